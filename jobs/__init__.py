@@ -1,0 +1,1 @@
+"""Scheduled work as plain functions; the scheduler only wires them."""

@@ -1,0 +1,1 @@
+"""School transport: the record, the day-one risk check and the renewal machinery."""

@@ -1,0 +1,211 @@
+"""The check's three views: JSON for scripts, CSV for spreadsheets, a table for people.
+
+The JSON keys are a contract (spec/risk-check.md); extra keys may be added.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from transport.checking import CheckOutcome
+from transport.domain.risk import REASON_ORDER, SEVERITY_ORDER, PupilRisk
+
+REASON_HELP = {
+    "NO_APPLICATION": "no application for that year",
+    "APPLICATION_UNDECIDED": "application not yet decided",
+    "AWARD_MISSING": "approved, but no award covers the day",
+    "NO_ARRANGEMENT": "no travel arrangement for the year",
+    "FAMILY_NOT_INFORMED": "family not told the route and times",
+    "UNREACHABLE": "no usable email or mobile",
+}
+
+
+def listed(outcome: CheckOutcome, *, only_new: bool) -> list[PupilRisk]:
+    risks = list(outcome.result.at_risk)
+    if only_new and outcome.baseline is not None:
+        risks = [risk for risk in risks if outcome.is_new(risk.pupil_ref)]
+    return risks
+
+
+def counts(outcome: CheckOutcome) -> dict[str, Any]:
+    result = outcome.result
+    data: dict[str, Any] = {"in_scope": result.in_scope, "at_risk": len(result.at_risk)}
+    data.update(result.severity_counts())
+    reasons = Counter(reason for risk in result.at_risk for reason in risk.reasons)
+    data["by_reason"] = {reason.value: reasons.get(reason, 0) for reason in REASON_ORDER}
+    if outcome.baseline is not None:
+        data["new"] = sum(1 for risk in result.at_risk if outcome.is_new(risk.pupil_ref))
+    return data
+
+
+def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
+    result = outcome.result
+    baseline = outcome.baseline
+    return {
+        "as_of": result.as_of.isoformat(),
+        "horizon_days": result.horizon_days,
+        "school_urn": outcome.school_urn,
+        "compared_with": None
+        if baseline is None
+        else {"as_of": baseline.as_of.isoformat(), "run_at": baseline.run_at.isoformat()},
+        "counts": counts(outcome),
+        "at_risk": [_item(outcome, risk) for risk in listed(outcome, only_new=only_new)],
+    }
+
+
+def _item(outcome: CheckOutcome, risk: PupilRisk) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pupil_ref": risk.pupil_ref,
+        "school_urn": risk.school_urn,
+        "risk_date": risk.risk_date.isoformat(),
+        "days_until": risk.days_until,
+        "severity": risk.severity,
+        "reasons": [reason.value for reason in risk.reasons],
+        "next_school_urn": risk.next_school_urn,
+    }
+    new = outcome.is_new(risk.pupil_ref)
+    if new is not None:
+        item["new"] = new
+    return item
+
+
+CSV_COLUMNS = (
+    "pupil_ref",
+    "school_urn",
+    "next_school_urn",
+    "risk_date",
+    "days_until",
+    "severity",
+    "reasons",
+    "new",
+)
+
+
+def as_csv(outcome: CheckOutcome, *, only_new: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for risk in listed(outcome, only_new=only_new):
+        new = outcome.is_new(risk.pupil_ref)
+        writer.writerow(
+            safe_cell(cell)
+            for cell in (
+                risk.pupil_ref,
+                risk.school_urn,
+                risk.next_school_urn or "",
+                risk.risk_date.isoformat(),
+                risk.days_until,
+                risk.severity,
+                " ".join(risk.reasons),
+                "" if new is None else ("yes" if new else "no"),
+            )
+        )
+    return out.getvalue()
+
+
+def safe_cell(value: object) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
+    text = str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+SEVERITY_STYLE = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "green",
+}
+
+
+def render_table(
+    outcome: CheckOutcome,
+    *,
+    pupils: Mapping[str, str],
+    schools: Mapping[str, str],
+    only_new: bool = False,
+    limit: int | None = None,
+) -> Iterable[Any]:
+    """Rich renderables for the 7am read: totals, reasons, schools, then the children,
+    most urgent first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    result = outcome.result
+    data = counts(outcome)
+    last = result.as_of + timedelta(days=result.horizon_days)
+    title = Text.assemble(
+        ("Day-one transport risk", "bold"),
+        f"  as of {result.as_of:%a %d %b %Y}, school days to {last:%a %d %b %Y}",
+    )
+    if outcome.school_urn:
+        title.append(f"  school {outcome.school_urn} ({schools.get(outcome.school_urn, '?')})")
+    yield title
+    summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
+    for severity in SEVERITY_ORDER:
+        summary.append(f"{data[severity]} {severity}", SEVERITY_STYLE[severity])
+        summary.append("  ")
+    if "new" in data and outcome.baseline is not None:
+        summary.append(f"({data['new']} new since the check of {outcome.baseline.as_of:%d %b})")
+    yield summary
+    if not result.at_risk:
+        yield Text("No child is at risk in the window.", "bold green")
+        return
+
+    reasons = Table(title="By reason", title_justify="left")
+    reasons.add_column("Reason")
+    reasons.add_column("Children", justify="right")
+    reasons.add_column("Meaning")
+    for code, count in data["by_reason"].items():
+        if count:
+            reasons.add_row(code, str(count), REASON_HELP[code])
+
+    by_school = Counter(risk.school_urn for risk in result.at_risk)
+    worst = Counter(
+        risk.school_urn for risk in result.at_risk if risk.severity in ("critical", "high")
+    )
+    school_table = Table(title="By school (most at risk first)", title_justify="left")
+    school_table.add_column("URN")
+    school_table.add_column("School")
+    school_table.add_column("At risk", justify="right")
+    school_table.add_column("Critical/high", justify="right")
+    for urn, count in by_school.most_common(10):
+        school_table.add_row(urn, schools.get(urn, ""), str(count), str(worst.get(urn, 0)))
+    yield reasons
+    yield school_table
+
+    risks = listed(outcome, only_new=only_new)
+    shown = risks if limit is None else risks[:limit]
+    children = Table(title="Children at risk, most urgent first", title_justify="left")
+    for name in ("Severity", "From", "Days", "Pupil", "Name", "School", "Reasons"):
+        children.add_column(name, justify="right" if name == "Days" else "left")
+    if outcome.baseline is not None:
+        children.add_column("New")
+    for risk in shown:
+        school = risk.school_urn
+        if risk.next_school_urn and risk.next_school_urn != risk.school_urn:
+            school = f"{risk.school_urn} → {risk.next_school_urn}"
+        row: list[Any] = [
+            Text(risk.severity, SEVERITY_STYLE[risk.severity]),
+            f"{risk.risk_date:%a %d %b}",
+            str(risk.days_until),
+            risk.pupil_ref,
+            pupils.get(risk.pupil_ref, ""),
+            school,
+            " ".join(risk.reasons),
+        ]
+        if outcome.baseline is not None:
+            row.append("new" if outcome.is_new(risk.pupil_ref) else "")
+        children.add_row(*row)
+    yield children
+    if len(shown) < len(risks):
+        yield Text(
+            f"… and {len(risks) - len(shown)} more: use --limit 0 for all, or --format csv",
+            "italic",
+        )

@@ -1,0 +1,50 @@
+"""The risk check as a service: gather facts, run the pure check, keep the snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+
+from transport.db import snapshots
+from transport.db.engine import writer
+from transport.db.risk_facts import load_calendars, pupil_facts
+from transport.domain.risk import CheckResult, RiskContext, Thresholds, check
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    result: CheckResult
+    school_urn: str | None
+    baseline: snapshots.Baseline | None
+    run_id: int | None
+
+    def is_new(self, pupil_ref: str) -> bool | None:
+        """At risk now but not in the baseline run; None when there is no baseline."""
+        if self.baseline is None:
+            return None
+        return pupil_ref not in self.baseline.pupil_refs
+
+
+def run_check(
+    engine: Engine,
+    *,
+    as_of: date,
+    horizon_days: int,
+    thresholds: Thresholds,
+    now: datetime,
+    school_urn: str | None = None,
+    save: bool = True,
+) -> CheckOutcome:
+    with engine.connect() as conn:
+        calendars, school_calendar = load_calendars(conn)
+        ctx = RiskContext(as_of, horizon_days, calendars, school_calendar, thresholds)
+        result = check(pupil_facts(conn, school_urn=school_urn), ctx)
+        baseline = snapshots.baseline_before(conn, as_of)
+    run_id = None
+    # Only a whole-county run is a snapshot: a run for one school is a view of it.
+    if save and school_urn is None:
+        with writer(engine).begin() as conn:
+            run_id = snapshots.save(conn, result, run_at=now)
+    return CheckOutcome(result, school_urn, baseline, run_id)

@@ -1,0 +1,252 @@
+"""Typed configuration, validated once.
+
+Sources, later wins: built-in defaults, the TOML file (``--config PATH`` or
+``TRANSPORT_CONFIG``), then ``TRANSPORT_DATABASE_URL``. Secrets come only from the
+environment. This is the only module that reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+from transport.errors import ConfigError
+
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite:///transport.db"
+    # Bring the schema up to date automatically before each command (set false when
+    # a deployment runs `transport db upgrade` as its own step).
+    auto_migrate: bool = True
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class CouncilConfig:
+    name: str = "Example County Council"
+    timezone: str = "Europe/London"
+    contact_phone: str = "0300 123 4567"
+    renewal_url: str = "https://www.council.example/school-transport/apply"
+    team_email: str = "transport.team@council.example"
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    horizon_days: int = 120
+    critical_days: int = 7
+    high_days: int = 21
+    medium_days: int = 42
+
+
+@dataclass(frozen=True)
+class ImportConfig:
+    max_errors: int = 200
+    progress_min_rows: int = 20000
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    backend: str = "file"
+    outbox_dir: str = "outbox"
+    host: str = "127.0.0.1"
+    port: int = 587
+    starttls: bool = True
+    from_address: str = "school.transport@council.example"
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    backend: str = "file"
+    from_number: str = ""
+    messaging_service_sid: str = ""
+    api_base_url: str = ""
+    timeout_seconds: float = 15.0
+
+
+@dataclass(frozen=True)
+class SendingConfig:
+    quiet_hours: list[str] = field(default_factory=lambda: ["20:00", "08:00"])
+    no_sms_on_sundays: bool = True
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Credentials, read from the environment only; never from the config file."""
+
+    smtp_username: str = ""
+    smtp_password: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    council: CouncilConfig = field(default_factory=CouncilConfig)
+    risk: RiskConfig = field(default_factory=RiskConfig)
+    imports: ImportConfig = field(default_factory=ImportConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    sms: SmsConfig = field(default_factory=SmsConfig)
+    sending: SendingConfig = field(default_factory=SendingConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    secrets: Secrets = field(default_factory=Secrets)
+    source: str = "built-in defaults"
+
+
+# TOML table name -> Config attribute (``import`` is a Python keyword).
+_SECTIONS = {
+    "database": "database",
+    "council": "council",
+    "risk": "risk",
+    "import": "imports",
+    "email": "email",
+    "sms": "sms",
+    "sending": "sending",
+    "logging": "logging",
+}
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "email.backend": ("file", "smtp"),
+    "sms.backend": ("file", "twilio"),
+    "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
+}
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Load and validate the configuration. Raises ConfigError naming the bad key."""
+    env = os.environ if env is None else env
+    if path is None and env.get("TRANSPORT_CONFIG"):
+        path = Path(env["TRANSPORT_CONFIG"])
+    raw: dict[str, Any] = {}
+    source = "built-in defaults"
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        source = str(path)
+
+    sections: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _SECTIONS:
+            raise ConfigError(f"unknown config section [{key}] in {source}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{key}' must be a table ([{key}])")
+        attr = _SECTIONS[key]
+        cls = type(getattr(Config(), attr))
+        sections[attr] = _build_section(key, cls, value)
+
+    config = Config(**sections, secrets=_secrets(env), source=source)
+    if env.get("TRANSPORT_DATABASE_URL"):
+        url = env["TRANSPORT_DATABASE_URL"]
+        config = dataclasses.replace(config, database=dataclasses.replace(config.database, url=url))
+    _check(config)
+    return config
+
+
+def _build_section(section: str, cls: type[Any], values: dict[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{section}.{key}"
+        if key not in known:
+            raise ConfigError(f"unknown config key '{name}'")
+        kwargs[key] = _coerce(name, hints[key], value)
+    return cls(**kwargs)
+
+
+def _coerce(name: str, hint: Any, value: Any) -> Any:
+    origin = get_origin(hint)
+    if origin is list:
+        (item,) = get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(f"config key '{name}' must be a list, got {value!r}")
+        return [_coerce(f"{name}[{i}]", item, v) for i, v in enumerate(value)]
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key '{name}' must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config key '{name}' must be a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"config key '{name}' must be a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"config key '{name}' must be a string, got {value!r}")
+        return value
+    raise ConfigError(f"config key '{name}' has an unsupported type")  # pragma: no cover
+
+
+def _secrets(env: Mapping[str, str]) -> Secrets:
+    return Secrets(
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+    )
+
+
+def _check(config: Config) -> None:
+    for name, choices in _CHOICES.items():
+        section, key = name.split(".")
+        value = getattr(getattr(config, _SECTIONS[section]), key)
+        if value not in choices:
+            raise ConfigError(
+                f"config key '{name}' must be one of {', '.join(choices)}, got {value!r}"
+            )
+    url = config.database.url
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"config key 'database.url' must be a sqlite:/// or postgresql:// URL, got {url!r}"
+        )
+    risk = config.risk
+    if risk.horizon_days < 0:
+        raise ConfigError("config key 'risk.horizon_days' must not be negative")
+    if not 0 <= risk.critical_days <= risk.high_days <= risk.medium_days:
+        raise ConfigError(
+            "config keys 'risk.critical_days' <= 'risk.high_days' <= 'risk.medium_days' "
+            f"must hold, got {risk.critical_days}, {risk.high_days}, {risk.medium_days}"
+        )
+    if config.imports.max_errors < 1:
+        raise ConfigError("config key 'import.max_errors' must be at least 1")
+    quiet = config.sending.quiet_hours
+    if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
+        raise ConfigError(
+            f"config key 'sending.quiet_hours' must be two HH:MM times, got {quiet!r}"
+        )
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(config.council.timezone)
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(
+            f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
+        ) from exc
+
+
+def _is_hhmm(text: str) -> bool:
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+        return False
+    return int(parts[0]) < 24 and int(parts[1]) < 60

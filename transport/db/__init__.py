@@ -1,0 +1,1 @@
+"""Persistence: tables, engine and sessions, migrations, set-based queries."""

@@ -1,0 +1,206 @@
+"""The record: SQLAlchemy 2 typed tables.
+
+Natural keys from the councils' exports (URN, pupil_ref, award_ref, ...) are the keys
+here too, so imports are plain upserts and foreign keys read like the CSV files.
+Academic years are stored as their starting year (2025 for 2025/26).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from transport.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REF = String(40)
+URN = String(12)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class School(Base):
+    __tablename__ = "schools"
+
+    urn: Mapped[str] = mapped_column(URN, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str | None] = mapped_column(String(20))
+    calendar: Mapped[str] = mapped_column(String(60), default="default")
+
+
+class Term(Base):
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("calendar", "academic_year", "term"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(60))
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    term: Mapped[str] = mapped_column(String(10))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+
+
+class Pupil(Base):
+    __tablename__ = "pupils"
+
+    pupil_ref: Mapped[str] = mapped_column(REF, primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    school_urn: Mapped[str] = mapped_column(ForeignKey("schools.urn"), index=True)
+    next_school_urn: Mapped[str | None] = mapped_column(ForeignKey("schools.urn"), index=True)
+    year_group: Mapped[str | None] = mapped_column(String(2))
+    send: Mapped[bool] = mapped_column(Boolean, default=False)
+    home_postcode: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+
+
+class Contact(Base):
+    """A person (a parent or carer), shared by siblings. Channel usability lives here:
+    a STOP, an invalid number or a bounced address is a fact about this person's channel."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity: Mapped[str] = mapped_column(String(400), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    preferred_channel: Mapped[str] = mapped_column(String(5), default="both")
+    email_status: Mapped[str] = mapped_column(String(12), default="ok")  # ok | bounced
+    mobile_status: Mapped[str] = mapped_column(String(12), default="ok")  # ok | opted_out | invalid
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PupilContact(Base):
+    """A row of contacts.csv: this person is a contact for this pupil."""
+
+    __tablename__ = "pupil_contacts"
+    __table_args__ = (UniqueConstraint("pupil_ref", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"))
+    name: Mapped[str] = mapped_column(String(200))
+    relationship: Mapped[str | None] = mapped_column(String(40))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+
+
+class Award(Base):
+    __tablename__ = "awards"
+
+    award_ref: Mapped[str] = mapped_column(REF, primary_key=True)
+    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    school_urn: Mapped[str | None] = mapped_column(ForeignKey("schools.urn"))
+    basis: Mapped[str | None] = mapped_column(String(40))
+    travel_mode: Mapped[str | None] = mapped_column(String(20))
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_pupil_year", "pupil_ref", "academic_year"),)
+
+    application_ref: Mapped[str] = mapped_column(REF, primary_key=True)
+    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"))
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    received_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    school_urn: Mapped[str | None] = mapped_column(ForeignKey("schools.urn"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    walking_distance_miles: Mapped[float | None] = mapped_column(Float)
+    road_distance_miles: Mapped[float | None] = mapped_column(Float)
+    nearest_suitable_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    suitable_school_rank: Mapped[int | None] = mapped_column(SmallInteger)
+    low_income: Mapped[bool] = mapped_column(Boolean, default=False)
+    religion_or_belief: Mapped[bool] = mapped_column(Boolean, default=False)
+    cannot_walk_send: Mapped[bool] = mapped_column(Boolean, default=False)
+    unsafe_route: Mapped[bool] = mapped_column(Boolean, default=False)
+    medical_until: Mapped[date | None] = mapped_column(Date)
+
+
+class Arrangement(Base):
+    __tablename__ = "arrangements"
+    __table_args__ = (UniqueConstraint("pupil_ref", "academic_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"))
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    route_ref: Mapped[str | None] = mapped_column(String(40))
+    operator: Mapped[str | None] = mapped_column(String(200))
+    pickup_time: Mapped[time | None] = mapped_column(Time)
+    passenger_assistant: Mapped[bool] = mapped_column(Boolean, default=False)
+    family_informed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AuditEvent(Base):
+    """Who changed what, when. Imports record one event per run and one per updated row."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CheckRun(Base):
+    """One run of the risk check, with its counts; its at-risk pupils are in risk_snapshots."""
+
+    __tablename__ = "check_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    in_scope: Mapped[int] = mapped_column(Integer)
+    at_risk: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RiskSnapshot(Base):
+    __tablename__ = "risk_snapshots"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("check_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    pupil_ref: Mapped[str] = mapped_column(REF, primary_key=True)
+    risk_date: Mapped[date] = mapped_column(Date)
+    severity: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[str] = mapped_column(Text)  # space-separated reason codes
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a mapped class, typed as a Table."""
+    return cast(Table, model.__table__)

@@ -1,0 +1,1 @@
+"""The pure core: plain frozen dataclasses in, values out. No I/O, no clock."""

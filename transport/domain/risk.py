@@ -1,0 +1,318 @@
+"""The day-one risk check (spec/risk-check.md), as pure functions.
+
+Given each pupil's facts, the term calendars and a date D, say which children will
+have no transport on a school day in the window, from when, and why.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from transport.domain.calendar import (
+    DEFAULT_CALENDAR,
+    Calendar,
+    academic_year_of,
+    academic_year_start,
+)
+
+
+class Reason(StrEnum):
+    NO_APPLICATION = "NO_APPLICATION"
+    APPLICATION_UNDECIDED = "APPLICATION_UNDECIDED"
+    AWARD_MISSING = "AWARD_MISSING"
+    NO_ARRANGEMENT = "NO_ARRANGEMENT"
+    FAMILY_NOT_INFORMED = "FAMILY_NOT_INFORMED"
+    UNREACHABLE = "UNREACHABLE"
+
+
+REASON_ORDER = tuple(Reason)
+READINESS = (Reason.NO_ARRANGEMENT, Reason.FAMILY_NOT_INFORMED)
+
+# Most severe first: this is also the sort order of the at-risk list.
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+
+LIVE_APPLICATION = frozenset({"received", "assessing", "approved"})
+UNDECIDED = frozenset({"received", "assessing"})
+
+
+@dataclass(frozen=True)
+class AwardFact:
+    valid_from: date
+    valid_until: date
+    school_urn: str | None = None  # None: the pupil's school_urn
+
+
+@dataclass(frozen=True)
+class ApplicationFact:
+    academic_year: int
+    status: str
+
+
+@dataclass(frozen=True)
+class ArrangementFact:
+    academic_year: int
+    family_informed: bool
+
+
+@dataclass(frozen=True)
+class PupilFacts:
+    pupil_ref: str
+    school_urn: str
+    next_school_urn: str | None = None
+    active: bool = True
+    awards: tuple[AwardFact, ...] = ()
+    applications: tuple[ApplicationFact, ...] = ()
+    arrangements: tuple[ArrangementFact, ...] = ()
+    reachable: bool = True
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    critical: int = 7
+    high: int = 21
+    medium: int = 42
+
+    def severity(self, days_until: int) -> str:
+        if days_until <= self.critical:
+            return "critical"
+        if days_until <= self.high:
+            return "high"
+        if days_until <= self.medium:
+            return "medium"
+        return "low"
+
+
+@dataclass(frozen=True)
+class PupilRisk:
+    pupil_ref: str
+    school_urn: str
+    next_school_urn: str | None
+    risk_date: date
+    days_until: int
+    severity: str
+    reasons: tuple[Reason, ...]
+
+    def sort_key(self) -> tuple[date, int, str]:
+        return (self.risk_date, SEVERITY_ORDER.index(self.severity), self.pupil_ref)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    as_of: date
+    horizon_days: int
+    in_scope: int
+    at_risk: tuple[PupilRisk, ...]
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITY_ORDER, 0)
+        for risk in self.at_risk:
+            counts[risk.severity] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class _CalendarWindow:
+    """One calendar's school days in the window, by academic year, and its recent terms."""
+
+    days_by_year: Mapping[int, tuple[date, ...]]
+    recent_days: tuple[date, ...]
+
+
+@dataclass
+class RiskContext:
+    """What every pupil's check shares: the date, the window and the calendars."""
+
+    as_of: date
+    horizon_days: int
+    calendars: Mapping[str, Calendar]
+    school_calendar: Mapping[str, str]  # urn -> calendar name
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    _windows: dict[str, _CalendarWindow] = field(default_factory=dict, repr=False)
+
+    @property
+    def last_day(self) -> date:
+        return self.as_of + timedelta(days=self.horizon_days)
+
+    @property
+    def years(self) -> range:
+        """The academic years the window touches."""
+        return range(academic_year_of(self.as_of), academic_year_of(self.last_day) + 1)
+
+    def window(self, urn: str) -> _CalendarWindow:
+        name = self.school_calendar.get(urn, DEFAULT_CALENDAR)
+        cached = self._windows.get(name)
+        if cached is None:
+            cached = self._windows[name] = self._build_window(name)
+        return cached
+
+    def _build_window(self, name: str) -> _CalendarWindow:
+        calendar = self.calendars.get(name, Calendar(name, ()))
+        by_year: dict[int, list[date]] = {}
+        for day in calendar.school_days_between(self.as_of, self.last_day):
+            by_year.setdefault(academic_year_of(day), []).append(day)
+        recent: list[date] = []
+        for term in calendar.recent_terms(self.as_of):
+            recent.extend(term.school_days())
+        return _CalendarWindow(
+            {year: tuple(days) for year, days in by_year.items()}, tuple(sorted(recent))
+        )
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """The pupil's school days of one academic year of the window, and the school then."""
+
+    academic_year: int
+    school_urn: str
+    days: tuple[date, ...]
+
+
+def check(pupils: Iterable[PupilFacts], ctx: RiskContext) -> CheckResult:
+    in_scope = 0
+    at_risk: list[PupilRisk] = []
+    for pupil in pupils:
+        scoped, risk = assess(pupil, ctx)
+        in_scope += scoped
+        if risk is not None:
+            at_risk.append(risk)
+    at_risk.sort(key=PupilRisk.sort_key)
+    return CheckResult(ctx.as_of, ctx.horizon_days, in_scope, tuple(at_risk))
+
+
+def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]:
+    """(in scope?, the pupil's risk or None) for one pupil."""
+    if not pupil.active:
+        return False, None
+    current = _is_current_traveller(pupil, ctx)
+    live_years = [
+        app.academic_year
+        for app in pupil.applications
+        if app.status in LIVE_APPLICATION and app.academic_year in ctx.years
+    ]
+    if not current and not live_years:
+        return False, None
+
+    segments = _segments(pupil, ctx)
+    if not current:
+        # A new traveller did not need transport before their application's year.
+        start = academic_year_start(min(live_years))
+        segments = [_from(segment, start) for segment in segments]
+
+    reasons: list[Reason] = []
+    dates: list[date] = []
+    uncovered = _first_uncovered(pupil, segments)
+    if uncovered is not None:
+        reasons.extend(_application_reasons(pupil, academic_year_of(uncovered)))
+        dates.append(uncovered)
+    for segment in segments:
+        if not segment.days or not _any_covered(pupil, segment):
+            continue
+        readiness = _readiness_reason(pupil, segment.academic_year)
+        if readiness is not None:
+            reasons.append(readiness)
+            dates.append(segment.days[0])
+    if not pupil.reachable:
+        reasons.append(Reason.UNREACHABLE)
+        if not dates:
+            first = next((segment.days[0] for segment in segments if segment.days), None)
+            if first is not None:
+                dates.append(first)
+    if not reasons or not dates:
+        return True, None
+
+    risk_date = min(dates)
+    days_until = (risk_date - ctx.as_of).days
+    ordered = tuple(reason for reason in REASON_ORDER if reason in reasons)
+    return True, PupilRisk(
+        pupil_ref=pupil.pupil_ref,
+        school_urn=pupil.school_urn,
+        next_school_urn=pupil.next_school_urn,
+        risk_date=risk_date,
+        days_until=days_until,
+        severity=ctx.thresholds.severity(days_until),
+        reasons=ordered,
+    )
+
+
+def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext) -> bool:
+    days = ctx.window(pupil.school_urn).recent_days
+    intervals = _intervals(pupil, pupil.school_urn)
+    return any(_has_day_in(days, first, last) for first, last in intervals)
+
+
+def _segments(pupil: PupilFacts, ctx: RiskContext) -> list[_Segment]:
+    this_year = academic_year_of(ctx.as_of)
+    segments = []
+    for year in ctx.years:
+        school = pupil.school_urn
+        if year > this_year and pupil.next_school_urn:
+            school = pupil.next_school_urn
+        days = ctx.window(school).days_by_year.get(year, ())
+        segments.append(_Segment(year, school, days))
+    return segments
+
+
+def _from(segment: _Segment, start: date) -> _Segment:
+    index = bisect_left(segment.days, start)
+    return _Segment(segment.academic_year, segment.school_urn, segment.days[index:])
+
+
+def _intervals(pupil: PupilFacts, school_urn: str) -> list[tuple[date, date]]:
+    """The pupil's award periods that are for ``school_urn``, sorted."""
+    return sorted(
+        (award.valid_from, award.valid_until)
+        for award in pupil.awards
+        if (award.school_urn or pupil.school_urn) == school_urn
+        and award.valid_from <= award.valid_until
+    )
+
+
+def _has_day_in(days: Sequence[date], first: date, last: date) -> bool:
+    index = bisect_left(days, first)
+    return index < len(days) and days[index] <= last
+
+
+def _first_uncovered(pupil: PupilFacts, segments: Sequence[_Segment]) -> date | None:
+    for segment in segments:
+        days = segment.days
+        index = 0
+        intervals = _intervals(pupil, segment.school_urn)
+        while index < len(days):
+            day = days[index]
+            ends = [last for first, last in intervals if first <= day <= last]
+            if not ends:
+                return day
+            index = bisect_right(days, max(ends), lo=index)
+    return None
+
+
+def _any_covered(pupil: PupilFacts, segment: _Segment) -> bool:
+    return any(
+        _has_day_in(segment.days, first, last)
+        for first, last in _intervals(pupil, segment.school_urn)
+    )
+
+
+def _application_reasons(pupil: PupilFacts, year: int) -> list[Reason]:
+    statuses = {app.status for app in pupil.applications if app.academic_year == year}
+    reasons = []
+    if not statuses - {"withdrawn"}:
+        reasons.append(Reason.NO_APPLICATION)
+    if statuses & UNDECIDED:
+        reasons.append(Reason.APPLICATION_UNDECIDED)
+    if "approved" in statuses:
+        reasons.append(Reason.AWARD_MISSING)
+    return reasons
+
+
+def _readiness_reason(pupil: PupilFacts, year: int) -> Reason | None:
+    arrangements = [a for a in pupil.arrangements if a.academic_year == year]
+    if not arrangements:
+        return Reason.NO_ARRANGEMENT
+    if not any(a.family_informed for a in arrangements):
+        return Reason.FAMILY_NOT_INFORMED
+    return None

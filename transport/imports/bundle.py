@@ -1,0 +1,220 @@
+"""Import a bundle: every file in one transaction, nothing written on any error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from transport.db import tables
+from transport.db.engine import writer
+from transport.imports.contacts import upsert_contacts
+from transport.imports.files import BUNDLE, FileSpec
+from transport.imports.reader import Problem, Problems, Row, count_lines, read_rows
+from transport.imports.upsert import AuditContext, Counts, KeyTuple, key_of, upsert
+
+CHUNK_ROWS = 5000
+Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file
+
+
+@dataclass
+class FileSummary:
+    file: str
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count(self, counts: Counts) -> None:
+        self.added += counts.added
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+
+
+@dataclass
+class ImportReport:
+    directory: Path
+    dry_run: bool
+    files: list[FileSummary] = field(default_factory=list)
+    problems: Problems = field(default_factory=lambda: Problems(cap=200))
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "directory": str(self.directory),
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "written": self.written,
+            "files": [vars(f) for f in self.files],
+            "errors": [p.as_dict() for p in self.problems.items],
+            "more_errors": self.problems.more,
+            "ignored_files": self.ignored,
+        }
+
+
+def import_bundle(
+    engine: Engine,
+    directory: Path,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    max_errors: int = 200,
+    actor: str = "import",
+    progress: Progress | None = None,
+) -> ImportReport:
+    report = ImportReport(directory, dry_run, problems=Problems(cap=max_errors))
+    present = _present_files(directory, report)
+    if not report.ok:
+        return report
+    sizes = {spec.name: count_lines(path, report.problems) for spec, path in present}
+    readable = [(spec, path) for spec, path in present if sizes[spec.name] is not None]
+
+    audit = AuditContext(actor=actor, at=now)
+    with writer(engine).connect() as conn, conn.begin() as transaction:
+        known: dict[str, set[str]] = {"schools": set(), "pupils": set()}
+        for spec, path in readable:
+            summary = FileSummary(spec.name)
+            report.files.append(summary)
+            total = sizes[spec.name] or 0
+            on_line = (
+                None if progress is None else (lambda n, f=spec.name, t=total: progress(f, n, t))
+            )
+            rows = read_rows(path, spec, report.problems, on_line)
+            for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
+                if report.ok:  # once anything is wrong, only validate: nothing will be kept
+                    _write(conn, spec, chunk, audit, summary)
+            if report.problems.full:
+                break
+        if report.ok and not dry_run:
+            conn.execute(
+                insert(tables.table_of(tables.AuditEvent)),
+                [audit.event("import", "bundle", (directory.name,), report.as_dict())],
+            )
+            transaction.commit()
+        else:
+            transaction.rollback()
+    return report
+
+
+def _present_files(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Path]]:
+    if not directory.is_dir():
+        report.problems.add(Problem(str(directory), None, None, "is not a folder"))
+        return []
+    by_name = {path.name.lower(): path for path in directory.iterdir() if path.is_file()}
+    present = [(spec, by_name[spec.name]) for spec in BUNDLE if spec.name in by_name]
+    expected = {spec.name for spec in BUNDLE}
+    report.ignored = sorted(
+        p.name for n, p in by_name.items() if n.endswith(".csv") and n not in expected
+    )
+    if not present:
+        names = ", ".join(spec.name for spec in BUNDLE)
+        report.problems.add(
+            Problem(
+                str(directory), None, None, f"holds no bundle file; expected one or more of {names}"
+            )
+        )
+    return present
+
+
+def _checked_chunks(
+    conn: Connection,
+    spec: FileSpec,
+    rows: Iterable[Row],
+    known: dict[str, set[str]],
+    problems: Problems,
+    summary: FileSummary,
+) -> Iterator[list[Row]]:
+    """Rows in chunks, after the duplicate-key and reference checks."""
+    first_line: dict[KeyTuple, int] = {}
+    chunk: list[Row] = []
+    for row in rows:
+        summary.rows += 1
+        key = key_of(row.values, spec.key)
+        if spec.stem in known:
+            known[spec.stem].add(row.values[spec.key[0]])
+        if key in first_line:
+            problems.add(
+                Problem(
+                    spec.name,
+                    row.line,
+                    ", ".join(spec.key),
+                    f"duplicate key {'/'.join(map(str, key))}: already on line {first_line[key]}",
+                )
+            )
+            continue
+        first_line[key] = row.line
+        if row.ok:
+            chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield _resolve_references(conn, spec, chunk, known, problems)
+            chunk = []
+    if chunk:
+        yield _resolve_references(conn, spec, chunk, known, problems)
+
+
+def _resolve_references(
+    conn: Connection,
+    spec: FileSpec,
+    chunk: list[Row],
+    known: dict[str, set[str]],
+    problems: Problems,
+) -> list[Row]:
+    good = chunk
+    for column, target in spec.references.items():
+        wanted = {row.values[column] for row in good if row.values[column] is not None}
+        missing = wanted - known[target]
+        if missing:
+            missing -= _stored_keys(conn, target, missing)
+        if not missing:
+            continue
+        what = "school URN" if target == "schools" else "pupil_ref"
+        kept = []
+        for row in good:
+            if row.values[column] in missing:
+                problems.add(
+                    Problem(
+                        spec.name,
+                        row.line,
+                        column,
+                        f"unknown {what} {row.values[column]!r}: not in {target}.csv "
+                        "nor in the database",
+                    )
+                )
+            else:
+                kept.append(row)
+        good = kept
+    return good
+
+
+def _stored_keys(conn: Connection, target: str, wanted: set[str]) -> set[str]:
+    column = tables.School.urn if target == "schools" else tables.Pupil.pupil_ref
+    found: set[str] = set()
+    values = sorted(wanted)
+    for start in range(0, len(values), 1000):
+        found.update(
+            conn.execute(select(column).where(column.in_(values[start : start + 1000]))).scalars()
+        )
+    return found
+
+
+def _write(
+    conn: Connection, spec: FileSpec, chunk: list[Row], audit: AuditContext, summary: FileSummary
+) -> None:
+    rows = [row.values for row in chunk]
+    if spec.name == "contacts.csv":
+        summary.count(upsert_contacts(conn, rows, audit=audit))
+        return
+    summary.count(upsert(conn, tables.table_of(spec.table), spec.key, rows, audit=audit).counts)

@@ -1,0 +1,226 @@
+"""What each file of the bundle holds: columns, parsers, keys and references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from transport.db import tables
+from transport.imports import values as v
+
+ELIGIBILITY_BASES = (
+    "STATUTORY_DISTANCE",
+    "SEND_MOBILITY",
+    "UNSAFE_ROUTE",
+    "EXTENDED_LOW_INCOME_8_10",
+    "EXTENDED_LOW_INCOME_11_PLUS",
+    "EXTENDED_RELIGION_BELIEF",
+    "post16",
+    "post19",
+    "discretionary",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: v.Parser
+    required: bool = False
+    default: Any = None  # the value of a blank optional cell
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    column: str
+    message: str
+
+
+RowCheck = Callable[[dict[str, Any]], RowProblem | None]
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    table: type[tables.Base]
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    # column -> the key set it must refer to ("schools" or "pupils")
+    references: dict[str, str] = field(default_factory=dict)
+    check: RowCheck | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.name.removesuffix(".csv")
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _dates_in_order(first: str, last: str) -> RowCheck:
+    def check(row: dict[str, Any]) -> RowProblem | None:
+        if row[first] > row[last]:
+            return RowProblem(last, f"expected {last} on or after {first} ({row[first]})")
+        return None
+
+    return check
+
+
+def _email_or_mobile(row: dict[str, Any]) -> RowProblem | None:
+    if row["email"] is None and row["mobile"] is None:
+        return RowProblem("email", "expected an email or a mobile (at least one)")
+    return None
+
+
+def _bool(name: str) -> Column:
+    return Column(name, v.parse_bool, default=False)
+
+
+SCHOOLS = FileSpec(
+    "schools.csv",
+    tables.School,
+    ("urn",),
+    (
+        Column("urn", v.parse_urn, required=True),
+        Column("name", v.text_up_to(200), required=True),
+        Column(
+            "phase", v.choice("primary", "secondary", "all_through", "special", "post16", "other")
+        ),
+        Column("calendar", v.text_up_to(60), default="default"),
+    ),
+)
+
+TERMS = FileSpec(
+    "terms.csv",
+    tables.Term,
+    ("calendar", "academic_year", "term"),
+    (
+        Column("calendar", v.text_up_to(60), required=True),
+        Column("academic_year", v.parse_year, required=True),
+        Column("term", v.choice("autumn", "spring", "summer"), required=True),
+        Column("first_day", v.parse_date, required=True),
+        Column("last_day", v.parse_date, required=True),
+    ),
+    check=_dates_in_order("first_day", "last_day"),
+)
+
+PUPILS = FileSpec(
+    "pupils.csv",
+    tables.Pupil,
+    ("pupil_ref",),
+    (
+        Column("pupil_ref", v.parse_ref, required=True),
+        Column("first_name", v.text_up_to(100), required=True),
+        Column("last_name", v.text_up_to(100), required=True),
+        Column("date_of_birth", v.parse_date, required=True),
+        Column("school_urn", v.parse_urn, required=True),
+        Column("next_school_urn", v.parse_urn),
+        Column("year_group", v.parse_year_group),
+        _bool("send"),
+        Column("home_postcode", v.text_up_to(10)),
+        Column("status", v.choice("active", "left"), default="active"),
+    ),
+    references={"school_urn": "schools", "next_school_urn": "schools"},
+)
+
+CONTACTS = FileSpec(
+    "contacts.csv",
+    tables.PupilContact,
+    ("pupil_ref", "name"),
+    (
+        Column("pupil_ref", v.parse_ref, required=True),
+        Column("name", v.text_up_to(200), required=True),
+        Column("relationship", v.text_up_to(40)),
+        Column("email", v.parse_email),
+        Column("mobile", v.parse_mobile),
+        Column("preferred_channel", v.choice("email", "sms", "both"), default="both"),
+    ),
+    references={"pupil_ref": "pupils"},
+    check=_email_or_mobile,
+)
+
+AWARDS = FileSpec(
+    "awards.csv",
+    tables.Award,
+    ("award_ref",),
+    (
+        Column("award_ref", v.parse_ref, required=True),
+        Column("pupil_ref", v.parse_ref, required=True),
+        Column("valid_from", v.parse_date, required=True),
+        Column("valid_until", v.parse_date, required=True),
+        Column("school_urn", v.parse_urn),
+        Column("basis", v.choice(*ELIGIBILITY_BASES, folded=False)),
+        Column(
+            "travel_mode",
+            v.choice(
+                "bus_pass",
+                "shared_vehicle",
+                "solo_vehicle",
+                "personal_budget",
+                "mileage",
+                "travel_training",
+            ),
+        ),
+    ),
+    references={"pupil_ref": "pupils", "school_urn": "schools"},
+    check=_dates_in_order("valid_from", "valid_until"),
+)
+
+APPLICATIONS = FileSpec(
+    "applications.csv",
+    tables.Application,
+    ("application_ref",),
+    (
+        Column("application_ref", v.parse_ref, required=True),
+        Column("pupil_ref", v.parse_ref, required=True),
+        Column("academic_year", v.parse_year, required=True),
+        Column("received_on", v.parse_date, required=True),
+        Column(
+            "status",
+            v.choice("received", "assessing", "approved", "refused", "withdrawn"),
+            required=True,
+        ),
+        Column(
+            "kind",
+            v.choice(
+                "new",
+                "renewal",
+                "phase_transfer",
+                "change_of_address",
+                "change_of_school",
+                "post16",
+            ),
+        ),
+        Column("school_urn", v.parse_urn),
+        Column("decided_on", v.parse_date),
+        Column("walking_distance_miles", v.parse_miles),
+        Column("road_distance_miles", v.parse_miles),
+        _bool("nearest_suitable_school"),
+        Column("suitable_school_rank", v.parse_rank),
+        _bool("low_income"),
+        _bool("religion_or_belief"),
+        _bool("cannot_walk_send"),
+        _bool("unsafe_route"),
+        Column("medical_until", v.parse_date),
+    ),
+    references={"pupil_ref": "pupils", "school_urn": "schools"},
+)
+
+ARRANGEMENTS = FileSpec(
+    "arrangements.csv",
+    tables.Arrangement,
+    ("pupil_ref", "academic_year"),
+    (
+        Column("pupil_ref", v.parse_ref, required=True),
+        Column("academic_year", v.parse_year, required=True),
+        Column("route_ref", v.text_up_to(40)),
+        Column("operator", v.text_up_to(200)),
+        Column("pickup_time", v.parse_time),
+        _bool("passenger_assistant"),
+        Column("family_informed_on", v.parse_date),
+    ),
+    references={"pupil_ref": "pupils"},
+)
+
+# In dependency order: what a file refers to is written before it.
+BUNDLE = (SCHOOLS, TERMS, PUPILS, CONTACTS, AWARDS, APPLICATIONS, ARRANGEMENTS)

@@ -1,0 +1,233 @@
+"""Read one CSV file of the bundle into parsed rows, reporting every problem with its
+file, line and column."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transport.imports.files import FileSpec
+from transport.imports.values import BadValue
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Problems:
+    cap: int
+    items: list[Problem] = field(default_factory=list)
+    more: int = 0
+
+    def add(self, problem: Problem) -> None:
+        if len(self.items) < self.cap:
+            self.items.append(problem)
+        else:
+            self.more += 1
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= self.cap
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.more
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, Any]
+    ok: bool  # False: the row had problems; values then hold only its raw key cells
+
+
+def count_lines(path: Path, problems: Problems) -> int | None:
+    """Check the file is UTF-8 (a BOM is fine) and count its lines; None when it is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                before = chunk[: exc.start]
+                line = lines + before.count(b"\n") + 1
+                column = len(before) - (before.rfind(b"\n") + 1) + 1
+                problems.add(
+                    Problem(
+                        path.name,
+                        line,
+                        None,
+                        f"the file is not valid UTF-8 (byte 0x{chunk[exc.start]:02x} at "
+                        f"character {column} of the line); save it as UTF-8 (CSV UTF-8 in Excel)",
+                    )
+                )
+                return None
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            problems.add(
+                Problem(path.name, lines + 1, None, "the file ends inside a UTF-8 character")
+            )
+            return None
+    return lines
+
+
+def read_rows(
+    path: Path,
+    spec: FileSpec,
+    problems: Problems,
+    on_line: Callable[[int], None] | None = None,
+) -> Iterator[Row]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            problems.add(Problem(spec.name, 1, None, f"cannot read the header: {exc}"))
+            return
+        if header is None or not any(cell.strip() for cell in header):
+            problems.add(Problem(spec.name, 1, None, _expected_header(spec, "the file is empty")))
+            return
+        names = [cell.strip().lower() for cell in header]
+        positions = _positions(spec, names, problems)
+        if positions is None:
+            return
+        width = len(names)
+        last_line = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                problems.add(
+                    Problem(spec.name, reader.line_num, None, f"cannot read the line: {exc}")
+                )
+                break
+            line = last_line + 1
+            last_line = reader.line_num
+            if on_line is not None:
+                on_line(last_line)
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield _parse(spec, line, cells, width, header, positions, problems)
+            if problems.full:
+                return
+
+
+def _expected_header(spec: FileSpec, what: str) -> str:
+    required = ", ".join(c.name for c in spec.columns if c.required)
+    return f"{what}; expected a header row with at least: {required}"
+
+
+def _positions(spec: FileSpec, names: list[str], problems: Problems) -> dict[str, int] | None:
+    positions: dict[str, int] = {}
+    ok = True
+    for index, name in enumerate(names):
+        if name in positions and any(c.name == name for c in spec.columns):
+            problems.add(Problem(spec.name, 1, name, "the column appears twice in the header"))
+            ok = False
+        positions.setdefault(name, index)
+    for column in spec.columns:
+        if column.required and column.name not in positions:
+            problems.add(
+                Problem(spec.name, 1, column.name, "required column is missing from the header")
+            )
+            ok = False
+    return positions if ok else None
+
+
+def _parse(
+    spec: FileSpec,
+    line: int,
+    cells: list[str],
+    width: int,
+    header: list[str],
+    positions: dict[str, int],
+    problems: Problems,
+) -> Row:
+    found = len(cells)
+    if found < width:
+        problems.add(
+            Problem(
+                spec.name,
+                line,
+                header[found].strip(),
+                f"expected {width} values on the line, found {found} (is the line truncated?)",
+            )
+        )
+        return Row(line, _raw_key(spec, cells, positions), ok=False)
+    if found > width and any(cell.strip() for cell in cells[width:]):
+        problems.add(
+            Problem(
+                spec.name,
+                line,
+                f"#{width + 1}",
+                f"expected {width} values on the line (as in the header), found {found}",
+            )
+        )
+        return Row(line, _raw_key(spec, cells, positions), ok=False)
+
+    values: dict[str, Any] = {}
+    ok = True
+    for column in spec.columns:
+        index = positions.get(column.name)
+        raw = cells[index].strip() if index is not None else ""
+        if not raw:
+            if column.required:
+                problems.add(Problem(spec.name, line, column.name, "expected a value, found none"))
+                ok = False
+            values[column.name] = column.default
+            continue
+        try:
+            values[column.name] = column.parse(raw)
+        except BadValue as exc:
+            problems.add(Problem(spec.name, line, column.name, str(exc)))
+            ok = False
+    if ok and spec.check is not None:
+        problem = spec.check(values)
+        if problem is not None:
+            problems.add(Problem(spec.name, line, problem.column, problem.message))
+            ok = False
+    if not ok:
+        return Row(line, _raw_key(spec, cells, positions), ok=False)
+    return Row(line, values, ok=True)
+
+
+def _raw_key(spec: FileSpec, cells: list[str], positions: dict[str, int]) -> dict[str, Any]:
+    key: dict[str, Any] = {}
+    for name in spec.key:
+        index = positions.get(name)
+        key[name] = cells[index].strip() if index is not None and index < len(cells) else None
+    return key

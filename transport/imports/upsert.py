@@ -1,0 +1,119 @@
+"""Set-based upserts by natural key: read the existing rows of a chunk in one query,
+insert the new ones in one statement, update the changed ones in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy.engine import Connection
+
+from transport.db.tables import AuditEvent, table_of
+
+KeyTuple = tuple[Any, ...]
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    counts: Counts
+    added: frozenset[KeyTuple]
+    updated: frozenset[KeyTuple]
+
+
+def key_of(row: dict[str, Any], key: Sequence[str]) -> KeyTuple:
+    return tuple(row[name] for name in key)
+
+
+def existing_rows(
+    conn: Connection, table: Table, key: Sequence[str], columns: Sequence[str], keys: list[KeyTuple]
+) -> dict[KeyTuple, tuple[Any, ...]]:
+    """The stored values of ``columns`` for the given keys, by key."""
+    if not keys:
+        return {}
+    key_cols = [table.c[name] for name in key]
+    wanted = key_cols[0].in_([k[0] for k in keys]) if len(key) == 1 else tuple_(*key_cols).in_(keys)
+    stmt = select(*key_cols, *(table.c[c] for c in columns)).where(wanted)
+    width = len(key)
+    return {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt)}
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    key: Sequence[str],
+    rows: list[dict[str, Any]],
+    *,
+    audit: AuditContext,
+) -> Outcome:
+    """Insert new rows and update the changed ones."""
+    columns = [name for name in rows[0] if name not in key] if rows else []
+    stored = existing_rows(conn, table, key, columns, [key_of(r, key) for r in rows])
+    counts = Counts()
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for row in rows:
+        k = key_of(row, key)
+        before = stored.get(k)
+        if before is None:
+            new.append(row)
+            continue
+        after = tuple(row[c] for c in columns)
+        if after == before:
+            counts.unchanged += 1
+            continue
+        changed.append({**{f"k_{name}": row[name] for name in key}, **row})
+        diff = {
+            c: [_plain(b), _plain(a)]
+            for c, b, a in zip(columns, before, after, strict=True)
+            if a != b
+        }
+        events.append(audit.event("update", table.name, k, {"changes": diff}))
+    if new:
+        conn.execute(insert(table), new)
+    if changed:
+        where = and_(*(table.c[name] == bindparam(f"k_{name}") for name in key))
+        stmt = update(table).where(where).values({c: bindparam(c) for c in columns})
+        conn.execute(stmt, changed)
+        conn.execute(insert(table_of(AuditEvent)), events)
+    counts.added = len(new)
+    counts.updated = len(changed)
+    return Outcome(
+        counts,
+        frozenset(key_of(r, key) for r in new),
+        frozenset(tuple(r[f"k_{name}"] for name in key) for r in changed),
+    )
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor: str
+    at: datetime
+
+    def event(
+        self, action: str, entity: str, key: KeyTuple, detail: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "actor": self.actor,
+            "action": action,
+            "entity": entity,
+            "entity_key": "/".join(str(_plain(part)) for part in key),
+            "detail": detail,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
