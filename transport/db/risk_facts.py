@@ -40,7 +40,7 @@ def load_calendars(conn: Connection) -> tuple[dict[str, Calendar], dict[str, str
     for calendar, first, last, year, name in conn.execute(stmt):
         terms[calendar].append(Term(first, last, year, name))
     calendars = {name: Calendar.of(name, ts) for name, ts in terms.items()}
-    schools = dict(conn.execute(select(School.urn, School.calendar)).tuples().all())
+    schools = {urn: name for urn, name in conn.execute(select(School.urn, School.calendar))}
     return calendars, schools
 
 
@@ -133,4 +133,4 @@ def pupil_names(conn: Connection, refs: list[str]) -> dict[str, str]:
 
 
 def school_names(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(School.urn, School.name)).tuples().all())
+    return {urn: name for urn, name in conn.execute(select(School.urn, School.name))}

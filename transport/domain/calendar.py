@@ -10,7 +10,7 @@ from datetime import date, timedelta
 TERM_NAMES = ("autumn", "spring", "summer")
 DEFAULT_CALENDAR = "default"
 
-_YEAR = re.compile(r"^(\d{4})[/-](\d{2}|\d{4})$")
+_YEAR = re.compile(r"^(\d{4})[/-](\d{2}|\d{4})$", re.ASCII)
 
 
 def academic_year_of(day: date) -> int:

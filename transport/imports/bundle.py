@@ -15,8 +15,15 @@ from transport.db import tables
 from transport.db.engine import writer
 from transport.imports.contacts import upsert_contacts
 from transport.imports.files import BUNDLE, FileSpec
-from transport.imports.reader import Problem, Problems, Row, count_lines, read_rows
-from transport.imports.upsert import AuditContext, Counts, KeyTuple, key_of, upsert
+from transport.imports.reader import (
+    Problem,
+    Problems,
+    Row,
+    count_lines,
+    key_values,
+    read_rows,
+)
+from transport.imports.upsert import AuditContext, Counts, KeyTuple, is_empty, key_of, upsert
 
 CHUNK_ROWS = 5000
 Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file
@@ -81,10 +88,13 @@ def import_bundle(
         return report
     sizes = {spec.name: count_lines(path, report.problems) for spec, path in present}
     readable = [(spec, path) for spec, path in present if sizes[spec.name] is not None]
+    known: dict[str, set[str]] = {"schools": set(), "pupils": set()}
+    for spec, path in present:
+        if sizes[spec.name] is None and spec.stem in known:
+            known[spec.stem] |= key_values(path, spec)
 
     audit = AuditContext(actor=actor, at=now)
     with writer(engine).connect() as conn, conn.begin() as transaction:
-        known: dict[str, set[str]] = {"schools": set(), "pupils": set()}
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)
@@ -93,11 +103,10 @@ def import_bundle(
                 None if progress is None else (lambda n, f=spec.name, t=total: progress(f, n, t))
             )
             rows = read_rows(path, spec, report.problems, on_line)
+            fresh = is_empty(conn, tables.table_of(spec.table))
             for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
-                    _write(conn, spec, chunk, audit, summary)
-            if report.problems.full:
-                break
+                    _write(conn, spec, chunk, audit, summary, fresh=fresh)
         if report.ok and not dry_run:
             conn.execute(
                 insert(tables.table_of(tables.AuditEvent)),
@@ -211,10 +220,17 @@ def _stored_keys(conn: Connection, target: str, wanted: set[str]) -> set[str]:
 
 
 def _write(
-    conn: Connection, spec: FileSpec, chunk: list[Row], audit: AuditContext, summary: FileSummary
+    conn: Connection,
+    spec: FileSpec,
+    chunk: list[Row],
+    audit: AuditContext,
+    summary: FileSummary,
+    *,
+    fresh: bool,
 ) -> None:
     rows = [row.values for row in chunk]
     if spec.name == "contacts.csv":
-        summary.count(upsert_contacts(conn, rows, audit=audit))
+        summary.count(upsert_contacts(conn, rows, audit=audit, fresh=fresh))
         return
-    summary.count(upsert(conn, tables.table_of(spec.table), spec.key, rows, audit=audit).counts)
+    table = tables.table_of(spec.table)
+    summary.count(upsert(conn, table, spec.key, rows, audit=audit, fresh=fresh).counts)

@@ -16,7 +16,9 @@ def identity(name: str, email: str | None, mobile: str | None) -> str:
     return f"{name.casefold()}|{(email or '').casefold()}|{mobile or ''}"
 
 
-def upsert_contacts(conn: Connection, rows: list[dict[str, Any]], *, audit: AuditContext) -> Counts:
+def upsert_contacts(
+    conn: Connection, rows: list[dict[str, Any]], *, audit: AuditContext, fresh: bool = False
+) -> Counts:
     people: dict[str, dict[str, Any]] = {}
     for row in rows:
         row_identity = identity(row["name"], row["email"], row["mobile"])
@@ -28,11 +30,8 @@ def upsert_contacts(conn: Connection, rows: list[dict[str, Any]], *, audit: Audi
             "preferred_channel": row["preferred_channel"],
         }
     persons = upsert(conn, table_of(Contact), ("identity",), list(people.values()), audit=audit)
-    ids = dict(
-        conn.execute(select(Contact.identity, Contact.id).where(Contact.identity.in_(list(people))))
-        .tuples()
-        .all()
-    )
+    stmt = select(Contact.identity, Contact.id).where(Contact.identity.in_(list(people)))
+    ids = {row_identity: contact_id for row_identity, contact_id in conn.execute(stmt)}
     links = [
         {
             "pupil_ref": row["pupil_ref"],
@@ -42,7 +41,9 @@ def upsert_contacts(conn: Connection, rows: list[dict[str, Any]], *, audit: Audi
         }
         for row in rows
     ]
-    outcome = upsert(conn, table_of(PupilContact), ("pupil_ref", "name"), links, audit=audit)
+    outcome = upsert(
+        conn, table_of(PupilContact), ("pupil_ref", "name"), links, audit=audit, fresh=fresh
+    )
     # A row whose link is as before but whose person changed (a new preferred channel,
     # say) was updated too.
     people_changed = {ids[key[0]] for key in persons.updated}

@@ -74,33 +74,52 @@ def count_lines(path: Path, problems: Problems) -> int | None:
     """Check the file is UTF-8 (a BOM is fine) and count its lines; None when it is not UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     lines = 0
+    offset = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                before = chunk[: exc.start]
-                line = lines + before.count(b"\n") + 1
-                column = len(before) - (before.rfind(b"\n") + 1) + 1
-                problems.add(
-                    Problem(
-                        path.name,
-                        line,
-                        None,
-                        f"the file is not valid UTF-8 (byte 0x{chunk[exc.start]:02x} at "
-                        f"character {column} of the line); save it as UTF-8 (CSV UTF-8 in Excel)",
-                    )
-                )
+                problems.add(_not_utf8(path, offset + exc.start))
                 return None
             lines += chunk.count(b"\n")
+            offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            problems.add(
-                Problem(path.name, lines + 1, None, "the file ends inside a UTF-8 character")
-            )
+            problems.add(_not_utf8(path, offset - 1))
             return None
     return lines
+
+
+def _not_utf8(path: Path, position: int) -> Problem:
+    """Name the line and the column where the first byte that is not UTF-8 stands."""
+    data = path.read_bytes()
+    start = data.rfind(b"\n", 0, position) + 1
+    line = data.count(b"\n", 0, start) + 1
+    before = data[start:position].decode("utf-8", "replace")
+    index = len(next(csv.reader([before]), [""])) - 1 if before else 0
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig", "replace")]), [])
+    column = header[index].strip() if line > 1 and index < len(header) else None
+    return Problem(
+        path.name,
+        line,
+        column,
+        f"the file is not valid UTF-8 (byte 0x{data[position]:02x}); "
+        'save it as UTF-8 ("CSV UTF-8" in Excel) and import again',
+    )
+
+
+def key_values(path: Path, spec: FileSpec) -> set[str]:
+    """The first key column's values of a file that could not be read as UTF-8, so that
+    rows elsewhere referring to them are not reported as unknown too."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        if spec.key[0] not in header:
+            return set()
+        index = header.index(spec.key[0])
+        return {cells[index].strip() for cells in reader if len(cells) > index}
 
 
 def read_rows(
@@ -142,8 +161,6 @@ def read_rows(
             if not any(cell.strip() for cell in cells):
                 continue
             yield _parse(spec, line, cells, width, header, positions, problems)
-            if problems.full:
-                return
 
 
 def _expected_header(spec: FileSpec, what: str) -> str:

@@ -30,6 +30,10 @@ class Outcome:
     updated: frozenset[KeyTuple]
 
 
+def is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(1).select_from(table).limit(1)).first() is None
+
+
 def key_of(row: dict[str, Any], key: Sequence[str]) -> KeyTuple:
     return tuple(row[name] for name in key)
 
@@ -54,10 +58,13 @@ def upsert(
     rows: list[dict[str, Any]],
     *,
     audit: AuditContext,
+    fresh: bool = False,
 ) -> Outcome:
-    """Insert new rows and update the changed ones."""
+    """Insert new rows and update the changed ones. ``fresh``: the table held nothing
+    before this import and the rows' keys are unique, so there is nothing to look up."""
     columns = [name for name in rows[0] if name not in key] if rows else []
-    stored = existing_rows(conn, table, key, columns, [key_of(r, key) for r in rows])
+    keys = [] if fresh else [key_of(r, key) for r in rows]
+    stored = existing_rows(conn, table, key, columns, keys)
     counts = Counts()
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []

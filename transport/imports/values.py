@@ -18,9 +18,10 @@ class BadValue(ValueError):
 
 Parser = Callable[[str], Any]
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)
+_DIGITS = re.compile(r"^[0-9]+$")
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0", ""})
 
@@ -66,7 +67,7 @@ def parse_time(text: str) -> time:
 
 
 def parse_urn(text: str) -> str:
-    if not text.isdigit() or len(text) > 12:
+    if not _DIGITS.match(text) or len(text) > 12:
         raise BadValue(f"expected a school URN (digits), got {text!r}")
     return text
 
@@ -88,7 +89,7 @@ def parse_miles(text: str) -> float:
 
 
 def parse_rank(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not _DIGITS.match(text) or int(text) < 1:
         raise BadValue(f"expected a rank 1, 2, 3, ..., got {text!r}")
     return int(text)
 
@@ -116,7 +117,7 @@ def text_up_to(limit: int) -> Parser:
 
 def parse_year_group(text: str) -> str:
     value = text.upper()
-    if value == "R" or (value.isdigit() and 1 <= int(value) <= 14):
+    if value == "R" or (_DIGITS.match(value) and 1 <= int(value) <= 14):
         return value.lstrip("0") or value
     raise BadValue(f"expected a year group R or 1-14, got {text!r}")
 
@@ -124,11 +125,35 @@ def parse_year_group(text: str) -> str:
 # Ofcom keeps 07700 900000-900999 for drama and examples; they are well-formed mobiles
 # that phonenumbers (rightly, for real traffic) calls unallocated. Councils use them in
 # test exports, so accept them.
-_DRAMA = re.compile(r"^\+447700900\d{3}$")
+_DRAMA = re.compile(r"^\+447700900\d{3}$", re.ASCII)
+# The common UK shapes: 07700 900123, +44 7700 900123, 0044 (0)7700-900123 ...
+_UK_SHAPE = re.compile(r"^(?:\+44|0044|0)(7\d{9})$", re.ASCII)
+_SEPARATORS = str.maketrans("", "", " -.()\t")
 
 
-@lru_cache(maxsize=65536)
 def parse_mobile(text: str) -> str:
+    """A UK (or international) mobile number, in E.164."""
+    # Fast path, checked against phonenumbers' own metadata for GB mobiles; everything
+    # else (and every error message) goes through the full parser.
+    match = _UK_SHAPE.match(text.replace("(0)", "").translate(_SEPARATORS))
+    if match and _gb_mobile().fullmatch(match.group(1)):
+        return "+44" + match.group(1)
+    return _parse_mobile_fully(text)
+
+
+@lru_cache(maxsize=1)
+def _gb_mobile() -> re.Pattern[str]:
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("GB")
+    mobile = metadata.mobile if metadata is not None else None
+    pattern = mobile.national_number_pattern if mobile is not None else None
+    if not pattern:  # pragma: no cover - phonenumbers always ships GB metadata
+        raise RuntimeError("phonenumbers has no GB mobile pattern")
+    return re.compile(str(pattern))
+
+
+def _parse_mobile_fully(text: str) -> str:
     import phonenumbers
 
     try:
@@ -143,12 +168,15 @@ def parse_mobile(text: str) -> str:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
-    if not phonenumbers.is_valid_number(number) or kind not in mobile_kinds:
-        what = "a landline" if kind == phonenumbers.PhoneNumberType.FIXED_LINE else "not a mobile"
-        if not phonenumbers.is_valid_number(number):
-            what = "not a valid number"
-        raise BadValue(f"expected a mobile number like 07700 900123, got {text!r} ({what})")
-    return str(e164)
+    if not phonenumbers.is_valid_number(number):
+        why = "not a valid number"
+    elif kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        why = "a landline"
+    elif kind not in mobile_kinds:
+        why = "not a mobile"
+    else:
+        return str(e164)
+    raise BadValue(f"expected a mobile number like 07700 900123, got {text!r} ({why})")
 
 
 _SIMPLE_EMAIL = re.compile(

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from transport.db.engine import make_engine, writer
+from transport.db.schema import HEAD, current_revision, ensure_current, script_head, upgrade
+from transport.db.tables import AuditEvent, Pupil, table_of
+from transport.errors import SchemaError
+
+
+def test_head_constant_matches_the_migration_scripts() -> None:
+    assert script_head() == HEAD
+
+
+def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
+    engine = make_engine(db_url)
+    assert current_revision(engine) is None
+    assert upgrade(engine) is None
+    assert upgrade(engine) == HEAD
+    tables = set(inspect(engine).get_table_names())
+    assert {"schools", "terms", "pupils", "contacts", "pupil_contacts", "awards",
+            "applications", "arrangements", "audit_events", "check_runs",
+            "risk_snapshots"} <= tables
+
+
+def test_a_database_behind_the_code_is_refused_without_auto_migrate(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with pytest.raises(SchemaError, match="transport db upgrade"):
+        ensure_current(engine, auto_migrate=False)
+    ensure_current(engine, auto_migrate=True)
+    assert current_revision(engine) == HEAD
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    row = {"pupil_ref": "P1", "first_name": "A", "last_name": "B",
+           "date_of_birth": date(2015, 1, 1), "school_urn": "999999", "send": False,
+           "status": "active"}
+    with pytest.raises(IntegrityError), writer(engine).begin() as conn:
+        conn.execute(insert(table_of(Pupil)), [row])
+
+
+def test_times_come_back_aware_and_in_utc(engine: Engine) -> None:
+    summer = timezone(timedelta(hours=1))
+    at = datetime(2026, 7, 1, 9, 30, tzinfo=summer)
+    with writer(engine).begin() as conn:
+        conn.execute(insert(table_of(AuditEvent)), [{"at": at, "actor": "t", "action": "a",
+                                                      "entity": "e", "detail": {}}])
+    with engine.connect() as conn:
+        stored = conn.execute(select(AuditEvent.at)).scalar_one()
+    assert stored.tzinfo is not None
+    assert stored == at
+    assert stored.utcoffset() == timedelta(0)
+    assert stored == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
+
+
+def test_naive_datetimes_are_refused(engine: Engine) -> None:
+    with pytest.raises(Exception, match="naive"), writer(engine).begin() as conn:
+        conn.execute(insert(table_of(AuditEvent)), [{"at": datetime(2026, 7, 1, 9, 30),
+                                                      "actor": "t", "action": "a",
+                                                      "entity": "e", "detail": {}}])

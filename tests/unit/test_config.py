@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transport.config import Config, load_config
+from transport.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_config_means_the_embedded_defaults() -> None:
+    config = load_config(env={})
+    assert config.database.url == "sqlite:///transport.db"
+    assert config.email.backend == "file"
+    assert config.sms.backend == "file"
+    assert config.risk.horizon_days == 120
+
+
+def test_example_config_is_valid_and_equals_the_defaults() -> None:
+    example = load_config(ROOT / "config.example.toml", env={})
+    defaults = Config()
+    for section in ("database", "council", "risk", "imports", "email", "sms", "sending", "logging"):
+        assert getattr(example, section) == getattr(defaults, section), section
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "[risk]\nhorizon_days = 30\n")
+    assert load_config(env={"TRANSPORT_CONFIG": str(path)}).risk.horizon_days == 30
+
+
+def test_database_url_from_environment_wins(tmp_path: Path) -> None:
+    path = write(tmp_path, '[database]\nurl = "sqlite:///a.db"\n')
+    config = load_config(path, env={"TRANSPORT_DATABASE_URL": "postgresql://x@h/db"})
+    assert config.database.url == "postgresql://x@h/db"
+
+
+def test_secrets_come_from_the_environment_only(tmp_path: Path) -> None:
+    config = load_config(env={"TWILIO_AUTH_TOKEN": "t0k", "SMTP_PASSWORD": "pw"})
+    assert config.secrets.twilio_auth_token == "t0k"
+    assert config.secrets.smtp_password == "pw"
+    with pytest.raises(ConfigError, match=r"sms\.auth_token"):
+        load_config(write(tmp_path, '[sms]\nauth_token = "x"\n'), env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[risk]\nhorizon_days = 'soon'\n", "risk.horizon_days"),
+        ("[risk]\nhorizon_days = -1\n", "risk.horizon_days"),
+        ("[risk]\ncritical_days = 30\nhigh_days = 21\n", "risk.critical_days"),
+        ("[database]\nauto_migrate = 'yes'\n", "database.auto_migrate"),
+        ('[database]\nurl = "mysql://x"\n', "database.url"),
+        ('[email]\nbackend = "carrier-pigeon"\n', "email.backend"),
+        ('[sending]\nquiet_hours = ["25:00", "08:00"]\n', "sending.quiet_hours"),
+        ('[council]\ntimezone = "Mars/Olympus"\n', "council.timezone"),
+        ("[risk]\nhorizon = 10\n", "risk.horizon"),
+        ("[riks]\nhorizon_days = 10\n", "[riks]"),
+        ("risk = 3\n", "risk"),
+    ],
+)
+def test_a_bad_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), env={})
+    assert key in str(error.value)
+
+
+def test_missing_file_and_bad_toml_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml", env={})
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[risk\n"), env={})

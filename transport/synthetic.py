@@ -1,0 +1,554 @@
+"""A deterministic synthetic county, written as an import bundle (spec/import-bundle.md).
+
+`year` is the start year of the new academic year: the data describes the end of
+`year-1/year` and the run-up to `year/year+1`. Rows are streamed family by family, so a
+million pupils never sit in memory, and the same (pupils, seed, year) always gives
+byte-identical files. Run it with `python -m transport.synthetic --pupils N --out DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import unicodedata
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(","))
+
+
+HEADERS = {
+    "schools.csv": _words("urn, name, phase, calendar"),
+    "terms.csv": _words("calendar, academic_year, term, first_day, last_day"),
+    "pupils.csv": _words(
+        "pupil_ref, first_name, last_name, date_of_birth, school_urn, next_school_urn, "
+        "year_group, send, home_postcode, status"
+    ),
+    "contacts.csv": _words("pupil_ref, name, relationship, email, mobile, preferred_channel"),
+    "awards.csv": _words(
+        "award_ref, pupil_ref, valid_from, valid_until, school_urn, basis, travel_mode"
+    ),
+    "applications.csv": _words(
+        "application_ref, pupil_ref, academic_year, received_on, status, kind, school_urn, "
+        "decided_on, walking_distance_miles, road_distance_miles, nearest_suitable_school, "
+        "suitable_school_rank, low_income, religion_or_belief, cannot_walk_send, "
+        "unsafe_route, medical_until"
+    ),
+    "arrangements.csv": _words(
+        "pupil_ref, academic_year, route_ref, operator, pickup_time, passenger_assistant, "
+        "family_informed_on"
+    ),
+}
+FEMALE = _words(
+    "Olivia, Amelia, Isla, Ava, Zoë, Siobhán, Aoife, Amara, Fatima, Priya, Maja, Freya, "
+    "Grace, Chloé, Hannah, Sophie, Aisha, Niamh, Ruby, Ellie"
+)
+MALE = _words(
+    "Oliver, George, Muhammad, Noah, Leo, Arthur, Oscar, Jakub, Tomás, Kwame, Rhys, Eoin, "
+    "Harry, Jack, Ravi, Samuel, Dylan, Theo, Yusuf, Finley"
+)
+CHILD, PARENT_NAMES = FEMALE + MALE, {"mother": FEMALE, "father": MALE}
+SURNAMES = _words(
+    "Smith, Jones, Taylor, Brown, Williams, Wilson, Davies, Evans, Patel, Khan, O'Brien, "
+    "Nowak, Adeyemi, Murphy, Kowalski, Thomas, Roberts, Walker, Wright, Begum, Ali, Okafor, "
+    "Nguyen, MacDonald, Hughes, Green, Clarke, D'Souza, Lewandowski, Ó Briain"
+)
+PLACES = _words(
+    "Oakfield, Riverside, Millbrook, Ashgrove, Kingsmead, Hawthorn, Brookside, Westfield, "
+    "Elmhurst, Fernhill, Meadowbank, Highcliffe, Longford, Stonebridge, Willowdene, "
+    "Chalk Hill, Beacon, Thornbury, Cedar Park, Larkrise, Marston, Harbour View"
+)
+SAINTS = _words("St Mary's, St Peter's, St Joseph's, St Anne's, Holy Trinity, St Bede's")
+SUFFIXES = {  # a CofE or Catholic school is named after a saint
+    "primary": _words(
+        "Primary School, Community Primary School, Primary Academy, Infant and Junior School, "
+        "CofE Primary, Catholic Primary School"
+    ),
+    "secondary": _words("Academy, High School, School, Community College, CofE Academy"),
+    "special": _words("School, Special School, Academy"),
+    "post16": _words("Sixth Form College, College"),
+    "all_through": _words("All-Through School, School"),
+}
+OPERATORS = _words("County Coaches, Star Taxis, Vale Travel, Hilltop Minibuses, Greenway Cars")
+BUS_OPERATORS = _words("Stagecoach, Arriva, County Connect")
+EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+POSTCODE_AREAS, POSTCODE_UNIT = _words("OX, RG, SN, GL, HP, MK, NN, CV"), "ABDEFGHJLNPQRSTUWXYZ"
+# 4-digit blocks after the leading 0 that `phonenumbers` accepts as GB mobiles: not 076xx
+# (pagers, Isle of Man), 07700 (900xxx is for drama) nor 07911 (partly unallocated).
+MOBILE_BLOCKS = tuple(b for b in range(7400, 8000) if b // 100 != 76 and b not in (7700, 7911))
+PICKUP_TIMES = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(430, 510, 5))  # 07:10-08:25
+FAMILY_SIZES = (1,) * 75 + (2,) * 17 + (3,) * 8  # a quarter of families have 2-3 children
+YEAR_GROUPS = (*range(12), *range(12), 12, 13)  # 0 = Reception; fewer stay on after 16
+RELATIONSHIPS = ("mother",) * 65 + ("father",) * 25 + ("carer",) * 6 + ("grandparent",) * 4
+SEND_MODES: tuple[str, ...] = (
+    ("shared_vehicle",) * 11 + ("solo_vehicle",) * 5 + ("personal_budget",) * 2
+)
+SEND_MODES += ("mileage", "travel_training")  # travel training: secondary age only
+PRIMARY_MODES = ("shared_vehicle",) * 6 + ("bus_pass",) * 3 + ("mileage",)
+TENTHS_OF_A_MILE = {  # walking distance range per basis; "" = not eligible
+    "EXTENDED_LOW_INCOME_8_10": (21, 29), "EXTENDED_LOW_INCOME_11_PLUS": (21, 29),
+    "SEND_MOBILITY": (3, 80), "UNSAFE_ROUTE": (8, 29), "EXTENDED_RELIGION_BELIEF": (25, 140),
+    "": (5, 19),
+}  # fmt: skip
+MON, TUE, WED, THU, FRI, ANY = 0, 1, 2, 3, 4, -1  # ANY: any Monday to Friday
+# Per calendar: autumn first (Sept day, weekday on or after), autumn last (Dec day, weekday on
+# or before), spring first (Jan day, on or after), spring last and summer first (days from
+# Easter Sunday), summer last (July day, on or before). The council's own schools use default.
+TERM_RULES: dict[str, tuple[int, ...]] = {
+    "default":     (2, THU, 20, FRI, 5, ANY, -3, 15, 22, ANY),
+    "trust-north": (3, MON, 19, THU, 4, MON, -9, 16, 24, FRI),
+    "trust-south": (1, TUE, 19, ANY, 6, ANY, -10, 8, 20, ANY),
+}  # fmt: skip
+DAY = timedelta(days=1)
+
+
+def _slug(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower() if c.isalpha())
+
+
+SLUG = {name: _slug(name) for name in FEMALE + MALE + SURNAMES}
+
+
+def academic_year(start: int) -> str:
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def nearest(d: date, weekday: int, step: int) -> date:
+    """d, or the first day from d, going `step` days at a time, that is `weekday`."""
+    while d.weekday() > FRI if weekday == ANY else d.weekday() != weekday:
+        d += step * DAY
+    return d
+
+
+def easter(y: int) -> date:
+    """Easter Sunday (anonymous Gregorian algorithm)."""
+    a, (b, c) = y % 19, divmod(y, 100)
+    d, e = divmod(b, 4)
+    h = (19 * a + b - d - (b - (b + 8) // 25 + 1) // 3 + 15) % 30
+    i, k = divmod(c, 4)
+    w = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * w) // 451
+    month, day = divmod(h + w - 7 * m + 114, 31)
+    return date(y, month, day + 1)
+
+
+def term_dates(calendar: str, start: int) -> list[tuple[str, date, date]]:
+    """Autumn, spring and summer (first_day, last_day) of academic year start/start+1."""
+    sep, sep_wd, dec, dec_wd, jan, jan_wd, spring_end, summer, jul, jul_wd = TERM_RULES[calendar]
+    e, nxt = easter(start + 1), start + 1
+    autumn = nearest(date(start, 9, sep), sep_wd, 1), nearest(date(start, 12, dec), dec_wd, -1)
+    spring = nearest(date(nxt, 1, jan), jan_wd, 1), e + spring_end * DAY
+    summer_term = e + summer * DAY, nearest(date(nxt, 7, jul), jul_wd, -1)
+    return [("autumn", *autumn), ("spring", *spring), ("summer", *summer_term)]
+
+
+class Sink:
+    """One CSV file being written, with its row count."""
+
+    def __init__(self, stack: ExitStack, path: Path, header: Sequence[str]) -> None:
+        handle = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+        writer = csv.writer(handle, lineterminator="\n")
+        self._write: Callable[[Sequence[str]], object] = writer.writerow
+        self._write(header)
+        self.rows = 0
+
+    def row(self, values: Sequence[str]) -> None:
+        self._write(values)
+        self.rows += 1
+
+
+@dataclass(frozen=True)
+class School:
+    urn: str
+    phase: str
+    sixth_form: bool = False
+
+
+@dataclass(frozen=True)
+class Pupil:
+    ref: str
+    year_group: int  # in year-1/year; 0 = Reception
+    send: bool
+    school: School
+    next_urn: str
+    active: bool
+
+
+def write_schools(sink: Sink, rng: random.Random, count: int) -> list[School]:
+    """About 75% primary, 15% secondary, 5% special, a few post-16 and all-through."""
+    sizes = {"special": count // 20, "post16": count // 150, "all_through": count // 200}
+    phases = [p for p, n in sizes.items() for _ in range(max(2, n))]
+    phases += ["secondary"] * max(4, count * 15 // 100)
+    phases += ["primary"] * (count - len(phases))
+    rng.shuffle(phases)
+    schools: list[School] = []
+    sixth_forms = 0
+    for i, phase in enumerate(phases):
+        sixth = phase == "secondary" and (rng.random() < 0.5 or not sixth_forms)
+        school = School(str(100000 + 7 * i + rng.randrange(7)), phase, sixth)
+        sixth_forms += sixth
+        suffix = rng.choice(SUFFIXES[phase])
+        saint = "CofE" in suffix or "Catholic" in suffix
+        name = f"{rng.choice(SAINTS if saint else PLACES)} {suffix}"
+        calendar = rng.choice(("", "default", "", "default", "trust-north", "trust-south"))
+        sink.row([school.urn, name, phase, "" if phase == "post16" else calendar])
+        schools.append(school)
+    return schools
+
+
+def write_terms(sink: Sink, year: int) -> None:
+    for calendar in TERM_RULES:
+        for start in (year - 1, year, year + 1):
+            for term, first, last in term_dates(calendar, start):
+                sink.row([calendar, academic_year(start), term, str(first), str(last)])
+
+
+class County:
+    """Streams families, their contacts, awards, applications and arrangements.
+
+    Dates are day ordinals while generating, turned into text by a table lookup."""
+
+    def __init__(self, rng: random.Random, year: int, schools: list[School], out: dict[str, Sink]):
+        self.r, self.year = rng.random, year
+        self.pupils, self.contacts = out["pupils.csv"], out["contacts.csv"]
+        self.awards, self.apps, self.arrangements = (
+            out["awards.csv"], out["applications.csv"], out["arrangements.csv"],
+        )  # fmt: skip
+        self.pools = {p: [s for s in schools if s.phase == p] for p in SUFFIXES}
+        self.pools["sixth"] = [s for s in schools if s.sixth_form]
+        self.base, end = date(year - 2, 9, 1).toordinal(), date(year + 8, 9, 1).toordinal()
+        self.iso = [date.fromordinal(o).isoformat() for o in range(self.base, end)]
+        self.dob = [self.birthdays(yg) for yg in range(15)]
+        self.ay_old, self.ay_new = academic_year(year - 1), academic_year(year)
+        self.old_from, self.new_from = self.day(year - 1, 9, 1), self.day(year, 9, 1)
+        self.new_until = self.day(year + 1, 8, 31)
+        self.award_no = self.app_no = 0
+
+    def birthdays(self, yg: int) -> list[str]:
+        """Dates of birth of Year yg in year-1/year: Reception is 4 on the 31 August before."""
+        first, end = date(self.year - 6 - yg, 9, 1), date(self.year - 5 - yg, 9, 1)
+        return [str(first + i * DAY) for i in range((end - first).days)]
+
+    def pick(self, seq: Sequence[T]) -> T:
+        return seq[int(self.r() * len(seq))]
+
+    def day(self, y: int, m: int, d: int, spread: int = 0) -> int:
+        return date(y, m, d).toordinal() + (int(self.r() * (spread + 1)) if spread else 0)
+
+    def on(self, ordinal: int | None) -> str:
+        return "" if ordinal is None else self.iso[ordinal - self.base]
+
+    def flag(self, value: bool) -> str:
+        return "yes" if value else ("no" if self.r() < 0.7 else "")
+
+    # families and pupils
+    def run(self, pupils: int) -> None:
+        made = 0
+        while made < pupils:
+            size = min(self.pick(FAMILY_SIZES), pupils - made)
+            self.family(range(made + 1, made + size + 1))
+            made += size
+
+    def family(self, numbers: range) -> None:
+        surname, pick = self.pick(SURNAMES), self.pick
+        district = f"{pick(POSTCODE_AREAS)}{1 + int(self.r() * 20)}"
+        postcode = f"{district} {int(self.r() * 10)}{pick(POSTCODE_UNIT)}{pick(POSTCODE_UNIT)}"
+        contacts = self.family_contacts(surname) if self.r() >= 0.015 else []
+        chosen: dict[str, School] = {}  # siblings in the same phase share a school
+        for n in numbers:
+            pupil = self.pupil(f"P{n:07d}", surname, postcode, chosen)
+            for contact in contacts:
+                self.contacts.row([pupil.ref, *contact])
+            self.transport(pupil)
+
+    def school(self, pool: str, chosen: dict[str, School]) -> School:
+        if pool not in chosen:
+            chosen[pool] = self.pick(self.pools[pool])
+        return chosen[pool]
+
+    def place(self, yg: int, chosen: dict[str, School]) -> School:
+        x = self.r()
+        if yg <= 11:
+            pool = ("primary" if yg <= 6 else "secondary") if x < 0.95 else "all_through"
+            return self.school(pool, chosen)
+        return self.school("post16" if x < 0.5 else "sixth" if x < 0.85 else "all_through", chosen)
+
+    def next_school(self, yg: int, school: School, chosen: dict[str, School]) -> str:
+        x = self.r()
+        if school.phase in ("special", "post16") or yg in (12, 13):
+            return ""
+        if school.phase == "all_through" and yg in (6, 11):
+            return "" if x < 0.6 else school.urn  # stays on
+        if yg == 6:
+            return self.school("secondary" if x < 0.95 else "all_through", chosen).urn
+        if yg == 11 and school.sixth_form and x < 0.6:
+            return school.urn if x < 0.4 else ""  # stays on into its sixth form
+        if yg == 11:
+            return self.school("post16" if x < 0.8 else "sixth", chosen).urn
+        return self.pick(self.pools[school.phase]).urn if x < 0.01 else ""  # moves school
+
+    def pupil(self, ref: str, surname: str, postcode: str, chosen: dict[str, School]) -> Pupil:
+        send = self.r() < 0.2
+        if send and self.r() < 0.3:
+            yg, school = int(self.r() * 15), self.school("special", chosen)
+        else:
+            yg = self.pick(YEAR_GROUPS)
+            school = self.place(yg, chosen)
+        next_urn, x = self.next_school(yg, school, chosen), self.r()
+        status = "left" if x < 0.01 else "active" if x < 0.6 else ""
+        last = surname if self.r() < 0.92 else self.pick(SURNAMES)
+        first, born, group = self.pick(CHILD), self.pick(self.dob[yg]), str(yg or "R")
+        has_send = "yes" if send else self.flag(False)
+        self.pupils.row(
+            [ref, first, last, born, school.urn, next_urn, group, has_send, postcode, status]
+        )
+        return Pupil(ref, yg, send, school, next_urn, status != "left")
+
+    # contacts: made once per family, written for every sibling
+    def family_contacts(self, surname: str) -> list[list[str]]:
+        people = [self.pick(RELATIONSHIPS)]
+        if people[0] in ("mother", "father") and self.r() < 0.55:
+            people.append("father" if people[0] == "mother" else "mother")
+        elif self.r() < 0.1:
+            people.append("grandparent")
+        rows: list[list[str]] = []
+        for relationship in people:
+            row = self.contact(relationship, surname)
+            if all(row[0] != other[0] for other in rows):
+                rows.append(row)
+        return rows
+
+    def contact(self, relationship: str, surname: str) -> list[str]:
+        first = self.pick(PARENT_NAMES.get(relationship, CHILD))
+        last = surname if self.r() < 0.8 else self.pick(SURNAMES)
+        x, email, mobile = self.r(), "", ""
+        if x >= 0.1:  # 10% have a mobile only
+            number = 1 + int(self.r() * 999)
+            email = f"{SLUG[first]}.{SLUG[last]}{number}@{self.pick(EMAIL_DOMAINS)}"
+        if x < 0.1 or x >= 0.2:  # a further 10% have an email only
+            mobile = self.mobile()
+        channels: tuple[str, ...] = ("email", "sms", "both", "both", "")
+        if not (email and mobile):
+            channels = ("email", "email", "") if email else ("sms", "sms", "")
+        return [f"{first} {last}", relationship, email, mobile, self.pick(channels)]
+
+    def mobile(self) -> str:
+        block, rest, x = self.pick(MOBILE_BLOCKS), int(self.r() * 1_000_000), self.r()
+        if x < 0.5:
+            return f"0{block} {rest:06d}"
+        return f"+44 {block} {rest:06d}" if x < 0.75 else f"0{block}{rest:06d}"
+
+    # transport
+    def transport(self, p: Pupil) -> None:
+        yg, special = p.year_group, p.school.phase == "special"
+        if not p.active or yg == 14 or (yg == 13 and not special):
+            return  # leavers
+        if self.r() < (0.85 if special else 0.6 if p.send else 0.45 if yg >= 7 else 0.33):
+            self.current_traveller(p)
+        elif self.r() < 0.04:
+            self.new_traveller(p)
+
+    def basis(self, yg: int, send: bool) -> str:
+        x = self.r()
+        if send and x < 0.85:
+            return "SEND_MOBILITY"
+        if yg >= 12:
+            return "post16"
+        if yg == 0:  # below compulsory school age
+            return "discretionary" if x < 0.7 else "STATUTORY_DISTANCE"
+        if x < 0.08:
+            return "UNSAFE_ROUTE"
+        if x < 0.16 and yg >= 4:
+            return "EXTENDED_LOW_INCOME_8_10" if yg <= 6 else "EXTENDED_LOW_INCOME_11_PLUS"
+        if x < 0.2 and yg >= 7:
+            return "EXTENDED_RELIGION_BELIEF"
+        return "discretionary" if x > 0.97 else "STATUTORY_DISTANCE"
+
+    @staticmethod
+    def next_basis(basis: str, yg: int) -> str:
+        """The basis of next year's award, for a pupil then in Year yg."""
+        if yg >= 14:
+            return "post19"
+        if yg >= 12 and basis != "SEND_MOBILITY":
+            return "post16"
+        if basis == "EXTENDED_LOW_INCOME_8_10" and yg >= 7:
+            return "EXTENDED_LOW_INCOME_11_PLUS"
+        return "STATUTORY_DISTANCE" if basis == "discretionary" and yg == 1 else basis
+
+    def mode(self, p: Pupil) -> str:
+        if p.send:
+            return self.pick(SEND_MODES[:-1] if p.year_group < 7 else SEND_MODES)
+        if p.year_group >= 7:
+            return "bus_pass" if self.r() < 0.9 else "shared_vehicle"
+        return self.pick(PRIMARY_MODES)
+
+    def award(self, p: Pupil, span: tuple[int, int], urn: str, basis: str, mode: str) -> None:
+        self.award_no += 1
+        urn = urn or (p.school.urn if self.r() < 0.15 else "")
+        dates = self.on(span[0]), self.on(span[1])
+        self.awards.row([f"A{self.award_no:07d}", p.ref, *dates, urn, basis, mode])
+
+    def new_award(self, p: Pupil, basis: str, mode: str) -> None:
+        """An award for the new academic year, for the school the pupil will then attend."""
+        urn = p.next_urn if p.next_urn != p.school.urn else ""
+        self.award(p, (self.new_from, self.new_until), urn, basis, mode)
+
+    def arrange(self, p: Pupil, ay: str, mode: str, informed: int | None) -> None:
+        route = operator = pickup = ""
+        if mode == "bus_pass":
+            route, operator = f"S{1 + int(self.r() * 98)}", self.pick(BUS_OPERATORS)
+        elif mode not in ("personal_budget", "mileage"):
+            route, operator = f"R{100 + int(self.r() * 900)}", self.pick(OPERATORS)
+            pickup = self.pick(PICKUP_TIMES)
+        assistant = self.flag(p.send and mode.endswith("vehicle") and self.r() < 0.3)
+        self.arrangements.row([p.ref, ay, route, operator, pickup, assistant, self.on(informed)])
+
+    def arrange_new_year(self, p: Pupil, mode: str, chance: float) -> None:
+        if self.r() < chance:
+            informed = self.day(self.year, 7, 1, 55) if self.r() < 0.75 else None
+            self.arrange(p, self.ay_new, mode, informed)
+
+    def current_traveller(self, p: Pupil) -> None:
+        y, yg, x = self.year, p.year_group, self.r()
+        if x < 0.03:
+            self.medical(p)
+            return
+        basis, mode = self.basis(yg, p.send), self.mode(p)
+        self.arrange(p, self.ay_old, mode, self.day(y - 1, 8, 1, 30))
+        if x < 0.2 and not p.next_urn and yg not in (6, 11, 12, 13):  # a multi-year award
+            stage_end = y + max(1, (6 if yg < 6 else 11) - yg)
+            until = self.day(stage_end if self.r() < 0.5 else y + 1, 8, 31)
+            self.award(p, (self.old_from, until), "", basis, mode)
+            self.arrange_new_year(p, mode, 0.85)
+            return
+        until = self.day(y, 7, 31) + (31 if self.r() < 0.5 else 0)
+        self.award(p, (self.old_from, until), "", basis, mode)
+        self.renewal(p, basis, mode)
+
+    def medical(self, p: Pupil) -> None:
+        """A temporary medical award from the summer term to the middle of the autumn term."""
+        mode = self.pick(("shared_vehicle", "shared_vehicle", "solo_vehicle"))
+        start, until = self.day(self.year, 4, 27, 50), self.day(self.year, 10, 5, 18)
+        asked = start - 40 + int(self.r() * 20), start - 1 - int(self.r() * 10)
+        self.application(p, "approved", "new", "", asked, "SEND_MOBILITY", until, self.ay_old)
+        self.award(p, (start, until), "", "SEND_MOBILITY", mode)
+        self.arrange(p, self.ay_old, mode, start - 1)
+        self.arrange_new_year(p, mode, 0.8)
+        if self.r() < 0.3:
+            status, received = self.pick(("received", "assessing")), self.day(self.year, 7, 1, 50)
+            self.application(p, status, "renewal", "", (received, None), "SEND_MOBILITY")
+
+    def kind(self, p: Pupil, fresh: bool) -> str:
+        moving = p.next_urn not in ("", p.school.urn)
+        if p.year_group == 6 and moving:
+            return "phase_transfer"
+        if p.year_group in (11, 12):
+            return "post16"
+        if moving:
+            return "change_of_school"
+        return "change_of_address" if self.r() < 0.03 else "new" if fresh else "renewal"
+
+    def renewal(self, p: Pupil, basis: str, mode: str) -> None:
+        """55% approved, 12% late and undecided, 3% refused, 2% withdrawn, 28% never asked."""
+        x = self.r()
+        if x >= 0.72:
+            return  # the family has not re-applied: the children at risk
+        kind, urn = self.kind(p, False), p.next_urn or (p.school.urn if self.r() < 0.3 else "")
+        if 0.55 <= x < 0.67:  # a late renewal, still in the queue
+            asked = (self.day(self.year, 6, 1, 80), None)
+            self.application(p, self.pick(("received", "assessing")), kind, urn, asked, basis)
+            return
+        received = self.day(self.year, 3, 1, 91)
+        status = "approved" if x < 0.55 else "refused" if x < 0.7 else "withdrawn"
+        decided = received + 15 + int(self.r() * 28) if status != "withdrawn" else None
+        facts = basis if status == "approved" else ""
+        self.application(p, status, kind, urn, (received, decided), facts)
+        if status == "approved":
+            self.new_award(p, self.next_basis(basis, p.year_group + 1), mode)
+            self.arrange_new_year(p, mode, 0.8)
+
+    def new_traveller(self, p: Pupil) -> None:
+        x = self.r()
+        status = "received" if x < 0.35 else "assessing" if x < 0.6 else "approved"
+        basis = self.basis(p.year_group + 1, p.send)
+        received = self.day(self.year, 3, 1, 120 if status == "approved" else 172)
+        decided = received + 15 + int(self.r() * 28) if status == "approved" else None
+        self.application(p, status, self.kind(p, True), p.next_urn, (received, decided), basis)
+        if status == "approved" and self.r() < 0.6:  # else: approved, award not yet made
+            mode = self.mode(p)
+            self.new_award(p, basis, mode)
+            self.arrange_new_year(p, mode, 0.5)
+
+    def application(
+        self, p: Pupil, status: str, kind: str, urn: str, asked: tuple[int, int | None],
+        basis: str, medical: int | None = None, ay: str = "",
+    ) -> None:  # fmt: skip
+        """An application for the new year unless `ay` is given; basis "" = not eligible."""
+        self.app_no += 1
+        head = [f"APP{self.app_no:07d}", p.ref, ay or self.ay_new, self.on(asked[0]), status]
+        facts = self.facts(basis, p.year_group)
+        self.apps.row([*head, kind, urn, self.on(asked[1]), *facts, self.on(medical)])
+
+    def facts(self, basis: str, yg: int) -> list[str]:
+        """Walking and road miles, nearest, rank, low income, religion, SEND, unsafe route."""
+        lo, hi = TENTHS_OF_A_MILE.get(basis, (21 if yg < 4 else 31, 90))
+        walk = lo + int(self.r() * (hi - lo + 1))
+        road = walk + int(self.r() * 16)
+        far = basis in ("EXTENDED_RELIGION_BELIEF", "EXTENDED_LOW_INCOME_11_PLUS")
+        rank = 1 + int(self.r() * 3) if far else 1 if self.r() < 0.9 else 2
+        flag = self.flag
+        return [
+            f"{walk // 10}.{walk % 10}", f"{road // 10}.{road % 10}",
+            flag(rank == 1 and basis != ""), str(rank), flag(basis.startswith("EXTENDED")),
+            flag(basis == "EXTENDED_RELIGION_BELIEF"), flag(basis == "SEND_MOBILITY"),
+            flag(basis == "UNSAFE_ROUTE"),
+        ]  # fmt: skip
+
+
+def generate_bundle(
+    out_dir: Path, *, pupils: int = 2000, seed: int = 7, year: int = 2026
+) -> dict[str, int]:
+    """Write schools.csv, terms.csv, pupils.csv, contacts.csv, awards.csv,
+    applications.csv, arrangements.csv into out_dir (created if missing).
+    Return rows written per file name."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with ExitStack() as stack:
+        out = {name: Sink(stack, out_dir / name, header) for name, header in HEADERS.items()}
+        schools = write_schools(out["schools.csv"], rng, max(30, pupils // 65))
+        write_terms(out["terms.csv"], year)
+        County(rng, year, schools, out).run(pupils)
+    return {name: sink.rows for name, sink in out.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m transport.synthetic",
+        description="Write a synthetic county as an import bundle.",
+    )
+    parser.add_argument("--pupils", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--year", type=int, default=2026, help="start of the new academic year")
+    parser.add_argument("--out", type=Path, default=Path("synthetic-bundle"))
+    args = parser.parse_args(argv)
+    if args.pupils < 0:
+        parser.error("--pupils must not be negative")
+    counts = generate_bundle(args.out, pupils=args.pupils, seed=args.seed, year=args.year)
+    for name, rows in counts.items():
+        print(f"{name:<17} {rows:>9}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
