@@ -28,8 +28,8 @@ class DemoCounty:
 
 
 def demo_as_of(year: int) -> date:
-    """Late August, the week before the new academic year's first school days."""
-    return date(year, 8, 24)
+    """Late August: the new academic year's first school days are a few days away."""
+    return date(year, 8, 26)
 
 
 def refuse_real_data(engine: Engine, *, force: bool) -> None:

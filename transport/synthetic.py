@@ -415,7 +415,7 @@ class County:
 
     def arrange_new_year(self, p: Pupil, mode: str, chance: float) -> None:
         if self.r() < chance:
-            informed = self.day(self.year, 7, 1, 55) if self.r() < 0.75 else None
+            informed = self.day(self.year, 7, 1, 55) if self.r() < 0.9 else None
             self.arrange(p, self.ay_new, mode, informed)
 
     def current_traveller(self, p: Pupil) -> None:
@@ -429,7 +429,7 @@ class County:
             stage_end = y + max(1, (6 if yg < 6 else 11) - yg)
             until = self.day(stage_end if self.r() < 0.5 else y + 1, 8, 31)
             self.award(p, (self.old_from, until), "", basis, mode)
-            self.arrange_new_year(p, mode, 0.85)
+            self.arrange_new_year(p, mode, 0.95)
             return
         until = self.day(y, 7, 31) + (31 if self.r() < 0.5 else 0)
         self.award(p, (self.old_from, until), "", basis, mode)
@@ -443,7 +443,7 @@ class County:
         self.application(p, "approved", "new", "", asked, "SEND_MOBILITY", until, self.ay_old)
         self.award(p, (start, until), "", "SEND_MOBILITY", mode)
         self.arrange(p, self.ay_old, mode, start - 1)
-        self.arrange_new_year(p, mode, 0.8)
+        self.arrange_new_year(p, mode, 0.9)
         if self.r() < 0.3:
             status, received = self.pick(("received", "assessing")), self.day(self.year, 7, 1, 50)
             self.application(p, status, "renewal", "", (received, None), "SEND_MOBILITY")
@@ -459,23 +459,24 @@ class County:
         return "change_of_address" if self.r() < 0.03 else "new" if fresh else "renewal"
 
     def renewal(self, p: Pupil, basis: str, mode: str) -> None:
-        """55% approved, 12% late and undecided, 3% refused, 2% withdrawn, 28% never asked."""
+        """Late August: 80% approved, 8% late and undecided, 3% refused, 1% withdrawn,
+        8% never asked (the children the reminders are for)."""
         x = self.r()
-        if x >= 0.72:
+        if x >= 0.92:
             return  # the family has not re-applied: the children at risk
         kind, urn = self.kind(p, False), p.next_urn or (p.school.urn if self.r() < 0.3 else "")
-        if 0.55 <= x < 0.67:  # a late renewal, still in the queue
+        if 0.80 <= x < 0.88:  # a late renewal, still in the queue
             asked = (self.day(self.year, 6, 1, 80), None)
             self.application(p, self.pick(("received", "assessing")), kind, urn, asked, basis)
             return
         received = self.day(self.year, 3, 1, 91)
-        status = "approved" if x < 0.55 else "refused" if x < 0.7 else "withdrawn"
+        status = "approved" if x < 0.80 else "refused" if x < 0.91 else "withdrawn"
         decided = received + 15 + int(self.r() * 28) if status != "withdrawn" else None
         facts = basis if status == "approved" else ""
         self.application(p, status, kind, urn, (received, decided), facts)
         if status == "approved":
             self.new_award(p, self.next_basis(basis, p.year_group + 1), mode)
-            self.arrange_new_year(p, mode, 0.8)
+            self.arrange_new_year(p, mode, 0.94)
 
     def new_traveller(self, p: Pupil) -> None:
         x = self.r()
@@ -487,7 +488,7 @@ class County:
         if status == "approved" and self.r() < 0.6:  # else: approved, award not yet made
             mode = self.mode(p)
             self.new_award(p, basis, mode)
-            self.arrange_new_year(p, mode, 0.5)
+            self.arrange_new_year(p, mode, 0.7)
 
     def application(
         self, p: Pupil, status: str, kind: str, urn: str, asked: tuple[int, int | None],

@@ -179,7 +179,7 @@ def test_generate_writes_a_bundle_that_imports(tmp_path: Path, env: dict[str, st
 def test_demo_builds_a_county_and_runs_the_check(env: dict[str, str]) -> None:
     code, out, err = run(env, "demo", "--pupils", "150", "--year", "2026")
     assert code == 0, err
-    assert "as of Mon 24 Aug 2026" in out
+    assert "as of Wed 26 Aug 2026" in out
     assert "children in scope" in out
     # Running it again on its own database is fine; on real data it refuses.
     assert run(env, "demo", "--pupils", "150", "--year", "2026")[0] == 0

@@ -926,3 +926,16 @@ def test_check_severity_counts_across_all_levels() -> None:
     ]
     assert result.in_scope == 6
     assert result.severity_counts() == {"critical": 1, "high": 1, "medium": 1, "low": 2}
+
+
+def test_refused_and_unreachable_is_unreachable_alone_dated_the_first_school_day() -> None:
+    # D = Mon 2026-09-07, in the council's autumn term. Covered to Fri 2026-10-30, so
+    # R = Mon 2026-11-02, but the 2026/27 application was refused: R gives no reason.
+    # UNREACHABLE is then alone, dated the first school day in the window: D itself.
+    pupil = facts(
+        awards=(WHOLE_2025, award("2026-09-01", "2026-10-30")),
+        applications=(app(2025), app(2026, "refused")),
+        reachable=False,
+    )
+    risk = risk_of(pupil, MONDAY)
+    assert_risk(risk, on="2026-09-07", days=0, severity="critical", why={"UNREACHABLE"})

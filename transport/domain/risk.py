@@ -206,8 +206,11 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
     dates: list[date] = []
     uncovered = _first_uncovered(pupil, segments)
     if uncovered is not None:
-        reasons.extend(_application_reasons(pupil, academic_year_of(uncovered)))
-        dates.append(uncovered)
+        # A refused application gives no reason: R then does not date the risk either.
+        found = _application_reasons(pupil, academic_year_of(uncovered))
+        if found:
+            reasons.extend(found)
+            dates.append(uncovered)
     for segment in segments:
         if not segment.days or not _any_covered(pupil, segment):
             continue
