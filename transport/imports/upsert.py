@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import ARRAY, Table, and_, any_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from transport.db.tables import AuditEvent, table_of
 
@@ -45,10 +46,25 @@ def existing_rows(
     if not keys:
         return {}
     key_cols = [table.c[name] for name in key]
-    wanted = key_cols[0].in_([k[0] for k in keys]) if len(key) == 1 else tuple_(*key_cols).in_(keys)
-    stmt = select(*key_cols, *(table.c[c] for c in columns)).where(wanted)
+    stmt = select(*key_cols, *(table.c[c] for c in columns)).where(_among(conn, key_cols, keys))
     width = len(key)
     return {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt)}
+
+
+def _among(conn: Connection, key_cols: list[Any], keys: list[KeyTuple]) -> ColumnElement[bool]:
+    """``key IN keys``. On PostgreSQL the keys travel as one array per column (unnest),
+    which plans and binds in constant time however many keys there are."""
+    if conn.dialect.name == "postgresql":
+        arrays = [
+            bindparam(f"keys_{i}", [k[i] for k in keys], type_=ARRAY(col.type))
+            for i, col in enumerate(key_cols)
+        ]
+        if len(key_cols) == 1:
+            return cast(ColumnElement[bool], key_cols[0] == any_(arrays[0]))
+        return tuple_(*key_cols).in_(select(*(func.unnest(a) for a in arrays)))
+    if len(key_cols) == 1:
+        return key_cols[0].in_([k[0] for k in keys])
+    return tuple_(*key_cols).in_(keys)
 
 
 def upsert(

@@ -1,0 +1,143 @@
+"""Benchmark `transport import` (first and repeat) and `transport check` on a generated
+bundle, on SQLite and on PostgreSQL, with a baseline query for the check.
+
+    .venv/bin/python bench/import_check.py --pupils 100000 [--runs 3] [--postgres URL]
+
+Prints a table and, last, one JSON line with every figure. Each command runs in a fresh
+process (bench/measure.py), so peak memory is that command's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+AS_OF = "2026-08-26"
+
+
+def measure(url: str, *args: str) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        env = {**os.environ, "TRANSPORT_DATABASE_URL": url, "TRANSPORT_CONFIG": ""}
+        subprocess.run(
+            [sys.executable, str(HERE / "measure.py"), out.name, "--", *args],
+            env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        )
+        result: dict[str, Any] = json.loads(Path(out.name).read_text())
+    if result["exit_code"] not in (0, 1):
+        raise SystemExit(f"{args} failed with exit code {result['exit_code']}")
+    return result
+
+
+def baseline(url: str) -> float:
+    """One plain query reading every column the check needs, fetched to the end."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import text
+
+    from transport.db.engine import make_engine
+
+    engine = make_engine(url)
+    queries = [
+        "SELECT pupil_ref, school_urn, next_school_urn, status FROM pupils",
+        "SELECT pupil_ref, valid_from, valid_until, school_urn FROM awards",
+        "SELECT pupil_ref, academic_year, status FROM applications",
+        "SELECT pupil_ref, academic_year, family_informed_on FROM arrangements",
+        "SELECT pc.pupil_ref, c.email, c.email_status, c.mobile, c.mobile_status "
+        "FROM pupil_contacts pc JOIN contacts c ON c.id = pc.contact_id",
+    ]
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        for query in queries:
+            for _ in conn.exec_driver_sql(query):
+                pass
+    engine.dispose()
+    _ = text
+    return time.perf_counter() - started
+
+
+def fresh_database(kind: str, folder: Path, pg_url: str | None, n: int) -> str:
+    if kind == "sqlite":
+        path = folder / f"bench-{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    assert pg_url is not None
+    from sqlalchemy import text
+
+    sys.path.insert(0, str(ROOT))
+    from transport.db.engine import make_engine
+
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
+        conn.execute(text("CREATE SCHEMA bench"))
+    engine.dispose()
+    sep = "&" if "?" in pg_url else "?"
+    return f"{pg_url}{sep}options=-csearch_path%3Dbench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pupils", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        bundle = folder / "bundle"
+        sys.path.insert(0, str(ROOT))
+        from transport.synthetic import generate_bundle
+
+        rows = generate_bundle(bundle, pupils=args.pupils, seed=args.seed, year=2026)
+        total_rows = sum(rows.values())
+        kinds = [args.only] if args.only else ["sqlite", "postgresql"]
+        for kind in kinds:
+            figures: dict[str, list[dict[str, Any]]] = {"import": [], "reimport": [], "check": []}
+            base: list[float] = []
+            for _ in range(args.runs):
+                url = fresh_database(kind, folder, args.postgres, args.pupils)
+                figures["import"].append(measure(url, "import", str(bundle)))
+                figures["reimport"].append(measure(url, "import", str(bundle)))
+                figures["check"].append(
+                    measure(url, "check", "--as-of", AS_OF, "--format", "json", "--no-save")
+                )
+                base.append(baseline(url))
+            floor = statistics.median(base)
+            for name, runs in figures.items():
+                wall = statistics.median(r["wall_s"] for r in runs)
+                count = total_rows if name != "check" else args.pupils
+                results.append({
+                    "database": kind, "command": name, "pupils": args.pupils, "rows": count,
+                    "wall_s": round(wall, 2), "rows_per_s": round(count / wall),
+                    "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
+                    "x_baseline": round(wall / floor, 1), "runs": len(runs),
+                })
+            results.append({"database": kind, "command": "baseline query", "pupils": args.pupils,
+                            "rows": args.pupils, "wall_s": round(floor, 2), "rows_per_s": None,
+                            "peak_rss_mb": None, "x_baseline": 1.0, "runs": len(base)})
+
+    print(f"{'database':<11}{'command':<16}{'pupils':>9}{'rows':>10}{'wall s':>9}"
+          f"{'rows/s':>10}{'peak MB':>9}{'x base':>8}")
+    for r in results:
+        print(f"{r['database']:<11}{r['command']:<16}{r['pupils']:>9}{r['rows']:>10}"
+              f"{r['wall_s']:>9}{r['rows_per_s'] or '':>10}{r['peak_rss_mb'] or '':>9}"
+              f"{r['x_baseline']:>8}")
+    print(json.dumps({"machine": f"{os.cpu_count()} cores", "bundle_rows": total_rows,
+                      "results": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Run one `transport` command in this process and report its wall time and peak memory.
+
+    python bench/measure.py OUT.json -- import /tmp/bundle
+
+Writes {"argv": [...], "exit_code": N, "wall_s": X, "peak_rss_mb": Y} to OUT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    out, separator, *argv = sys.argv[1:]
+    assert separator == "--", "usage: measure.py OUT.json -- ARGS..."
+    sys.argv = ["transport", *argv]
+    from cli import app  # imported inside the timing, as a user's command would be
+
+    started = time.perf_counter()
+    code = 0
+    try:
+        app(standalone_mode=False)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    wall = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(out).write_text(
+        json.dumps({"argv": argv, "exit_code": code, "wall_s": wall, "peak_rss_mb": peak_mb})
+    )
+
+
+if __name__ == "__main__":
+    main()
