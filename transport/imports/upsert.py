@@ -6,9 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ARRAY, Table, and_, any_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,7 +63,9 @@ def existing_rows(
     return {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt)}
 
 
-def _among(conn: Connection, key_cols: list[Any], keys: list[KeyTuple]) -> ColumnElement[bool]:
+def _among(
+    conn: Connection, key_cols: list[Column[Any]], keys: list[KeyTuple]
+) -> ColumnElement[bool]:
     """``key IN keys``. On PostgreSQL the keys travel as one array per column (unnest),
     which plans and binds in constant time however many keys there are."""
     if conn.dialect.name == "postgresql":
@@ -60,7 +74,7 @@ def _among(conn: Connection, key_cols: list[Any], keys: list[KeyTuple]) -> Colum
             for i, col in enumerate(key_cols)
         ]
         if len(key_cols) == 1:
-            return cast(ColumnElement[bool], key_cols[0] == any_(arrays[0]))
+            return key_cols[0] == any_(arrays[0])
         return tuple_(*key_cols).in_(select(*(func.unnest(a) for a in arrays)))
     if len(key_cols) == 1:
         return key_cols[0].in_([k[0] for k in keys])
