@@ -361,12 +361,15 @@ def demo(
         now=application.clock.now(),
     )
     _print_check(application, outcome, Format.table, only_new=False, limit=limit or None)
+    me = sys.argv[0] if sys.argv[0].endswith("transport") else "transport"
     console.print(
         "\nTry next:\n"
-        f"  transport check --as-of {county.as_of} --format json\n"
-        f"  transport check --as-of {county.as_of} --fail-on critical\n"
-        f"  transport check --as-of {county.as_of + timedelta(days=1)} --new-since-last\n"
-        f"  transport check --as-of {county.as_of} --school <URN>"
+        f"  {me} check --as-of {county.as_of} --format json\n"
+        f"  {me} check --as-of {county.as_of} --fail-on critical\n"
+        f"  {me} check --as-of {county.as_of + timedelta(days=1)} --new-since-last\n"
+        f"  {me} check --as-of {county.as_of} --school <URN>\n"
+        f"  {me} --help",
+        highlight=False,
     )
 
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from transport.clock import Clock, SystemClock
 from transport.config import Config
 from transport.db.engine import make_engine, writer
 from transport.db.schema import ensure_current
+from transport.errors import DatabaseUnavailable
 
 
 @dataclass
@@ -28,7 +30,13 @@ class App:
     def ready(self) -> App:
         """Make sure the schema is current (creating it on a new database when allowed)."""
         if not self._schema_checked:
-            ensure_current(self.engine, auto_migrate=self.config.database.auto_migrate)
+            try:
+                ensure_current(self.engine, auto_migrate=self.config.database.auto_migrate)
+            except OperationalError as exc:
+                where = self.engine.url.render_as_string(hide_password=True)
+                raise DatabaseUnavailable(
+                    f"cannot use the database {where}: {exc.orig}".strip()
+                ) from exc
             self._schema_checked = True
         return self
 

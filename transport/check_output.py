@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from transport.checking import CheckOutcome
+from transport.domain.calendar import format_academic_year
 from transport.domain.risk import REASON_ORDER, SEVERITY_ORDER, PupilRisk
 
 REASON_HELP = {
@@ -54,8 +55,18 @@ def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
         if baseline is None
         else {"as_of": baseline.as_of.isoformat(), "run_at": baseline.run_at.isoformat()},
         "counts": counts(outcome),
+        "warnings": warnings(outcome),
         "at_risk": [_item(outcome, risk) for risk in listed(outcome, only_new=only_new)],
     }
+
+
+def warnings(outcome: CheckOutcome) -> list[str]:
+    return [
+        f"calendar '{gap.calendar}' (followed by {gap.schools} school(s)) has no terms for "
+        f"{format_academic_year(gap.academic_year)}: its pupils cannot be checked for that "
+        "year; import its terms"
+        for gap in outcome.gaps
+    ]
 
 
 def _item(outcome: CheckOutcome, risk: PupilRisk) -> dict[str, Any]:
@@ -147,6 +158,8 @@ def render_table(
     if outcome.school_urn:
         title.append(f"  school {outcome.school_urn} ({schools.get(outcome.school_urn, '?')})")
     yield title
+    for warning in warnings(outcome):
+        yield Text(f"Warning: {warning}", "bold yellow")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
     for severity in SEVERITY_ORDER:
         summary.append(f"{data[severity]} {severity}", SEVERITY_STYLE[severity])
@@ -188,9 +201,9 @@ def render_table(
     if outcome.baseline is not None:
         children.add_column("New")
     for risk in shown:
-        school = risk.school_urn
+        school = schools.get(risk.school_urn, risk.school_urn)
         if risk.next_school_urn and risk.next_school_urn != risk.school_urn:
-            school = f"{risk.school_urn} → {risk.next_school_urn}"
+            school += f" → {schools.get(risk.next_school_urn, risk.next_school_urn)}"
         row: list[Any] = [
             Text(risk.severity, SEVERITY_STYLE[risk.severity]),
             f"{risk.risk_date:%a %d %b}",

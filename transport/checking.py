@@ -10,7 +10,14 @@ from sqlalchemy.engine import Engine
 from transport.db import snapshots
 from transport.db.engine import writer
 from transport.db.risk_facts import load_calendars, pupil_facts
-from transport.domain.risk import CheckResult, RiskContext, Thresholds, check
+from transport.domain.risk import (
+    CalendarGap,
+    CheckResult,
+    RiskContext,
+    Thresholds,
+    calendar_gaps,
+    check,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,7 @@ class CheckOutcome:
     school_urn: str | None
     baseline: snapshots.Baseline | None
     run_id: int | None
+    gaps: tuple[CalendarGap, ...] = ()
 
     def is_new(self, pupil_ref: str) -> bool | None:
         """At risk now but not in the baseline run; None when there is no baseline."""
@@ -41,10 +49,11 @@ def run_check(
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon_days, calendars, school_calendar, thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
+        gaps = tuple(calendar_gaps(ctx))
         baseline = snapshots.baseline_before(conn, as_of)
     run_id = None
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
         with writer(engine).begin() as conn:
             run_id = snapshots.save(conn, result, run_at=now)
-    return CheckOutcome(result, school_urn, baseline, run_id)
+    return CheckOutcome(result, school_urn, baseline, run_id, gaps)

@@ -25,3 +25,9 @@ class SchemaError(TransportError):
     """The database schema is missing or behind the code."""
 
     exit_code = 2
+
+
+class DatabaseUnavailable(TransportError):
+    """The database cannot be reached or opened."""
+
+    exit_code = 2

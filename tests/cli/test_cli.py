@@ -188,3 +188,25 @@ def test_demo_builds_a_county_and_runs_the_check(env: dict[str, str]) -> None:
 def test_demo_refuses_a_database_with_real_data(county: Path, env: dict[str, str]) -> None:
     code, _, err = run(env, "demo", "--pupils", "50")
     assert code == 2 and "--force" in err
+
+
+def test_an_unreachable_database_exits_2_without_its_password(tmp_path: Path) -> None:
+    env = {"TRANSPORT_DATABASE_URL": "postgresql://u:s3cret@127.0.0.1:1/x", "TRANSPORT_CONFIG": ""}
+    code, _, err = run(env, "check")
+    assert code == 2 and "cannot use the database" in err and "s3cret" not in err
+    missing = {"TRANSPORT_DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/x.db"}
+    assert run({**env, **missing}, "check")[0] == 2
+
+
+def test_a_calendar_without_terms_for_the_window_is_a_warning(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    files = small_county()
+    files["terms.csv"] = [t for t in files["terms.csv"]
+                          if not (t["calendar"] == "trust" and t["academic_year"] == "2026/27")]
+    run(env, "import", str(write_bundle(tmp_path / "b", files)))
+    data = check_json(env, "--as-of", "2026-08-24")
+    assert len(data["warnings"]) == 1
+    assert "'trust'" in data["warnings"][0] and "2026/27" in data["warnings"][0]
+    code, out, _ = run(env, "check", "--as-of", "2026-08-24")
+    assert code == 0 and "Warning: calendar 'trust'" in out

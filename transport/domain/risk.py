@@ -163,6 +163,28 @@ class RiskContext:
 
 
 @dataclass(frozen=True)
+class CalendarGap:
+    """A calendar that schools follow has no terms for an academic year of the window:
+    its pupils cannot be checked for that year, so the team must be told."""
+
+    calendar: str
+    academic_year: int
+    schools: int
+
+
+def calendar_gaps(ctx: RiskContext) -> list[CalendarGap]:
+    users: dict[str, int] = {}
+    for name in ctx.school_calendar.values():
+        users[name] = users.get(name, 0) + 1
+    gaps: list[CalendarGap] = []
+    for name, schools in sorted(users.items()):
+        calendar = ctx.calendars.get(name)
+        covered = {term.academic_year for term in calendar.terms} if calendar else set()
+        gaps.extend(CalendarGap(name, year, schools) for year in ctx.years if year not in covered)
+    return gaps
+
+
+@dataclass(frozen=True)
 class _Segment:
     """The pupil's school days of one academic year of the window, and the school then."""
 
