@@ -27,6 +27,12 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Create or migrate the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+eligibility_app = typer.Typer(help="The eligibility engine.", no_args_is_help=True)
+app.add_typer(eligibility_app, name="eligibility")
+applications_app = typer.Typer(
+    help="Recommend and record decisions on applications.", no_args_is_help=True
+)
+app.add_typer(applications_app, name="applications")
 
 
 class Format(StrEnum):
@@ -38,6 +44,12 @@ class Format(StrEnum):
 class ReportFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class DecisionFormat(StrEnum):
+    json = "json"
+    text = "text"
+    letter = "letter"
 
 
 class FailOn(StrEnum):
@@ -295,6 +307,220 @@ def _print_check(
         outcome, pupils=pupils, schools=schools, only_new=only_new, limit=limit
     ):
         console.print(renderable)
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+def _load(ctx: typer.Context) -> Any:
+    """Config only (no database), for commands that may not need one."""
+    from transport.config import load_config
+    from transport.errors import TransportError
+
+    try:
+        return load_config(ctx.obj["config_path"])
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+@eligibility_app.command("assess")
+def eligibility_assess(
+    ctx: typer.Context,
+    facts_file: Annotated[
+        Path | None, typer.Argument(help="Facts JSON (spec/eligibility.md).", dir_okay=False)
+    ] = None,
+    application: Annotated[
+        str | None,
+        typer.Option("--application", help="Assess the facts stored with this application."),
+    ] = None,
+    output: Annotated[
+        DecisionFormat, typer.Option("--format", help="json, text, or a decision letter.")
+    ] = DecisionFormat.json,
+    decided_on: Annotated[
+        str | None, typer.Option("--decided-on", help="Letter date (default today).")
+    ] = None,
+    child: Annotated[
+        str, typer.Option("--child", help="Child's first name for a letter from a facts file.")
+    ] = "your child",
+) -> None:
+    """Recommend a decision: eligible or not, on which basis, until when, and why."""
+    from transport.assessments import assess_stored, policy_from
+    from transport.domain.eligibility import assess
+    from transport.errors import TransportError
+    from transport.facts_input import read_facts
+
+    if (facts_file is None) == (application is None):
+        _fail("give either a FACTS.json file or --application REF", 2)
+    letter_day = _parse_date(decided_on, "--decided-on")
+    config = _load(ctx)
+    policy = policy_from(config.eligibility)
+    name, reference = child, application
+    try:
+        if facts_file is not None:
+            facts = read_facts(facts_file)
+            decision = assess(facts, policy)
+            clock_today = None
+        else:
+            assert application is not None
+            application_ = _build(ctx)
+            assessed = assess_stored(application_.engine, application, policy)
+            facts, decision = assessed.facts, assessed.decision
+            name = _first_name(application_, assessed.pupil_ref)
+            clock_today = application_.clock.today()
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
+    if output is DecisionFormat.json:
+        typer.echo(
+            json.dumps(
+                {**decision.as_dict(), "travel_from": facts.travel_from.isoformat()}, indent=2
+            )
+        )
+    elif output is DecisionFormat.text:
+        typer.echo(_decision_text(decision))
+    else:
+        from notifications.letters import LetterContext, decision_letter
+        from transport.bootstrap import build
+
+        if clock_today is None:
+            clock_today = build(config).clock.today()
+        council = config.council
+        letter_context = LetterContext(
+            council.name,
+            council.contact_phone,
+            council.renewal_url,
+            name,
+            reference,
+            config.eligibility.review_working_days,
+        )
+        typer.echo(
+            decision_letter(
+                decision, facts, decided_on=letter_day or clock_today, context=letter_context
+            ),
+            nl=False,
+        )
+
+
+def _first_name(application: App, pupil_ref: str) -> str:
+    from sqlalchemy import select
+
+    from transport.db.tables import Pupil
+
+    with application.engine.connect() as conn:
+        name = conn.execute(select(Pupil.first_name).where(Pupil.pupil_ref == pupil_ref)).scalar()
+    return str(name or "your child")
+
+
+def _decision_text(decision: Any) -> str:
+    lines = []
+    if decision.eligible:
+        lines.append(
+            f"ELIGIBLE on {decision.basis}, award until {decision.valid_until} "
+            f"({', '.join(decision.review_reasons)})"
+        )
+    else:
+        lines.append("NOT ELIGIBLE")
+    for rule in decision.rules:
+        mark = "met    " if rule.met else "not met"
+        lines.append(f"  {mark}  {rule.code}: {rule.detail} [{rule.source}]")
+    lines.extend(f"  note: {note}" for note in decision.notes)
+    return "\n".join(lines)
+
+
+@applications_app.command("assess")
+def applications_assess(
+    ctx: typer.Context,
+    academic_year: Annotated[
+        str | None, typer.Option("--academic-year", help="Only this year, e.g. 2026/27.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Assess and report; store nothing.")
+    ] = False,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Recommend a decision for every undecided application and store it with its reasons.
+    The application's status does not change: a caseworker decides."""
+    from transport.assessments import assess_undecided, policy_from
+    from transport.domain.calendar import parse_academic_year
+
+    year = None
+    if academic_year is not None:
+        year = parse_academic_year(academic_year)
+        if year is None:
+            raise typer.BadParameter(
+                f"expected an academic year like 2026/27, got {academic_year!r}",
+                param_hint="--academic-year",
+            )
+    application = _build(ctx)
+    run = assess_undecided(
+        application.engine,
+        policy_from(application.config.eligibility),
+        now=application.clock.now(),
+        academic_year=year,
+        dry_run=dry_run,
+    )
+    summary = {
+        "assessed": run.assessed,
+        "eligible": run.eligible,
+        "not_eligible": run.assessed - run.eligible,
+        "by_basis": run.by_basis,
+        "stored": not dry_run,
+    }
+    if output is ReportFormat.json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(
+        f"{run.assessed} undecided application(s) assessed: {run.eligible} eligible, "
+        f"{run.assessed - run.eligible} not eligible"
+        + (" (dry run: nothing stored)" if dry_run else "; recommendations stored")
+    )
+    for basis, count in sorted(run.by_basis.items(), key=lambda item: -item[1]):
+        typer.echo(f"  {basis}: {count}")
+
+
+@applications_app.command("decide")
+def applications_decide(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="Application reference.")],
+    approve: Annotated[
+        bool | None, typer.Option("--approve/--refuse", help="The decision.", show_default=False)
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who decides (recorded in the audit log).")] = "",
+    valid_until: Annotated[
+        str | None, typer.Option("--valid-until", help="Override the award's end date.")
+    ] = None,
+) -> None:
+    """Record a caseworker's decision; approval creates the award with the engine's end date."""
+    from transport.assessments import decide, policy_from
+    from transport.errors import TransportError
+
+    if approve is None:
+        _fail("say --approve or --refuse", 2)
+    if not by.strip():
+        _fail("say who decides with --by NAME (it goes in the audit log)", 2)
+    until = _parse_date(valid_until, "--valid-until")
+    application = _build(ctx)
+    try:
+        decided = decide(
+            application.engine,
+            reference,
+            approve=bool(approve),
+            by=by.strip(),
+            policy=policy_from(application.config.eligibility),
+            now=application.clock.now(),
+            today=application.clock.today(),
+            valid_until=until,
+        )
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
+    if decided.award_ref:
+        typer.echo(
+            f"{reference} approved: award {decided.award_ref} from {decided.valid_from} "
+            f"until {decided.valid_until} ({decided.basis})"
+        )
+    else:
+        typer.echo(f"{reference} refused")
 
 
 # ---------------------------------------------------------------- demo and generator

@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -44,6 +45,26 @@ class RiskConfig:
     critical_days: int = 7
     high_days: int = 21
     medium_days: int = 42
+
+
+@dataclass(frozen=True)
+class EligibilityConfig:
+    """The council's transport policy (spec/eligibility.md): statutory values by default."""
+
+    under8_walking_limit_miles: float = 2.0
+    walking_limit_miles: float = 3.0
+    low_income_lower_miles: float = 2.0
+    low_income_upper_miles: float = 6.0
+    religion_upper_miles: float = 15.0
+    low_income_nearest_schools: int = 3
+    award_period: str = "annual"
+    year11_until: str = "csa_end"
+    summer_term_end: str = "07-31"
+    phase_transfer_years: list[str] = field(default_factory=lambda: ["6", "11"])
+    discretionary_reception: bool = False
+    post16: str = "send"
+    post19: bool = True
+    review_working_days: int = 20
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     council: CouncilConfig = field(default_factory=CouncilConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
+    eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
@@ -112,6 +134,7 @@ _SECTIONS = {
     "database": "database",
     "council": "council",
     "risk": "risk",
+    "eligibility": "eligibility",
     "import": "imports",
     "email": "email",
     "sms": "sms",
@@ -123,6 +146,9 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "email.backend": ("file", "smtp"),
     "sms.backend": ("file", "twilio"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
+    "eligibility.award_period": ("annual", "key_stage"),
+    "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
+    "eligibility.post16": ("none", "send", "all"),
 }
 
 
@@ -228,6 +254,7 @@ def _check(config: Config) -> None:
             "config keys 'risk.critical_days' <= 'risk.high_days' <= 'risk.medium_days' "
             f"must hold, got {risk.critical_days}, {risk.high_days}, {risk.medium_days}"
         )
+    _check_eligibility(config.eligibility)
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
     quiet = config.sending.quiet_hours
@@ -243,6 +270,38 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
+
+
+def _check_eligibility(policy: EligibilityConfig) -> None:
+    for name in (
+        "under8_walking_limit_miles",
+        "walking_limit_miles",
+        "low_income_lower_miles",
+        "low_income_upper_miles",
+        "religion_upper_miles",
+    ):
+        if not 0 < getattr(policy, name) <= 100:
+            raise ConfigError(f"config key 'eligibility.{name}' must be between 0 and 100 miles")
+    if policy.low_income_nearest_schools < 1:
+        raise ConfigError("config key 'eligibility.low_income_nearest_schools' must be at least 1")
+    month_day = policy.summer_term_end.split("-")
+    if len(month_day) != 2 or not all(p.isdigit() for p in month_day):
+        got = policy.summer_term_end
+        raise ConfigError(f"config key 'eligibility.summer_term_end' must be MM-DD, got {got!r}")
+    try:
+        date(2000, int(month_day[0]), int(month_day[1]))
+    except ValueError as exc:
+        raise ConfigError(
+            f"config key 'eligibility.summer_term_end' is not a day: {policy.summer_term_end!r}"
+        ) from exc
+    groups = {"R", *(str(n) for n in range(1, 15))}
+    for group in policy.phase_transfer_years:
+        if group not in groups:
+            raise ConfigError(
+                f"config key 'eligibility.phase_transfer_years' has {group!r}; use R or 1-14"
+            )
+    if not 1 <= policy.review_working_days <= 100:
+        raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
 
 
 def _is_hhmm(text: str) -> bool:

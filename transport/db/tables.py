@@ -147,6 +147,24 @@ class Application(Base):
     medical_until: Mapped[date | None] = mapped_column(Date)
 
 
+class ApplicationAssessment(Base):
+    """The engine's latest recommendation for an application. It recommends; the decision
+    (the application's status) stays with a caseworker."""
+
+    __tablename__ = "application_assessments"
+
+    application_ref: Mapped[str] = mapped_column(
+        ForeignKey("applications.application_ref"), primary_key=True
+    )
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    travel_from: Mapped[date] = mapped_column(Date)
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    basis: Mapped[str | None] = mapped_column(String(40))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    review_reasons: Mapped[str] = mapped_column(String(200), default="")
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class Arrangement(Base):
     __tablename__ = "arrangements"
     __table_args__ = (UniqueConstraint("pupil_ref", "academic_year"),)

@@ -1,0 +1,299 @@
+"""Applications through the engine: recommend for every undecided application, and record
+a caseworker's decision (which, on approval, creates the award)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
+
+from transport.config import EligibilityConfig
+from transport.db.engine import writer
+from transport.db.tables import (
+    Application,
+    ApplicationAssessment,
+    AuditEvent,
+    Award,
+    Pupil,
+    School,
+    Term,
+    table_of,
+)
+from transport.domain.eligibility import Decision, Facts, Policy, assess
+from transport.errors import UsageError
+from transport.imports.upsert import AuditContext
+
+UNDECIDED = ("received", "assessing")
+PAGE = 5000
+
+
+def policy_from(config: EligibilityConfig) -> Policy:
+    month, day = (int(part) for part in config.summer_term_end.split("-"))
+    return Policy(
+        under8_walking_limit_miles=config.under8_walking_limit_miles,
+        walking_limit_miles=config.walking_limit_miles,
+        low_income_lower_miles=config.low_income_lower_miles,
+        low_income_upper_miles=config.low_income_upper_miles,
+        religion_upper_miles=config.religion_upper_miles,
+        low_income_nearest_schools=config.low_income_nearest_schools,
+        award_period=config.award_period,
+        year11_until=config.year11_until,
+        summer_term_end=(month, day),
+        phase_transfer_years=tuple(config.phase_transfer_years),
+        discretionary_reception=config.discretionary_reception,
+        post16=config.post16,
+        post19=config.post19,
+    )
+
+
+@dataclass(frozen=True)
+class Assessed:
+    application_ref: str
+    pupil_ref: str
+    facts: Facts
+    decision: Decision
+
+
+_COLUMNS = (
+    Application.application_ref,
+    Application.pupil_ref,
+    Application.academic_year,
+    Application.received_on,
+    Application.kind,
+    Application.status,
+    Application.school_urn.label("applied_school_urn"),
+    Application.walking_distance_miles,
+    Application.road_distance_miles,
+    Application.nearest_suitable_school,
+    Application.suitable_school_rank,
+    Application.low_income,
+    Application.religion_or_belief,
+    Application.cannot_walk_send,
+    Application.unsafe_route,
+    Application.medical_until,
+    Pupil.date_of_birth,
+    Pupil.school_urn.label("pupil_school_urn"),
+    Pupil.next_school_urn,
+)
+
+
+def _first_days(conn: Connection) -> dict[tuple[str, int], date]:
+    """(school URN, academic year) -> the first pupil day of its autumn term."""
+    autumn = {
+        (calendar, year): first
+        for calendar, year, first in conn.execute(
+            select(Term.calendar, Term.academic_year, Term.first_day).where(Term.term == "autumn")
+        )
+    }
+    schools = {urn: calendar for urn, calendar in conn.execute(select(School.urn, School.calendar))}
+    return {
+        (urn, year): first
+        for urn, calendar in schools.items()
+        for (cal, year), first in autumn.items()
+        if cal == calendar
+    }
+
+
+def _facts(row: Any, first_days: dict[tuple[str, int], date]) -> Facts:
+    """Transport is wanted from the first pupil day of the year at the school applied for,
+    or from the day the application arrived when that is later (a mid-year application)."""
+    school = row.applied_school_urn or row.next_school_urn or row.pupil_school_urn
+    start = first_days.get((school, row.academic_year), date(row.academic_year, 9, 1))
+    return Facts(
+        date_of_birth=row.date_of_birth,
+        travel_from=max(start, row.received_on),
+        walking_distance_miles=row.walking_distance_miles,
+        road_distance_miles=row.road_distance_miles,
+        nearest_suitable_school=row.nearest_suitable_school,
+        suitable_school_rank=row.suitable_school_rank,
+        low_income=row.low_income,
+        religion_or_belief=row.religion_or_belief,
+        cannot_walk_send=row.cannot_walk_send,
+        unsafe_route=row.unsafe_route,
+        medical_until=row.medical_until,
+        post16=row.kind == "post16",
+    )
+
+
+def _rows(conn: Connection, *where: Any) -> Iterator[Any]:
+    last = ""
+    while True:
+        stmt = (
+            select(*_COLUMNS)
+            .join(Pupil, Pupil.pupil_ref == Application.pupil_ref)
+            .where(Application.application_ref > last, *where)
+            .order_by(Application.application_ref)
+            .limit(PAGE)
+        )
+        page = conn.execute(stmt).all()
+        yield from page
+        if len(page) < PAGE:
+            return
+        last = page[-1].application_ref
+
+
+def assess_stored(engine: Engine, application_ref: str, policy: Policy) -> Assessed:
+    with engine.connect() as conn:
+        first_days = _first_days(conn)
+        rows = list(_rows(conn, Application.application_ref == application_ref))
+    if not rows:
+        raise UsageError(f"no application {application_ref!r}")
+    facts = _facts(rows[0], first_days)
+    return Assessed(application_ref, rows[0].pupil_ref, facts, assess(facts, policy))
+
+
+@dataclass
+class AssessRun:
+    assessed: int = 0
+    eligible: int = 0
+    by_basis: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+    items: list[Assessed] = field(default_factory=list)
+
+
+def assess_undecided(
+    engine: Engine,
+    policy: Policy,
+    *,
+    now: datetime,
+    academic_year: int | None = None,
+    dry_run: bool = False,
+    keep_items: bool = False,
+) -> AssessRun:
+    """Recommend a decision for every received or assessing application, and store it."""
+    run = AssessRun(dry_run=dry_run)
+    where: list[ColumnElement[bool]] = [Application.status.in_(UNDECIDED)]
+    if academic_year is not None:
+        where.append(Application.academic_year == academic_year)
+    with writer(engine).connect() as conn, conn.begin():
+        first_days = _first_days(conn)
+        batch: list[dict[str, Any]] = []
+        for row in _rows(conn, *where):
+            facts = _facts(row, first_days)
+            decision = assess(facts, policy)
+            run.assessed += 1
+            if decision.eligible and decision.basis:
+                run.eligible += 1
+                run.by_basis[decision.basis] = run.by_basis.get(decision.basis, 0) + 1
+            if keep_items:
+                run.items.append(Assessed(row.application_ref, row.pupil_ref, facts, decision))
+            batch.append(_assessment_row(row.application_ref, facts, decision, now))
+            if len(batch) >= PAGE and not dry_run:
+                _store(conn, batch)
+                batch = []
+        if batch and not dry_run:
+            _store(conn, batch)
+    return run
+
+
+def _assessment_row(ref: str, facts: Facts, decision: Decision, now: datetime) -> dict[str, Any]:
+    return {
+        "application_ref": ref,
+        "assessed_at": now,
+        "travel_from": facts.travel_from,
+        "eligible": decision.eligible,
+        "basis": decision.basis,
+        "valid_until": decision.valid_until,
+        "review_reasons": " ".join(decision.review_reasons),
+        "decision": decision.as_dict(),
+    }
+
+
+def _store(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Upsert the latest recommendation per application (one statement per batch)."""
+    table = table_of(ApplicationAssessment)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "application_ref"}
+    conn.execute(stmt.on_conflict_do_update(index_elements=["application_ref"], set_=updates), rows)
+
+
+@dataclass(frozen=True)
+class Decided:
+    application_ref: str
+    status: str
+    award_ref: str | None
+    valid_from: date | None
+    valid_until: date | None
+    basis: str | None
+
+
+def decide(
+    engine: Engine,
+    application_ref: str,
+    *,
+    approve: bool,
+    by: str,
+    policy: Policy,
+    now: datetime,
+    today: date,
+    valid_until: date | None = None,
+) -> Decided:
+    """A caseworker's decision. Approval creates the award, ending on the engine's date
+    unless the caseworker sets another; the audit log records who decided and when."""
+    assessed = assess_stored(engine, application_ref, policy)
+    decision = assessed.decision
+    audit = AuditContext(actor=by, at=now)
+    with writer(engine).begin() as conn:
+        status = conn.execute(
+            select(Application.status).where(Application.application_ref == application_ref)
+        ).scalar_one()
+        if status not in UNDECIDED:
+            raise UsageError(f"application {application_ref} is already {status}")
+        new_status = "approved" if approve else "refused"
+        conn.execute(
+            update(Application)
+            .where(Application.application_ref == application_ref)
+            .values(status=new_status, decided_on=today)
+        )
+        award_ref = None
+        until = valid_until or decision.valid_until
+        valid_from = assessed.facts.travel_from
+        if approve:
+            if until is None:
+                raise UsageError(
+                    f"the engine recommends refusing {application_ref} and sets no end date: "
+                    "give --valid-until to approve it"
+                )
+            if until < valid_from:
+                raise UsageError(f"--valid-until {until} is before travel starts ({valid_from})")
+            award_ref = f"{application_ref}-A"
+            school = conn.execute(
+                select(Application.school_urn).where(Application.application_ref == application_ref)
+            ).scalar_one()
+            conn.execute(
+                insert(table_of(Award)).values(
+                    award_ref=award_ref,
+                    pupil_ref=assessed.pupil_ref,
+                    valid_from=valid_from,
+                    valid_until=until,
+                    school_urn=school,
+                    basis=decision.basis or "discretionary",
+                )
+            )
+        detail = {
+            "status": [status, new_status],
+            "recommended": {"eligible": decision.eligible, "basis": decision.basis,
+                            "valid_until": str(decision.valid_until)},
+            "award_ref": award_ref,
+            "valid_until": str(until) if approve else None,
+            "overridden": valid_until is not None,
+        }  # fmt: skip
+        conn.execute(
+            insert(table_of(AuditEvent)),
+            [audit.event("decide", "applications", (application_ref,), detail)],
+        )
+    return Decided(
+        application_ref,
+        new_status,
+        award_ref,
+        valid_from if approve else None,
+        until if approve else None,
+        decision.basis,
+    )
