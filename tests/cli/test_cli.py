@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from transport.db.schema import HEAD
 from tests.bundles import application, award, pupil, small_county, write_bundle
+from transport.db.schema import HEAD
 
 runner = CliRunner()
 
