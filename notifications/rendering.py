@@ -12,9 +12,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def long_date(value: date) -> str:
+def long_date(value: date | str) -> str:
     """Monday 14 September 2026: how a letter to a parent writes a date."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def short_date(value: date | str) -> str:
+    """Mon 14 Sep: for an SMS, where every character counts."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value:%a} {value.day} {value:%b}"
 
 
 @lru_cache(maxsize=1)
@@ -28,4 +37,20 @@ def text_environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["short_date"] = short_date
+    return env
+
+
+@lru_cache(maxsize=1)
+def html_environment() -> Environment:
+    """For HTML email bodies only: everything is escaped."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["short_date"] = short_date
     return env

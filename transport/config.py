@@ -97,6 +97,13 @@ class SmsConfig:
 class SendingConfig:
     quiet_hours: list[str] = field(default_factory=lambda: ["20:00", "08:00"])
     no_sms_on_sundays: bool = True
+    email_per_second: float = 10.0
+    sms_per_second: float = 5.0
+    retry_base_seconds: float = 60.0
+    retry_cap_seconds: float = 21600.0
+    max_attempts: int = 8
+    stale_after_minutes: int = 10
+    batch_size: int = 50
 
 
 @dataclass(frozen=True)
@@ -257,6 +264,20 @@ def _check(config: Config) -> None:
     _check_eligibility(config.eligibility)
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
+    sending = config.sending
+    if sending.email_per_second < 0 or sending.sms_per_second < 0:
+        raise ConfigError(
+            "config keys 'sending.email_per_second' and 'sms_per_second' must be >= 0"
+        )
+    if not 0 < sending.retry_base_seconds <= sending.retry_cap_seconds:
+        raise ConfigError(
+            "config keys 'sending.retry_base_seconds' <= 'sending.retry_cap_seconds' must hold"
+        )
+    if sending.max_attempts < 1 or sending.batch_size < 1 or sending.stale_after_minutes < 1:
+        raise ConfigError(
+            "config keys 'sending.max_attempts', 'sending.batch_size' and "
+            "'sending.stale_after_minutes' must be at least 1"
+        )
     quiet = config.sending.quiet_hours
     if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
         raise ConfigError(

@@ -1,0 +1,250 @@
+"""The dispatcher: claim due messages, send each outside any transaction, settle it.
+
+Temporary failures are retried with backoff; permanent ones mark the contact's channel
+(STOP, invalid number, bounced address) and send the same notice by the other usable
+channel; an unknown outcome is never re-sent blindly but reconciled with the provider.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
+
+from notifications import outbox
+from notifications.messages import render
+from notifications.ports import (
+    DeliveryError,
+    EmailMessage,
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    SmsMessage,
+    UnknownOutcomeError,
+)
+from notifications.senders import Senders
+from notifications.sending_rules import Backoff, QuietHours, RateLimiter
+from transport.db.engine import writer
+from transport.db.tables import Contact
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    unknown: int = 0
+    fallbacks: int = 0
+    stale: int = 0
+    reconciled_sent: int = 0
+    reconciled_resend: int = 0
+    channels_marked: int = 0
+    by_error: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    quiet: QuietHours
+    backoff: Backoff
+    batch_size: int = 50
+    stale_after: timedelta = timedelta(minutes=10)
+
+
+def dispatch(
+    engine: Engine,
+    senders: Senders,
+    settings: DispatchSettings,
+    *,
+    now: Callable[[], datetime],
+    limiter: RateLimiter,
+    limit: int | None = None,
+) -> DispatchReport:
+    """Send what is due, up to ``limit`` messages. Safe to run twice at once."""
+    report = DispatchReport()
+    recover(engine, senders, settings, now=now(), report=report)
+    remaining = limit
+    while remaining is None or remaining > 0:
+        moment = now()
+        channels = ["email", "sms"] if settings.quiet.sms_allowed(moment) else ["email"]
+        size = settings.batch_size if remaining is None else min(settings.batch_size, remaining)
+        token, rows = outbox.claim(engine, now=moment, channels=channels, limit=size)
+        if not rows:
+            break
+        for row in rows:
+            limiter.wait(row.channel)
+            result = _send(senders, row)
+            settle(engine, row, token, result, settings, now=now(), report=report)
+        if remaining is not None:
+            remaining -= len(rows)
+    return report
+
+
+def _send(senders: Senders, row: Any) -> str | DeliveryError:
+    reference = f"outbox-{row.id}"
+    try:
+        if row.channel == "email":
+            return senders.email.send(
+                EmailMessage(
+                    row.to_address, row.subject or "", row.body_text, row.body_html, reference
+                )
+            )
+        return senders.sms.send(SmsMessage(row.to_address, row.body_text, reference))
+    except DeliveryError as exc:
+        return exc
+
+
+def settle(
+    engine: Engine,
+    row: Any,
+    token: str,
+    result: str | DeliveryError,
+    settings: DispatchSettings,
+    *,
+    now: datetime,
+    report: DispatchReport,
+) -> None:
+    with writer(engine).begin() as conn:
+        if isinstance(result, str):
+            outbox.move(
+                conn,
+                row.id,
+                "sent",
+                now=now,
+                token=token,
+                provider_id=result,
+                sent_at=now,
+                error_code=None,
+                error_message=None,
+            )
+            report.sent += 1
+            return
+        code = result.code or type(result).__name__
+        report.by_error[code] = report.by_error.get(code, 0) + 1
+        error = {"error_code": result.code, "error_message": str(result)[:500]}
+        log.info("outbox %s: %s (%s)", row.id, type(result).__name__, result.code)
+        if isinstance(result, UnknownOutcomeError):
+            outbox.move(conn, row.id, "unknown", now=now, token=token, **error)
+            report.unknown += 1
+        elif isinstance(result, RetryableDeliveryError) and not settings.backoff.exhausted(
+            row.attempts
+        ):
+            when = now + settings.backoff.delay(row.attempts)
+            outbox.move(
+                conn,
+                row.id,
+                "failed_temporary",
+                now=now,
+                token=token,
+                next_attempt_at=when,
+                **error,
+            )
+            report.retrying += 1
+        else:
+            outbox.move(conn, row.id, "failed_permanent", now=now, token=token, **error)
+            report.failed += 1
+            status = result.channel_status if isinstance(result, PermanentDeliveryError) else None
+            channel_failed(conn, row, status, now=now, report=report)
+
+
+def channel_failed(
+    conn: Connection, row: Any, status: str | None, *, now: datetime, report: DispatchReport
+) -> None:
+    """Record what the failure says about the contact's channel, then send the same
+    notice by the other channel if the contact has a usable one."""
+    if row.contact_id is None:
+        return
+    if status is not None:
+        column = Contact.email_status if row.channel == "email" else Contact.mobile_status
+        conn.execute(
+            update(Contact)
+            .where(Contact.id == row.contact_id)
+            .values({column.key: status, "status_changed_at": now})
+        )
+        report.channels_marked += 1
+    contact = conn.execute(select(Contact).where(Contact.id == row.contact_id)).one()
+    other = "sms" if row.channel == "email" else "email"
+    if other == "sms":
+        address = contact.mobile if contact.mobile_status == "ok" else None
+    else:
+        address = contact.email if contact.email_status == "ok" else None
+    if not address or not row.context:
+        return
+    rendered = render(row.kind, other, row.context)
+    added = outbox.enqueue(
+        conn,
+        [
+            outbox.NewMessage(
+                dedupe_key=f"{row.dedupe_key}|fallback:{other}",
+                kind=row.kind,
+                channel=other,
+                to_address=address,
+                body_text=rendered.text,
+                subject=rendered.subject,
+                body_html=rendered.html,
+                pupil_refs=tuple(row.pupil_refs),
+                contact_id=row.contact_id,
+                step=row.step,
+                academic_year=row.academic_year,
+                context=row.context,
+                fallback_of=row.id,
+            )
+        ],
+        now=now,
+    )
+    report.fallbacks += added
+
+
+def recover(
+    engine: Engine,
+    senders: Senders,
+    settings: DispatchSettings,
+    *,
+    now: datetime,
+    report: DispatchReport,
+) -> None:
+    """After a crash: `sending` rows older than the lease become `unknown`; an unknown SMS
+    is looked up at the provider (sent if found, else safe to send again). An unknown
+    email cannot be looked up: it stays for the team (`transport outbox resolve`)."""
+    report.stale = outbox.stale_sending(engine, older_than=now - settings.stale_after, now=now)
+    table = outbox.OUTBOX
+    with engine.connect() as conn:
+        unknown = conn.execute(
+            select(table).where(table.c.status == "unknown", table.c.channel == "sms")
+        ).all()
+    for row in unknown:
+        since = (row.claimed_at or row.created_at) - timedelta(minutes=5)
+        try:
+            found = senders.sms.find(row.to_address, row.body_text, since)
+        except DeliveryError:
+            continue  # the provider cannot say now: try again on the next run
+        with writer(engine).begin() as conn:
+            if found:
+                outbox.move(
+                    conn,
+                    row.id,
+                    "sent",
+                    now=now,
+                    provider_id=found,
+                    sent_at=row.claimed_at,
+                    error_message=None,
+                )
+                report.reconciled_sent += 1
+            else:
+                outbox.move(
+                    conn,
+                    row.id,
+                    "failed_temporary",
+                    now=now,
+                    next_attempt_at=now,
+                    error_message="not found at the provider: it never went",
+                )
+                report.reconciled_resend += 1

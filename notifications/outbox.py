@@ -1,0 +1,175 @@
+"""The outbox: enqueue messages idempotently, claim due ones safely, move status forward.
+
+Claiming is one short `UPDATE ... WHERE id IN (SELECT ... LIMIT n [FOR UPDATE SKIP
+LOCKED]) RETURNING`: on PostgreSQL two dispatchers skip each other's rows; on SQLite the
+writer's BEGIN IMMEDIATE serialises them. The transaction ends before any provider call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, Row
+
+from transport.db.engine import writer
+from transport.db.tables import OutboxMessage, table_of
+
+STATUSES = (
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "failed_temporary",
+    "failed_permanent",
+    "unknown",
+)
+DUE = ("queued", "failed_temporary")
+# Forward only: what each status may become.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "sending": ("queued", "failed_temporary"),
+    "sent": ("sending", "unknown"),
+    "failed_temporary": ("sending", "unknown"),
+    "failed_permanent": ("sending", "unknown", "sent"),
+    "unknown": ("sending",),
+    "delivered": ("sent",),
+}
+
+OUTBOX = table_of(OutboxMessage)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    dedupe_key: str
+    kind: str
+    channel: str
+    to_address: str
+    body_text: str
+    pupil_refs: tuple[str, ...] = ()
+    contact_id: int | None = None
+    step: str | None = None
+    academic_year: int | None = None
+    subject: str | None = None
+    body_html: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    fallback_of: int | None = None
+
+
+def enqueue(conn: Connection, messages: Iterable[NewMessage], *, now: datetime) -> int:
+    """Insert messages; one whose dedupe key exists already is skipped. Returns how many
+    were new. Runs inside the caller's transaction (with the decision that caused them)."""
+    rows = [
+        {
+            "dedupe_key": m.dedupe_key,
+            "kind": m.kind,
+            "step": m.step,
+            "channel": m.channel,
+            "contact_id": m.contact_id,
+            "to_address": m.to_address,
+            "pupil_refs": list(m.pupil_refs),
+            "academic_year": m.academic_year,
+            "subject": m.subject,
+            "body_text": m.body_text,
+            "body_html": m.body_html,
+            "context": m.context,
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "fallback_of": m.fallback_of,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for m in messages
+    ]
+    if not rows:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    added = 0
+    for start in range(0, len(rows), 1000):
+        result = conn.execute(stmt.returning(OUTBOX.c.id), rows[start : start + 1000])
+        added += len(result.all())
+    return added
+
+
+def claim(
+    engine: Engine, *, now: datetime, channels: Sequence[str], limit: int
+) -> tuple[str, list[Row[Any]]]:
+    """Mark up to ``limit`` due messages as sending and return them, in a transaction of
+    their own. Each claim has a token, so a row is only ever settled by its claimer."""
+    if not channels or limit <= 0:
+        return "", []
+    token = uuid.uuid4().hex
+    due = (
+        select(OUTBOX.c.id)
+        .where(
+            OUTBOX.c.status.in_(DUE),
+            OUTBOX.c.next_attempt_at <= now,
+            OUTBOX.c.channel.in_(list(channels)),
+        )
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(due.scalar_subquery()), OUTBOX.c.status.in_(DUE))
+        .values(
+            status="sending",
+            claimed_at=now,
+            claim_token=token,
+            attempts=OUTBOX.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(*OUTBOX.c)
+    )
+    with writer(engine).begin() as conn:
+        rows = list(conn.execute(stmt).all())
+    rows.sort(key=lambda row: row.id)
+    return token, rows
+
+
+def move(
+    conn: Connection,
+    message_id: int,
+    status: str,
+    *,
+    now: datetime,
+    token: str | None = None,
+    **values: Any,
+) -> bool:
+    """Move one message forward to ``status``; False when it was not in a status that may
+    move there (or, with ``token``, not ours): the move is then refused, not forced."""
+    allowed = ALLOWED_FROM[status]
+    conditions = [OUTBOX.c.id == message_id, OUTBOX.c.status.in_(allowed)]
+    if token is not None:
+        conditions.append(OUTBOX.c.claim_token == token)
+    stmt = update(OUTBOX).where(and_(*conditions)).values(status=status, updated_at=now, **values)
+    return bool(conn.execute(stmt).rowcount)
+
+
+def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> int:
+    """Messages left in `sending` by a dispatcher that died become `unknown`: they may
+    have gone. They are reconciled, never blindly re-sent."""
+    with writer(engine).begin() as conn:
+        result = conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < older_than)
+            .values(
+                status="unknown",
+                updated_at=now,
+                error_message="the dispatcher stopped during the send",
+            )
+        )
+    return int(result.rowcount or 0)
+
+
+def counts_by_status(conn: Connection) -> dict[str, int]:
+    stmt = select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
+    found = {status: int(n) for status, n in conn.execute(stmt)}
+    return {status: found.get(status, 0) for status in STATUSES}

@@ -1,0 +1,94 @@
+"""Small ports for sending, and the errors every adapter translates vendor errors into.
+
+Only `smtp_email.py` knows smtplib and only `twilio_sms.py` knows twilio; the dispatcher
+sees these types alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class DeliveryError(Exception):
+    """A send failed. ``code`` is the provider's error code (Twilio 21610, SMTP 550...)."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RetryableDeliveryError(DeliveryError):
+    """Try again later: a timeout before sending, 429, 5xx, SMTP 4xx, a refused connection."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Never retry. ``channel_status`` says what this means for the contact's channel:
+    ``opted_out`` (STOP), ``invalid`` (not a mobile), ``bounced`` (the address refuses
+    mail), or None when the channel itself is fine (e.g. our own bad request)."""
+
+    def __init__(
+        self, message: str, *, code: str | None = None, channel_status: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.channel_status = channel_status
+
+
+class UnknownOutcomeError(DeliveryError):
+    """The request may have reached the provider (a timeout after sending): the message
+    may have gone. Never resend blindly; reconcile."""
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str | None
+    reference: str  # our outbox id, carried in a header for support and reconciliation
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str  # E.164
+    body: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class SmsStatus:
+    """A delivery status from the provider: queued, sending, sent, delivered,
+    undelivered, failed (Twilio's words), with its error code if any."""
+
+    status: str
+    error_code: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status in ("delivered", "undelivered", "failed")
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("undelivered", "failed")
+
+
+class EmailSender(Protocol):
+    def send(self, message: EmailMessage) -> str:
+        """Send; return the provider's id (the Message-ID). Raise a DeliveryError."""
+        ...
+
+
+class SmsSender(Protocol):
+    def send(self, message: SmsMessage) -> str:
+        """Send; return the provider's id (Twilio's SID). Raise a DeliveryError."""
+        ...
+
+    def status(self, provider_id: str) -> SmsStatus:
+        """The provider's current status of a sent message."""
+        ...
+
+    def find(self, to: str, body: str, since: datetime) -> str | None:
+        """After a crash: the id of a message with this body sent to ``to`` since
+        ``since``, if the provider has one; None if it never went."""
+        ...

@@ -1,0 +1,63 @@
+"""Which sender each channel uses, from the config: the file outbox by default (sends
+nothing), SMTP and Twilio when configured. Fakes can be passed in instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from notifications.ports import EmailSender, SmsSender
+from transport.config import Config
+from transport.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Senders:
+    email: EmailSender
+    sms: SmsSender
+
+
+def build_senders(
+    config: Config, *, email: EmailSender | None = None, sms: SmsSender | None = None
+) -> Senders:
+    return Senders(email or _email(config), sms or _sms(config))
+
+
+def _email(config: Config) -> EmailSender:
+    settings = config.email
+    if settings.backend == "file":
+        from notifications.file_outbox import FileEmailOutbox
+
+        return FileEmailOutbox(Path(settings.outbox_dir), settings.from_address)
+    from notifications.smtp_email import SmtpEmailSender
+
+    return SmtpEmailSender(
+        host=settings.host,
+        port=settings.port,
+        from_address=settings.from_address,
+        starttls=settings.starttls,
+        username=config.secrets.smtp_username,
+        password=config.secrets.smtp_password,
+        timeout_seconds=settings.timeout_seconds,
+    )
+
+
+def _sms(config: Config) -> SmsSender:
+    settings = config.sms
+    if settings.backend == "file":
+        from notifications.file_outbox import FileSmsOutbox
+
+        return FileSmsOutbox(Path(config.email.outbox_dir))
+    from notifications.twilio_sms import TwilioSmsSender
+
+    try:
+        return TwilioSmsSender(
+            account_sid=config.secrets.twilio_account_sid,
+            auth_token=config.secrets.twilio_auth_token,
+            from_number=settings.from_number,
+            messaging_service_sid=settings.messaging_service_sid,
+            api_base_url=settings.api_base_url,
+            timeout_seconds=settings.timeout_seconds,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"sms backend 'twilio': {exc}") from exc

@@ -1,0 +1,79 @@
+"""When a message may go: quiet hours and Sundays for SMS, the per-channel rate, and the
+backoff after a temporary failure. Pure: the time is passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, tzinfo
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """SMS waits (it is not dropped) from ``start`` to ``end`` local time, and all Sunday."""
+
+    start: time = time(20, 0)
+    end: time = time(8, 0)
+    no_sundays: bool = True
+    tz: tzinfo | None = None
+
+    def sms_allowed(self, now: datetime) -> bool:
+        local = now.astimezone(self.tz)
+        if self.no_sundays and local.weekday() == 6:
+            return False
+        clock = local.time()
+        if self.start <= self.end:  # a window within one day, e.g. 12:00-14:00
+            return not self.start <= clock < self.end
+        return self.end <= clock < self.start  # across midnight, e.g. 20:00-08:00
+
+    def next_allowed(self, now: datetime) -> datetime:
+        """The first instant from ``now`` when an SMS may go (minute resolution)."""
+        moment = now
+        for _ in range(60 * 24 * 8):
+            if self.sms_allowed(moment):
+                return moment
+            moment = (moment + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        return moment  # pragma: no cover - every week has allowed minutes
+
+
+def parse_quiet_hours(values: list[str], *, no_sundays: bool, tz: tzinfo) -> QuietHours:
+    start, end = (time.fromisoformat(v) for v in values)
+    return QuietHours(start, end, no_sundays, tz)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential: base, 2 x base, 4 x base ... capped; after ``max_attempts`` give up."""
+
+    base_seconds: float = 60.0
+    cap_seconds: float = 6 * 3600.0
+    max_attempts: int = 8
+
+    def delay(self, attempts: int) -> timedelta:
+        seconds = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return timedelta(seconds=seconds)
+
+    def exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts
+
+
+@dataclass
+class RateLimiter:
+    """At most ``per_second`` sends per channel (0: no limit), spaced evenly. ``monotonic``
+    and ``sleep`` are injected, so tests run with a fake clock."""
+
+    per_second: dict[str, float]
+    monotonic: Callable[[], float]
+    sleep: Callable[[float], None]
+    _next: dict[str, float] = field(default_factory=dict)
+
+    def wait(self, channel: str) -> None:
+        rate = self.per_second.get(channel, 0.0)
+        if rate <= 0:
+            return
+        now = self.monotonic()
+        ready = self._next.get(channel, now)
+        if ready > now:
+            self.sleep(ready - now)
+            now = ready
+        self._next[channel] = now + 1.0 / rate
