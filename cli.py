@@ -33,6 +33,10 @@ applications_app = typer.Typer(
     help="Recommend and record decisions on applications.", no_args_is_help=True
 )
 app.add_typer(applications_app, name="applications")
+outbox_app = typer.Typer(
+    help="The outbox: every message, as sent, and sending it.", no_args_is_help=True
+)
+app.add_typer(outbox_app, name="outbox")
 
 
 class Format(StrEnum):
@@ -521,6 +525,290 @@ def applications_decide(
         )
     else:
         typer.echo(f"{reference} refused")
+
+
+# ---------------------------------------------------------------- outbox
+
+
+def _dispatch_settings(config: Any) -> Any:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from notifications.dispatch import DispatchSettings
+    from notifications.sending_rules import Backoff, parse_quiet_hours
+
+    sending = config.sending
+    return DispatchSettings(
+        quiet=parse_quiet_hours(
+            sending.quiet_hours,
+            no_sundays=sending.no_sms_on_sundays,
+            tz=ZoneInfo(config.council.timezone),
+        ),
+        backoff=Backoff(
+            sending.retry_base_seconds, sending.retry_cap_seconds, sending.max_attempts
+        ),
+        batch_size=sending.batch_size,
+        stale_after=timedelta(seconds=sending.stale_after_seconds),
+    )
+
+
+def _senders(application: App) -> Any:
+    from notifications.senders import build_senders
+    from transport.errors import TransportError
+
+    try:
+        return build_senders(application.config)
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+@outbox_app.command("send")
+def outbox_send(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Send at most N messages.")
+    ] = None,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Send the messages that are due (quiet hours, rate limits and retries applied)."""
+    import time
+
+    from notifications.dispatch import dispatch
+    from notifications.sending_rules import RateLimiter
+
+    application = _build(ctx)
+    sending = application.config.sending
+    limiter = RateLimiter(
+        {"email": sending.email_per_second, "sms": sending.sms_per_second},
+        monotonic=time.monotonic,
+        sleep=time.sleep,
+    )
+    report = dispatch(
+        application.engine,
+        _senders(application),
+        _dispatch_settings(application.config),
+        now=application.clock.now,
+        limiter=limiter,
+        limit=limit,
+    )
+    if output is ReportFormat.json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    typer.echo(
+        f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
+        f"unknown {report.unknown}, re-sent by the other channel {report.fallbacks}"
+    )
+    if report.stale or report.reconciled_sent or report.reconciled_resend:
+        typer.echo(
+            f"recovered after a stop: {report.stale} left sending, {report.reconciled_sent} "
+            f"found sent at the provider, {report.reconciled_resend} queued again"
+        )
+    for code, count in sorted(report.by_error.items()):
+        typer.echo(f"  error {code}: {count}")
+
+
+@outbox_app.command("poll")
+def outbox_poll(ctx: typer.Context) -> None:
+    """Fetch the delivery status of SMS not yet final; an undelivered SMS is a failure of
+    that channel and the notice goes by email instead."""
+    from notifications.status import poll
+
+    application = _build(ctx)
+    report = poll(application.engine, _senders(application).sms, now=application.clock.now())
+    typer.echo(
+        f"checked {report.checked}: delivered {report.delivered}, undelivered "
+        f"{report.undelivered}, still pending {report.pending}, lookup errors {report.errors}, "
+        f"re-sent by email {report.fallbacks}"
+    )
+
+
+class OutboxStatus(StrEnum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    delivered = "delivered"
+    failed_temporary = "failed_temporary"
+    failed_permanent = "failed_permanent"
+    unknown = "unknown"
+
+
+@outbox_app.command("list")
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        OutboxStatus | None, typer.Option("--status", help="Only this status.")
+    ] = None,
+    pupil: Annotated[
+        str | None, typer.Option("--pupil", help="Only messages about this pupil.")
+    ] = None,
+    contact: Annotated[int | None, typer.Option("--contact", help="One contact's history.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows (0: all).")] = 0,
+) -> None:
+    """Every message, newest first: to whom, about which children, and what happened."""
+    from notifications.listing import list_messages
+
+    application = _build(ctx)
+    with application.engine.connect() as conn:
+        items = list_messages(
+            conn,
+            status=status.value if status else None,
+            pupil_ref=pupil,
+            contact_id=contact,
+            limit=limit or None,
+        )
+    if output is Format.json:
+        typer.echo(json.dumps(items, indent=2))
+        return
+    if output is Format.csv:
+        import csv as csv_module
+
+        from transport.check_output import safe_cell
+
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        columns = [
+            "id",
+            "created_at",
+            "channel",
+            "to",
+            "kind",
+            "step",
+            "pupil_refs",
+            "status",
+            "attempts",
+            "error_code",
+            "provider_id",
+        ]
+        writer.writerow(columns)
+        for item in items:
+            item = {**item, "pupil_refs": " ".join(item["pupil_refs"])}
+            writer.writerow(safe_cell("" if item[c] is None else item[c]) for c in columns)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Outbox ({len(items)} messages)", title_justify="left")
+    for column in (
+        "Id",
+        "Created",
+        "Channel",
+        "To",
+        "Kind",
+        "Step",
+        "Children",
+        "Status",
+        "Tries",
+        "Error",
+    ):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            str(item["id"]),
+            item["created_at"][:16].replace("T", " "),
+            item["channel"],
+            item["to"],
+            item["kind"],
+            item["step"] or "",
+            " ".join(item["pupil_refs"]),
+            item["status"],
+            str(item["attempts"]),
+            item["error_code"] or "",
+        )
+    Console().print(table)
+
+
+class Channel(StrEnum):
+    email = "email"
+    sms = "sms"
+
+
+@outbox_app.command("preview")
+def outbox_preview(
+    ctx: typer.Context,
+    pupil: Annotated[str, typer.Option("--pupil", help="The pupil the message is about.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="renewal_invite, renewal_reminder, renewal_urgent, renewal_final, "
+            "transport_details.",
+        ),
+    ],
+    channel: Annotated[Channel | None, typer.Option("--channel", help="Only this channel.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (default today).")] = None,
+) -> None:
+    """Render a message for a pupil's household without sending or storing anything."""
+    from sqlalchemy.exc import NoResultFound
+
+    from notifications.households import child_line, message_context, recipients
+    from notifications.messages import KINDS, render
+    from notifications.sms_encoding import segments
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"expected one of {', '.join(KINDS)}", param_hint="--kind")
+    day = _parse_date(as_of, "--as-of")
+    application = _build(ctx)
+    today = day or application.clock.today()
+    with application.engine.connect() as conn:
+        people = recipients(conn, pupil)
+        try:
+            child = child_line(conn, pupil, as_of=today)
+        except NoResultFound:
+            _fail(f"no pupil {pupil!r}", 2)
+    if not people:
+        _fail(f"pupil {pupil} has no contact to write to (UNREACHABLE)", 1)
+    for person in people:
+        context = message_context(application.config.council, person, [child])
+        for name in [channel.value] if channel else ["email", "sms"]:
+            address = person.address(name)
+            usable = "" if person.usable(name) else " (not usable)"
+            if not address:
+                continue
+            rendered = render(kind, name, context)
+            typer.echo(f"--- {name} to {address}{usable} (contact {person.contact_id})")
+            if name == "email":
+                typer.echo(f"Subject: {rendered.subject}\n\n{rendered.text}")
+            else:
+                encoding, count = segments(rendered.text)
+                size = f"{len(rendered.text)} characters, {encoding}, {count} segment(s)"
+                typer.echo(f"{rendered.text}\n[{size}]")
+
+
+@outbox_app.command("resolve")
+def outbox_resolve(
+    ctx: typer.Context,
+    message_id: Annotated[int, typer.Argument(help="Outbox id of a message in status unknown.")],
+    sent: Annotated[
+        bool | None,
+        typer.Option(
+            "--sent/--resend",
+            help="It went (mark sent), or it did not (send again).",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who resolves it (audit log).")] = "",
+) -> None:
+    """Settle a message whose outcome is unknown (e.g. an email when the dispatcher stopped
+    mid-send), after checking with the family or the mail server's log."""
+    from notifications.listing import resolve_unknown
+    from transport.errors import TransportError
+
+    if sent is None or not by.strip():
+        _fail("say --sent or --resend, and --by NAME", 2)
+    application = _build(ctx)
+    try:
+        status = resolve_unknown(
+            application.engine,
+            message_id,
+            sent=bool(sent),
+            by=by.strip(),
+            now=application.clock.now(),
+        )
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
+    typer.echo(f"message {message_id}: {status}")
 
 
 # ---------------------------------------------------------------- demo and generator

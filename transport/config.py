@@ -102,7 +102,7 @@ class SendingConfig:
     retry_base_seconds: float = 60.0
     retry_cap_seconds: float = 21600.0
     max_attempts: int = 8
-    stale_after_minutes: int = 10
+    stale_after_seconds: int = 600
     batch_size: int = 50
 
 
@@ -273,10 +273,10 @@ def _check(config: Config) -> None:
         raise ConfigError(
             "config keys 'sending.retry_base_seconds' <= 'sending.retry_cap_seconds' must hold"
         )
-    if sending.max_attempts < 1 or sending.batch_size < 1 or sending.stale_after_minutes < 1:
+    if sending.max_attempts < 1 or sending.batch_size < 1 or sending.stale_after_seconds < 1:
         raise ConfigError(
             "config keys 'sending.max_attempts', 'sending.batch_size' and "
-            "'sending.stale_after_minutes' must be at least 1"
+            "'sending.stale_after_seconds' must be at least 1"
         )
     quiet = config.sending.quiet_hours
     if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):

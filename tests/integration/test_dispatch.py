@@ -1,0 +1,261 @@
+"""The outbox and the dispatcher on real databases, with fakes of our own sending ports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+
+from notifications import outbox
+from notifications.dispatch import DispatchSettings, dispatch
+from notifications.messages import render
+from notifications.ports import (
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    SmsStatus,
+    UnknownOutcomeError,
+)
+from notifications.senders import Senders
+from notifications.sending_rules import Backoff, QuietHours, RateLimiter
+from notifications.status import poll
+from tests.fakes import FakeEmail, FakeSms
+from transport.db.engine import writer
+from transport.db.tables import Contact, OutboxMessage, table_of
+
+LONDON = ZoneInfo("Europe/London")
+TUESDAY_10AM = datetime(2026, 6, 2, 9, 0, tzinfo=UTC)  # 10:00 BST
+SETTINGS = DispatchSettings(
+    quiet=QuietHours(tz=LONDON), backoff=Backoff(60, 3600, 3), batch_size=10
+)
+CONTEXT: dict[str, Any] = {
+    "council": {"name": "Example County Council", "contact_phone": "0300 123 4567",
+                "renewal_url": "https://www.council.example/apply"},
+    "contact_name": "Alex O'Brien",
+    "apply_by": None,
+    "children": [{"pupil_ref": "P1", "first_name": "Sam", "school_name": "Oak Primary",
+                  "ends_on": "2026-08-31", "needed_from": "2026-09-03",
+                  "academic_year": "2026/27", "starts_on": "2026-09-03", "operator": None,
+                  "route_ref": None, "pickup_time": None}],
+}  # fmt: skip
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def no_limit() -> RateLimiter:
+    return RateLimiter({}, monotonic=lambda: 0.0, sleep=lambda _: None)
+
+
+@pytest.fixture
+def contact_id(engine: Engine) -> int:
+    with writer(engine).begin() as conn:
+        return int(conn.execute(
+            insert(table_of(Contact)).values(
+                identity="alex", name="Alex O'Brien", email="alex@example.com",
+                mobile="+447700900123", preferred_channel="both", email_status="ok",
+                mobile_status="ok",
+            ).returning(table_of(Contact).c.id)
+        ).scalar_one())  # fmt: skip
+
+
+def queue(engine: Engine, contact: int | None, channel: str, key: str = "k1",
+          kind: str = "renewal_reminder", at: datetime = TUESDAY_10AM) -> int:  # fmt: skip
+    rendered = render(kind, channel, CONTEXT)
+    message = outbox.NewMessage(
+        dedupe_key=key, kind=kind, channel=channel, contact_id=contact,
+        to_address="alex@example.com" if channel == "email" else "+447700900123",
+        body_text=rendered.text, subject=rendered.subject, body_html=rendered.html,
+        pupil_refs=("P1",), step="reminder", context=CONTEXT,
+    )  # fmt: skip
+    with writer(engine).begin() as conn:
+        outbox.enqueue(conn, [message], now=at)
+    return rows(engine)[-1]["id"]
+
+
+def rows(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        found = conn.execute(select(OutboxMessage.__table__).order_by(OutboxMessage.id))
+        return [dict(row._mapping) for row in found]
+
+
+def run(engine: Engine, email: FakeEmail, sms: FakeSms, at: datetime, **kw: Any) -> Any:
+    return dispatch(engine, Senders(email, sms), SETTINGS, now=Clock(at).now,
+                    limiter=no_limit(), **kw)  # fmt: skip
+
+
+def test_enqueue_is_idempotent_by_dedupe_key(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "email")
+    queue(engine, contact_id, "email")
+    assert len(rows(engine)) == 1
+
+
+def test_due_messages_are_sent_once(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "email", "a")
+    queue(engine, contact_id, "sms", "b")
+    email, sms = FakeEmail(), FakeSms()
+    report = run(engine, email, sms, TUESDAY_10AM)
+    assert report.sent == 2
+    assert [m.to for m in email.sent] == ["alex@example.com"]
+    assert [m.to for m in sms.sent] == ["+447700900123"]
+    assert "Sam" in sms.sent[0].body
+    stored = rows(engine)
+    assert {r["status"] for r in stored} == {"sent"}
+    assert all(r["provider_id"] and r["attempts"] == 1 for r in stored)
+    assert run(engine, email, sms, TUESDAY_10AM + timedelta(hours=1)).sent == 0
+    assert len(email.sent) + len(sms.sent) == 2
+
+
+def test_sms_waits_for_the_end_of_quiet_hours(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "sms")
+    night = datetime(2026, 6, 2, 21, 30, tzinfo=UTC)  # 22:30 BST
+    sms = FakeSms()
+    assert run(engine, FakeEmail(), sms, night).sent == 0
+    assert rows(engine)[0]["status"] == "queued"
+    morning = datetime(2026, 6, 3, 7, 0, tzinfo=UTC)  # 08:00 BST
+    assert run(engine, FakeEmail(), sms, morning).sent == 1
+
+
+def test_a_temporary_failure_is_retried_with_backoff_then_given_up(
+    engine: Engine, contact_id: int
+) -> None:
+    queue(engine, contact_id, "email")
+    email = FakeEmail()
+    email.fail("alex@example.com", *(RetryableDeliveryError("421 busy", code="421"),) * 3)
+    at = TUESDAY_10AM
+    run(engine, email, FakeSms(), at)
+    row = rows(engine)[0]
+    assert (row["status"], row["attempts"], row["error_code"]) == ("failed_temporary", 1, "421")
+    assert row["next_attempt_at"] == at + timedelta(seconds=60)
+    assert run(engine, email, FakeSms(), at + timedelta(seconds=59)).sent == 0  # not due yet
+    run(engine, email, FakeSms(), at + timedelta(seconds=60))
+    row = rows(engine)[0]
+    assert row["attempts"] == 2 and row["next_attempt_at"] == at + timedelta(seconds=180)
+    run(engine, email, FakeSms(), at + timedelta(seconds=180))  # third attempt: the cap
+    row = rows(engine)[0]
+    assert (row["status"], row["attempts"]) == ("failed_permanent", 3)
+    assert email.sent == []
+
+
+@pytest.mark.parametrize(
+    ("code", "channel_status"), [("21610", "opted_out"), ("21211", "invalid"),
+                                 ("21614", "invalid")],
+)  # fmt: skip
+def test_a_permanent_sms_failure_marks_the_mobile_and_falls_back_to_email(
+    engine: Engine, contact_id: int, code: str, channel_status: str
+) -> None:
+    queue(engine, contact_id, "sms")
+    email, sms = FakeEmail(), FakeSms()
+    sms.fail(
+        "+447700900123", PermanentDeliveryError("no", code=code, channel_status=channel_status)
+    )
+    report = run(engine, email, sms, TUESDAY_10AM)
+    assert report.failed == 1 and report.fallbacks == 1
+    with engine.connect() as conn:
+        contact = conn.execute(select(Contact).where(Contact.id == contact_id)).one()
+    assert contact.mobile_status == channel_status and contact.email_status == "ok"
+    original, fallback = rows(engine)
+    assert (original["status"], original["error_code"]) == ("failed_permanent", code)
+    assert fallback["channel"] == "email" and fallback["fallback_of"] == original["id"]
+    assert fallback["dedupe_key"] == "k1|fallback:email"
+    assert fallback["status"] == "sent"  # sent in the same run
+    assert [m.to for m in email.sent] == ["alex@example.com"]
+    assert "Sam" in email.sent[0].text
+
+
+def test_a_bounce_marks_the_address_and_texts_instead(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "email")
+    email, sms = FakeEmail(), FakeSms()
+    email.fail(
+        "alex@example.com", PermanentDeliveryError("550", code="550", channel_status="bounced")
+    )
+    run(engine, email, sms, TUESDAY_10AM)
+    with engine.connect() as conn:
+        assert conn.execute(select(Contact.email_status)).scalar_one() == "bounced"
+    assert len(sms.sent) == 1 and "Sam" in sms.sent[0].body
+
+
+def test_no_fallback_when_the_other_channel_is_unusable(engine: Engine, contact_id: int) -> None:
+    with writer(engine).begin() as conn:
+        conn.execute(update(Contact).values(email_status="bounced"))
+    queue(engine, contact_id, "sms")
+    sms = FakeSms()
+    sms.fail(
+        "+447700900123", PermanentDeliveryError("STOP", code="21610", channel_status="opted_out")
+    )
+    report = run(engine, FakeEmail(), sms, TUESDAY_10AM)
+    assert report.fallbacks == 0 and len(rows(engine)) == 1
+
+
+def test_an_unknown_outcome_is_never_resent_blindly(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "email")
+    email = FakeEmail()
+    email.fail("alex@example.com", UnknownOutcomeError("timeout after DATA"))
+    run(engine, email, FakeSms(), TUESDAY_10AM)
+    assert rows(engine)[0]["status"] == "unknown"
+    run(engine, email, FakeSms(), TUESDAY_10AM + timedelta(days=1))
+    assert rows(engine)[0]["status"] == "unknown" and email.sent == []
+
+
+def test_status_only_moves_forward(engine: Engine, contact_id: int) -> None:
+    message_id = queue(engine, contact_id, "email")
+    run(engine, FakeEmail(), FakeSms(), TUESDAY_10AM)
+    with writer(engine).begin() as conn:
+        assert not outbox.move(conn, message_id, "sending", now=TUESDAY_10AM)
+        assert not outbox.move(conn, message_id, "failed_temporary", now=TUESDAY_10AM)
+        assert not outbox.move(conn, message_id, "unknown", now=TUESDAY_10AM)
+    assert rows(engine)[0]["status"] == "sent"
+
+
+def test_after_a_crash_an_sms_is_reconciled_with_the_provider(
+    engine: Engine, contact_id: int
+) -> None:
+    went = queue(engine, contact_id, "sms", "went")
+    lost = queue(engine, contact_id, "sms", "lost", kind="renewal_urgent")
+    sms = FakeSms()
+    # A dispatcher claimed both, sent the first, and died.
+    _, claimed = outbox.claim(engine, now=TUESDAY_10AM, channels=["sms"], limit=10)
+    assert [r.id for r in claimed] == [went, lost]
+    body = rows(engine)[0]["body_text"]
+    sms.at_provider["SM-from-before-the-crash"] = ("+447700900123", body)
+    later = TUESDAY_10AM + timedelta(minutes=30)
+    report = run(engine, FakeEmail(), sms, later)
+    assert (report.stale, report.reconciled_sent, report.reconciled_resend) == (2, 1, 1)
+    by_id = {r["id"]: r for r in rows(engine)}
+    assert by_id[went]["status"] == "sent"
+    assert by_id[went]["provider_id"] == "SM-from-before-the-crash"
+    assert by_id[lost]["status"] == "sent"
+    assert len(sms.sent) == 1  # only the one that never went
+
+
+def test_a_recent_claim_is_not_taken_for_a_crash(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "sms")
+    outbox.claim(engine, now=TUESDAY_10AM, channels=["sms"], limit=10)
+    report = run(engine, FakeEmail(), FakeSms(), TUESDAY_10AM + timedelta(minutes=5))
+    assert report.stale == 0 and rows(engine)[0]["status"] == "sending"
+
+
+def test_poll_records_delivery_and_undelivered_falls_back(engine: Engine, contact_id: int) -> None:
+    queue(engine, contact_id, "sms", "a")
+    queue(engine, contact_id, "sms", "b", kind="renewal_urgent")
+    sms = FakeSms()
+    run(engine, FakeEmail(), sms, TUESDAY_10AM)
+    first, second = (r["provider_id"] for r in rows(engine))
+    sms.statuses[first] = SmsStatus("delivered")
+    sms.statuses[second] = SmsStatus("undelivered", "30006")
+    report = poll(engine, sms, now=TUESDAY_10AM + timedelta(hours=1))
+    assert (report.delivered, report.undelivered, report.fallbacks) == (1, 1, 1)
+    stored = rows(engine)
+    assert [r["status"] for r in stored[:2]] == ["delivered", "failed_permanent"]
+    assert stored[1]["error_code"] == "30006"
+    assert stored[2]["channel"] == "email" and stored[2]["status"] == "queued"
+    with engine.connect() as conn:
+        assert conn.execute(select(Contact.mobile_status)).scalar_one() == "invalid"
