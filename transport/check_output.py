@@ -78,6 +78,7 @@ def _item(outcome: CheckOutcome, risk: PupilRisk) -> dict[str, Any]:
         "severity": risk.severity,
         "reasons": [reason.value for reason in risk.reasons],
         "next_school_urn": risk.next_school_urn,
+        "uncovered_from": risk.uncovered_from.isoformat() if risk.uncovered_from else None,
     }
     new = outcome.is_new(risk.pupil_ref)
     if new is not None:

@@ -68,6 +68,33 @@ class EligibilityConfig:
 
 
 @dataclass(frozen=True)
+class LadderStepConfig:
+    step: str
+    days_before: int
+    channels: list[str]
+    caseworker_task: bool = False
+    alert_team: bool = False
+
+
+def _default_ladder() -> list[LadderStepConfig]:
+    return [
+        LadderStepConfig("invite", 100, ["email"]),
+        LadderStepConfig("reminder", 56, ["email", "sms"]),
+        LadderStepConfig("urgent", 28, ["sms", "email"], caseworker_task=True),
+        LadderStepConfig("final", 10, ["sms", "email"], caseworker_task=True, alert_team=True),
+    ]
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    ladder: list[LadderStepConfig] = field(default_factory=_default_ladder)
+    # Ask families to apply this many days before transport is next needed.
+    apply_by_days_before: int = 28
+    # Open a task for the team when a readiness problem is this close to day one.
+    task_within_days: int = 21
+
+
+@dataclass(frozen=True)
 class ImportConfig:
     max_errors: int = 200
     progress_min_rows: int = 20000
@@ -127,6 +154,7 @@ class Config:
     council: CouncilConfig = field(default_factory=CouncilConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
@@ -142,6 +170,7 @@ _SECTIONS = {
     "council": "council",
     "risk": "risk",
     "eligibility": "eligibility",
+    "reminders": "reminders",
     "import": "imports",
     "email": "email",
     "sms": "sms",
@@ -212,6 +241,19 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"config key '{name}' must be a list, got {value!r}")
         return [_coerce(f"{name}[{i}]", item, v) for i, v in enumerate(value)]
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{name}' must be a table, got {value!r}")
+        missing = [
+            f.name
+            for f in dataclasses.fields(hint)
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+            and f.name not in value
+        ]
+        if missing:
+            raise ConfigError(f"config key '{name}' needs {', '.join(missing)}")
+        return _build_section(name, hint, value)
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"config key '{name}' must be true or false, got {value!r}")
@@ -262,6 +304,7 @@ def _check(config: Config) -> None:
             f"must hold, got {risk.critical_days}, {risk.high_days}, {risk.medium_days}"
         )
     _check_eligibility(config.eligibility)
+    _check_ladder(config.reminders)
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
     sending = config.sending
@@ -323,6 +366,32 @@ def _check_eligibility(policy: EligibilityConfig) -> None:
             )
     if not 1 <= policy.review_working_days <= 100:
         raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
+
+
+def _check_ladder(reminders: RemindersConfig) -> None:
+    names = [step.step for step in reminders.ladder]
+    if not names:
+        raise ConfigError("config key 'reminders.ladder' needs at least one step")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"config key 'reminders.ladder' has a step name twice: {names}")
+    days = [step.days_before for step in reminders.ladder]
+    if len(set(days)) != len(days):
+        raise ConfigError(
+            f"config key 'reminders.ladder' has two steps with one days_before: {days}"
+        )
+    for index, step in enumerate(reminders.ladder):
+        where = f"reminders.ladder[{index}]"
+        if not step.step.replace("_", "").isalnum():
+            raise ConfigError(f"config key '{where}.step' must be a simple name, got {step.step!r}")
+        if step.days_before < 0:
+            raise ConfigError(f"config key '{where}.days_before' must not be negative")
+        if not step.channels or any(c not in ("email", "sms") for c in step.channels):
+            raise ConfigError(f"config key '{where}.channels' must list email and/or sms")
+    if reminders.apply_by_days_before < 0 or reminders.task_within_days < 0:
+        raise ConfigError(
+            "config keys 'reminders.apply_by_days_before' and "
+            "'reminders.task_within_days' must not be negative"
+        )
 
 
 def _is_hhmm(text: str) -> bool:

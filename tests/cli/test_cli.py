@@ -99,6 +99,7 @@ def test_check_json_follows_the_spec(county: Path, env: dict[str, str]) -> None:
     assert items["P1"] == {
         "pupil_ref": "P1", "school_urn": "100001", "risk_date": "2026-09-03", "days_until": 10,
         "severity": "high", "reasons": ["AWARD_MISSING"], "next_school_urn": None,
+        "uncovered_from": "2026-09-03",
     }
     assert items["P2"]["reasons"] == ["NO_APPLICATION"]
     assert items["P2"]["next_school_urn"] == "100002"

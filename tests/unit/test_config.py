@@ -27,8 +27,18 @@ def test_no_config_means_the_embedded_defaults() -> None:
 def test_example_config_is_valid_and_equals_the_defaults() -> None:
     example = load_config(ROOT / "config.example.toml", env={})
     defaults = Config()
-    for section in ("database", "council", "risk", "eligibility", "imports", "email", "sms",
-                    "sending", "logging"):
+    for section in (
+        "database",
+        "council",
+        "risk",
+        "eligibility",
+        "reminders",
+        "imports",
+        "email",
+        "sms",
+        "sending",
+        "logging",
+    ):
         assert getattr(example, section) == getattr(defaults, section), section
 
 

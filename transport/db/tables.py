@@ -232,6 +232,75 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ReminderStep(Base):
+    """A ladder step for a pupil and school year: sent, skipped (catch-up) or unreachable.
+    The unique key is why a step can never go twice."""
+
+    __tablename__ = "reminder_steps"
+    __table_args__ = (UniqueConstraint("pupil_ref", "academic_year", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"))
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    step: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(12))  # sent | skipped | unreachable
+    on_date: Mapped[date] = mapped_column(Date)
+    uncovered_from: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Task(Base):
+    """Work for the transport team: phone a family, fix contact details, chase an
+    undecided application, confirm an arrangement. Closed by hand, or automatically when
+    the cause goes away."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("kind", "pupil_ref", "academic_year", "opened_on"),
+        Index("ix_tasks_status", "status", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"), index=True)
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | done | closed
+    opened_on: Mapped[date] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRun(Base):
+    """Every run of a job (nightly, dispatch, poll_status): when, how it ended, counts."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_on", "job", "run_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    run_on: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(12), default="running")  # running|ok|failed
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Lease(Base):
+    """A named lease: only its holder may act (one active scheduler per database). A
+    holder that stops renewing loses it when it expires."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CheckRun(Base):
     """One run of the risk check, with its counts; its at-risk pupils are in risk_snapshots."""
 

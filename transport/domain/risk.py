@@ -95,6 +95,7 @@ class PupilRisk:
     days_until: int
     severity: str
     reasons: tuple[Reason, ...]
+    uncovered_from: date | None = None  # R: the first school day in the window not covered
 
     def sort_key(self) -> tuple[date, int, str]:
         return (self.risk_date, SEVERITY_ORDER.index(self.severity), self.pupil_ref)
@@ -227,6 +228,7 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
     reasons: list[Reason] = []
     dates: list[date] = []
     uncovered = _first_uncovered(pupil, segments)
+    found: list[Reason] = []
     if uncovered is not None:
         # A refused application gives no reason: R then does not date the risk either.
         found = _application_reasons(pupil, academic_year_of(uncovered))
@@ -260,6 +262,7 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
         days_until=days_until,
         severity=ctx.thresholds.severity(days_until),
         reasons=ordered,
+        uncovered_from=uncovered if found else None,
     )
 
 

@@ -1,0 +1,155 @@
+"""The renewal ladder (spec/reminders.md), pure: on date D, which step is due for each
+renewal-due pupil, what was skipped, and by which channel each contact is reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    step: str
+    days_before: int
+    channels: tuple[str, ...]
+    caseworker_task: bool = False
+    alert_team: bool = False
+
+
+DEFAULT_LADDER = (
+    LadderStep("invite", 100, ("email",)),
+    LadderStep("reminder", 56, ("email", "sms")),
+    LadderStep("urgent", 28, ("sms", "email"), caseworker_task=True),
+    LadderStep("final", 10, ("sms", "email"), caseworker_task=True, alert_team=True),
+)
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    contact_id: int
+    preferred_channel: str  # email | sms | both
+    email_usable: bool
+    mobile_usable: bool
+
+    def usable(self, channel: str) -> bool:
+        return self.email_usable if channel == "email" else self.mobile_usable
+
+
+@dataclass(frozen=True)
+class DuePupil:
+    """A renewal-due pupil: in scope, NO_APPLICATION, not covered from R."""
+
+    pupil_ref: str
+    academic_year: int  # of R
+    uncovered_from: date  # R
+    contacts: tuple[ContactFact, ...] = ()
+    done_steps: frozenset[str] = frozenset()  # sent or skipped before
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    pupil_ref: str
+    academic_year: int
+    uncovered_from: date
+    step: LadderStep
+    skipped: tuple[str, ...]
+    sends: tuple[tuple[int, str], ...]  # (contact_id, channel)
+
+    @property
+    def unreachable(self) -> bool:
+        return not self.sends
+
+
+@dataclass(frozen=True)
+class HouseholdMessage:
+    """One message to one contact, by one channel, for one step, naming each child."""
+
+    contact_id: int
+    channel: str
+    step: LadderStep
+    academic_year: int
+    pupil_refs: tuple[str, ...]
+
+
+def due_step(ladder: Sequence[LadderStep], uncovered_from: date, today: date) -> int | None:
+    """Index of the last step whose R - days_before <= D, in ladder order."""
+    due = None
+    for index, step in enumerate(ordered(ladder)):
+        if uncovered_from - timedelta(days=step.days_before) <= today:
+            due = index
+    return due
+
+
+def ordered(ladder: Sequence[LadderStep]) -> list[LadderStep]:
+    """Earliest step first (most days before R)."""
+    return sorted(ladder, key=lambda step: -step.days_before)
+
+
+def channels_for(step: LadderStep, contact: ContactFact) -> tuple[str, ...]:
+    """The step's channels the contact wants and can use; else the next usable channel
+    (the preferred one first); else none."""
+    wanted = [
+        channel
+        for channel in step.channels
+        if contact.preferred_channel in ("both", channel) and contact.usable(channel)
+    ]
+    if wanted:
+        return tuple(wanted)
+    fallback = [contact.preferred_channel] if contact.preferred_channel != "both" else []
+    fallback += [c for c in (*step.channels, "email", "sms") if c not in fallback]
+    for channel in fallback:
+        if contact.usable(channel):
+            return (channel,)
+    return ()
+
+
+def plan(
+    pupils: Iterable[DuePupil], ladder: Sequence[LadderStep], today: date
+) -> list[PlannedStep]:
+    steps = ordered(ladder)
+    planned = []
+    for pupil in pupils:
+        index = due_step(steps, pupil.uncovered_from, today)
+        if index is None or steps[index].step in pupil.done_steps:
+            continue
+        skipped = tuple(s.step for s in steps[:index] if s.step not in pupil.done_steps)
+        sends = tuple(
+            (contact.contact_id, channel)
+            for contact in pupil.contacts
+            for channel in channels_for(steps[index], contact)
+        )
+        planned.append(
+            PlannedStep(
+                pupil.pupil_ref,
+                pupil.academic_year,
+                pupil.uncovered_from,
+                steps[index],
+                skipped,
+                sends,
+            )
+        )
+    return planned
+
+
+@dataclass
+class _Group:
+    step: LadderStep
+    academic_year: int
+    pupils: list[str] = field(default_factory=list)
+
+
+def households(planned: Iterable[PlannedStep]) -> list[HouseholdMessage]:
+    """One message per (contact, channel, step, year), naming each due child."""
+    groups: dict[tuple[int, str, str, int], _Group] = {}
+    for item in planned:
+        for contact_id, channel in item.sends:
+            key = (contact_id, channel, item.step.step, item.academic_year)
+            group = groups.setdefault(key, _Group(item.step, item.academic_year))
+            group.pupils.append(item.pupil_ref)
+    return [
+        HouseholdMessage(
+            contact, channel, group.step, group.academic_year, tuple(sorted(group.pupils))
+        )
+        for (contact, channel, _, _), group in sorted(groups.items())
+    ]
