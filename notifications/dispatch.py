@@ -81,6 +81,8 @@ def dispatch(
             break
         for row in rows:
             limiter.wait(row.channel)
+            if not outbox.mark_attempt(engine, row.id, token, now=now()):
+                continue  # taken for a dead claim meanwhile: not ours to send any more
             result = _send(senders, row)
             settle(engine, row, token, result, settings, now=now(), report=report)
         if remaining is not None:
@@ -211,17 +213,21 @@ def recover(
     now: datetime,
     report: DispatchReport,
 ) -> None:
-    """After a crash: `sending` rows older than the lease become `unknown`; an unknown SMS
-    is looked up at the provider (sent if found, else safe to send again). An unknown
-    email cannot be looked up: it stays for the team (`transport outbox resolve`)."""
-    report.stale = outbox.stale_sending(engine, older_than=now - settings.stale_after, now=now)
+    """After a crash: `sending` rows older than the lease go back to the queue when never
+    attempted, else become `unknown`; an unknown SMS is looked up at the provider (sent if
+    found, else safe to send again). An unknown email cannot be looked up: it stays for
+    the team (`transport outbox resolve`), and the digest lists it."""
+    requeued, became_unknown = outbox.stale_sending(
+        engine, older_than=now - settings.stale_after, now=now
+    )
+    report.stale = requeued + became_unknown
     table = outbox.OUTBOX
     with engine.connect() as conn:
-        unknown = conn.execute(
+        unknown_sms = conn.execute(
             select(table).where(table.c.status == "unknown", table.c.channel == "sms")
         ).all()
-    for row in unknown:
-        since = (row.claimed_at or row.created_at) - timedelta(minutes=5)
+    for row in unknown_sms:
+        since = (row.attempted_at or row.claimed_at or row.created_at) - timedelta(minutes=5)
         try:
             found = senders.sms.find(row.to_address, row.body_text, since)
         except DeliveryError:

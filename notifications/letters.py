@@ -23,8 +23,7 @@ BASIS_PLAIN = {
         "safety, even with an adult"
     ),
     "EXTENDED_LOW_INCOME_8_10": (
-        "your family is on a low income and the nearest suitable school is more than 2 miles "
-        "away"
+        "your family is on a low income and the nearest suitable school is more than 2 miles away"
     ),
     "EXTENDED_LOW_INCOME_11_PLUS": (
         "your family is on a low income and the school is between 2 and 6 miles away and one "

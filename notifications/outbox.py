@@ -123,6 +123,7 @@ def claim(
             status="sending",
             claimed_at=now,
             claim_token=token,
+            attempted_at=None,
             attempts=OUTBOX.c.attempts + 1,
             updated_at=now,
         )
@@ -153,20 +154,47 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
-def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> int:
-    """Messages left in `sending` by a dispatcher that died become `unknown`: they may
-    have gone. They are reconciled, never blindly re-sent."""
+def mark_attempt(engine: Engine, message_id: int, token: str, *, now: datetime) -> bool:
+    """Record, in its own short transaction, that the provider call is about to start."""
     with writer(engine).begin() as conn:
         result = conn.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < older_than)
+            .where(
+                OUTBOX.c.id == message_id,
+                OUTBOX.c.status == "sending",
+                OUTBOX.c.claim_token == token,
+            )
+            .values(attempted_at=now, updated_at=now)
+        )
+    return bool(result.rowcount)
+
+
+def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, int]:
+    """Messages left in `sending` by a dispatcher that died: one never attempted goes back
+    to the queue; one attempted becomes `unknown` (it may have gone) and is reconciled,
+    never blindly re-sent. Returns (queued again, unknown)."""
+    stale = [OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < older_than]
+    with writer(engine).begin() as conn:
+        requeued = conn.execute(
+            update(OUTBOX)
+            .where(*stale, OUTBOX.c.attempted_at.is_(None))
+            .values(
+                status="failed_temporary",
+                next_attempt_at=now,
+                updated_at=now,
+                error_message="the dispatcher stopped before sending it",
+            )
+        ).rowcount
+        unknown = conn.execute(
+            update(OUTBOX)
+            .where(*stale, OUTBOX.c.attempted_at.is_not(None))
             .values(
                 status="unknown",
                 updated_at=now,
                 error_message="the dispatcher stopped during the send",
             )
-        )
-    return int(result.rowcount or 0)
+        ).rowcount
+    return int(requeued or 0), int(unknown or 0)
 
 
 def counts_by_status(conn: Connection) -> dict[str, int]:

@@ -7,23 +7,28 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, UndefinedError
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def long_date(value: date | str) -> str:
+def _as_date(value: date | str | Undefined) -> date:
+    if isinstance(value, Undefined):
+        str(value)  # a StrictUndefined raises UndefinedError, naming what is missing
+        raise UndefinedError("a date is missing")
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def long_date(value: date | str | Undefined) -> str:
     """Monday 14 September 2026: how a letter to a parent writes a date."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    day = _as_date(value)
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def short_date(value: date | str) -> str:
+def short_date(value: date | str | Undefined) -> str:
     """Mon 14 Sep: for an SMS, where every character counts."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{value:%a} {value.day} {value:%b}"
+    day = _as_date(value)
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 @lru_cache(maxsize=1)

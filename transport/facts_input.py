@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -12,6 +14,7 @@ from transport.domain.eligibility import Facts
 from transport.errors import TransportError
 
 MAX_MILES = 100.0
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 YEAR_GROUPS = frozenset({"R", *(str(n) for n in range(1, 15))})
 _BOOLS = (
     "nearest_suitable_school",
@@ -71,7 +74,7 @@ def _date(data: Mapping[str, Any], name: str, *, required: bool = False) -> date
     if not isinstance(value, str):
         raise BadFacts(f"field '{name}': expected a date as YYYY-MM-DD, got {value!r}")
     try:
-        if len(value) != 10:
+        if not _ISO_DATE.match(value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
@@ -83,6 +86,8 @@ def _miles(data: Mapping[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadFacts(f"field '{name}': expected a number of miles, got {value!r}")
+    if not math.isfinite(value):
         raise BadFacts(f"field '{name}': expected a number of miles, got {value!r}")
     if value < 0:
         raise BadFacts(f"field '{name}': a distance cannot be negative, got {value!r}")

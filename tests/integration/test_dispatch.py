@@ -220,20 +220,39 @@ def test_after_a_crash_an_sms_is_reconciled_with_the_provider(
 ) -> None:
     went = queue(engine, contact_id, "sms", "went")
     lost = queue(engine, contact_id, "sms", "lost", kind="renewal_urgent")
+    waiting = queue(engine, contact_id, "sms", "waiting", kind="renewal_final")
     sms = FakeSms()
-    # A dispatcher claimed both, sent the first, and died.
-    _, claimed = outbox.claim(engine, now=TUESDAY_10AM, channels=["sms"], limit=10)
-    assert [r.id for r in claimed] == [went, lost]
+    # A dispatcher claimed all three, started sending two (the first reached the
+    # provider, the second did not), and died before the third.
+    token, claimed = outbox.claim(engine, now=TUESDAY_10AM, channels=["sms"], limit=10)
+    assert [r.id for r in claimed] == [went, lost, waiting]
+    assert outbox.mark_attempt(engine, went, token, now=TUESDAY_10AM)
+    assert outbox.mark_attempt(engine, lost, token, now=TUESDAY_10AM)
     body = rows(engine)[0]["body_text"]
     sms.at_provider["SM-from-before-the-crash"] = ("+447700900123", body)
     later = TUESDAY_10AM + timedelta(minutes=30)
     report = run(engine, FakeEmail(), sms, later)
-    assert (report.stale, report.reconciled_sent, report.reconciled_resend) == (2, 1, 1)
+    assert (report.stale, report.reconciled_sent, report.reconciled_resend) == (3, 1, 1)
     by_id = {r["id"]: r for r in rows(engine)}
     assert by_id[went]["status"] == "sent"
     assert by_id[went]["provider_id"] == "SM-from-before-the-crash"
-    assert by_id[lost]["status"] == "sent"
-    assert len(sms.sent) == 1  # only the one that never went
+    assert by_id[lost]["status"] == "sent" and by_id[waiting]["status"] == "sent"
+    assert sorted(m.body for m in sms.sent) == sorted(
+        by_id[i]["body_text"] for i in (lost, waiting)
+    )  # only the two that never went
+
+
+def test_after_a_crash_an_attempted_email_stays_unknown(engine: Engine, contact_id: int) -> None:
+    attempted = queue(engine, contact_id, "email", "a")
+    untouched = queue(engine, contact_id, "email", "b", kind="renewal_urgent")
+    token, _ = outbox.claim(engine, now=TUESDAY_10AM, channels=["email"], limit=10)
+    outbox.mark_attempt(engine, attempted, token, now=TUESDAY_10AM)
+    email = FakeEmail()
+    run(engine, email, FakeSms(), TUESDAY_10AM + timedelta(minutes=30))
+    by_id = {r["id"]: r for r in rows(engine)}
+    assert by_id[attempted]["status"] == "unknown"
+    assert by_id[untouched]["status"] == "sent"
+    assert len(email.sent) == 1
 
 
 def test_a_recent_claim_is_not_taken_for_a_crash(engine: Engine, contact_id: int) -> None:

@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sa.String(length=40), nullable=True),
+    sa.Column('attempted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('provider_id', sa.String(length=200), nullable=True),
     sa.Column('error_code', sa.String(length=40), nullable=True),
     sa.Column('error_message', sa.String(length=500), nullable=True),

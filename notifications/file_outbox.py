@@ -1,0 +1,126 @@
+"""The default senders: write each message to a folder and send nothing.
+
+A new user (or a demo, or a council trying the service) can run every job without an
+SMTP server or a Twilio account and read what would have gone:
+
+- ``FileEmailOutbox`` writes ``<folder>/<reference>.eml``, the very bytes the SMTP sender
+  would transmit (open it in any mail client);
+- ``FileSmsOutbox`` writes ``<folder>/<reference>.sms.json`` with ``to``, ``body`` and
+  ``reference``.
+
+Writes are atomic (a temporary file in the same folder, then ``os.replace``), so a crash
+never leaves half a message; writing the same reference again replaces the file, so a
+retried send is harmless. The id returned is ``file:<filename>``. Files are created
+readable by their owner only: they hold parents' addresses and children's names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from notifications.ports import (
+    EmailMessage,
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    SmsMessage,
+    SmsStatus,
+)
+from notifications.smtp_email import build_message, message_bytes
+from transport.clock import Clock, SystemClock
+
+ID_PREFIX = "file:"
+EMAIL_SUFFIX = ".eml"
+SMS_SUFFIX = ".sms.json"
+
+
+class FileEmailOutbox:
+    """``EmailSender`` that writes ``<folder>/<reference>.eml``."""
+
+    def __init__(self, folder: Path, from_address: str, *, clock: Clock | None = None) -> None:
+        self.folder = Path(folder)
+        self.from_address = from_address
+        self._clock: Clock = clock or SystemClock()
+
+    def send(self, message: EmailMessage) -> str:
+        mime = build_message(message, self.from_address, now=self._clock.now())
+        name = _file_name(message.reference) + EMAIL_SUFFIX
+        _write_atomically(self.folder / name, message_bytes(mime))
+        return ID_PREFIX + name
+
+    def path_of(self, provider_id: str) -> Path:
+        """The file a returned id names."""
+        return self.folder / provider_id.removeprefix(ID_PREFIX)
+
+
+class FileSmsOutbox:
+    """``SmsSender`` that writes ``<folder>/<reference>.sms.json``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def send(self, message: SmsMessage) -> str:
+        name = _file_name(message.reference) + SMS_SUFFIX
+        record = {"to": message.to, "body": message.body, "reference": message.reference}
+        data = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        _write_atomically(self.folder / name, data.encode("utf-8"))
+        return ID_PREFIX + name
+
+    def status(self, provider_id: str) -> SmsStatus:
+        """A written message counts as delivered: there is nothing further to wait for."""
+        return SmsStatus("delivered")
+
+    def find(self, to: str, body: str, since: datetime) -> str | None:
+        """The id of a written message with this ``to`` and ``body``, if there is one.
+
+        ``since`` is not used: file times follow the wall clock, not the service's clock,
+        and a rewrite of the same reference is harmless anyway.
+        """
+        if not self.folder.is_dir():
+            return None
+        for path in sorted(self.folder.glob("*" + SMS_SUFFIX)):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(record, dict) and record.get("to") == to and record.get("body") == body:
+                return ID_PREFIX + path.name
+        return None
+
+    def path_of(self, provider_id: str) -> Path:
+        """The file a returned id names."""
+        return self.folder / provider_id.removeprefix(ID_PREFIX)
+
+
+def _file_name(reference: str) -> str:
+    """A safe file name for a reference: letters, digits, ``.``, ``_`` and ``-`` only."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", reference)
+    if name.startswith("."):
+        name = "_" + name[1:]
+    if not name:
+        raise PermanentDeliveryError("a message without a reference cannot be written")
+    return name
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all; create the folder if missing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise RetryableDeliveryError(f"cannot write {path.name} in {path.parent}: {exc}") from exc

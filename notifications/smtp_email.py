@@ -1,0 +1,331 @@
+"""Email over SMTP: the only module that knows smtplib.
+
+``build_message`` turns our :class:`~notifications.ports.EmailMessage` into a full RFC 5322
+message; the file outbox writes exactly the same bytes (``message_bytes``), so importing
+this module stays cheap: smtplib is imported inside :meth:`SmtpEmailSender.send`.
+
+The sender speaks the SMTP steps itself (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA) rather
+than calling ``send_message``, so that every failure is known by the step it happened in:
+
+- a refusal before the message text went out is definite: 4xx -> retry, 5xx -> permanent
+  (a 5xx on RCPT means the address refuses mail: ``channel_status="bounced"``);
+- a timeout or a dropped connection once the message text has started to go out may
+  hide an accepted message: :class:`UnknownOutcomeError`, never a blind resend.
+
+``send_message`` would also hide a refused recipient in its return value rather than
+raising (DESIGN.md, pitfalls); talking to RCPT directly leaves nothing to hide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.policy
+import email.utils
+import logging
+import re
+import ssl
+from datetime import UTC, datetime
+from email.message import EmailMessage as MimeMessage
+from typing import TYPE_CHECKING, NoReturn
+
+from notifications.ports import (
+    DeliveryError,
+    EmailMessage,
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    UnknownOutcomeError,
+)
+from transport.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    import smtplib
+
+log = logging.getLogger(__name__)
+
+REFERENCE_HEADER = "X-Transport-Reference"
+
+# 5xx answers to RCPT that are about the session or our own set-up, not the address.
+_NOT_ABOUT_THE_RECIPIENT = frozenset({500, 502, 503, 504, 530, 534, 535, 538})
+
+
+def is_international(message: EmailMessage, from_address: str) -> bool:
+    """True when an address is not ASCII: such mail needs the SMTPUTF8 extension."""
+    return not (message.to.isascii() and from_address.isascii())
+
+
+def build_message(
+    message: EmailMessage, from_address: str, *, now: datetime | None = None
+) -> MimeMessage:
+    """The full email: headers, a text/plain body and, when there is HTML, an alternative.
+
+    Bodies are UTF-8 in quoted-printable (7-bit clean, so any server takes them); a
+    non-ASCII subject is encoded per RFC 2047. ``now`` defaults to the system clock.
+    """
+    policy = email.policy.SMTPUTF8 if is_international(message, from_address) else email.policy.SMTP
+    mime = MimeMessage(policy=policy)
+    mime["From"] = from_address
+    mime["To"] = message.to
+    mime["Subject"] = message.subject
+    instant = (now or SystemClock().now()).astimezone(UTC)
+    mime["Date"] = email.utils.format_datetime(instant)
+    mime["Message-ID"] = email.utils.make_msgid(domain=_domain(from_address))
+    mime[REFERENCE_HEADER] = message.reference
+    # Reminders are automatic: ask vacation responders not to answer (RFC 3834).
+    mime["Auto-Submitted"] = "auto-generated"
+    mime.set_content(message.text, charset="utf-8", cte="quoted-printable")
+    if message.html is not None:
+        mime.add_alternative(message.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return mime
+
+
+def message_bytes(mime: MimeMessage) -> bytes:
+    """The message as it goes on the wire (CRLF line endings)."""
+    return mime.as_bytes()
+
+
+def _domain(address: str) -> str:
+    domain = address.rpartition("@")[2].strip().strip(">") or "localhost"
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "localhost"
+
+
+class SmtpEmailSender:
+    """Sends one email per call over SMTP; implements ``EmailSender``.
+
+    ``starttls=True`` (the default in config) upgrades the connection before anything
+    else is said and refuses to go on in clear if the server does not offer STARTTLS.
+    ``ssl_context`` defaults to ``ssl.create_default_context()`` (system CAs, hostname
+    checked); pass one to trust a council's private CA. Credentials come from
+    SMTP_USERNAME / SMTP_PASSWORD (``Secrets``); no username means no AUTH.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        from_address: str,
+        starttls: bool,
+        username: str = "",
+        password: str = "",
+        timeout_seconds: float = 30.0,
+        local_hostname: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.from_address = from_address
+        self.starttls = starttls
+        self.username = username
+        self._password = password
+        self.timeout_seconds = timeout_seconds
+        self.local_hostname = local_hostname
+        self._ssl_context = ssl_context
+        self._clock: Clock = clock or SystemClock()
+
+    def __repr__(self) -> str:  # never show the password
+        return (
+            f"SmtpEmailSender(host={self.host!r}, port={self.port}, "
+            f"starttls={self.starttls}, username={self.username!r})"
+        )
+
+    def send(self, message: EmailMessage) -> str:
+        """Send ``message``; return its Message-ID. Raises a DeliveryError."""
+        mime = build_message(message, self.from_address, now=self._clock.now())
+        message_id = str(mime["Message-ID"])
+        try:
+            self._deliver(message, mime)
+        except DeliveryError as exc:
+            log.warning(
+                "email not sent: reference=%s error=%s code=%s",
+                message.reference,
+                type(exc).__name__,
+                exc.code,
+            )
+            raise
+        log.info("email accepted by the SMTP server: reference=%s", message.reference)
+        return message_id
+
+    # -- the SMTP conversation ---------------------------------------------------------
+
+    def _deliver(self, message: EmailMessage, mime: MimeMessage) -> None:
+        import smtplib
+
+        where = f"{self.host}:{self.port}"
+        step = "connect"
+        try:
+            smtp = smtplib.SMTP(
+                self.host,
+                self.port,
+                local_hostname=self.local_hostname,
+                timeout=self.timeout_seconds,
+            )
+        except smtplib.SMTPConnectError as exc:
+            raise RetryableDeliveryError(
+                f"SMTP server {where} refused the session: {exc.smtp_code} {_text(exc.smtp_error)}",
+                code=str(exc.smtp_code),
+            ) from exc
+        except OSError as exc:
+            raise RetryableDeliveryError(f"cannot connect to SMTP server {where}: {exc}") from exc
+
+        accepted = False
+        try:
+            step = "EHLO"
+            smtp.ehlo_or_helo_if_needed()
+            if self.starttls:
+                step = "STARTTLS"
+                if not smtp.has_extn("starttls"):
+                    raise RetryableDeliveryError(
+                        f"SMTP server {where} does not offer STARTTLS and email.starttls is "
+                        "true: not sending in clear. Check email.host/email.port (587 usually "
+                        "offers STARTTLS), or set email.starttls = false only for a trusted "
+                        "local relay."
+                    )
+                smtp.starttls(context=self._ssl_context or ssl.create_default_context())
+                step = "EHLO"
+                smtp.ehlo_or_helo_if_needed()  # again: STARTTLS forgets what was said before
+            if self.username:
+                step = "AUTH"
+                self._login(smtp, where)
+
+            international = is_international(message, self.from_address)
+            options: list[str] = []
+            if international:
+                if not smtp.has_extn("smtputf8"):
+                    raise PermanentDeliveryError(
+                        f"SMTP server {where} does not offer SMTPUTF8, needed for a "
+                        "non-ASCII email address"
+                    )
+                options = ["SMTPUTF8", "BODY=8BITMIME"]
+
+            step = "MAIL"
+            code, reply = smtp.mail(self.from_address, options)
+            if code != 250:
+                self._refused(step, code, reply, message.to)
+
+            step = "RCPT"
+            code, reply = smtp.rcpt(message.to)
+            if code not in (250, 251):
+                self._refused(step, code, reply, message.to)
+
+            step = "DATA"
+            smtp.putcmd("data")
+            code, reply = smtp.getreply()
+            if code != 354:
+                self._refused(step, code, reply, message.to)
+
+            # From here the server may accept the message at any moment.
+            step = "message"
+            smtp.send(_dot_stuffed(message_bytes(mime)))
+            code, reply = smtp.getreply()
+            if code != 250:
+                self._refused(step, code, reply, message.to)
+            accepted = True
+        except DeliveryError:
+            raise
+        except smtplib.SMTPResponseException as exc:
+            # EHLO/HELO, STARTTLS or a too-long reply line: a definite answer.
+            if step == "message":
+                raise UnknownOutcomeError(
+                    f"unreadable answer from {where} after the message was sent: "
+                    f"{exc.smtp_code} {_text(exc.smtp_error)}",
+                    code=str(exc.smtp_code),
+                ) from exc
+            self._refused(step, exc.smtp_code, exc.smtp_error, message.to, exc)
+        except smtplib.SMTPNotSupportedError as exc:  # no AUTH offered
+            raise PermanentDeliveryError(
+                f"SMTP server {where} does not offer AUTH but SMTP_USERNAME is set: {exc}. "
+                "Check email.host/email.port and email.starttls (many servers offer AUTH "
+                "only after STARTTLS)."
+            ) from exc
+        except smtplib.SMTPException as exc:
+            if isinstance(exc, smtplib.SMTPServerDisconnected):
+                self._lost(step, where, exc)
+            # e.g. "No suitable authentication method found."
+            raise PermanentDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
+        except OSError as exc:  # timeouts, resets, TLS failures
+            self._lost(step, where, exc)
+        finally:
+            _close(smtp, politely=accepted)
+
+    def _login(self, smtp: smtplib.SMTP, where: str) -> None:
+        import smtplib
+
+        try:
+            smtp.login(self.username, self._password)
+        except smtplib.SMTPAuthenticationError as exc:
+            text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            if 400 <= exc.smtp_code < 500:
+                raise RetryableDeliveryError(
+                    f"SMTP server {where} could not authenticate now: {text}",
+                    code=str(exc.smtp_code),
+                ) from exc
+            raise PermanentDeliveryError(
+                f"SMTP server {where} rejected the login for user {self.username!r}: {text}. "
+                "Check SMTP_USERNAME and SMTP_PASSWORD.",
+                code=str(exc.smtp_code),
+            ) from exc
+
+    def _refused(
+        self,
+        step: str,
+        code: int,
+        reply: bytes | str,
+        recipient: str,
+        cause: BaseException | None = None,
+    ) -> NoReturn:
+        """Raise for a definite refusal: 4xx (or garbage) -> retry, 5xx -> permanent."""
+        text = _text(reply)
+        if recipient:  # server replies often echo the address: keep it out of errors and logs
+            text = re.sub(re.escape(recipient), "<recipient>", text, flags=re.IGNORECASE)
+        where = f"{self.host}:{self.port}"
+        if 500 <= code < 600:
+            about_recipient = step == "RCPT" and code not in _NOT_ABOUT_THE_RECIPIENT
+            detail = "the recipient's address refuses mail" if about_recipient else "refused"
+            raise PermanentDeliveryError(
+                f"SMTP {step} {detail} at {where}: {code} {text}",
+                code=str(code),
+                channel_status="bounced" if about_recipient else None,
+            ) from cause
+        raise RetryableDeliveryError(
+            f"SMTP {step} temporarily refused at {where}: {code} {text}",
+            code=str(code) if code > 0 else None,
+        ) from cause
+
+    @staticmethod
+    def _lost(step: str, where: str, exc: BaseException) -> NoReturn:
+        """The connection failed (timeout, reset, TLS): before the message -> retry."""
+        if step == "message":
+            raise UnknownOutcomeError(
+                f"connection to {where} lost after the message was sent, before the server "
+                f"answered; it may have been accepted: {exc}"
+            ) from exc
+        raise RetryableDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """DATA payload: CRLF line endings, leading dots doubled, ended by CRLF.CRLF."""
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+def _text(reply: bytes | str) -> str:
+    if isinstance(reply, bytes):
+        return reply.decode("utf-8", errors="replace")
+    return reply
+
+
+def _close(smtp: smtplib.SMTP, *, politely: bool) -> None:
+    """QUIT after success (its failure changes nothing); otherwise just hang up."""
+    import smtplib
+
+    if politely:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+    smtp.close()
