@@ -30,7 +30,10 @@ def measure(url: str, *args: str) -> dict[str, Any]:
         env = {**os.environ, "TRANSPORT_DATABASE_URL": url, "TRANSPORT_CONFIG": ""}
         subprocess.run(
             [sys.executable, str(HERE / "measure.py"), out.name, "--", *args],
-            env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         result: dict[str, Any] = json.loads(Path(out.name).read_text())
     if result["exit_code"] not in (0, 1):
@@ -119,24 +122,48 @@ def main() -> None:
             for name, runs in figures.items():
                 wall = statistics.median(r["wall_s"] for r in runs)
                 count = total_rows if name != "check" else args.pupils
-                results.append({
-                    "database": kind, "command": name, "pupils": args.pupils, "rows": count,
-                    "wall_s": round(wall, 2), "rows_per_s": round(count / wall),
-                    "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
-                    "x_baseline": round(wall / floor, 1), "runs": len(runs),
-                })
-            results.append({"database": kind, "command": "baseline query", "pupils": args.pupils,
-                            "rows": args.pupils, "wall_s": round(floor, 2), "rows_per_s": None,
-                            "peak_rss_mb": None, "x_baseline": 1.0, "runs": len(base)})
+                results.append(
+                    {
+                        "database": kind,
+                        "command": name,
+                        "pupils": args.pupils,
+                        "rows": count,
+                        "wall_s": round(wall, 2),
+                        "rows_per_s": round(count / wall),
+                        "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
+                        "x_baseline": round(wall / floor, 1),
+                        "runs": len(runs),
+                    }
+                )
+            results.append(
+                {
+                    "database": kind,
+                    "command": "baseline query",
+                    "pupils": args.pupils,
+                    "rows": args.pupils,
+                    "wall_s": round(floor, 2),
+                    "rows_per_s": None,
+                    "peak_rss_mb": None,
+                    "x_baseline": 1.0,
+                    "runs": len(base),
+                }
+            )
 
-    print(f"{'database':<11}{'command':<16}{'pupils':>9}{'rows':>10}{'wall s':>9}"
-          f"{'rows/s':>10}{'peak MB':>9}{'x base':>8}")
+    print(
+        f"{'database':<11}{'command':<16}{'pupils':>9}{'rows':>10}{'wall s':>9}"
+        f"{'rows/s':>10}{'peak MB':>9}{'x base':>8}"
+    )
     for r in results:
-        print(f"{r['database']:<11}{r['command']:<16}{r['pupils']:>9}{r['rows']:>10}"
-              f"{r['wall_s']:>9}{r['rows_per_s'] or '':>10}{r['peak_rss_mb'] or '':>9}"
-              f"{r['x_baseline']:>8}")
-    print(json.dumps({"machine": f"{os.cpu_count()} cores", "bundle_rows": total_rows,
-                      "results": results}))
+        print(
+            f"{r['database']:<11}{r['command']:<16}{r['pupils']:>9}{r['rows']:>10}"
+            f"{r['wall_s']:>9}{r['rows_per_s'] or '':>10}{r['peak_rss_mb'] or '':>9}"
+            f"{r['x_baseline']:>8}"
+        )
+    print(
+        json.dumps(
+            {"machine": f"{os.cpu_count()} cores", "bundle_rows": total_rows, "results": results}
+        )
+    )
 
 
 if __name__ == "__main__":

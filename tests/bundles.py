@@ -11,33 +11,63 @@ HEADERS = {
     "schools.csv": ["urn", "name", "phase", "calendar"],
     "terms.csv": ["calendar", "academic_year", "term", "first_day", "last_day"],
     "pupils.csv": [
-        "pupil_ref", "first_name", "last_name", "date_of_birth", "school_urn",
-        "next_school_urn", "year_group", "send", "home_postcode", "status",
+        "pupil_ref",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "school_urn",
+        "next_school_urn",
+        "year_group",
+        "send",
+        "home_postcode",
+        "status",
     ],
     "contacts.csv": ["pupil_ref", "name", "relationship", "email", "mobile", "preferred_channel"],
     "awards.csv": [
-        "award_ref", "pupil_ref", "valid_from", "valid_until", "school_urn", "basis",
+        "award_ref",
+        "pupil_ref",
+        "valid_from",
+        "valid_until",
+        "school_urn",
+        "basis",
         "travel_mode",
     ],
     "applications.csv": [
-        "application_ref", "pupil_ref", "academic_year", "received_on", "status", "kind",
-        "school_urn", "decided_on",
+        "application_ref",
+        "pupil_ref",
+        "academic_year",
+        "received_on",
+        "status",
+        "kind",
+        "school_urn",
+        "decided_on",
     ],
     "arrangements.csv": [
-        "pupil_ref", "academic_year", "route_ref", "operator", "pickup_time",
-        "passenger_assistant", "family_informed_on",
+        "pupil_ref",
+        "academic_year",
+        "route_ref",
+        "operator",
+        "pickup_time",
+        "passenger_assistant",
+        "family_informed_on",
     ],
 }
 
 
-def school(urn: str = "100001", *, name: str = "Oak Primary", phase: str = "primary",
-           calendar: str = "") -> dict[str, Any]:
+def school(
+    urn: str = "100001", *, name: str = "Oak Primary", phase: str = "primary", calendar: str = ""
+) -> dict[str, Any]:
     return {"urn": urn, "name": name, "phase": phase, "calendar": calendar}
 
 
 def term(calendar: str, year: str, name: str, first: str, last: str) -> dict[str, Any]:
-    return {"calendar": calendar, "academic_year": year, "term": name, "first_day": first,
-            "last_day": last}
+    return {
+        "calendar": calendar,
+        "academic_year": year,
+        "term": name,
+        "first_day": first,
+        "last_day": last,
+    }
 
 
 def council_terms(calendar: str = "default") -> list[dict[str, Any]]:
@@ -52,35 +82,82 @@ def council_terms(calendar: str = "default") -> list[dict[str, Any]]:
     ]
 
 
-def pupil(ref: str = "P1", *, school_urn: str = "100001", dob: str = "2016-05-01",
-          **extra: Any) -> dict[str, Any]:
-    return {"pupil_ref": ref, "first_name": "Sam", "last_name": "O'Brien",
-            "date_of_birth": dob, "school_urn": school_urn, **extra}
+def pupil(
+    ref: str = "P1", *, school_urn: str = "100001", dob: str = "2016-05-01", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "pupil_ref": ref,
+        "first_name": "Sam",
+        "last_name": "O'Brien",
+        "date_of_birth": dob,
+        "school_urn": school_urn,
+        **extra,
+    }
 
 
-def contact(pupil_ref: str = "P1", *, name: str = "Alex O'Brien", email: str = "alex@example.com",
-            mobile: str = "07700 900123", **extra: Any) -> dict[str, Any]:
+def contact(
+    pupil_ref: str = "P1",
+    *,
+    name: str = "Alex O'Brien",
+    email: str = "alex@example.com",
+    mobile: str = "07700 900123",
+    **extra: Any,
+) -> dict[str, Any]:
     return {"pupil_ref": pupil_ref, "name": name, "email": email, "mobile": mobile, **extra}
 
 
-def award(ref: str = "A1", *, pupil_ref: str = "P1", valid_from: str = "2025-09-01",
-          valid_until: str = "2026-08-31", **extra: Any) -> dict[str, Any]:
-    return {"award_ref": ref, "pupil_ref": pupil_ref, "valid_from": valid_from,
-            "valid_until": valid_until, **extra}
+def award(
+    ref: str = "A1",
+    *,
+    pupil_ref: str = "P1",
+    valid_from: str = "2025-09-01",
+    valid_until: str = "2026-08-31",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "award_ref": ref,
+        "pupil_ref": pupil_ref,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        **extra,
+    }
 
 
-def application(ref: str = "APP1", *, pupil_ref: str = "P1", year: str = "2026/27",
-                status: str = "received", received_on: str = "2026-04-01",
-                **extra: Any) -> dict[str, Any]:
-    return {"application_ref": ref, "pupil_ref": pupil_ref, "academic_year": year,
-            "received_on": received_on, "status": status, **extra}
+def application(
+    ref: str = "APP1",
+    *,
+    pupil_ref: str = "P1",
+    year: str = "2026/27",
+    status: str = "received",
+    received_on: str = "2026-04-01",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "application_ref": ref,
+        "pupil_ref": pupil_ref,
+        "academic_year": year,
+        "received_on": received_on,
+        "status": status,
+        **extra,
+    }
 
 
-def arrangement(pupil_ref: str = "P1", *, year: str = "2026/27",
-                family_informed_on: str = "2026-07-20", **extra: Any) -> dict[str, Any]:
-    return {"pupil_ref": pupil_ref, "academic_year": year, "route_ref": "R1",
-            "operator": "County Coaches", "pickup_time": "07:45",
-            "family_informed_on": family_informed_on, **extra}
+def arrangement(
+    pupil_ref: str = "P1",
+    *,
+    year: str = "2026/27",
+    family_informed_on: str = "2026-07-20",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "pupil_ref": pupil_ref,
+        "academic_year": year,
+        "route_ref": "R1",
+        "operator": "County Coaches",
+        "pickup_time": "07:45",
+        "family_informed_on": family_informed_on,
+        **extra,
+    }
 
 
 def write_bundle(
@@ -107,16 +184,21 @@ def write_bundle(
 def small_county() -> dict[str, list[dict[str, Any]]]:
     """Two schools on two calendars, three pupils, one family sharing a contact."""
     return {
-        "schools.csv": [school("100001"), school("100002", name="Hill Academy", phase="secondary",
-                                                  calendar="trust")],
+        "schools.csv": [
+            school("100001"),
+            school("100002", name="Hill Academy", phase="secondary", calendar="trust"),
+        ],
         "terms.csv": council_terms() + council_terms("trust"),
         "pupils.csv": [
             pupil("P1"),
             pupil("P2", dob="2014-02-03", year_group="6", next_school_urn="100002"),
             pupil("P3", school_urn="100002", dob="2012-10-10", year_group="8"),
         ],
-        "contacts.csv": [contact("P1"), contact("P2"), contact("P3", name="Jo Smith",
-                                                             email="jo@example.org", mobile="")],
+        "contacts.csv": [
+            contact("P1"),
+            contact("P2"),
+            contact("P3", name="Jo Smith", email="jo@example.org", mobile=""),
+        ],
         "awards.csv": [award("A1"), award("A2", pupil_ref="P2"), award("A3", pupil_ref="P3")],
         "applications.csv": [application("APP1", status="approved")],
         "arrangements.csv": [arrangement("P1")],

@@ -97,8 +97,13 @@ def test_check_json_follows_the_spec(county: Path, env: dict[str, str]) -> None:
     items = {item["pupil_ref"]: item for item in data["at_risk"]}
     # Autumn 2026 starts Thursday 3 September: 10 days after Monday 24 August.
     assert items["P1"] == {
-        "pupil_ref": "P1", "school_urn": "100001", "risk_date": "2026-09-03", "days_until": 10,
-        "severity": "high", "reasons": ["AWARD_MISSING"], "next_school_urn": None,
+        "pupil_ref": "P1",
+        "school_urn": "100001",
+        "risk_date": "2026-09-03",
+        "days_until": 10,
+        "severity": "high",
+        "reasons": ["AWARD_MISSING"],
+        "next_school_urn": None,
         "uncovered_from": "2026-09-03",
     }
     assert items["P2"]["reasons"] == ["NO_APPLICATION"]
@@ -142,8 +147,14 @@ def test_csv_is_safe_for_spreadsheets(tmp_path: Path, env: dict[str, str]) -> No
     code, out, _ = run(env, "check", "--as-of", "2026-08-24", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows[0].keys() >= {"pupil_ref", "school_urn", "risk_date", "days_until", "severity",
-                              "reasons"}
+    assert rows[0].keys() >= {
+        "pupil_ref",
+        "school_urn",
+        "risk_date",
+        "days_until",
+        "severity",
+        "reasons",
+    }
     refs = [row["pupil_ref"] for row in rows]
     assert "'=HYPERLINK(1)" in refs and "=HYPERLINK(1)" not in refs
 
@@ -161,8 +172,11 @@ def test_new_since_last_lists_only_children_newly_at_risk(
 ) -> None:
     first = check_json(env, "--as-of", "2026-08-24")
     assert first["compared_with"] is None
-    files = {"pupils.csv": [pupil("P4")], "awards.csv": [award("A4", pupil_ref="P4")],
-             "applications.csv": [application("APP4", pupil_ref="P4", status="assessing")]}
+    files = {
+        "pupils.csv": [pupil("P4")],
+        "awards.csv": [award("A4", pupil_ref="P4")],
+        "applications.csv": [application("APP4", pupil_ref="P4", status="assessing")],
+    }
     run(env, "import", str(write_bundle(tmp_path / "more", files)))
     second = check_json(env, "--as-of", "2026-08-25", "--new-since-last")
     assert second["compared_with"]["as_of"] == "2026-08-24"
@@ -204,8 +218,11 @@ def test_a_calendar_without_terms_for_the_window_is_a_warning(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     files = small_county()
-    files["terms.csv"] = [t for t in files["terms.csv"]
-                          if not (t["calendar"] == "trust" and t["academic_year"] == "2026/27")]
+    files["terms.csv"] = [
+        t
+        for t in files["terms.csv"]
+        if not (t["calendar"] == "trust" and t["academic_year"] == "2026/27")
+    ]
     run(env, "import", str(write_bundle(tmp_path / "b", files)))
     data = check_json(env, "--as-of", "2026-08-24")
     assert len(data["warnings"]) == 1

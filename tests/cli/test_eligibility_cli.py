@@ -71,8 +71,18 @@ def test_assess_as_text_and_as_a_letter(tmp_path: Path, env: dict[str, str]) -> 
     path = facts_file(tmp_path)
     code, out, _ = run(env, "eligibility", "assess", str(path), "--format", "text")
     assert code == 0 and out.startswith("ELIGIBLE on STATUTORY_DISTANCE")
-    code, out, _ = run(env, "eligibility", "assess", str(path), "--format", "letter",
-                       "--decided-on", "2026-12-14", "--child", "Zoë")
+    code, out, _ = run(
+        env,
+        "eligibility",
+        "assess",
+        str(path),
+        "--format",
+        "letter",
+        "--decided-on",
+        "2026-12-14",
+        "--child",
+        "Zoë",
+    )
     assert code == 0
     assert "Zoë is eligible" in out and "Friday 13 March 2026" in out
     # 20 working days after Mon 14 Dec 2026, skipping 25 and 28 Dec and 1 Jan: Thu 14 Jan.
@@ -109,13 +119,22 @@ def test_assess_needs_exactly_one_source(tmp_path: Path, env: dict[str, str]) ->
 
 def county_with_applications(tmp_path: Path, env: dict[str, str]) -> Engine:
     files = small_county()
-    facts = {"walking_distance_miles": "3.4", "road_distance_miles": "3.9",
-             "nearest_suitable_school": "yes", "kind": "renewal"}
+    facts = {
+        "walking_distance_miles": "3.4",
+        "road_distance_miles": "3.9",
+        "nearest_suitable_school": "yes",
+        "kind": "renewal",
+    }
     files["applications.csv"] = [
         application("APP1", pupil_ref="P1", status="received", **facts),
         application("APP2", pupil_ref="P2", status="assessing", **facts),
-        application("APP3", pupil_ref="P3", status="received", walking_distance_miles="1.0",
-                    nearest_suitable_school="yes"),
+        application(
+            "APP3",
+            pupil_ref="P3",
+            status="received",
+            walking_distance_miles="1.0",
+            nearest_suitable_school="yes",
+        ),
         application("APP4", pupil_ref="P3", year="2025/26", status="approved"),
     ]
     code, _, err = run(env, "import", str(write_bundle(tmp_path / "b", files)))
@@ -155,8 +174,9 @@ def test_applications_assess_stores_recommendations_and_decides_nothing(
 
 def test_assess_only_one_academic_year(tmp_path: Path, env: dict[str, str]) -> None:
     county_with_applications(tmp_path, env)
-    code, out, _ = run(env, "applications", "assess", "--academic-year", "2025/26",
-                       "--format", "json")
+    code, out, _ = run(
+        env, "applications", "assess", "--academic-year", "2025/26", "--format", "json"
+    )
     assert code == 0 and json.loads(out)["assessed"] == 0
     assert run(env, "applications", "assess", "--academic-year", "2025/27")[0] == 2
 
@@ -173,7 +193,9 @@ def test_decide_approve_creates_the_award_and_audits_who(
     # P1 (born 2016-05-01) is 10 on Thu 3 Sep 2026, the first day of autumn 2026/27 at its
     # school; 3.4 miles > 3: an annual award to Tue 31 Aug 2027.
     assert (award.valid_from.isoformat(), award.valid_until.isoformat()) == (
-        "2026-09-03", "2027-08-31")
+        "2026-09-03",
+        "2027-08-31",
+    )
     assert award.basis == "STATUTORY_DISTANCE" and award.pupil_ref == "P1"
     assert event.actor == "J Smith" and event.entity_key == "APP1"
     assert statuses(engine)["APP1"] == "approved"
@@ -197,8 +219,17 @@ def test_decide_refuse_override_and_errors(tmp_path: Path, env: dict[str, str]) 
     code, _, err = run(env, "applications", "decide", "APP3", "--approve", "--by", "A")
     assert code == 2 and "--valid-until" in err
     assert statuses(engine)["APP3"] == "received"
-    code, _, _ = run(env, "applications", "decide", "APP3", "--approve", "--by", "A",
-                     "--valid-until", "2026-12-18")
+    code, _, _ = run(
+        env,
+        "applications",
+        "decide",
+        "APP3",
+        "--approve",
+        "--by",
+        "A",
+        "--valid-until",
+        "2026-12-18",
+    )
     assert code == 0
     with engine.connect() as conn:
         until = conn.execute(select(Award.valid_until).where(Award.award_ref == "APP3-A"))
@@ -209,7 +240,16 @@ def test_letter_for_a_stored_application_names_the_child(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     county_with_applications(tmp_path, env)
-    code, out, _ = run(env, "eligibility", "assess", "--application", "APP1", "--format",
-                       "letter", "--decided-on", "2026-06-01")
+    code, out, _ = run(
+        env,
+        "eligibility",
+        "assess",
+        "--application",
+        "APP1",
+        "--format",
+        "letter",
+        "--decided-on",
+        "2026-06-01",
+    )
     assert code == 0
     assert "Dear parent or carer of Sam" in out and "Application reference: APP1" in out

@@ -23,9 +23,19 @@ def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
     assert upgrade(engine) is None
     assert upgrade(engine) == HEAD
     tables = set(inspect(engine).get_table_names())
-    assert {"schools", "terms", "pupils", "contacts", "pupil_contacts", "awards",
-            "applications", "arrangements", "audit_events", "check_runs",
-            "risk_snapshots"} <= tables
+    assert {
+        "schools",
+        "terms",
+        "pupils",
+        "contacts",
+        "pupil_contacts",
+        "awards",
+        "applications",
+        "arrangements",
+        "audit_events",
+        "check_runs",
+        "risk_snapshots",
+    } <= tables
 
 
 def test_a_database_behind_the_code_is_refused_without_auto_migrate(db_url: str) -> None:
@@ -37,9 +47,15 @@ def test_a_database_behind_the_code_is_refused_without_auto_migrate(db_url: str)
 
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
-    row = {"pupil_ref": "P1", "first_name": "A", "last_name": "B",
-           "date_of_birth": date(2015, 1, 1), "school_urn": "999999", "send": False,
-           "status": "active"}
+    row = {
+        "pupil_ref": "P1",
+        "first_name": "A",
+        "last_name": "B",
+        "date_of_birth": date(2015, 1, 1),
+        "school_urn": "999999",
+        "send": False,
+        "status": "active",
+    }
     with pytest.raises(IntegrityError), writer(engine).begin() as conn:
         conn.execute(insert(table_of(Pupil)), [row])
 
@@ -48,8 +64,10 @@ def test_times_come_back_aware_and_in_utc(engine: Engine) -> None:
     summer = timezone(timedelta(hours=1))
     at = datetime(2026, 7, 1, 9, 30, tzinfo=summer)
     with writer(engine).begin() as conn:
-        conn.execute(insert(table_of(AuditEvent)), [{"at": at, "actor": "t", "action": "a",
-                                                      "entity": "e", "detail": {}}])
+        conn.execute(
+            insert(table_of(AuditEvent)),
+            [{"at": at, "actor": "t", "action": "a", "entity": "e", "detail": {}}],
+        )
     with engine.connect() as conn:
         stored = conn.execute(select(AuditEvent.at)).scalar_one()
     assert stored.tzinfo is not None
@@ -60,6 +78,15 @@ def test_times_come_back_aware_and_in_utc(engine: Engine) -> None:
 
 def test_naive_datetimes_are_refused(engine: Engine) -> None:
     with pytest.raises(Exception, match="naive"), writer(engine).begin() as conn:
-        conn.execute(insert(table_of(AuditEvent)), [{"at": datetime(2026, 7, 1, 9, 30),
-                                                      "actor": "t", "action": "a",
-                                                      "entity": "e", "detail": {}}])
+        conn.execute(
+            insert(table_of(AuditEvent)),
+            [
+                {
+                    "at": datetime(2026, 7, 1, 9, 30),
+                    "actor": "t",
+                    "action": "a",
+                    "entity": "e",
+                    "detail": {},
+                }
+            ],
+        )

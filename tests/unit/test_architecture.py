@@ -9,10 +9,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = sorted((ROOT / "transport" / "domain").rglob("*.py"))
-SHELL_ONLY = {"sqlalchemy", "twilio", "jinja2", "apscheduler", "typer", "rich", "alembic",
-              "psycopg", "logging", "os", "smtplib"}
-LAYERS = {"transport": {"notifications", "jobs", "cli"}, "notifications": {"jobs", "cli"},
-          "jobs": {"cli"}}
+SHELL_ONLY = {
+    "sqlalchemy",
+    "twilio",
+    "jinja2",
+    "apscheduler",
+    "typer",
+    "rich",
+    "alembic",
+    "psycopg",
+    "logging",
+    "os",
+    "smtplib",
+}
+LAYERS = {
+    "transport": {"notifications", "jobs", "cli"},
+    "notifications": {"jobs", "cli"},
+    "jobs": {"cli"},
+}
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -111,39 +111,65 @@ def check(facts: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
     ("facts", "expected"),
     [
         # Under 8: more than 2 miles. Exactly 2.0 is not more than 2.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.0),
-                     NOT_ELIGIBLE, id="under8-2.0"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.0),
+            NOT_ELIGIBLE,
+            id="under8-2.0",
+        ),
         # 2.01 > 2.0; the award rests on the under-8 limit (walking <= 3.0), so it ends the
         # day before the 8th birthday (Sat 14 Mar 2026): Fri 13 Mar 2026.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.01),
-                     award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
-                     id="under8-2.01"),
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=3.0),
-                     award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
-                     id="under8-3.0-still-rests-on-under8-limit"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.01),
+            award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
+            id="under8-2.01",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=3.0),
+            award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
+            id="under8-3.0-still-rests-on-under8-limit",
+        ),
         # 3.01 miles stays eligible after the 8th birthday: no age threshold.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=3.01),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="under8-3.01"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=3.01),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="under8-3.01",
+        ),
         # 6, Year 2: 8th birthday Sat 14 Mar 2027 comes after Mon 31 Aug 2026.
-        pytest.param(child(date_of_birth=BORN_AGE_6_Y2, walking_distance_miles=2.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="under8-8th-birthday-after-year-end"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_6_Y2, walking_distance_miles=2.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="under8-8th-birthday-after-year-end",
+        ),
         # 8 and over: more than 3 miles.
         pytest.param(child(walking_distance_miles=2.01), NOT_ELIGIBLE, id="age9-2.01"),
         pytest.param(child(walking_distance_miles=3.0), NOT_ELIGIBLE, id="age9-3.0"),
-        pytest.param(child(walking_distance_miles=3.01),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"), id="age9-3.01"),
+        pytest.param(
+            child(walking_distance_miles=3.01),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="age9-3.01",
+        ),
         pytest.param(child(walking_distance_miles=None), NOT_ELIGIBLE, id="distance-unknown"),
         # Parental preference gives no entitlement.
-        pytest.param(child(walking_distance_miles=10.0, nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="age9-not-nearest"),
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.5,
-                           nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="under8-not-nearest"),
+        pytest.param(
+            child(walking_distance_miles=10.0, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="age9-not-nearest",
+        ),
+        pytest.param(
+            child(
+                date_of_birth=BORN_AGE_7_Y3,
+                walking_distance_miles=2.5,
+                nearest_suitable_school=False,
+            ),
+            NOT_ELIGIBLE,
+            id="under8-not-nearest",
+        ),
         # The road distance does not count for the walking-distance test.
-        pytest.param(child(walking_distance_miles=2.5, road_distance_miles=8.0),
-                     NOT_ELIGIBLE, id="age9-road-distance-ignored"),
+        pytest.param(
+            child(walking_distance_miles=2.5, road_distance_miles=8.0),
+            NOT_ELIGIBLE,
+            id="age9-road-distance-ignored",
+        ),
     ],
 )
 def test_statutory_distance(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -154,40 +180,56 @@ def test_statutory_distance(facts: Facts, expected: tuple[Any, ...]) -> None:
 @pytest.mark.parametrize(
     ("facts", "expected"),
     [
-        pytest.param(child(low_income=True, walking_distance_miles=2.0), NOT_ELIGIBLE,
-                     id="2.0"),
+        pytest.param(child(low_income=True, walking_distance_miles=2.0), NOT_ELIGIBLE, id="2.0"),
         # 11th birthday Sun 14 Mar 2027, after the year end: END_OF_YEAR sets the date.
-        pytest.param(child(low_income=True, walking_distance_miles=2.01),
-                     award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"), id="2.01"),
-        pytest.param(child(low_income=True, walking_distance_miles=2.1),
-                     award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"), id="2.1"),
-        pytest.param(child(low_income=True, walking_distance_miles=2.5,
-                           nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="not-nearest"),
-        pytest.param(child(low_income=False, walking_distance_miles=2.5), NOT_ELIGIBLE,
-                     id="not-low-income"),
+        pytest.param(
+            child(low_income=True, walking_distance_miles=2.01),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"),
+            id="2.01",
+        ),
+        pytest.param(
+            child(low_income=True, walking_distance_miles=2.1),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"),
+            id="2.1",
+        ),
+        pytest.param(
+            child(low_income=True, walking_distance_miles=2.5, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="not-nearest",
+        ),
+        pytest.param(
+            child(low_income=False, walking_distance_miles=2.5), NOT_ELIGIBLE, id="not-low-income"
+        ),
         # Beyond 3 miles the statutory test is met first.
-        pytest.param(child(low_income=True, walking_distance_miles=3.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="over-3-statutory-first"),
+        pytest.param(
+            child(low_income=True, walking_distance_miles=3.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="over-3-statutory-first",
+        ),
         # 10, Year 6: 11th birthday Sat 14 Mar 2026, so the award ends Fri 13 Mar 2026
         # (the Year 6 phase transfer on Mon 31 Aug 2026 comes later).
-        pytest.param(child(date_of_birth=BORN_AGE_10_Y6, low_income=True,
-                           walking_distance_miles=2.5),
-                     award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
-                     id="age10-11th-birthday-in-year"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, low_income=True, walking_distance_miles=2.5),
+            award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
+            id="age10-11th-birthday-in-year",
+        ),
         # 7: the 8-10 category does not apply, the under-8 limit does.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, low_income=True,
-                           walking_distance_miles=2.5),
-                     award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
-                     id="age7-statutory-under8"),
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, low_income=True,
-                           walking_distance_miles=2.0),
-                     NOT_ELIGIBLE, id="age7-2.0"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, low_income=True, walking_distance_miles=2.5),
+            award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
+            id="age7-statutory-under8",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, low_income=True, walking_distance_miles=2.0),
+            NOT_ELIGIBLE,
+            id="age7-2.0",
+        ),
         # 11 (Year 7): no longer 8 to 10, and 11+ needs a rank among the 3 nearest.
-        pytest.param(child(date_of_birth=BORN_AGE_11_Y7, low_income=True,
-                           walking_distance_miles=2.5),
-                     NOT_ELIGIBLE, id="age11-no-rank"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_11_Y7, low_income=True, walking_distance_miles=2.5),
+            NOT_ELIGIBLE,
+            id="age11-no-rank",
+        ),
     ],
 )
 def test_low_income_8_to_10(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -224,21 +266,41 @@ RELIGION = award("EXTENDED_RELIGION_BELIEF", END_2025_26, "END_OF_YEAR")
         pytest.param(low_income_12(suitable_school_rank=4), NOT_ELIGIBLE, id="rank-4"),
         pytest.param(low_income_12(suitable_school_rank=None), NOT_ELIGIBLE, id="rank-unknown"),
         # Extended rights: one of the three nearest is enough, not only the nearest.
-        pytest.param(low_income_12(nearest_suitable_school=False, suitable_school_rank=2),
-                     ELEVEN_PLUS, id="rank-2-not-nearest"),
+        pytest.param(
+            low_income_12(nearest_suitable_school=False, suitable_school_rank=2),
+            ELEVEN_PLUS,
+            id="rank-2-not-nearest",
+        ),
         pytest.param(low_income_12(low_income=False), NOT_ELIGIBLE, id="not-low-income"),
         # No road distance: the walking distance is used for the upper limit too. The
         # school is not the nearest so that the statutory 3-mile test cannot apply.
-        pytest.param(low_income_12(road_distance_miles=None, walking_distance_miles=6.0,
-                                   nearest_suitable_school=False, suitable_school_rank=2),
-                     ELEVEN_PLUS, id="no-road-walk-6.0"),
-        pytest.param(low_income_12(road_distance_miles=None, walking_distance_miles=6.01,
-                                   nearest_suitable_school=False, suitable_school_rank=2),
-                     NOT_ELIGIBLE, id="no-road-walk-6.01"),
+        pytest.param(
+            low_income_12(
+                road_distance_miles=None,
+                walking_distance_miles=6.0,
+                nearest_suitable_school=False,
+                suitable_school_rank=2,
+            ),
+            ELEVEN_PLUS,
+            id="no-road-walk-6.0",
+        ),
+        pytest.param(
+            low_income_12(
+                road_distance_miles=None,
+                walking_distance_miles=6.01,
+                nearest_suitable_school=False,
+                suitable_school_rank=2,
+            ),
+            NOT_ELIGIBLE,
+            id="no-road-walk-6.01",
+        ),
         # 10 (Year 6), not at the nearest school: too young for 11+, and 8-10 needs the
         # nearest school.
-        pytest.param(low_income_12(date_of_birth=BORN_AGE_10_Y6, nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="age10-not-nearest"),
+        pytest.param(
+            low_income_12(date_of_birth=BORN_AGE_10_Y6, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="age10-not-nearest",
+        ),
     ],
 )
 def test_low_income_11_plus(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -266,21 +328,30 @@ def religion_12(**changes: Any) -> Facts:
         pytest.param(religion_12(road_distance_miles=15.01), NOT_ELIGIBLE, id="road-15.01"),
         pytest.param(religion_12(walking_distance_miles=2.0), NOT_ELIGIBLE, id="walk-2.0"),
         pytest.param(religion_12(walking_distance_miles=2.01), RELIGION, id="walk-2.01"),
-        pytest.param(religion_12(nearest_suitable_school=False), NOT_ELIGIBLE,
-                     id="not-nearest-such-school"),
+        pytest.param(
+            religion_12(nearest_suitable_school=False), NOT_ELIGIBLE, id="not-nearest-such-school"
+        ),
         pytest.param(religion_12(religion_or_belief=False), NOT_ELIGIBLE, id="not-religion"),
         pytest.param(religion_12(low_income=False), NOT_ELIGIBLE, id="not-low-income"),
         # Within 6 miles and rank 1: the 11+ category comes first in the basis order.
-        pytest.param(religion_12(road_distance_miles=5.0, suitable_school_rank=1), ELEVEN_PLUS,
-                     id="11-plus-first"),
+        pytest.param(
+            religion_12(road_distance_miles=5.0, suitable_school_rank=1),
+            ELEVEN_PLUS,
+            id="11-plus-first",
+        ),
         # Rank 4 fails 11+, religion still met.
-        pytest.param(religion_12(road_distance_miles=5.0, suitable_school_rank=4), RELIGION,
-                     id="rank-4-religion"),
+        pytest.param(
+            religion_12(road_distance_miles=5.0, suitable_school_rank=4),
+            RELIGION,
+            id="rank-4-religion",
+        ),
         # No road distance: walking 12 miles measured against 15; over 3 miles and the
         # nearest school, so the statutory distance test comes first.
-        pytest.param(religion_12(road_distance_miles=None, walking_distance_miles=12.0),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="over-3-statutory-first"),
+        pytest.param(
+            religion_12(road_distance_miles=None, walking_distance_miles=12.0),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="over-3-statutory-first",
+        ),
     ],
 )
 def test_religion_or_belief(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -300,52 +371,92 @@ def test_religion_needs_age_11() -> None:
 @pytest.mark.parametrize(
     ("facts", "expected"),
     [
-        pytest.param(child(cannot_walk_send=True, walking_distance_miles=0.3),
-                     award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"), id="send-0.3-miles"),
-        pytest.param(child(cannot_walk_send=True), award("SEND_MOBILITY", END_2025_26,
-                                                         "END_OF_YEAR"), id="send-no-distance"),
-        pytest.param(child(cannot_walk_send=True, walking_distance_miles=5.0),
-                     award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"), id="send-before-distance"),
+        pytest.param(
+            child(cannot_walk_send=True, walking_distance_miles=0.3),
+            award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"),
+            id="send-0.3-miles",
+        ),
+        pytest.param(
+            child(cannot_walk_send=True),
+            award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"),
+            id="send-no-distance",
+        ),
+        pytest.param(
+            child(cannot_walk_send=True, walking_distance_miles=5.0),
+            award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"),
+            id="send-before-distance",
+        ),
         # Under 8: SEND does not rest on the under-8 limit, no AGE_8_THRESHOLD.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, cannot_walk_send=True,
-                           walking_distance_miles=2.5),
-                     award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"), id="send-under8"),
-        pytest.param(child(cannot_walk_send=True, walking_distance_miles=0.3,
-                           nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="send-not-nearest"),
-        pytest.param(child(unsafe_route=True, walking_distance_miles=1.2),
-                     award("UNSAFE_ROUTE", END_2025_26, "END_OF_YEAR"), id="unsafe-1.2"),
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, unsafe_route=True,
-                           walking_distance_miles=1.0),
-                     award("UNSAFE_ROUTE", END_2025_26, "END_OF_YEAR"), id="unsafe-under8"),
-        pytest.param(child(unsafe_route=True, walking_distance_miles=1.2,
-                           nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="unsafe-not-nearest"),
-        pytest.param(child(unsafe_route=True, walking_distance_miles=3.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="unsafe-after-distance"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, cannot_walk_send=True, walking_distance_miles=2.5),
+            award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"),
+            id="send-under8",
+        ),
+        pytest.param(
+            child(cannot_walk_send=True, walking_distance_miles=0.3, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="send-not-nearest",
+        ),
+        pytest.param(
+            child(unsafe_route=True, walking_distance_miles=1.2),
+            award("UNSAFE_ROUTE", END_2025_26, "END_OF_YEAR"),
+            id="unsafe-1.2",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, unsafe_route=True, walking_distance_miles=1.0),
+            award("UNSAFE_ROUTE", END_2025_26, "END_OF_YEAR"),
+            id="unsafe-under8",
+        ),
+        pytest.param(
+            child(unsafe_route=True, walking_distance_miles=1.2, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="unsafe-not-nearest",
+        ),
+        pytest.param(
+            child(unsafe_route=True, walking_distance_miles=3.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="unsafe-after-distance",
+        ),
         # Temporary medical condition until Fri 28 Nov 2025.
-        pytest.param(child(medical_until=MEDICAL_UNTIL, walking_distance_miles=1.0),
-                     award("SEND_MOBILITY", MEDICAL_UNTIL, "MEDICAL_END"), id="medical"),
+        pytest.param(
+            child(medical_until=MEDICAL_UNTIL, walking_distance_miles=1.0),
+            award("SEND_MOBILITY", MEDICAL_UNTIL, "MEDICAL_END"),
+            id="medical",
+        ),
         # Medical until the travel date itself (Thu 4 Sep 2025) still counts.
-        pytest.param(child(medical_until=TRAVEL, walking_distance_miles=1.0),
-                     award("SEND_MOBILITY", TRAVEL, "MEDICAL_END"), id="medical-until-travel"),
+        pytest.param(
+            child(medical_until=TRAVEL, walking_distance_miles=1.0),
+            award("SEND_MOBILITY", TRAVEL, "MEDICAL_END"),
+            id="medical-until-travel",
+        ),
         # Ended the day before (Wed 3 Sep 2025): does not count.
-        pytest.param(child(medical_until=date(2025, 9, 3), walking_distance_miles=1.0),
-                     NOT_ELIGIBLE, id="medical-ended"),
-        pytest.param(child(medical_until=date(2025, 9, 3), walking_distance_miles=3.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="medical-ended-distance"),
+        pytest.param(
+            child(medical_until=date(2025, 9, 3), walking_distance_miles=1.0),
+            NOT_ELIGIBLE,
+            id="medical-ended",
+        ),
+        pytest.param(
+            child(medical_until=date(2025, 9, 3), walking_distance_miles=3.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="medical-ended-distance",
+        ),
         # Medical until Mon 31 Aug 2026: both reasons set the date.
-        pytest.param(child(medical_until=END_2025_26, walking_distance_miles=1.0),
-                     award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR", "MEDICAL_END"),
-                     id="medical-until-year-end"),
+        pytest.param(
+            child(medical_until=END_2025_26, walking_distance_miles=1.0),
+            award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR", "MEDICAL_END"),
+            id="medical-until-year-end",
+        ),
         # Medical until Fri 18 Dec 2026, after the year end.
-        pytest.param(child(medical_until=date(2026, 12, 18), walking_distance_miles=1.0),
-                     award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"),
-                     id="medical-beyond-year-end"),
-        pytest.param(child(medical_until=MEDICAL_UNTIL, nearest_suitable_school=False),
-                     NOT_ELIGIBLE, id="medical-not-nearest"),
+        pytest.param(
+            child(medical_until=date(2026, 12, 18), walking_distance_miles=1.0),
+            award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR"),
+            id="medical-beyond-year-end",
+        ),
+        pytest.param(
+            child(medical_until=MEDICAL_UNTIL, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="medical-not-nearest",
+        ),
     ],
 )
 def test_send_unsafe_route_and_medical(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -357,66 +468,95 @@ def test_send_unsafe_route_and_medical(facts: Facts, expected: tuple[Any, ...]) 
     ("facts", "expected"),
     [
         # 8th birthday on the travel date (born Mon 4 Sep 2017): 8, limit 3 miles.
-        pytest.param(child(date_of_birth=date(2017, 9, 4), walking_distance_miles=2.5),
-                     NOT_ELIGIBLE, id="8th-birthday-on-travel"),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 4), walking_distance_miles=2.5),
+            NOT_ELIGIBLE,
+            id="8th-birthday-on-travel",
+        ),
         # 8th birthday the day before (born 3 Sep 2017): 8.
-        pytest.param(child(date_of_birth=date(2017, 9, 3), walking_distance_miles=2.5),
-                     NOT_ELIGIBLE, id="8th-birthday-day-before"),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 3), walking_distance_miles=2.5),
+            NOT_ELIGIBLE,
+            id="8th-birthday-day-before",
+        ),
         # 8th birthday the day after (Fri 5 Sep 2025): still 7; the award ends the day
         # before the birthday, which is the travel date, Thu 4 Sep 2025.
-        pytest.param(child(date_of_birth=date(2017, 9, 5), walking_distance_miles=2.5),
-                     award("STATUTORY_DISTANCE", TRAVEL, "AGE_8_THRESHOLD"),
-                     id="8th-birthday-day-after"),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 5), walking_distance_miles=2.5),
+            award("STATUTORY_DISTANCE", TRAVEL, "AGE_8_THRESHOLD"),
+            id="8th-birthday-day-after",
+        ),
         # Travelling from Wed 3 Sep 2025, the day before the 8th birthday (Thu 4 Sep 2025).
-        pytest.param(child(date_of_birth=date(2017, 9, 4), walking_distance_miles=2.5,
-                           travel_from=date(2025, 9, 3)),
-                     award("STATUTORY_DISTANCE", date(2025, 9, 3), "AGE_8_THRESHOLD"),
-                     id="travel-day-before-8th-birthday"),
-        pytest.param(child(date_of_birth=date(2017, 9, 4), walking_distance_miles=3.01),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="8th-birthday-on-travel-3.01"),
+        pytest.param(
+            child(
+                date_of_birth=date(2017, 9, 4),
+                walking_distance_miles=2.5,
+                travel_from=date(2025, 9, 3),
+            ),
+            award("STATUTORY_DISTANCE", date(2025, 9, 3), "AGE_8_THRESHOLD"),
+            id="travel-day-before-8th-birthday",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 4), walking_distance_miles=3.01),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="8th-birthday-on-travel-3.01",
+        ),
         # Low income: at 8 the category changes to 8-10 and the 2-mile limit is kept;
         # 11th birthday Mon 4 Sep 2028.
-        pytest.param(child(date_of_birth=date(2017, 9, 4), walking_distance_miles=2.5,
-                           low_income=True),
-                     award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"),
-                     id="8th-birthday-low-income"),
-        pytest.param(child(date_of_birth=date(2017, 9, 5), walking_distance_miles=2.5,
-                           low_income=True),
-                     award("STATUTORY_DISTANCE", TRAVEL, "AGE_8_THRESHOLD"),
-                     id="8th-birthday-tomorrow-low-income"),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 4), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"),
+            id="8th-birthday-low-income",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 5), walking_distance_miles=2.5, low_income=True),
+            award("STATUTORY_DISTANCE", TRAVEL, "AGE_8_THRESHOLD"),
+            id="8th-birthday-tomorrow-low-income",
+        ),
         # Born Tue 1 Sep 2018 (Year 2): 8th birthday Tue 1 Sep 2026, so the day before is
         # Mon 31 Aug 2026, the year end too.
-        pytest.param(child(date_of_birth=date(2018, 9, 1), walking_distance_miles=2.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR",
-                           "AGE_8_THRESHOLD"),
-                     id="8th-birthday-on-1-september"),
+        pytest.param(
+            child(date_of_birth=date(2018, 9, 1), walking_distance_miles=2.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "AGE_8_THRESHOLD"),
+            id="8th-birthday-on-1-september",
+        ),
         # 11th birthday on the travel date (born Thu 4 Sep 2014, Year 6): 11.
-        pytest.param(child(date_of_birth=date(2014, 9, 4), walking_distance_miles=2.5,
-                           low_income=True),
-                     NOT_ELIGIBLE, id="11th-birthday-on-travel-no-rank"),
-        pytest.param(child(date_of_birth=date(2014, 9, 3), walking_distance_miles=2.5,
-                           low_income=True),
-                     NOT_ELIGIBLE, id="11th-birthday-day-before-no-rank"),
+        pytest.param(
+            child(date_of_birth=date(2014, 9, 4), walking_distance_miles=2.5, low_income=True),
+            NOT_ELIGIBLE,
+            id="11th-birthday-on-travel-no-rank",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2014, 9, 3), walking_distance_miles=2.5, low_income=True),
+            NOT_ELIGIBLE,
+            id="11th-birthday-day-before-no-rank",
+        ),
         # ...with rank 1 and 4 miles by road: 11+; Year 6 so PHASE_TRANSFER too.
-        pytest.param(child(date_of_birth=date(2014, 9, 4), walking_distance_miles=2.5,
-                           road_distance_miles=4.0, suitable_school_rank=1, low_income=True),
-                     award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR",
-                           "PHASE_TRANSFER"),
-                     id="11th-birthday-on-travel-11-plus"),
+        pytest.param(
+            child(
+                date_of_birth=date(2014, 9, 4),
+                walking_distance_miles=2.5,
+                road_distance_miles=4.0,
+                suitable_school_rank=1,
+                low_income=True,
+            ),
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="11th-birthday-on-travel-11-plus",
+        ),
         # 11th birthday the day after (Fri 5 Sep 2025): still 10, 8-10 category, ending
         # the day before the birthday: Thu 4 Sep 2025.
-        pytest.param(child(date_of_birth=date(2014, 9, 5), walking_distance_miles=2.5,
-                           low_income=True),
-                     award("EXTENDED_LOW_INCOME_8_10", TRAVEL, "AGE_11_THRESHOLD"),
-                     id="11th-birthday-day-after"),
+        pytest.param(
+            child(date_of_birth=date(2014, 9, 5), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_8_10", TRAVEL, "AGE_11_THRESHOLD"),
+            id="11th-birthday-day-after",
+        ),
         # Born Tue 1 Sep 2015 (Year 5): 11th birthday Tue 1 Sep 2026, the day before is the
         # year end.
-        pytest.param(child(date_of_birth=date(2015, 9, 1), walking_distance_miles=2.5,
-                           low_income=True),
-                     award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR",
-                           "AGE_11_THRESHOLD"),
-                     id="11th-birthday-on-1-september"),
+        pytest.param(
+            child(date_of_birth=date(2015, 9, 1), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "AGE_11_THRESHOLD"),
+            id="11th-birthday-on-1-september",
+        ),
     ],
 )
 def test_birthday_thresholds(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -431,24 +571,48 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
     [
         # 9, Year 5, key stage to Tue 31 Aug 2027; the day before the 11th birthday is
         # Sun 28 Feb 2027 (not 27 Feb).
-        pytest.param(child(date_of_birth=LEAP_BORN, walking_distance_miles=2.5, low_income=True),
-                     KEY_STAGE,
-                     award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
-                     id="leap-day-key-stage"),
+        pytest.param(
+            child(date_of_birth=LEAP_BORN, walking_distance_miles=2.5, low_income=True),
+            KEY_STAGE,
+            award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
+            id="leap-day-key-stage",
+        ),
         # Travelling from Fri 26 Feb 2027 (2026/27, now Year 6): still 10.
-        pytest.param(child(date_of_birth=LEAP_BORN, walking_distance_miles=2.5, low_income=True,
-                           travel_from=date(2027, 2, 26)), ANNUAL,
-                     award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
-                     id="leap-day-before-11"),
+        pytest.param(
+            child(
+                date_of_birth=LEAP_BORN,
+                walking_distance_miles=2.5,
+                low_income=True,
+                travel_from=date(2027, 2, 26),
+            ),
+            ANNUAL,
+            award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
+            id="leap-day-before-11",
+        ),
         # Sun 28 Feb 2027: still 10, the award ends that same day.
-        pytest.param(child(date_of_birth=LEAP_BORN, walking_distance_miles=2.5, low_income=True,
-                           travel_from=date(2027, 2, 28)), ANNUAL,
-                     award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
-                     id="leap-day-28-feb"),
+        pytest.param(
+            child(
+                date_of_birth=LEAP_BORN,
+                walking_distance_miles=2.5,
+                low_income=True,
+                travel_from=date(2027, 2, 28),
+            ),
+            ANNUAL,
+            award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
+            id="leap-day-28-feb",
+        ),
         # Mon 1 Mar 2027: 11, no rank, not eligible.
-        pytest.param(child(date_of_birth=LEAP_BORN, walking_distance_miles=2.5, low_income=True,
-                           travel_from=date(2027, 3, 1)), ANNUAL,
-                     NOT_ELIGIBLE, id="leap-day-1-march-is-11"),
+        pytest.param(
+            child(
+                date_of_birth=LEAP_BORN,
+                walking_distance_miles=2.5,
+                low_income=True,
+                travel_from=date(2027, 3, 1),
+            ),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="leap-day-1-march-is-11",
+        ),
     ],
 )
 def test_leap_day_birthdays(facts: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
@@ -459,101 +623,192 @@ def test_birthday_thresholds_stack_with_phase_transfer_in_reason_order() -> None
     # Born 1 Sep 2018, Year 2: END_OF_YEAR, AGE_8 and a Year 2 phase transfer all on
     # Mon 31 Aug 2026.
     facts = child(date_of_birth=date(2018, 9, 1), walking_distance_miles=2.5)
-    check(facts, Policy(phase_transfer_years=("2",)),
-          award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "AGE_8_THRESHOLD",
-                "PHASE_TRANSFER"))
+    check(
+        facts,
+        Policy(phase_transfer_years=("2",)),
+        award(
+            "STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "AGE_8_THRESHOLD", "PHASE_TRANSFER"
+        ),
+    )
 
 
 # ----------------------------------------------------------- compulsory school age
 @pytest.mark.parametrize(
     ("facts", "policy", "expected"),
     [
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5), ANNUAL,
-                     NOT_ELIGIBLE, id="reception-below-csa"),
-        pytest.param(child(date_of_birth=BORN_RECEPTION, cannot_walk_send=True), ANNUAL,
-                     NOT_ELIGIBLE, id="reception-below-csa-send"),
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
-                     Policy(discretionary_reception=True),
-                     award("discretionary", END_2025_26, "END_OF_YEAR"),
-                     id="reception-discretionary"),
-        pytest.param(child(date_of_birth=BORN_RECEPTION, cannot_walk_send=True),
-                     Policy(discretionary_reception=True),
-                     award("discretionary", END_2025_26, "END_OF_YEAR"),
-                     id="reception-discretionary-send"),
+        pytest.param(
+            child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="reception-below-csa",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_RECEPTION, cannot_walk_send=True),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="reception-below-csa-send",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
+            Policy(discretionary_reception=True),
+            award("discretionary", END_2025_26, "END_OF_YEAR"),
+            id="reception-discretionary",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_RECEPTION, cannot_walk_send=True),
+            Policy(discretionary_reception=True),
+            award("discretionary", END_2025_26, "END_OF_YEAR"),
+            id="reception-discretionary-send",
+        ),
         # No statutory test would be met: no discretionary award.
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=1.0),
-                     Policy(discretionary_reception=True), NOT_ELIGIBLE,
-                     id="reception-discretionary-too-near"),
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5,
-                           nearest_suitable_school=False),
-                     Policy(discretionary_reception=True), NOT_ELIGIBLE,
-                     id="reception-discretionary-not-nearest"),
+        pytest.param(
+            child(date_of_birth=BORN_RECEPTION, walking_distance_miles=1.0),
+            Policy(discretionary_reception=True),
+            NOT_ELIGIBLE,
+            id="reception-discretionary-too-near",
+        ),
+        pytest.param(
+            child(
+                date_of_birth=BORN_RECEPTION,
+                walking_distance_miles=2.5,
+                nearest_suitable_school=False,
+            ),
+            Policy(discretionary_reception=True),
+            NOT_ELIGIBLE,
+            id="reception-discretionary-not-nearest",
+        ),
         # Discretionary awards are always annual.
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
-                     Policy(discretionary_reception=True, award_period="key_stage"),
-                     award("discretionary", END_2025_26, "END_OF_YEAR"),
-                     id="reception-discretionary-key-stage-still-annual"),
+        pytest.param(
+            child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
+            Policy(discretionary_reception=True, award_period="key_stage"),
+            award("discretionary", END_2025_26, "END_OF_YEAR"),
+            id="reception-discretionary-key-stage-still-annual",
+        ),
         # The day before CSA starts (Tue 30 Dec 2025) and the day it starts (Wed 31 Dec).
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5,
-                           travel_from=date(2025, 12, 30)), ANNUAL,
-                     NOT_ELIGIBLE, id="day-before-csa-start"),
+        pytest.param(
+            child(
+                date_of_birth=BORN_RECEPTION,
+                walking_distance_miles=2.5,
+                travel_from=date(2025, 12, 30),
+            ),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="day-before-csa-start",
+        ),
         # 8th birthday Tue 10 Oct 2028 is far off: the year end sets the date.
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5,
-                           travel_from=date(2025, 12, 31)), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="csa-start-day"),
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5,
-                           travel_from=date(2026, 1, 5)), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="spring-term-of-csa"),
+        pytest.param(
+            child(
+                date_of_birth=BORN_RECEPTION,
+                walking_distance_miles=2.5,
+                travel_from=date(2025, 12, 31),
+            ),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="csa-start-day",
+        ),
+        pytest.param(
+            child(
+                date_of_birth=BORN_RECEPTION,
+                walking_distance_miles=2.5,
+                travel_from=date(2026, 1, 5),
+            ),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="spring-term-of-csa",
+        ),
         # Year 11: the award ends when CSA ends, Fri 26 Jun 2026, before the year end and
         # the Year 11 phase transfer (Mon 31 Aug 2026).
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", CSA_END_2026, "END_OF_CSA"),
-                     id="year11-csa-end"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", CSA_END_2026, "END_OF_CSA"),
+            id="year11-csa-end",
+        ),
         # Born Sat 31 Aug 2010 (Year 11): turns 16 on Mon 31 Aug 2026, still in 2025/26.
-        pytest.param(child(date_of_birth=date(2010, 8, 31), walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", CSA_END_2026, "END_OF_CSA"),
-                     id="year11-summer-born-csa-end"),
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5),
-                     Policy(year11_until="end_of_summer_term"),
-                     award("STATUTORY_DISTANCE", SUMMER_END_2026, "END_OF_CSA"),
-                     id="year11-end-of-summer-term"),
+        pytest.param(
+            child(date_of_birth=date(2010, 8, 31), walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", CSA_END_2026, "END_OF_CSA"),
+            id="year11-summer-born-csa-end",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5),
+            Policy(year11_until="end_of_summer_term"),
+            award("STATUTORY_DISTANCE", SUMMER_END_2026, "END_OF_CSA"),
+            id="year11-end-of-summer-term",
+        ),
         # A council whose summer term ends Wed 22 Jul 2026.
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5),
-                     Policy(year11_until="end_of_summer_term", summer_term_end=(7, 22)),
-                     award("STATUTORY_DISTANCE", date(2026, 7, 22), "END_OF_CSA"),
-                     id="year11-own-summer-term-end"),
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, cannot_walk_send=True), ANNUAL,
-                     award("SEND_MOBILITY", CSA_END_2026, "END_OF_CSA"), id="year11-send"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5),
+            Policy(year11_until="end_of_summer_term", summer_term_end=(7, 22)),
+            award("STATUTORY_DISTANCE", date(2026, 7, 22), "END_OF_CSA"),
+            id="year11-own-summer-term-end",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_15_Y11, cannot_walk_send=True),
+            ANNUAL,
+            award("SEND_MOBILITY", CSA_END_2026, "END_OF_CSA"),
+            id="year11-send",
+        ),
         # Travelling from the last day of CSA.
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5,
-                           travel_from=CSA_END_2026), ANNUAL,
-                     award("STATUTORY_DISTANCE", CSA_END_2026, "END_OF_CSA"),
-                     id="travel-on-last-day-of-csa"),
+        pytest.param(
+            child(
+                date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5, travel_from=CSA_END_2026
+            ),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", CSA_END_2026, "END_OF_CSA"),
+            id="travel-on-last-day-of-csa",
+        ),
         # Born Tue 1 Sep 2009: 16 on Mon 1 Sep 2025 yet of CSA until Fri 26 Jun 2026 (turns
         # 16 in 2025/26), Year 11. Low income 11+ runs "age 11 to 16".
-        pytest.param(child(date_of_birth=date(2009, 9, 1), low_income=True, road_distance_miles=5.0,
-                           walking_distance_miles=2.5, suitable_school_rank=1), ANNUAL,
-                     award("EXTENDED_LOW_INCOME_11_PLUS", CSA_END_2026, "END_OF_CSA"),
-                     id="aged-16-still-of-csa"),
+        pytest.param(
+            child(
+                date_of_birth=date(2009, 9, 1),
+                low_income=True,
+                road_distance_miles=5.0,
+                walking_distance_miles=2.5,
+                suitable_school_rank=1,
+            ),
+            ANNUAL,
+            award("EXTENDED_LOW_INCOME_11_PLUS", CSA_END_2026, "END_OF_CSA"),
+            id="aged-16-still-of-csa",
+        ),
         # Born Tue 1 Sep 2020: 5 on Mon 1 Sep 2025 but CSA starts Wed 31 Dec 2025.
-        pytest.param(child(date_of_birth=date(2020, 9, 1), walking_distance_miles=2.5), ANNUAL,
-                     NOT_ELIGIBLE, id="aged-5-below-csa"),
-        pytest.param(child(date_of_birth=date(2020, 9, 1), walking_distance_miles=2.5),
-                     Policy(discretionary_reception=True),
-                     award("discretionary", END_2025_26, "END_OF_YEAR"),
-                     id="aged-5-below-csa-discretionary"),
+        pytest.param(
+            child(date_of_birth=date(2020, 9, 1), walking_distance_miles=2.5),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="aged-5-below-csa",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2020, 9, 1), walking_distance_miles=2.5),
+            Policy(discretionary_reception=True),
+            award("discretionary", END_2025_26, "END_OF_YEAR"),
+            id="aged-5-below-csa-discretionary",
+        ),
         # Travelling from Mon 29 Jun 2026, after CSA: post-16 policy ("send" by default).
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5,
-                           travel_from=date(2026, 6, 29)), ANNUAL,
-                     NOT_ELIGIBLE, id="after-csa-end"),
+        pytest.param(
+            child(
+                date_of_birth=BORN_AGE_15_Y11,
+                walking_distance_miles=3.5,
+                travel_from=date(2026, 6, 29),
+            ),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="after-csa-end",
+        ),
         # ...under post16="all": an annual post-16 award; still Year 11 in 2025/26, so the
         # phase transfer falls on the same Mon 31 Aug 2026.
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, walking_distance_miles=3.5,
-                           travel_from=date(2026, 6, 29)), Policy(post16="all"),
-                     award("post16", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="after-csa-end-post16-all"),
+        pytest.param(
+            child(
+                date_of_birth=BORN_AGE_15_Y11,
+                walking_distance_miles=3.5,
+                travel_from=date(2026, 6, 29),
+            ),
+            Policy(post16="all"),
+            award("post16", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="after-csa-end-post16-all",
+        ),
     ],
 )
 def test_compulsory_school_age(facts: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
@@ -573,64 +828,136 @@ POST19 = award("post19", END_2025_26, "END_OF_YEAR")
     ("facts", "policy", "expected"),
     [
         # 16, Year 12, CSA ended Fri 27 Jun 2025.
-        pytest.param(learner(BORN_AGE_16_Y12, cannot_walk_send=True), Policy(post16="none"),
-                     NOT_ELIGIBLE, id="none-send"),
-        pytest.param(learner(BORN_AGE_16_Y12, walking_distance_miles=5.0), Policy(post16="none"),
-                     NOT_ELIGIBLE, id="none-distance"),
-        pytest.param(learner(BORN_AGE_16_Y12, cannot_walk_send=True), Policy(post16="send"),
-                     POST16, id="send-send"),
-        pytest.param(learner(BORN_AGE_16_Y12, walking_distance_miles=5.0), Policy(post16="send"),
-                     NOT_ELIGIBLE, id="send-distance"),
-        pytest.param(learner(BORN_AGE_16_Y12, cannot_walk_send=True,
-                             nearest_suitable_school=False),
-                     Policy(post16="send"), NOT_ELIGIBLE, id="send-send-not-nearest"),
-        pytest.param(learner(BORN_AGE_16_Y12, cannot_walk_send=True), ANNUAL, POST16,
-                     id="default-is-send"),
-        pytest.param(learner(BORN_AGE_16_Y12, walking_distance_miles=5.0), Policy(post16="all"),
-                     POST16, id="all-distance"),
-        pytest.param(learner(BORN_AGE_16_Y12, cannot_walk_send=True), Policy(post16="all"),
-                     POST16, id="all-send"),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, cannot_walk_send=True),
+            Policy(post16="none"),
+            NOT_ELIGIBLE,
+            id="none-send",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, walking_distance_miles=5.0),
+            Policy(post16="none"),
+            NOT_ELIGIBLE,
+            id="none-distance",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, cannot_walk_send=True),
+            Policy(post16="send"),
+            POST16,
+            id="send-send",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, walking_distance_miles=5.0),
+            Policy(post16="send"),
+            NOT_ELIGIBLE,
+            id="send-distance",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, cannot_walk_send=True, nearest_suitable_school=False),
+            Policy(post16="send"),
+            NOT_ELIGIBLE,
+            id="send-send-not-nearest",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, cannot_walk_send=True), ANNUAL, POST16, id="default-is-send"
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, walking_distance_miles=5.0),
+            Policy(post16="all"),
+            POST16,
+            id="all-distance",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, cannot_walk_send=True),
+            Policy(post16="all"),
+            POST16,
+            id="all-send",
+        ),
         # 16: the 3-mile limit applies as if of CSA.
-        pytest.param(learner(BORN_AGE_16_Y12, walking_distance_miles=2.5), Policy(post16="all"),
-                     NOT_ELIGIBLE, id="all-2.5"),
-        pytest.param(learner(BORN_AGE_16_Y12, walking_distance_miles=3.01),
-                     Policy(post16="all"), POST16, id="all-3.01"),
-        pytest.param(learner(BORN_AGE_16_Y12, unsafe_route=True, walking_distance_miles=1.0),
-                     Policy(post16="all"), POST16, id="all-unsafe"),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, walking_distance_miles=2.5),
+            Policy(post16="all"),
+            NOT_ELIGIBLE,
+            id="all-2.5",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, walking_distance_miles=3.01),
+            Policy(post16="all"),
+            POST16,
+            id="all-3.01",
+        ),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, unsafe_route=True, walking_distance_miles=1.0),
+            Policy(post16="all"),
+            POST16,
+            id="all-unsafe",
+        ),
         # Post-16 awards are annual, whatever the award period.
-        pytest.param(learner(BORN_AGE_16_Y12, cannot_walk_send=True),
-                     Policy(award_period="key_stage"), POST16, id="key-stage-still-annual"),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, cannot_walk_send=True),
+            Policy(award_period="key_stage"),
+            POST16,
+            id="key-stage-still-annual",
+        ),
         # Temporary medical condition until Fri 28 Nov 2025.
-        pytest.param(learner(BORN_AGE_16_Y12, medical_until=MEDICAL_UNTIL), ANNUAL,
-                     award("post16", MEDICAL_UNTIL, "MEDICAL_END"), id="send-medical"),
+        pytest.param(
+            learner(BORN_AGE_16_Y12, medical_until=MEDICAL_UNTIL),
+            ANNUAL,
+            award("post16", MEDICAL_UNTIL, "MEDICAL_END"),
+            id="send-medical",
+        ),
         # The post16 fact: 17, Year 13.
-        pytest.param(learner(BORN_AGE_17_Y13, post16=True, walking_distance_miles=5.0),
-                     Policy(post16="all"), POST16, id="flag-all"),
-        pytest.param(learner(BORN_AGE_17_Y13, post16=True, walking_distance_miles=5.0),
-                     ANNUAL, NOT_ELIGIBLE, id="flag-send-distance"),
-        pytest.param(learner(BORN_AGE_18, cannot_walk_send=True), ANNUAL, POST16,
-                     id="age18-send"),
+        pytest.param(
+            learner(BORN_AGE_17_Y13, post16=True, walking_distance_miles=5.0),
+            Policy(post16="all"),
+            POST16,
+            id="flag-all",
+        ),
+        pytest.param(
+            learner(BORN_AGE_17_Y13, post16=True, walking_distance_miles=5.0),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="flag-send-distance",
+        ),
+        pytest.param(learner(BORN_AGE_18, cannot_walk_send=True), ANNUAL, POST16, id="age18-send"),
         # Post-19: 19 to 24 with SEND, 25 no.
-        pytest.param(learner(BORN_AGE_19, cannot_walk_send=True), ANNUAL, POST19,
-                     id="age19-send"),
-        pytest.param(learner(BORN_AGE_24, cannot_walk_send=True), ANNUAL, POST19,
-                     id="age24-send"),
+        pytest.param(learner(BORN_AGE_19, cannot_walk_send=True), ANNUAL, POST19, id="age19-send"),
+        pytest.param(learner(BORN_AGE_24, cannot_walk_send=True), ANNUAL, POST19, id="age24-send"),
         # Born Tue 5 Sep 2000: 25 on Fri 5 Sep 2025, so 24 on the travel date.
-        pytest.param(learner(date(2000, 9, 5), cannot_walk_send=True), ANNUAL, POST19,
-                     id="age24-25-tomorrow"),
+        pytest.param(
+            learner(date(2000, 9, 5), cannot_walk_send=True), ANNUAL, POST19, id="age24-25-tomorrow"
+        ),
         # Born Mon 4 Sep 2000: 25 on the travel date.
-        pytest.param(learner(date(2000, 9, 4), cannot_walk_send=True), ANNUAL, NOT_ELIGIBLE,
-                     id="age25-today"),
-        pytest.param(learner(BORN_AGE_25, cannot_walk_send=True), ANNUAL, NOT_ELIGIBLE,
-                     id="age25-send"),
-        pytest.param(learner(BORN_AGE_19, cannot_walk_send=True), Policy(post19=False),
-                     NOT_ELIGIBLE, id="age19-policy-off"),
-        pytest.param(learner(BORN_AGE_19, walking_distance_miles=10.0), Policy(post16="all"),
-                     NOT_ELIGIBLE, id="age19-distance-only"),
-        pytest.param(learner(BORN_AGE_19, cannot_walk_send=True, nearest_suitable_school=False),
-                     ANNUAL, NOT_ELIGIBLE, id="age19-not-nearest"),
-        pytest.param(learner(BORN_AGE_19, medical_until=MEDICAL_UNTIL), ANNUAL,
-                     award("post19", MEDICAL_UNTIL, "MEDICAL_END"), id="age19-medical"),
+        pytest.param(
+            learner(date(2000, 9, 4), cannot_walk_send=True), ANNUAL, NOT_ELIGIBLE, id="age25-today"
+        ),
+        pytest.param(
+            learner(BORN_AGE_25, cannot_walk_send=True), ANNUAL, NOT_ELIGIBLE, id="age25-send"
+        ),
+        pytest.param(
+            learner(BORN_AGE_19, cannot_walk_send=True),
+            Policy(post19=False),
+            NOT_ELIGIBLE,
+            id="age19-policy-off",
+        ),
+        pytest.param(
+            learner(BORN_AGE_19, walking_distance_miles=10.0),
+            Policy(post16="all"),
+            NOT_ELIGIBLE,
+            id="age19-distance-only",
+        ),
+        pytest.param(
+            learner(BORN_AGE_19, cannot_walk_send=True, nearest_suitable_school=False),
+            ANNUAL,
+            NOT_ELIGIBLE,
+            id="age19-not-nearest",
+        ),
+        pytest.param(
+            learner(BORN_AGE_19, medical_until=MEDICAL_UNTIL),
+            ANNUAL,
+            award("post19", MEDICAL_UNTIL, "MEDICAL_END"),
+            id="age19-medical",
+        ),
     ],
 )
 def test_post16_and_post19(facts: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
@@ -642,65 +969,125 @@ def test_post16_and_post19(facts: Facts, policy: Policy, expected: tuple[Any, ..
     ("facts", "policy", "expected"),
     [
         # Reception (of CSA from Mon 5 Jan 2026): key stage 1 ends with Year 2, 2027/28.
-        pytest.param(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=3.5,
-                           travel_from=date(2026, 1, 5)), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"), id="reception"),
+        pytest.param(
+            child(
+                date_of_birth=BORN_RECEPTION,
+                walking_distance_miles=3.5,
+                travel_from=date(2026, 1, 5),
+            ),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"),
+            id="reception",
+        ),
         # Born Thu 10 Oct 2019: 5, Year 1; Year 2 is 2026/27.
-        pytest.param(child(date_of_birth=date(2019, 10, 10), walking_distance_miles=3.5),
-                     KEY_STAGE, award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR"),
-                     id="year1"),
-        pytest.param(child(date_of_birth=BORN_AGE_6_Y2, walking_distance_miles=3.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"), id="year2"),
+        pytest.param(
+            child(date_of_birth=date(2019, 10, 10), walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR"),
+            id="year1",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_6_Y2, walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="year2",
+        ),
         # Year 3: Year 6 is 2028/29.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=3.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2028_29, "END_OF_YEAR"), id="year3"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2028_29, "END_OF_YEAR"),
+            id="year3",
+        ),
         # The 8th birthday still cuts a key-stage award short (Fri 13 Mar 2026).
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
-                     id="year3-age8"),
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, cannot_walk_send=True), KEY_STAGE,
-                     award("SEND_MOBILITY", END_2028_29, "END_OF_YEAR"), id="year3-send"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
+            id="year3-age8",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, cannot_walk_send=True),
+            KEY_STAGE,
+            award("SEND_MOBILITY", END_2028_29, "END_OF_YEAR"),
+            id="year3-send",
+        ),
         # Year 5: Year 6 is 2026/27.
-        pytest.param(child(walking_distance_miles=3.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR"), id="year5"),
+        pytest.param(
+            child(walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR"),
+            id="year5",
+        ),
         # 9, low income, 8-10: 11th birthday Sun 14 Mar 2027, day before Sat 13 Mar 2027.
-        pytest.param(child(walking_distance_miles=2.5, low_income=True), KEY_STAGE,
-                     award("EXTENDED_LOW_INCOME_8_10", date(2027, 3, 13), "AGE_11_THRESHOLD"),
-                     id="year5-age11"),
-        pytest.param(child(medical_until=MEDICAL_UNTIL), KEY_STAGE,
-                     award("SEND_MOBILITY", MEDICAL_UNTIL, "MEDICAL_END"), id="year5-medical"),
+        pytest.param(
+            child(walking_distance_miles=2.5, low_income=True),
+            KEY_STAGE,
+            award("EXTENDED_LOW_INCOME_8_10", date(2027, 3, 13), "AGE_11_THRESHOLD"),
+            id="year5-age11",
+        ),
+        pytest.param(
+            child(medical_until=MEDICAL_UNTIL),
+            KEY_STAGE,
+            award("SEND_MOBILITY", MEDICAL_UNTIL, "MEDICAL_END"),
+            id="year5-medical",
+        ),
         # Year 6 ends key stage 2 this year, and is a phase transfer.
-        pytest.param(child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="year6"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year6",
+        ),
         # Year 7: Year 9 is 2027/28.
-        pytest.param(child(date_of_birth=BORN_AGE_11_Y7, walking_distance_miles=3.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"), id="year7"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_11_Y7, walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"),
+            id="year7",
+        ),
         # Year 10: Year 11 is 2026/27 but CSA ends first, Fri 25 Jun 2027.
-        pytest.param(child(date_of_birth=BORN_AGE_14_Y10, walking_distance_miles=3.5),
-                     KEY_STAGE, award("STATUTORY_DISTANCE", CSA_END_2027, "END_OF_CSA"),
-                     id="year10"),
-        pytest.param(child(date_of_birth=BORN_AGE_14_Y10, walking_distance_miles=3.5),
-                     Policy(award_period="key_stage", year11_until="end_of_summer_term"),
-                     award("STATUTORY_DISTANCE", SUMMER_END_2027, "END_OF_CSA"),
-                     id="year10-summer-term"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_14_Y10, walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", CSA_END_2027, "END_OF_CSA"),
+            id="year10",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_14_Y10, walking_distance_miles=3.5),
+            Policy(award_period="key_stage", year11_until="end_of_summer_term"),
+            award("STATUTORY_DISTANCE", SUMMER_END_2027, "END_OF_CSA"),
+            id="year10-summer-term",
+        ),
         # The given year group counts: a 9-year-old recorded in Year 4 (Year 6: 2027/28).
-        pytest.param(child(year_group="4", walking_distance_miles=3.5), KEY_STAGE,
-                     award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"), id="given-year4"),
+        pytest.param(
+            child(year_group="4", walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"),
+            id="given-year4",
+        ),
         # Year group from the date of birth: born Fri 15 Sep 2017 turns 5 in 2022/23, so
         # Reception 2022/23 and Year 3 in 2025/26 (key stage to 2028/29)...
-        pytest.param(child(date_of_birth=date(2017, 9, 15), walking_distance_miles=3.5),
-                     KEY_STAGE, award("STATUTORY_DISTANCE", END_2028_29, "END_OF_YEAR"),
-                     id="derived-sep-2017-year3"),
+        pytest.param(
+            child(date_of_birth=date(2017, 9, 15), walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2028_29, "END_OF_YEAR"),
+            id="derived-sep-2017-year3",
+        ),
         # ...born Thu 31 Aug 2017 turns 5 in 2021/22: Year 4 in 2025/26 (to 2027/28).
-        pytest.param(child(date_of_birth=date(2017, 8, 31), walking_distance_miles=3.5),
-                     KEY_STAGE, award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"),
-                     id="derived-aug-2017-year4"),
+        pytest.param(
+            child(date_of_birth=date(2017, 8, 31), walking_distance_miles=3.5),
+            KEY_STAGE,
+            award("STATUTORY_DISTANCE", END_2027_28, "END_OF_YEAR"),
+            id="derived-aug-2017-year4",
+        ),
         # A phase transfer cuts a key-stage award short.
-        pytest.param(child(walking_distance_miles=3.5),
-                     Policy(award_period="key_stage", phase_transfer_years=("5",)),
-                     award("STATUTORY_DISTANCE", END_2025_26, "PHASE_TRANSFER"),
-                     id="year5-phase-transfer"),
+        pytest.param(
+            child(walking_distance_miles=3.5),
+            Policy(award_period="key_stage", phase_transfer_years=("5",)),
+            award("STATUTORY_DISTANCE", END_2025_26, "PHASE_TRANSFER"),
+            id="year5-phase-transfer",
+        ),
     ],
 )
 def test_key_stage_awards(facts: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
@@ -710,51 +1097,89 @@ def test_key_stage_awards(facts: Facts, policy: Policy, expected: tuple[Any, ...
 @pytest.mark.parametrize(
     ("facts", "policy", "expected"),
     [
-        pytest.param(child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="year6"),
-        pytest.param(child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5),
-                     Policy(phase_transfer_years=()),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="year6-no-phase-transfers"),
-        pytest.param(child(walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"), id="year5"),
-        pytest.param(child(walking_distance_miles=3.5, year_group="6"), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="given-year6"),
-        pytest.param(child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5,
-                           year_group="5"), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="given-year5-wins-over-dob"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year6",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5),
+            Policy(phase_transfer_years=()),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="year6-no-phase-transfers",
+        ),
+        pytest.param(
+            child(walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="year5",
+        ),
+        pytest.param(
+            child(walking_distance_miles=3.5, year_group="6"),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="given-year6",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=3.5, year_group="5"),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="given-year5-wins-over-dob",
+        ),
         # Year 6 from the date of birth: born 1 Sep 2014 - 31 Aug 2015.
-        pytest.param(child(date_of_birth=date(2014, 9, 1), walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="derived-oldest-year6"),
-        pytest.param(child(date_of_birth=date(2015, 8, 31), walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="derived-youngest-year6"),
-        pytest.param(child(date_of_birth=date(2014, 8, 31), walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="derived-youngest-year7"),
-        pytest.param(child(date_of_birth=date(2015, 9, 1), walking_distance_miles=3.5), ANNUAL,
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="derived-oldest-year5"),
+        pytest.param(
+            child(date_of_birth=date(2014, 9, 1), walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="derived-oldest-year6",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2015, 8, 31), walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="derived-youngest-year6",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2014, 8, 31), walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="derived-youngest-year7",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2015, 9, 1), walking_distance_miles=3.5),
+            ANNUAL,
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="derived-oldest-year5",
+        ),
         # A county that reviews at the infant-junior transfer too.
-        pytest.param(child(date_of_birth=BORN_AGE_6_Y2, walking_distance_miles=3.5),
-                     Policy(phase_transfer_years=("2", "6", "11")),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="year2-infant-junior"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_6_Y2, walking_distance_miles=3.5),
+            Policy(phase_transfer_years=("2", "6", "11")),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year2-infant-junior",
+        ),
         # The Year 6 phase transfer does not outrun an earlier 11th birthday threshold.
-        pytest.param(child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=2.5,
-                           low_income=True), ANNUAL,
-                     award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
-                     id="year6-age11-first"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=2.5, low_income=True),
+            ANNUAL,
+            award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
+            id="year6-age11-first",
+        ),
         # Year 11 whose CSA end is moved to Mon 31 Aug 2026: every reason in order.
-        pytest.param(child(date_of_birth=BORN_AGE_15_Y11, medical_until=END_2025_26),
-                     Policy(year11_until="end_of_summer_term", summer_term_end=(8, 31)),
-                     award("SEND_MOBILITY", END_2025_26, "END_OF_YEAR", "END_OF_CSA",
-                           "MEDICAL_END", "PHASE_TRANSFER"),
-                     id="year11-reasons-in-order"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_15_Y11, medical_until=END_2025_26),
+            Policy(year11_until="end_of_summer_term", summer_term_end=(8, 31)),
+            award(
+                "SEND_MOBILITY",
+                END_2025_26,
+                "END_OF_YEAR",
+                "END_OF_CSA",
+                "MEDICAL_END",
+                "PHASE_TRANSFER",
+            ),
+            id="year11-reasons-in-order",
+        ),
     ],
 )
 def test_phase_transfer(facts: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
@@ -766,15 +1191,23 @@ def test_phase_transfer(facts: Facts, policy: Policy, expected: tuple[Any, ...])
     ("facts", "expected"),
     [
         # Mon 13 Apr 2026, an in-year start: the award still ends with 2025/26.
-        pytest.param(child(walking_distance_miles=3.5, travel_from=date(2026, 4, 13)),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"), id="in-year"),
+        pytest.param(
+            child(walking_distance_miles=3.5, travel_from=date(2026, 4, 13)),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="in-year",
+        ),
         # The last day of 2025/26: ends that day.
-        pytest.param(child(walking_distance_miles=3.5, travel_from=END_2025_26),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"), id="last-day"),
+        pytest.param(
+            child(walking_distance_miles=3.5, travel_from=END_2025_26),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="last-day",
+        ),
         # Tue 1 Sep 2026: 2026/27, and the child (10) is now in Year 6.
-        pytest.param(child(walking_distance_miles=3.5, travel_from=date(2026, 9, 1)),
-                     award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR", "PHASE_TRANSFER"),
-                     id="next-year-year6"),
+        pytest.param(
+            child(walking_distance_miles=3.5, travel_from=date(2026, 9, 1)),
+            award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="next-year-year6",
+        ),
     ],
 )
 def test_other_travel_dates(facts: Facts, expected: tuple[Any, ...]) -> None:
@@ -800,23 +1233,38 @@ def test_policy_defaults_are_the_statutory_values() -> None:
     ("facts", "policy", "expected"),
     [
         # A council with a 2.5-mile limit for over-8s (more generous than the law).
-        pytest.param(child(walking_distance_miles=2.6), Policy(walking_limit_miles=2.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"), id="limit-2.5"),
-        pytest.param(child(walking_distance_miles=2.5), Policy(walking_limit_miles=2.5),
-                     NOT_ELIGIBLE, id="limit-2.5-exactly"),
+        pytest.param(
+            child(walking_distance_miles=2.6),
+            Policy(walking_limit_miles=2.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="limit-2.5",
+        ),
+        pytest.param(
+            child(walking_distance_miles=2.5),
+            Policy(walking_limit_miles=2.5),
+            NOT_ELIGIBLE,
+            id="limit-2.5-exactly",
+        ),
         # A 1.5-mile under-8 limit; the award rests on it below 2.5 miles: Fri 13 Mar 2026.
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=1.6),
-                     Policy(under8_walking_limit_miles=1.5, walking_limit_miles=2.5),
-                     award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
-                     id="under8-limit-1.5"),
-        pytest.param(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.6),
-                     Policy(under8_walking_limit_miles=1.5, walking_limit_miles=2.5),
-                     award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-                     id="under8-beyond-own-over8-limit"),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=1.6),
+            Policy(under8_walking_limit_miles=1.5, walking_limit_miles=2.5),
+            award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
+            id="under8-limit-1.5",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.6),
+            Policy(under8_walking_limit_miles=1.5, walking_limit_miles=2.5),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="under8-beyond-own-over8-limit",
+        ),
         # Low income: four nearest schools, up to 8 miles.
-        pytest.param(low_income_12(suitable_school_rank=4, road_distance_miles=8.0),
-                     Policy(low_income_nearest_schools=4, low_income_upper_miles=8.0),
-                     ELEVEN_PLUS, id="low-income-band-widened"),
+        pytest.param(
+            low_income_12(suitable_school_rank=4, road_distance_miles=8.0),
+            Policy(low_income_nearest_schools=4, low_income_upper_miles=8.0),
+            ELEVEN_PLUS,
+            id="low-income-band-widened",
+        ),
     ],
 )
 def test_policy_changes_limits_without_code(
@@ -855,8 +1303,10 @@ def test_rules_list_every_rule_in_order_with_numbers_and_sources() -> None:
 
 
 def test_rule_details_carry_the_distances_and_rank_used() -> None:
-    decision = assess(low_income_12(walking_distance_miles=2.7, road_distance_miles=5.5,
-                                    suitable_school_rank=2), ANNUAL)
+    decision = assess(
+        low_income_12(walking_distance_miles=2.7, road_distance_miles=5.5, suitable_school_rank=2),
+        ANNUAL,
+    )
     detail = rule(decision, "EXTENDED_LOW_INCOME_11_PLUS")["detail"]
     assert "2.7" in detail
     assert "5.5" in detail
@@ -883,8 +1333,10 @@ def test_below_csa_no_statutory_rule_is_met_and_output_says_so() -> None:
     for code in CATEGORIES:
         assert rule(decision, code)["met"] is False
     assert decision.as_dict()["basis"] is None
-    discretionary = assess(child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
-                           Policy(discretionary_reception=True))
+    discretionary = assess(
+        child(date_of_birth=BORN_RECEPTION, walking_distance_miles=2.5),
+        Policy(discretionary_reception=True),
+    )
     assert rule(discretionary, "discretionary")["met"] is True
     assert rule(discretionary, "discretionary")["source"].strip()
 
@@ -897,8 +1349,7 @@ def test_post16_rule_is_listed() -> None:
 
 
 def test_as_dict_is_the_spec_output() -> None:
-    data = assess(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.4),
-                  ANNUAL).as_dict()
+    data = assess(child(date_of_birth=BORN_AGE_7_Y3, walking_distance_miles=2.4), ANNUAL).as_dict()
     assert data["eligible"] is True
     assert data["basis"] == "STATUTORY_DISTANCE"
     assert data["valid_until"] == "2026-03-13"  # Fri, the day before the 8th birthday
@@ -907,13 +1358,22 @@ def test_as_dict_is_the_spec_output() -> None:
     assert json.loads(json.dumps(data)) == data
     none = assess(child(walking_distance_miles=1.0), ANNUAL).as_dict()
     assert (none["eligible"], none["basis"], none["valid_until"], none["review_reasons"]) == (
-        False, None, None, [])
+        False,
+        None,
+        None,
+        [],
+    )
 
 
 def test_the_spec_example_is_assessed_by_the_law() -> None:
     # Born Tue 14 Mar 2017: 8 on Thu 4 Sep 2025, so 2.4 miles is within the 3-mile limit.
-    facts = child(date_of_birth=date(2017, 3, 14), year_group="3", walking_distance_miles=2.4,
-                  road_distance_miles=2.9, suitable_school_rank=1)
+    facts = child(
+        date_of_birth=date(2017, 3, 14),
+        year_group="3",
+        walking_distance_miles=2.4,
+        road_distance_miles=2.9,
+        suitable_school_rank=1,
+    )
     decision = assess(facts, ANNUAL)
     assert decision.age == 8
     assert outcome(decision) == NOT_ELIGIBLE
@@ -943,8 +1403,9 @@ ANY_BOOL = st.booleans()
 
 
 @st.composite
-def any_facts(draw: st.DrawFn, low_income: st.SearchStrategy[bool] = ANY_BOOL,
-              max_age_days: int = 30 * 365) -> Facts:
+def any_facts(
+    draw: st.DrawFn, low_income: st.SearchStrategy[bool] = ANY_BOOL, max_age_days: int = 30 * 365
+) -> Facts:
     born = draw(st.dates(min_value=date(1998, 1, 1), max_value=date(2024, 12, 31)))
     travel_from = born + timedelta(days=draw(st.integers(min_value=0, max_value=max_age_days)))
     medical = draw(st.none() | st.integers(min_value=-400, max_value=400))
@@ -966,8 +1427,13 @@ def any_facts(draw: st.DrawFn, low_income: st.SearchStrategy[bool] = ANY_BOOL,
 
 
 @settings(max_examples=300, deadline=None)
-@given(facts=any_facts(low_income=st.just(False)), policy=policies, religion=st.booleans(),
-       rank=ranks, road=st.none() | miles)
+@given(
+    facts=any_facts(low_income=st.just(False)),
+    policy=policies,
+    religion=st.booleans(),
+    rank=ranks,
+    road=st.none() | miles,
+)
 def test_low_income_only_facts_do_not_matter_for_other_families(
     facts: Facts, policy: Policy, religion: bool, rank: int | None, road: float | None
 ) -> None:
@@ -982,8 +1448,13 @@ def test_low_income_only_facts_do_not_matter_for_other_families(
 
 
 @settings(max_examples=300, deadline=None)
-@given(facts=any_facts(max_age_days=11 * 365 - 1), policy=policies, religion=st.booleans(),
-       rank=ranks, road=st.none() | miles)
+@given(
+    facts=any_facts(max_age_days=11 * 365 - 1),
+    policy=policies,
+    religion=st.booleans(),
+    rank=ranks,
+    road=st.none() | miles,
+)
 def test_low_income_11_plus_facts_do_not_matter_under_11(
     facts: Facts, policy: Policy, religion: bool, rank: int | None, road: float | None
 ) -> None:
@@ -1075,8 +1546,7 @@ def test_rules_are_consistent_with_the_decision(facts: Facts, policy: Policy) ->
 def test_longer_award_policies_never_end_an_award_sooner(facts: Facts, policy: Policy) -> None:
     """Key-stage awards and Year 11 to the end of the summer term only move dates later."""
     short = dataclasses.replace(policy, award_period="annual", year11_until="csa_end")
-    long = dataclasses.replace(policy, award_period="key_stage",
-                               year11_until="end_of_summer_term")
+    long = dataclasses.replace(policy, award_period="key_stage", year11_until="end_of_summer_term")
     a, b = assess(facts, short), assess(facts, long)
     assert (a.eligible, a.basis) == (b.eligible, b.basis)
     if a.valid_until is not None:

@@ -79,8 +79,10 @@ def test_the_spec_example_parses() -> None:
 
 
 def test_missing_optional_facts_are_false_or_unknown() -> None:
-    assert facts_from(MINIMAL) == Facts(date_of_birth=date(2016, 3, 14),  # Mon
-                                        travel_from=date(2025, 9, 4))  # Thu
+    assert facts_from(MINIMAL) == Facts(
+        date_of_birth=date(2016, 3, 14),  # Mon
+        travel_from=date(2025, 9, 4),
+    )  # Thu
     facts = facts_from(MINIMAL)
     assert facts.walking_distance_miles is None
     assert facts.road_distance_miles is None
@@ -117,8 +119,8 @@ def test_positive_ranks(rank: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("R", "R"), ("r", "R"), ("3", "3"), (3, "3"), ("11", "11"),
-                            ("03", "3"), ("14", "14")]
+    ("value", "expected"),
+    [("R", "R"), ("r", "R"), ("3", "3"), (3, "3"), ("11", "11"), ("03", "3"), ("14", "14")],
 )
 def test_year_groups(value: Any, expected: str) -> None:
     assert facts_from(with_(year_group=value)).year_group == expected
@@ -271,8 +273,9 @@ def test_read_facts_bad_field_names_path_and_field(tmp_path: Path) -> None:
 def test_read_facts_json_nan_distance_is_an_error(tmp_path: Path) -> None:
     # Python's json module reads the non-standard NaN; it is no distance.
     path = tmp_path / "facts.json"
-    text = json.dumps(SPEC_EXAMPLE).replace('"road_distance_miles": 2.9',
-                                            '"road_distance_miles": NaN')
+    text = json.dumps(SPEC_EXAMPLE).replace(
+        '"road_distance_miles": 2.9', '"road_distance_miles": NaN'
+    )
     assert "NaN" in text
     path.write_text(text, encoding="utf-8")
     with pytest.raises(BadFacts) as caught:

@@ -33,8 +33,17 @@ def test_bad_dates_say_what_was_expected(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("yes", True), ("Y", True), ("true", True), ("1", True), ("no", False), ("N", False),
-     ("FALSE", False), ("0", False), ("", False)],
+    [
+        ("yes", True),
+        ("Y", True),
+        ("true", True),
+        ("1", True),
+        ("no", False),
+        ("N", False),
+        ("FALSE", False),
+        ("0", False),
+        ("", False),
+    ],
 )
 def test_booleans(text: str, expected: bool) -> None:
     assert v.parse_bool(text) is expected
@@ -62,8 +71,14 @@ def test_bad_academic_years(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["07700 900123", "+44 7700 900123", "07700900123", "(07700) 900123", "+447700900123",
-     "0044 7700 900123"],
+    [
+        "07700 900123",
+        "+44 7700 900123",
+        "07700900123",
+        "(07700) 900123",
+        "+447700900123",
+        "0044 7700 900123",
+    ],
 )
 def test_uk_mobiles_in_common_forms_become_e164(text: str) -> None:
     assert v.parse_mobile(text) == "+447700900123"
@@ -75,8 +90,13 @@ def test_a_real_mobile_range_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("text", "why"),
-    [("020 7946 0000", "landline"), ("01632 960123", "not a valid number"), ("0770090012", "valid"),
-     ("hello", "mobile"), ("07700 900123 999", "mobile")],
+    [
+        ("020 7946 0000", "landline"),
+        ("01632 960123", "not a valid number"),
+        ("0770090012", "valid"),
+        ("hello", "mobile"),
+        ("07700 900123 999", "mobile"),
+    ],
 )
 def test_not_a_mobile(text: str, why: str) -> None:
     with pytest.raises(v.BadValue, match=why):
