@@ -37,6 +37,12 @@ outbox_app = typer.Typer(
     help="The outbox: every message, as sent, and sending it.", no_args_is_help=True
 )
 app.add_typer(outbox_app, name="outbox")
+tasks_app = typer.Typer(help="The transport team's tasks.", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
+jobs_app = typer.Typer(help="Run a scheduled job by hand, for a date.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+scheduler_app = typer.Typer(help="The nightly scheduler.", no_args_is_help=True)
+app.add_typer(scheduler_app, name="scheduler")
 
 
 class Format(StrEnum):
@@ -530,34 +536,12 @@ def applications_decide(
 # ---------------------------------------------------------------- outbox
 
 
-def _dispatch_settings(config: Any) -> Any:
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    from notifications.dispatch import DispatchSettings
-    from notifications.sending_rules import Backoff, parse_quiet_hours
-
-    sending = config.sending
-    return DispatchSettings(
-        quiet=parse_quiet_hours(
-            sending.quiet_hours,
-            no_sundays=sending.no_sms_on_sundays,
-            tz=ZoneInfo(config.council.timezone),
-        ),
-        backoff=Backoff(
-            sending.retry_base_seconds, sending.retry_cap_seconds, sending.max_attempts
-        ),
-        batch_size=sending.batch_size,
-        stale_after=timedelta(seconds=sending.stale_after_seconds),
-    )
-
-
 def _senders(application: App) -> Any:
-    from notifications.senders import build_senders
+    from jobs.outbox_jobs import senders
     from transport.errors import TransportError
 
     try:
-        return build_senders(application.config)
+        return senders(application)
     except TransportError as exc:
         _fail(str(exc), exc.exit_code)
 
@@ -573,26 +557,15 @@ def outbox_send(
     ] = ReportFormat.text,
 ) -> None:
     """Send the messages that are due (quiet hours, rate limits and retries applied)."""
-    import time
-
-    from notifications.dispatch import dispatch
-    from notifications.sending_rules import RateLimiter
+    from jobs.outbox_jobs import dispatch_job
+    from notifications.dispatch import DispatchReport
+    from transport.errors import TransportError
 
     application = _build(ctx)
-    sending = application.config.sending
-    limiter = RateLimiter(
-        {"email": sending.email_per_second, "sms": sending.sms_per_second},
-        monotonic=time.monotonic,
-        sleep=time.sleep,
-    )
-    report = dispatch(
-        application.engine,
-        _senders(application),
-        _dispatch_settings(application.config),
-        now=application.clock.now,
-        limiter=limiter,
-        limit=limit,
-    )
+    try:
+        report = DispatchReport(**dispatch_job(application, application.clock.today(), limit=limit))
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
     if output is ReportFormat.json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
         return
@@ -617,6 +590,7 @@ def outbox_poll(ctx: typer.Context) -> None:
 
     application = _build(ctx)
     report = poll(application.engine, _senders(application).sms, now=application.clock.now())
+
     typer.echo(
         f"checked {report.checked}: delivered {report.delivered}, undelivered "
         f"{report.undelivered}, still pending {report.pending}, lookup errors {report.errors}, "
@@ -809,6 +783,196 @@ def outbox_resolve(
     except TransportError as exc:
         _fail(str(exc), exc.exit_code)
     typer.echo(f"message {message_id}: {status}")
+
+
+# ---------------------------------------------------------------- reminders, tasks, digest, jobs
+
+
+@app.command("remind")
+def remind(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date D (default today).")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; write nothing.")
+    ] = False,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Run the renewal ladder for a date: queue the due reminders (one per household) and
+    open the team's tasks. `transport outbox send` then sends them."""
+    from jobs.nightly import remind as run_remind
+
+    day = _parse_date(as_of, "--as-of")
+    application = _build(ctx)
+    run = run_remind(application, day or application.clock.today(), dry_run=dry_run)
+    messages = [
+        {
+            key: m[key]
+            for key in ("channel", "to_address", "kind", "step", "pupil_refs", "contact_id")
+        }
+        | {"contact_name": m["context"]["contact_name"], "subject": m["subject"]}
+        for m in run.ladder.messages
+    ]
+    if output is ReportFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    **run.counts,
+                    "dry_run": dry_run,
+                    "messages": messages,
+                    "unreachable": run.ladder.unreachable,
+                },
+                indent=2,
+                default=list,
+            )
+        )
+        return
+    counts = run.ladder.counts()
+    verb = "would queue" if dry_run else "queued"
+    typer.echo(
+        f"{counts['renewal_due']} children due a renewal reminder; "
+        f"{counts['steps_due']} ladder steps due {counts['by_step']}; "
+        f"{verb} {len(messages) if dry_run else counts['queued']} messages; "
+        f"{counts['unreachable']} unreachable"
+    )
+    for message in messages:
+        typer.echo(
+            f"  {message['step']:<9} {message['channel']:<5} {message['to_address']:<32} "
+            f"{message['contact_name']}: {' '.join(message['pupil_refs'])}"
+        )
+    if run.tasks is not None:
+        typer.echo(f"tasks: {run.tasks.opened} opened, {run.tasks.closed} closed")
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    done = "done"
+    closed = "closed"
+    all = "all"
+
+
+@tasks_app.command("list")
+def tasks_list(
+    ctx: typer.Context,
+    status: Annotated[
+        TaskStatus, typer.Option("--status", help="open, done, closed or all.")
+    ] = TaskStatus.open,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", help="phone_family, fix_contact, chase_application or confirm_arrangement."
+        ),
+    ] = None,
+    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+) -> None:
+    """The team's tasks, the most urgent first."""
+    from transport.tasks import list_tasks
+
+    application = _build(ctx)
+    with application.engine.connect() as conn:
+        items = list_tasks(
+            conn, status=None if status is TaskStatus.all else status.value, kind=kind
+        )
+    if output is Format.json:
+        typer.echo(json.dumps(items, indent=2))
+        return
+    columns = ["id", "due_on", "kind", "pupil_ref", "pupil_name", "school_urn", "reason", "status"]
+    if output is Format.csv:
+        import csv as csv_module
+
+        from transport.check_output import safe_cell
+
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for item in items:
+            writer.writerow(safe_cell("" if item[c] is None else item[c]) for c in columns)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Tasks ({len(items)})", title_justify="left")
+    for column in ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(*(str(item[c] or "") for c in columns))
+    Console().print(table)
+
+
+@tasks_app.command("done")
+def tasks_done(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="Task id.")],
+    note: Annotated[str, typer.Option("--note", help="What was done.")],
+    by: Annotated[str, typer.Option("--by", help="Who did it.")] = "transport team",
+) -> None:
+    """Mark a task done, with a note (kept in the audit log)."""
+    from transport.errors import TransportError
+    from transport.tasks import mark_done
+
+    if not note.strip():
+        _fail("say what was done with --note", 2)
+    application = _build(ctx)
+    try:
+        mark_done(
+            application.engine, task_id, by=by, note=note.strip(), now=application.clock.now()
+        )
+    except TransportError as exc:
+        _fail(str(exc), exc.exit_code)
+    typer.echo(f"task {task_id} done")
+
+
+@app.command("digest")
+def digest(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (default today).")] = None,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """The team's morning digest, in the terminal (the nightly job also emails it)."""
+    from jobs.nightly import thresholds
+    from notifications.digest import digest_data, render_digest
+    from transport.checking import run_check
+
+    day = _parse_date(as_of, "--as-of")
+    application = _build(ctx)
+    on = day or application.clock.today()
+    outcome = run_check(
+        application.engine,
+        as_of=on,
+        horizon_days=application.config.risk.horizon_days,
+        thresholds=thresholds(application),
+        now=application.clock.now(),
+        save=False,
+    )
+    with application.engine.connect() as conn:
+        data = digest_data(conn, outcome, config=application.config, now=application.clock.now())
+    if output is ReportFormat.json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    subject, text, _ = render_digest(data)
+    typer.echo(f"{subject}\n\n{text}", nl=False)
+
+
+@jobs_app.command("run")
+def jobs_run(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="nightly, dispatch or poll_status.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="The date to run it for (default today).")
+    ] = None,
+) -> None:
+    """Run one job for a date, recorded in job_runs like a scheduled run."""
+    from jobs import JOBS
+    from jobs.runs import run_job
+
+    if name not in JOBS:
+        raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="NAME")
+    day = _parse_date(on, "--on")
+    application = _build(ctx)
+    counts = run_job(application, name, day or application.clock.today(), JOBS[name])
+    typer.echo(json.dumps(counts, indent=2, default=str))
 
 
 # ---------------------------------------------------------------- demo and generator

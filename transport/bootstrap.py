@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -25,6 +26,9 @@ class App:
     config: Config
     engine: Engine
     clock: Clock
+    # Senders passed in (tests, the simulator); None: built from the config when needed.
+    email: Any = None
+    sms: Any = None
     _schema_checked: bool = field(default=False, repr=False)
 
     def ready(self) -> App:
@@ -50,7 +54,7 @@ class App:
         self.engine.dispose()
 
 
-def build(config: Config, *, clock: Clock | None = None) -> App:
+def build(config: Config, *, clock: Clock | None = None, sms: Any = None, email: Any = None) -> App:
     logging.basicConfig(
         level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -58,6 +62,5 @@ def build(config: Config, *, clock: Clock | None = None) -> App:
         # Alembic narrates every plugin it loads at INFO; a migration is worth one line.
         logging.getLogger("alembic").setLevel(logging.WARNING)
     engine = make_engine(config.database.url, echo=config.database.echo)
-    return App(
-        config=config, engine=engine, clock=clock or SystemClock(ZoneInfo(config.council.timezone))
-    )
+    clock = clock or SystemClock(ZoneInfo(config.council.timezone))
+    return App(config=config, engine=engine, clock=clock, email=email, sms=sms)

@@ -1,0 +1,86 @@
+"""Which caseworker tasks should be open on a date, and why. Pure: the sync with the
+stored tasks (open the new, close those whose cause went away) is in transport/tasks.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from transport.domain.calendar import academic_year_of
+from transport.domain.risk import PupilRisk, Reason
+
+PHONE_FAMILY = "phone_family"
+FIX_CONTACT = "fix_contact"
+CHASE_APPLICATION = "chase_application"
+CONFIRM_ARRANGEMENT = "confirm_arrangement"
+KINDS = (PHONE_FAMILY, FIX_CONTACT, CHASE_APPLICATION, CONFIRM_ARRANGEMENT)
+
+TaskKey = tuple[str, str, int]  # kind, pupil_ref, academic year
+
+
+@dataclass(frozen=True)
+class WantedTask:
+    kind: str
+    pupil_ref: str
+    academic_year: int
+    reason: str
+    due_on: date
+
+    @property
+    def key(self) -> TaskKey:
+        return (self.kind, self.pupil_ref, self.academic_year)
+
+
+def wanted_tasks(
+    at_risk: Iterable[PupilRisk],
+    *,
+    phone: Iterable[tuple[str, int]],
+    open_phone: Iterable[tuple[str, int]],
+    within_days: int,
+) -> list[WantedTask]:
+    """Tasks the day's check calls for:
+    - fix_contact for every unreachable child at risk;
+    - chase_application when an undecided or approved-but-no-award application is within
+      ``within_days`` of the day the child needs transport;
+    - confirm_arrangement when a missing arrangement or an uninformed family is that close;
+    - phone_family for a ladder step that asks for it, kept open while the family has
+      still not applied (NO_APPLICATION)."""
+    wanted: dict[TaskKey, WantedTask] = {}
+    asked = set(phone)
+    keep = set(open_phone)
+    for risk in at_risk:
+        year = academic_year_of(risk.uncovered_from or risk.risk_date)
+        for kind, why in _tasks_for(risk, year, asked | keep, within_days):
+            task = WantedTask(kind, risk.pupil_ref, year, why, risk.risk_date)
+            wanted.setdefault(task.key, task)
+    return list(wanted.values())
+
+
+def _tasks_for(
+    risk: PupilRisk, year: int, phone: set[tuple[str, int]], within_days: int
+) -> list[tuple[str, str]]:
+    reasons = set(risk.reasons)
+    found = []
+    if Reason.UNREACHABLE in reasons:
+        found.append((FIX_CONTACT, "no usable email or mobile: find a way to reach the family"))
+    close = risk.days_until <= within_days
+    if close and reasons & {Reason.APPLICATION_UNDECIDED, Reason.AWARD_MISSING}:
+        found.append((CHASE_APPLICATION, _chase_reason(reasons)))
+    if close and reasons & {Reason.NO_ARRANGEMENT, Reason.FAMILY_NOT_INFORMED}:
+        found.append((CONFIRM_ARRANGEMENT, _arrangement_reason(reasons)))
+    if Reason.NO_APPLICATION in reasons and (risk.pupil_ref, year) in phone:
+        found.append((PHONE_FAMILY, "no renewal application after reminders: phone the family"))
+    return found
+
+
+def _chase_reason(reasons: set[Reason]) -> str:
+    if Reason.AWARD_MISSING in reasons:
+        return "application approved but no award covers the day: create the award"
+    return "application not yet decided: decide it"
+
+
+def _arrangement_reason(reasons: set[Reason]) -> str:
+    if Reason.NO_ARRANGEMENT in reasons:
+        return "no travel arrangement for the year: arrange a route or pass"
+    return "family not yet told the operator and pick-up times: inform them"
