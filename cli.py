@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -973,6 +974,75 @@ def jobs_run(
     application = _build(ctx)
     counts = run_job(application, name, day or application.clock.today(), JOBS[name])
     typer.echo(json.dumps(counts, indent=2, default=str))
+
+
+@app.command("simulate")
+def simulate(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day to replay (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day to replay (YYYY-MM-DD).")],
+    reply_rate: Annotated[
+        float,
+        typer.Option(
+            "--reply-rate", min=0.0, max=1.0, help="Share of families who apply after each message."
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for the replies.")] = 1,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Replay the nightly ladder day by day on a copy of the data (in memory) with families
+    replying at a given rate: what each family would get, the tasks opened, and who would
+    still be at risk on each school's first day. Writes and sends nothing."""
+    from jobs.simulate import simulate as run_simulation
+
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    assert first is not None and last is not None
+    if last < first:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    application = _build(ctx)
+    sim = run_simulation(
+        application.engine,
+        application.config,
+        start=first,
+        end=last,
+        reply_rate=reply_rate,
+        seed=seed,
+    )
+    data = sim.as_dict()
+    if output is Format.json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    totals = data["totals"]
+    console.print(
+        f"[bold]Simulated {first} to {last}[/] (reply rate {reply_rate:.0%}, seed {seed}): "
+        f"{totals['messages']} messages to {totals['families']} families, "
+        f"{totals['replies']} replies, {totals['unreachable_children']} children unreachable"
+    )
+    steps = Table(title="Messages by step and channel", title_justify="left")
+    steps.add_column("Step")
+    steps.add_column("Messages", justify="right")
+    for key, count in totals["by_step"].items():
+        steps.add_row(key, str(count))
+    console.print(steps)
+    tasks = Table(title="Tasks opened", title_justify="left")
+    tasks.add_column("Kind")
+    tasks.add_column("Opened", justify="right")
+    for kind, count in sorted(totals["tasks_opened"].items()):
+        tasks.add_row(kind, str(count))
+    console.print(tasks)
+    firsts = Table(title="Still at risk on the school's first day", title_justify="left")
+    for column in ("First day", "Children", "By reason"):
+        firsts.add_column(column)
+    for day, children in data["at_risk_on_first_day"].items():
+        reasons = Counter(reason for child in children for reason in child["reasons"])
+        firsts.add_row(
+            day, str(len(children)), ", ".join(f"{k} {v}" for k, v in reasons.most_common())
+        )
+    console.print(firsts)
 
 
 # ---------------------------------------------------------------- demo and generator

@@ -116,7 +116,7 @@ def run_ladder(
     report = LadderReport(due=len(due), dry_run=dry_run)
     refs = [ref for ref, _ in due]
     with engine.connect() as conn:
-        contacts = _contacts(conn, refs)
+        contacts = contact_facts(conn, refs)
         done = _done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
     pupils = [
         DuePupil(
@@ -241,7 +241,7 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
-def _contacts(conn: Connection, refs: Sequence[str]) -> dict[str, list[ContactFact]]:
+def contact_facts(conn: Connection, refs: Sequence[str]) -> dict[str, list[ContactFact]]:
     found: dict[str, list[ContactFact]] = defaultdict(list)
     for chunk in _chunks(sorted(refs)):
         stmt = (
