@@ -21,28 +21,43 @@ if TYPE_CHECKING:
     from transport.imports.bundle import ImportReport
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Make sure no eligible child is left without school transport on day one.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold children's data
     add_completion=False,
 )
-db_app = typer.Typer(help="Create or migrate the database schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    rich_markup_mode=None, help="Create or migrate the database schema.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
-eligibility_app = typer.Typer(help="The eligibility engine.", no_args_is_help=True)
+eligibility_app = typer.Typer(
+    rich_markup_mode=None, help="The eligibility engine.", no_args_is_help=True
+)
 app.add_typer(eligibility_app, name="eligibility")
 applications_app = typer.Typer(
-    help="Recommend and record decisions on applications.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Recommend and record decisions on applications.",
+    no_args_is_help=True,
 )
 app.add_typer(applications_app, name="applications")
 outbox_app = typer.Typer(
-    help="The outbox: every message, as sent, and sending it.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="The outbox: every message, as sent, and sending it.",
+    no_args_is_help=True,
 )
 app.add_typer(outbox_app, name="outbox")
-tasks_app = typer.Typer(help="The transport team's tasks.", no_args_is_help=True)
+tasks_app = typer.Typer(
+    rich_markup_mode=None, help="The transport team's tasks.", no_args_is_help=True
+)
 app.add_typer(tasks_app, name="tasks")
-jobs_app = typer.Typer(help="Run a scheduled job by hand, for a date.", no_args_is_help=True)
+jobs_app = typer.Typer(
+    rich_markup_mode=None, help="Run a scheduled job by hand, for a date.", no_args_is_help=True
+)
 app.add_typer(jobs_app, name="jobs")
-scheduler_app = typer.Typer(help="The nightly scheduler.", no_args_is_help=True)
+scheduler_app = typer.Typer(
+    rich_markup_mode=None, help="The nightly scheduler.", no_args_is_help=True
+)
 app.add_typer(scheduler_app, name="scheduler")
 
 
@@ -266,7 +281,7 @@ def check(
     ] = False,
     limit: Annotated[
         int, typer.Option("--limit", min=0, help="Table rows to show (0: all).")
-    ] = 200,
+    ] = 50,
     save: Annotated[
         bool, typer.Option("--save/--no-save", help="Keep this run as a snapshot.")
     ] = True,

@@ -1,0 +1,376 @@
+"""The scheduler: runs the jobs of :data:`jobs.JOBS` on time, in the council's timezone.
+
+The only module that imports APScheduler (3.x). What we do not trust it with:
+
+- Memory: jobs are defined here in code (memory job store, never shared between
+  processes); our own ``job_runs`` table is the record, and on start :func:`catch_up` runs a
+  missed nightly once.
+- Exclusivity: one active scheduler per database, by a lease in the database
+  (:mod:`jobs.lease`) renewed every third of its lifetime. A scheduler that finds the
+  lease taken does not start; one that loses it stops.
+- Clock changes: the nightly's CronTrigger has ``timezone=`` and refuses 01:00-01:59
+  local (the hour that is skipped in March and repeated in October); the interval jobs
+  count elapsed seconds, so they keep their spacing across a change.
+
+Exit codes of :func:`run_scheduler`: 0 stopped by SIGTERM/SIGINT; 3 another scheduler
+holds the lease; 4 the lease was taken over while running.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
+from apscheduler.jobstores.memory import MemoryJobStore  # type: ignore[import-untyped]
+from apscheduler.schedulers.background import (  # type: ignore[import-untyped]
+    BackgroundScheduler,
+)
+from apscheduler.schedulers.base import BaseScheduler  # type: ignore[import-untyped]
+from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+from sqlalchemy import select
+
+from jobs import JOBS
+from jobs.lease import LeaseKeeper, state
+from jobs.runs import run_job
+from transport.bootstrap import App
+from transport.db.tables import JobRun
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+EXIT_OK = 0
+EXIT_LEASE_HELD = 3
+EXIT_LEASE_LOST = 4
+
+# One nightly at a time in this process: the start-up catch-up and the scheduled run
+# never overlap (a catch-up still running at the scheduled time delays that run).
+_nightly_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """When the jobs run. Minutes may be fractional (tests use sub-second intervals)."""
+
+    nightly_time: str = "21:30"
+    dispatch_minutes: float = 5
+    poll_minutes: float = 15
+    lease_seconds: float = 120
+    timezone: str = "Europe/London"
+
+    def __post_init__(self) -> None:
+        try:
+            tz = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone {self.timezone!r} is not a known timezone") from exc
+        hour, minute = _parse_hhmm(self.nightly_time)
+        if hour == 1 or _shifts_on_some_day(tz, time(hour, minute)):
+            raise ValueError(
+                f"nightly_time {self.nightly_time} falls in a clock-change hour in "
+                f"{self.timezone} (01:00-01:59 in Europe/London): on the night the clocks go "
+                "forward it does not exist and on the night they go back it happens twice, "
+                "so the nightly would be skipped or run twice; choose another time"
+            )
+        for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be more than 0, got {getattr(self, name)!r}")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def nightly_at(self) -> time:
+        return time(*_parse_hhmm(self.nightly_time))
+
+    @property
+    def lease_ttl(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
+
+
+def nightly_trigger(settings: ScheduleSettings) -> Any:
+    at = settings.nightly_at
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.tz)
+
+
+def next_nightly_times(settings: ScheduleSettings, start: datetime, count: int) -> list[datetime]:
+    """The nightly's next ``count`` fire times after ``start``, from the real trigger."""
+    trigger = nightly_trigger(settings)
+    times: list[datetime] = []
+    previous: datetime | None = None
+    now = start
+    for _ in range(count):
+        fire: datetime = trigger.get_next_fire_time(previous, now)
+        times.append(fire)
+        previous = now = fire
+    return times
+
+
+def build_scheduler(
+    app: App,
+    settings: ScheduleSettings,
+    *,
+    scheduler_cls: type[BaseScheduler] = BlockingScheduler,
+    keeper: LeaseKeeper | None = None,
+    on_lease_lost: Callable[[], None] | None = None,
+) -> BaseScheduler:
+    """A scheduler with the nightly, dispatch and poll_status jobs (and, given a ``keeper``
+    holding the lease, the job that renews it), not started.
+
+    With a keeper, the jobs run only while the lease is confirmed; when a renewal finds
+    another holder, ``on_lease_lost`` is called (default: shut the scheduler down).
+    """
+    tz = settings.tz
+    scheduler = scheduler_cls(
+        timezone=tz,
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+    lost = on_lease_lost or (lambda: scheduler.shutdown(wait=False))
+    runner = _Runner(app, keeper, lost)
+    # A night's run may start up to an hour late (a busy or paused process) but no later:
+    # beyond that, the next start's catch-up is the remedy.
+    scheduler.add_job(
+        runner.run,
+        nightly_trigger(settings),
+        args=["nightly"],
+        id="nightly",
+        name="nightly",
+        misfire_grace_time=3600,
+    )
+    for name, minutes in (
+        ("dispatch", settings.dispatch_minutes),
+        ("poll_status", settings.poll_minutes),
+    ):
+        # Elapsed time, counted in UTC: a clock change moves no interval.
+        scheduler.add_job(
+            runner.run,
+            IntervalTrigger(minutes=minutes, timezone=UTC),
+            args=[name],
+            id=name,
+            name=name,
+            misfire_grace_time=max(1, int(minutes * 60)),
+        )
+    if keeper is not None:
+        every = settings.lease_seconds / 3
+        scheduler.add_job(
+            runner.renew_lease,
+            IntervalTrigger(seconds=every, timezone=UTC),
+            id="lease",
+            name="lease",
+            misfire_grace_time=max(1, int(every)),
+        )
+    return scheduler
+
+
+def latest_nightly_date(settings: ScheduleSettings, now: datetime) -> date:
+    """The local date of the most recent scheduled nightly at or before ``now``."""
+    fires = next_nightly_times(settings, now - timedelta(days=2), 3)
+    latest = max(fire for fire in fires if fire <= now)
+    return latest.astimezone(settings.tz).date()
+
+
+def missed_nightly(settings: ScheduleSettings, last_success: date | None, now: datetime) -> bool:
+    """Whether the nightly missed a run: it never succeeded, or not since the latest
+    scheduled time that has passed."""
+    return last_success is None or last_success < latest_nightly_date(settings, now)
+
+
+def catch_up(app: App, settings: ScheduleSettings, now: datetime) -> list[date]:
+    """On start: if a nightly was missed, run it once, for today (the ladder's own catch-up
+    sends only the current step, so one run covers any number of missed nights).
+    Returns the dates it ran for. A failed run is recorded in job_runs and raised."""
+    today = now.astimezone(settings.tz).date()
+    last = _last_nightly_success(app, on_or_before=today)
+    if not missed_nightly(settings, last, now):
+        log.info("no nightly missed (last success for %s)", last)
+        return []
+    log.warning(
+        "the nightly last succeeded for %s; catching up with one run for %s",
+        last or "no date ever",
+        today,
+    )
+    with _nightly_lock:
+        run_job(app, "nightly", today, JOBS["nightly"])
+    return [today]
+
+
+def run_scheduler(app: App, settings: ScheduleSettings | None = None) -> int:
+    """Run the scheduler in the foreground until SIGTERM/SIGINT. Returns the exit code."""
+    settings = settings or ScheduleSettings()
+    keeper = LeaseKeeper(app.ready().engine, LEASE_NAME, settings.lease_ttl, app.clock.now)
+    stop = threading.Event()
+    outcome = {"code": EXIT_OK}
+    signals: list[int] = []
+    previous = _install_signal_handlers(stop, signals)
+    try:
+        if not keeper.acquire():
+            held = state(keeper.engine, LEASE_NAME)
+            by = (
+                f"{held.holder} (lease until {held.expires_at:%Y-%m-%d %H:%M:%S} UTC)"
+                if held
+                else "?"
+            )
+            log.error(
+                "another scheduler is active against this database: %s; not starting. "
+                "If it has died, its lease expires within %s s.",
+                by,
+                int(settings.lease_seconds),
+            )
+            return EXIT_LEASE_HELD
+        try:
+
+            def lease_lost() -> None:
+                outcome["code"] = EXIT_LEASE_LOST
+                stop.set()
+
+            scheduler = build_scheduler(
+                app,
+                settings,
+                scheduler_cls=BackgroundScheduler,
+                keeper=keeper,
+                on_lease_lost=lease_lost,
+            )
+            scheduler.start()
+            log.info(
+                "scheduler %s started: nightly at %s %s, dispatch every %s min, "
+                "status polling every %s min",
+                keeper.holder,
+                settings.nightly_time,
+                settings.timezone,
+                settings.dispatch_minutes,
+                settings.poll_minutes,
+            )
+            try:
+                if not stop.is_set():
+                    try:
+                        catch_up(app, settings, app.clock.now())
+                    except Exception:
+                        log.exception("the catch-up nightly failed; the schedule carries on")
+                while not stop.wait(1.0):
+                    pass
+                if signals:
+                    name = signal.Signals(signals[0]).name
+                    log.info("%s received; stopping once running jobs finish", name)
+                else:
+                    log.error("another scheduler took over the lease; stopping")
+            finally:
+                # Nothing new starts; jobs under way finish (shutdown waits for them).
+                scheduler.remove_all_jobs()
+                scheduler.shutdown(wait=True)
+        finally:
+            try:
+                keeper.release()
+            except Exception:
+                log.exception("could not release the lease; it expires by itself")
+    finally:
+        _restore_signal_handlers(previous)
+    log.info("scheduler %s stopped", keeper.holder)
+    return outcome["code"]
+
+
+class _Runner:
+    """The callables the scheduler runs. A failing job is logged (run_job records it in
+    job_runs) and never stops the scheduler."""
+
+    def __init__(
+        self, app: App, keeper: LeaseKeeper | None, on_lease_lost: Callable[[], None]
+    ) -> None:
+        self.app = app
+        self.keeper = keeper
+        self.on_lease_lost = on_lease_lost
+
+    def run(self, name: str) -> None:
+        if self.keeper is not None and not self.keeper.held():
+            log.warning("%s skipped: this scheduler's lease is not confirmed", name)
+            return
+        try:
+            if name == "nightly":
+                with _nightly_lock:
+                    self._run(name)
+            else:
+                self._run(name)
+        except Exception:
+            log.exception("scheduled job %s failed; the scheduler carries on", name)
+
+    def _run(self, name: str) -> None:
+        run_job(self.app, name, self.app.clock.today(), JOBS[name])
+
+    def renew_lease(self) -> None:
+        assert self.keeper is not None
+        try:
+            kept = self.keeper.renew()
+        except Exception:
+            # The database may be back before the lease runs out; jobs pause meanwhile.
+            log.exception("could not renew the scheduler lease; retrying")
+            return
+        if not kept:
+            held = state(self.keeper.engine, self.keeper.name)
+            log.error(
+                "the scheduler lease is now held by %s; this scheduler stops",
+                held.holder if held else "nobody",
+            )
+            self.on_lease_lost()
+
+
+def _last_nightly_success(app: App, *, on_or_before: date) -> date | None:
+    # Not runs.last_success: a nightly run by hand for a future date must not hide a
+    # missed night.
+    with app.ready().engine.connect() as conn:
+        return conn.execute(
+            select(JobRun.run_on)
+            .where(JobRun.job == "nightly", JobRun.outcome == "ok", JobRun.run_on <= on_or_before)
+            .order_by(JobRun.run_on.desc())
+            .limit(1)
+        ).scalar()
+
+
+def _install_signal_handlers(stop: threading.Event, signals: list[int]) -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        log.warning("not on the main thread: SIGTERM and SIGINT are not handled")
+        return {}
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        # Only note it: the main thread stops the scheduler outside the handler.
+        signals.append(signum)
+        stop.set()
+
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.signal(signum, handle)
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _parse_hhmm(text: str) -> tuple[int, int]:
+    parts = text.split(":")
+    if len(parts) == 2 and all(len(p) == 2 and p.isdigit() for p in parts):
+        hour, minute = int(parts[0]), int(parts[1])
+        if hour < 24 and minute < 60:
+            return hour, minute
+    raise ValueError(f"nightly_time must be HH:MM (24-hour), got {text!r}")
+
+
+def _shifts_on_some_day(tz: ZoneInfo, at: time) -> bool:
+    """Whether the wall time ``at`` is skipped or repeated on some day of 2024-2040 in ``tz``."""
+    day = date(2024, 1, 1)
+    while day.year < 2041:
+        first = datetime.combine(day, at, tzinfo=tz)
+        if first.utcoffset() != first.replace(fold=1).utcoffset():
+            return True
+        day += timedelta(days=1)
+    return False
