@@ -9,13 +9,14 @@ from datetime import date
 from typing import Any
 
 from notifications.digest import digest_data, queue_digest
-from notifications.reminders import LadderReport, run_ladder
+from notifications.reminders import LadderReport, ladder_from, run_ladder
 from transport.bootstrap import App
 from transport.checking import CheckOutcome, run_check
 from transport.db.engine import writer
+from transport.domain.ladder import ordered
 from transport.domain.risk import Thresholds
 from transport.domain.tasks import wanted_tasks
-from transport.tasks import TaskSync, open_phone_tasks, sync_tasks
+from transport.tasks import TaskSync, phone_steps, sync_tasks
 
 
 def thresholds(app: App) -> Thresholds:
@@ -80,10 +81,10 @@ def _run(
         return ReminderRun(outcome, ladder, None)
     alerts = sorted({item.pupil_ref for item in ladder.planned if item.step.alert_team})
     with writer(engine).begin() as conn:
+        caseworker = [s.step for s in ordered(ladder_from(config)) if s.caseworker_task]
         wanted = wanted_tasks(
             outcome.result.at_risk,
-            phone=ladder.phone_tasks,
-            open_phone=open_phone_tasks(conn),
+            phone=phone_steps(conn, caseworker),
             within_days=config.reminders.task_within_days,
         )
         tasks = sync_tasks(conn, wanted, today=on, now=app.clock.now())

@@ -22,9 +22,10 @@ from transport.config import Config
 from transport.db.risk_facts import load_calendars, pupil_facts
 from transport.db.tables import ReminderStep
 from transport.domain.calendar import academic_year_of
-from transport.domain.ladder import DuePupil, households, plan
+from transport.domain.ladder import DuePupil, households, ordered, plan
 from transport.domain.risk import ApplicationFact, PupilFacts, RiskContext, Thresholds, check
-from transport.domain.tasks import PHONE_FAMILY, wanted_tasks
+from transport.domain.tasks import wanted_tasks
+from transport.tasks import phone_steps
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,10 @@ def simulate(
             select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step)
         ):
             done[(ref, year)].add(step)
+        caseworker = [s.step for s in ordered(ladder) if s.caseworker_task]
+        phone = phone_steps(conn, caseworker)
     rng = random.Random(seed)
     sim = Simulation(start, end, reply_rate)
-    open_phone: set[tuple[str, int]] = set()
     open_tasks: set[tuple[str, str, int]] = set()
     day = start
     while day <= end:
@@ -129,17 +131,17 @@ def simulate(
             SimulatedMessage(day, m.contact_id, m.channel, m.step.step, m.pupil_refs)
             for m in households(planned)
         )
-        phone = [(i.pupil_ref, i.academic_year) for i in planned if i.step.caseworker_task]
+        for item in planned:
+            if item.step.step in caseworker:
+                phone[(item.pupil_ref, item.academic_year)] = item.step.step
         wanted = wanted_tasks(
             result.at_risk,
             phone=phone,
-            open_phone=open_phone,
             within_days=config.reminders.task_within_days,
         )
         keys = {task.key for task in wanted}
         sim.tasks_opened.update(task.kind for task in wanted if task.key not in open_tasks)
         open_tasks = keys
-        open_phone = {(ref, year) for kind, ref, year in keys if kind == PHONE_FAMILY}
         # Families who reply apply after the message; the application exists from tomorrow.
         for item in planned:
             if not item.unreachable and rng.random() < reply_rate:

@@ -3,16 +3,18 @@ does, and let the team list them and mark them done."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from transport.db.engine import writer
-from transport.db.tables import AuditEvent, Pupil, Task, table_of
-from transport.domain.tasks import PHONE_FAMILY, TaskKey, WantedTask
+from transport.db.tables import AuditEvent, Pupil, ReminderStep, Task, table_of
+from transport.domain.tasks import TaskKey, WantedTask
 from transport.errors import UsageError
 from transport.imports.upsert import AuditContext
 
@@ -24,28 +26,48 @@ class TaskSync:
     still_open: int = 0
 
 
-def open_phone_tasks(conn: Connection) -> list[tuple[str, int]]:
+def phone_steps(conn: Connection, caseworker_steps: Sequence[str]) -> dict[tuple[str, int], str]:
+    """(pupil, year) -> the latest recorded ladder step that asks the team to phone
+    (``caseworker_steps`` in ladder order, earliest first)."""
+    if not caseworker_steps:
+        return {}
+    rank = {step: index for index, step in enumerate(caseworker_steps)}
+    found: dict[tuple[str, int], str] = {}
     rows = conn.execute(
-        select(Task.pupil_ref, Task.academic_year).where(
-            Task.status == "open", Task.kind == PHONE_FAMILY
+        select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step).where(
+            ReminderStep.step.in_(list(caseworker_steps)), ReminderStep.outcome != "skipped"
         )
     )
-    return [(ref, year) for ref, year in rows]
+    for ref, year, step in rows:
+        current = found.get((ref, year))
+        if current is None or rank[step] > rank[current]:
+            found[(ref, year)] = step
+    return found
 
 
 def sync_tasks(
     conn: Connection, wanted: list[WantedTask], *, today: date, now: datetime
 ) -> TaskSync:
-    """Inside the caller's transaction: open each wanted task that is not open yet; close
-    (as `closed`, by `auto`) each open task that is no longer wanted."""
+    """Inside the caller's transaction: open each wanted task that is not open yet (unless
+    the team already marked the same task done); close (as `closed`, by `auto`) each open
+    task that is no longer wanted. Safe when two runs sync at once."""
     report = TaskSync()
-    open_rows = conn.execute(
-        select(Task.id, Task.kind, Task.pupil_ref, Task.academic_year).where(Task.status == "open")
+    task = table_of(Task)
+    rows = conn.execute(
+        select(
+            task.c.id,
+            task.c.kind,
+            task.c.pupil_ref,
+            task.c.academic_year,
+            task.c.reason,
+            task.c.status,
+        ).where(task.c.status.in_(("open", "done")))
     ).all()
     open_keys: dict[TaskKey, int] = {
-        (row.kind, row.pupil_ref, row.academic_year): row.id for row in open_rows
+        (r.kind, r.pupil_ref, r.academic_year): r.id for r in rows if r.status == "open"
     }
-    wanted_keys = {task.key for task in wanted}
+    done = {(r.kind, r.pupil_ref, r.academic_year, r.reason) for r in rows if r.status == "done"}
+    wanted_keys = {item.key for item in wanted}
     gone = [task_id for key, task_id in open_keys.items() if key not in wanted_keys]
     for start in range(0, len(gone), 1000):
         conn.execute(
@@ -61,20 +83,23 @@ def sync_tasks(
     report.closed = len(gone)
     new = [
         {
-            "kind": task.kind,
-            "pupil_ref": task.pupil_ref,
-            "academic_year": task.academic_year,
-            "reason": task.reason,
-            "due_on": task.due_on,
+            "kind": item.kind,
+            "pupil_ref": item.pupil_ref,
+            "academic_year": item.academic_year,
+            "reason": item.reason,
+            "due_on": item.due_on,
             "status": "open",
             "opened_on": today,
             "opened_at": now,
         }
-        for task in wanted
-        if task.key not in open_keys
+        for item in wanted
+        if item.key not in open_keys and (*item.key, item.reason) not in done
     ]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conflict = ["kind", "pupil_ref", "academic_year", "opened_on"]
     for start in range(0, len(new), 1000):
-        conn.execute(insert(table_of(Task)), new[start : start + 1000])
+        stmt = dialect.insert(task).on_conflict_do_nothing(index_elements=conflict)
+        conn.execute(stmt, new[start : start + 1000])
     report.opened = len(new)
     report.still_open = len(wanted) - len(new)
     return report

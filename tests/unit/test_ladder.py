@@ -21,6 +21,8 @@ from datetime import date
 
 import pytest
 
+from notifications.reminders import ladder_from
+from transport.config import Config
 from transport.domain.ladder import (
     DEFAULT_LADDER,
     ContactFact,
@@ -67,13 +69,20 @@ def step_name(ladder: tuple[LadderStep, ...], today: date, r: date = R) -> str |
 # --- the default ladder is the spec's ---------------------------------------------------
 
 
+SPEC_LADDER = (
+    LadderStep("invite", 100, ("email",)),
+    LadderStep("reminder", 56, ("email", "sms")),
+    LadderStep("urgent", 28, ("sms", "email"), caseworker_task=True),
+    LadderStep("final", 10, ("sms", "email"), caseworker_task=True, alert_team=True),
+)
+
+
 def test_default_ladder_is_the_one_in_the_spec() -> None:
-    assert DEFAULT_LADDER == (
-        LadderStep("invite", 100, ("email",)),
-        LadderStep("reminder", 56, ("email", "sms")),
-        LadderStep("urgent", 28, ("sms", "email"), caseworker_task=True),
-        LadderStep("final", 10, ("sms", "email"), caseworker_task=True, alert_team=True),
-    )
+    assert DEFAULT_LADDER == SPEC_LADDER
+
+
+def test_the_default_config_ladder_is_the_one_in_the_spec() -> None:
+    assert ladder_from(Config()) == SPEC_LADDER
 
 
 # --- due step: the last step whose R - days_before <= D ---------------------------------

@@ -54,12 +54,10 @@ def kinds(
     risks: list[PupilRisk],
     *,
     phone: list[tuple[str, int]] | None = None,
-    open_phone: list[tuple[str, int]] | None = None,
     within_days: int = 21,
 ) -> set[tuple[str, str, int]]:
-    wanted = wanted_tasks(
-        risks, phone=phone or [], open_phone=open_phone or [], within_days=within_days
-    )
+    steps = {key: "urgent" for key in phone or []}
+    wanted = wanted_tasks(risks, phone=steps, within_days=within_days)
     return {(t.kind, t.pupil_ref, t.academic_year) for t in wanted}
 
 
@@ -70,13 +68,10 @@ def kinds(
 def test_fix_contact_for_an_unreachable_child_at_any_distance(days_until: int) -> None:
     found = wanted_tasks(
         [risk(Reason.NO_APPLICATION, Reason.UNREACHABLE, days_until=days_until)],
-        phone=[],
-        open_phone=[],
+        phone={},
         within_days=21,
     )
-    assert [(t.kind, t.pupil_ref, t.academic_year) for t in found] == [
-        (FIX_CONTACT, "P1", YEAR)
-    ]
+    assert [(t.kind, t.pupil_ref, t.academic_year) for t in found] == [(FIX_CONTACT, "P1", YEAR)]
     assert found[0].due_on == D + timedelta(days=days_until)
     assert found[0].reason
 
@@ -85,7 +80,7 @@ def test_fix_contact_for_unreachable_alone_takes_the_year_of_the_risk_date() -> 
     # UNREACHABLE alone: no R; the risk date is the first school day in the window,
     # e.g. Tue 2026-05-26, in 2025/26 (academic year 2025).
     alone = PupilRisk("P1", "100001", None, date(2026, 5, 26), 0, "critical", (Reason.UNREACHABLE,))
-    found = wanted_tasks([alone], phone=[], open_phone=[], within_days=21)
+    found = wanted_tasks([alone], phone={}, within_days=21)
     assert [(t.kind, t.academic_year, t.due_on) for t in found] == [
         (FIX_CONTACT, 2025, date(2026, 5, 26))
     ]
@@ -159,20 +154,21 @@ def test_several_reasons_give_several_tasks() -> None:
 
 def test_phone_family_when_a_ladder_step_asks_for_it() -> None:
     found = wanted_tasks(
-        [risk(Reason.NO_APPLICATION)], phone=[("P1", YEAR)], open_phone=[], within_days=21
+        [risk(Reason.NO_APPLICATION)], phone={("P1", YEAR): "urgent"}, within_days=21
     )
     assert [(t.kind, t.pupil_ref, t.academic_year, t.due_on) for t in found] == [
         (PHONE_FAMILY, "P1", YEAR, R)  # due on R: 28 days after Thu 2026-08-06
     ]
+    assert "urgent" in found[0].reason
 
 
-def test_no_phone_family_unless_asked_or_open() -> None:
+def test_no_phone_family_unless_a_step_asked_for_it() -> None:
     assert kinds([risk(Reason.NO_APPLICATION, days_until=3)]) == set()
 
 
-def test_phone_family_kept_open_while_no_application() -> None:
-    # Asked by urgent on an earlier night; tonight no step asks, but the task is open.
-    assert kinds([risk(Reason.NO_APPLICATION)], open_phone=[("P1", YEAR)]) == {
+def test_phone_family_kept_while_no_application() -> None:
+    # Asked by urgent on an earlier night (a recorded step): still wanted tonight.
+    assert kinds([risk(Reason.NO_APPLICATION)], phone=[("P1", YEAR)]) == {
         (PHONE_FAMILY, "P1", YEAR)
     }
 
@@ -188,11 +184,11 @@ def test_phone_family_kept_open_while_no_application() -> None:
 def test_phone_family_goes_once_an_application_arrives(reasons: tuple[Reason, ...]) -> None:
     # days_until 28 > 21: no chase_application either.
     at_risk = [risk(*reasons)] if reasons else []
-    assert kinds(at_risk, phone=[("P1", YEAR)], open_phone=[("P1", YEAR)]) == set()
+    assert kinds(at_risk, phone=[("P1", YEAR)]) == set()
 
 
 def test_phone_family_goes_when_the_child_is_no_longer_at_risk() -> None:
-    assert kinds([], open_phone=[("P1", YEAR)]) == set()
+    assert kinds([], phone=[("P1", YEAR)]) == set()
 
 
 def test_phone_family_is_for_the_year_of_r() -> None:
@@ -203,9 +199,10 @@ def test_phone_family_is_for_the_year_of_r() -> None:
 
 
 def test_phone_family_with_unreachable_opens_both() -> None:
-    assert kinds(
-        [risk(Reason.NO_APPLICATION, Reason.UNREACHABLE)], phone=[("P1", YEAR)]
-    ) == {(PHONE_FAMILY, "P1", YEAR), (FIX_CONTACT, "P1", YEAR)}
+    assert kinds([risk(Reason.NO_APPLICATION, Reason.UNREACHABLE)], phone=[("P1", YEAR)]) == {
+        (PHONE_FAMILY, "P1", YEAR),
+        (FIX_CONTACT, "P1", YEAR),
+    }
 
 
 def test_one_task_per_key_for_many_pupils() -> None:
@@ -216,8 +213,7 @@ def test_one_task_per_key_for_many_pupils() -> None:
     ]
     found = wanted_tasks(
         risks,
-        phone=[("P1", YEAR), ("P2", YEAR)],
-        open_phone=[("P1", YEAR)],  # asked again tonight and open: still one task
+        phone={("P1", YEAR): "urgent", ("P2", YEAR): "final"},
         within_days=21,
     )
     keys = [t.key for t in found]

@@ -3,7 +3,7 @@ stored tasks (open the new, close those whose cause went away) is in transport/t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,8 +35,7 @@ class WantedTask:
 def wanted_tasks(
     at_risk: Iterable[PupilRisk],
     *,
-    phone: Iterable[tuple[str, int]],
-    open_phone: Iterable[tuple[str, int]],
+    phone: Mapping[tuple[str, int], str],
     within_days: int,
 ) -> list[WantedTask]:
     """Tasks the day's check calls for:
@@ -44,21 +43,21 @@ def wanted_tasks(
     - chase_application when an undecided or approved-but-no-award application is within
       ``within_days`` of the day the child needs transport;
     - confirm_arrangement when a missing arrangement or an uninformed family is that close;
-    - phone_family for a ladder step that asks for it, kept open while the family has
-      still not applied (NO_APPLICATION)."""
+    - phone_family while the family has still not applied (NO_APPLICATION) after a ladder
+      step that asks for a call: ``phone`` maps (pupil, year) to the latest such step
+      recorded. It is derived from the recorded steps, not from one run, so a re-run after
+      a crash still asks for the call."""
     wanted: dict[TaskKey, WantedTask] = {}
-    asked = set(phone)
-    keep = set(open_phone)
     for risk in at_risk:
         year = academic_year_of(risk.uncovered_from or risk.risk_date)
-        for kind, why in _tasks_for(risk, year, asked | keep, within_days):
+        for kind, why in _tasks_for(risk, year, phone, within_days):
             task = WantedTask(kind, risk.pupil_ref, year, why, risk.risk_date)
             wanted.setdefault(task.key, task)
     return list(wanted.values())
 
 
 def _tasks_for(
-    risk: PupilRisk, year: int, phone: set[tuple[str, int]], within_days: int
+    risk: PupilRisk, year: int, phone: Mapping[tuple[str, int], str], within_days: int
 ) -> list[tuple[str, str]]:
     reasons = set(risk.reasons)
     found = []
@@ -69,8 +68,11 @@ def _tasks_for(
         found.append((CHASE_APPLICATION, _chase_reason(reasons)))
     if close and reasons & {Reason.NO_ARRANGEMENT, Reason.FAMILY_NOT_INFORMED}:
         found.append((CONFIRM_ARRANGEMENT, _arrangement_reason(reasons)))
-    if Reason.NO_APPLICATION in reasons and (risk.pupil_ref, year) in phone:
-        found.append((PHONE_FAMILY, "no renewal application after reminders: phone the family"))
+    step = phone.get((risk.pupil_ref, year))
+    if Reason.NO_APPLICATION in reasons and step is not None:
+        found.append(
+            (PHONE_FAMILY, f"no renewal application after the {step} reminder: phone the family")
+        )
     return found
 
 
