@@ -315,7 +315,10 @@ def _print_check(
     from transport import check_output
 
     if output is Format.json:
-        typer.echo(json.dumps(check_output.as_json(outcome, only_new=only_new), indent=2))
+        data = check_output.as_json(outcome, only_new=only_new)
+        # Indented for people; compact (the C encoder, 5x faster) for a large county.
+        indent = 2 if len(data["at_risk"]) <= 5000 else None
+        typer.echo(json.dumps(data, indent=indent))
         return
     if output is Format.csv:
         sys.stdout.write(check_output.as_csv(outcome, only_new=only_new))

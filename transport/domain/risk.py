@@ -123,6 +123,15 @@ class _CalendarWindow:
     recent_days: tuple[date, ...]
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """The pupil's school days of one academic year of the window, and the school then."""
+
+    academic_year: int
+    school_urn: str
+    days: tuple[date, ...]
+
+
 @dataclass
 class RiskContext:
     """What every pupil's check shares: the date, the window and the calendars."""
@@ -133,15 +142,29 @@ class RiskContext:
     school_calendar: Mapping[str, str]  # urn -> calendar name
     thresholds: Thresholds = field(default_factory=Thresholds)
     _windows: dict[str, _CalendarWindow] = field(default_factory=dict, repr=False)
+    _segments: dict[tuple[str, str | None], tuple[_Segment, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
-    @property
-    def last_day(self) -> date:
-        return self.as_of + timedelta(days=self.horizon_days)
+    def __post_init__(self) -> None:
+        self.last_day = self.as_of + timedelta(days=self.horizon_days)
+        # The academic years the window touches.
+        self.years = range(academic_year_of(self.as_of), academic_year_of(self.last_day) + 1)
 
-    @property
-    def years(self) -> range:
-        """The academic years the window touches."""
-        return range(academic_year_of(self.as_of), academic_year_of(self.last_day) + 1)
+    def segments(self, school_urn: str, next_school_urn: str | None) -> tuple[_Segment, ...]:
+        """A pupil's school days in the window by academic year, with the school then:
+        the next school for years after the one containing D (shared by every pupil
+        with the same two schools, so computed once)."""
+        key = (school_urn, next_school_urn)
+        cached = self._segments.get(key)
+        if cached is None:
+            this_year = self.years[0]
+            found = []
+            for year in self.years:
+                school = next_school_urn if year > this_year and next_school_urn else school_urn
+                found.append(_Segment(year, school, self.window(school).days_by_year.get(year, ())))
+            cached = self._segments[key] = tuple(found)
+        return cached
 
     def window(self, urn: str) -> _CalendarWindow:
         name = self.school_calendar.get(urn, DEFAULT_CALENDAR)
@@ -185,15 +208,6 @@ def calendar_gaps(ctx: RiskContext) -> list[CalendarGap]:
     return gaps
 
 
-@dataclass(frozen=True)
-class _Segment:
-    """The pupil's school days of one academic year of the window, and the school then."""
-
-    academic_year: int
-    school_urn: str
-    days: tuple[date, ...]
-
-
 def check(pupils: Iterable[PupilFacts], ctx: RiskContext) -> CheckResult:
     in_scope = 0
     at_risk: list[PupilRisk] = []
@@ -208,9 +222,10 @@ def check(pupils: Iterable[PupilFacts], ctx: RiskContext) -> CheckResult:
 
 def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]:
     """(in scope?, the pupil's risk or None) for one pupil."""
-    if not pupil.active:
+    if not pupil.active or not (pupil.awards or pupil.applications):
         return False, None
-    current = _is_current_traveller(pupil, ctx)
+    intervals = _intervals_by_school(pupil)
+    current = _is_current_traveller(pupil, ctx, intervals)
     live_years = [
         app.academic_year
         for app in pupil.applications
@@ -219,7 +234,7 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
     if not current and not live_years:
         return False, None
 
-    segments = _segments(pupil, ctx)
+    segments: Sequence[_Segment] = ctx.segments(pupil.school_urn, pupil.next_school_urn)
     if not current:
         # A new traveller did not need transport before their application's year.
         start = academic_year_start(min(live_years))
@@ -227,7 +242,7 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
 
     reasons: list[Reason] = []
     dates: list[date] = []
-    uncovered = _first_uncovered(pupil, segments)
+    uncovered = _first_uncovered(segments, intervals)
     found: list[Reason] = []
     if uncovered is not None:
         # A refused application gives no reason: R then does not date the risk either.
@@ -236,7 +251,7 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
             reasons.extend(found)
             dates.append(uncovered)
     for segment in segments:
-        if not segment.days or not _any_covered(pupil, segment):
+        if not segment.days or not _any_covered(segment, intervals):
             continue
         readiness = _readiness_reason(pupil, segment.academic_year)
         if readiness is not None:
@@ -266,22 +281,26 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
     )
 
 
-def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext) -> bool:
+Intervals = dict[str, list[tuple[date, date]]]
+
+
+def _intervals_by_school(pupil: PupilFacts) -> Intervals:
+    """The pupil's award periods by the school they are for, each list sorted."""
+    found: Intervals = {}
+    for award in pupil.awards:
+        if award.valid_from <= award.valid_until:
+            school = award.school_urn or pupil.school_urn
+            found.setdefault(school, []).append((award.valid_from, award.valid_until))
+    for periods in found.values():
+        periods.sort()
+    return found
+
+
+def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext, intervals: Intervals) -> bool:
     days = ctx.window(pupil.school_urn).recent_days
-    intervals = _intervals(pupil, pupil.school_urn)
-    return any(_has_day_in(days, first, last) for first, last in intervals)
-
-
-def _segments(pupil: PupilFacts, ctx: RiskContext) -> list[_Segment]:
-    this_year = academic_year_of(ctx.as_of)
-    segments = []
-    for year in ctx.years:
-        school = pupil.school_urn
-        if year > this_year and pupil.next_school_urn:
-            school = pupil.next_school_urn
-        days = ctx.window(school).days_by_year.get(year, ())
-        segments.append(_Segment(year, school, days))
-    return segments
+    return any(
+        _has_day_in(days, first, last) for first, last in intervals.get(pupil.school_urn, ())
+    )
 
 
 def _from(segment: _Segment, start: date) -> _Segment:
@@ -289,39 +308,29 @@ def _from(segment: _Segment, start: date) -> _Segment:
     return _Segment(segment.academic_year, segment.school_urn, segment.days[index:])
 
 
-def _intervals(pupil: PupilFacts, school_urn: str) -> list[tuple[date, date]]:
-    """The pupil's award periods that are for ``school_urn``, sorted."""
-    return sorted(
-        (award.valid_from, award.valid_until)
-        for award in pupil.awards
-        if (award.school_urn or pupil.school_urn) == school_urn
-        and award.valid_from <= award.valid_until
-    )
-
-
 def _has_day_in(days: Sequence[date], first: date, last: date) -> bool:
     index = bisect_left(days, first)
     return index < len(days) and days[index] <= last
 
 
-def _first_uncovered(pupil: PupilFacts, segments: Sequence[_Segment]) -> date | None:
+def _first_uncovered(segments: Sequence[_Segment], intervals: Intervals) -> date | None:
     for segment in segments:
         days = segment.days
         index = 0
-        intervals = _intervals(pupil, segment.school_urn)
+        periods = intervals.get(segment.school_urn, ())
         while index < len(days):
             day = days[index]
-            ends = [last for first, last in intervals if first <= day <= last]
+            ends = [last for first, last in periods if first <= day <= last]
             if not ends:
                 return day
             index = bisect_right(days, max(ends), lo=index)
     return None
 
 
-def _any_covered(pupil: PupilFacts, segment: _Segment) -> bool:
+def _any_covered(segment: _Segment, intervals: Intervals) -> bool:
     return any(
         _has_day_in(segment.days, first, last)
-        for first, last in _intervals(pupil, segment.school_urn)
+        for first, last in intervals.get(segment.school_urn, ())
     )
 
 
