@@ -1,10 +1,13 @@
-"""Benchmark `transport import` (first and repeat) and `transport check` on a generated
-bundle, on SQLite and on PostgreSQL, with a baseline query for the check.
+"""Benchmark the main commands on a generated county, on SQLite and on PostgreSQL:
+`transport import` (first, then a repeat with no changes), `transport check`,
+`transport applications assess`, and the nightly job (`transport jobs run nightly`:
+snapshot, ladder, tasks, digest), with a baseline query for the check.
 
-    .venv/bin/python bench/import_check.py --pupils 100000 [--runs 3] [--postgres URL]
+    .venv/bin/python bench/run.py --pupils 100000 [--runs 3] [--only sqlite|postgresql]
 
-Prints a table and, last, one JSON line with every figure. Each command runs in a fresh
-process (bench/measure.py), so peak memory is that command's own.
+Prints a table and, last, one JSON line with every figure (median of the runs; peak
+memory is the largest). Each command runs in a fresh process (bench/measure.py), so
+peak memory is that command's own.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 AS_OF = "2026-08-26"
+# In order, on one database: each step sees what the one before left.
+STEPS: dict[str, list[str]] = {
+    "import": ["import", "{bundle}"],
+    "reimport": ["import", "{bundle}"],
+    "check": ["check", "--as-of", AS_OF, "--format", "json", "--no-save"],
+    "assess": ["applications", "assess"],
+    "nightly": ["jobs", "run", "nightly", "--on", AS_OF],
+}
 
 
 def measure(url: str, *args: str) -> dict[str, Any]:
@@ -67,6 +78,17 @@ def baseline(url: str) -> float:
     return time.perf_counter() - started
 
 
+def count_rows(url: str, table: str) -> int:
+    sys.path.insert(0, str(ROOT))
+    from transport.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+    engine.dispose()
+    return found
+
+
 def fresh_database(kind: str, folder: Path, pg_url: str | None, n: int) -> str:
     if kind == "sqlite":
         path = folder / f"bench-{n}.db"
@@ -108,20 +130,21 @@ def main() -> None:
         total_rows = sum(rows.values())
         kinds = [args.only] if args.only else ["sqlite", "postgresql"]
         for kind in kinds:
-            figures: dict[str, list[dict[str, Any]]] = {"import": [], "reimport": [], "check": []}
+            figures: dict[str, list[dict[str, Any]]] = {name: [] for name in STEPS}
             base: list[float] = []
             for _ in range(args.runs):
                 url = fresh_database(kind, folder, args.postgres, args.pupils)
-                figures["import"].append(measure(url, "import", str(bundle)))
-                figures["reimport"].append(measure(url, "import", str(bundle)))
-                figures["check"].append(
-                    measure(url, "check", "--as-of", AS_OF, "--format", "json", "--no-save")
-                )
+                for name, command in STEPS.items():
+                    argv = [str(bundle) if part == "{bundle}" else part for part in command]
+                    figures[name].append(measure(url, *argv))
                 base.append(baseline(url))
+                assessed = count_rows(url, "application_assessments")
             floor = statistics.median(base)
             for name, runs in figures.items():
                 wall = statistics.median(r["wall_s"] for r in runs)
-                count = total_rows if name != "check" else args.pupils
+                count = {"import": total_rows, "reimport": total_rows, "assess": assessed}.get(
+                    name, args.pupils
+                )
                 results.append(
                     {
                         "database": kind,
