@@ -1,0 +1,37 @@
+"""The benchmark scripts at a smoke size, so they do not rot (the real sizes are run by
+hand: see bench/README.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(backend: str, script: str, *args: str) -> dict:
+    command = [sys.executable, str(ROOT / "bench" / script), *args, "--only", backend]
+    if os.environ.get("TRANSPORT_TEST_DATABASE_URL"):
+        command += ["--postgres", os.environ["TRANSPORT_TEST_DATABASE_URL"]]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_main_benchmark_runs_and_reports_every_figure(backend: str) -> None:
+    data = run_bench(backend, "run.py", "--pupils", "150", "--runs", "1")
+    commands = {r["command"]: r for r in data["results"]}
+    assert set(commands) == {"import", "reimport", "check", "assess", "nightly", "baseline query"}
+    for name in ("import", "reimport", "check", "assess", "nightly"):
+        figures = commands[name]
+        assert figures["database"] == backend
+        assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0 and figures["x_baseline"] > 0
+
+
+def test_the_dispatch_benchmark_sends_each_message_once(backend: str) -> None:
+    data = run_bench(backend, "dispatch.py", "--messages", "20")
+    assert {r["channel"] for r in data["results"]} == {"email", "sms"}
+    assert all(r["each_exactly_once"] and r["messages_per_s"] > 0 for r in data["results"])
