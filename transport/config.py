@@ -134,6 +134,17 @@ class SendingConfig:
 
 
 @dataclass(frozen=True)
+class SchedulerConfig:
+    # Local time (council.timezone) of the nightly job; not 01:00-01:59 (clock changes).
+    nightly_time: str = "21:30"
+    dispatch_minutes: float = 5.0
+    poll_minutes: float = 15.0
+    # One scheduler per database: the holder renews its lease; a dead holder's lease
+    # expires after this long and another scheduler may take over.
+    lease_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
 
@@ -159,6 +170,7 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     sending: SendingConfig = field(default_factory=SendingConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "built-in defaults"
@@ -175,6 +187,7 @@ _SECTIONS = {
     "email": "email",
     "sms": "sms",
     "sending": "sending",
+    "scheduler": "scheduler",
     "logging": "logging",
 }
 
@@ -305,6 +318,7 @@ def _check(config: Config) -> None:
         )
     _check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
+    _check_scheduler(config.scheduler)
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
     sending = config.sending
@@ -392,6 +406,20 @@ def _check_ladder(reminders: RemindersConfig) -> None:
             "config keys 'reminders.apply_by_days_before' and "
             "'reminders.task_within_days' must not be negative"
         )
+
+
+def _check_scheduler(scheduler: SchedulerConfig) -> None:
+    if not _is_hhmm(scheduler.nightly_time):
+        raise ConfigError(
+            f"config key 'scheduler.nightly_time' must be HH:MM, got {scheduler.nightly_time!r}"
+        )
+    if scheduler.nightly_time.startswith("01:"):
+        raise ConfigError(
+            "config key 'scheduler.nightly_time' must not be 01:00-01:59: the clocks change then"
+        )
+    for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
+        if getattr(scheduler, name) <= 0:
+            raise ConfigError(f"config key 'scheduler.{name}' must be more than 0")
 
 
 def _is_hhmm(text: str) -> bool:
