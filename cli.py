@@ -279,9 +279,7 @@ def check(
             "--new-since-last", help="List only children not at risk in the previous day's check."
         ),
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", min=0, help="Table rows to show (0: all).")
-    ] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Table rows to show (0: all).")] = 50,
     save: Annotated[
         bool, typer.Option("--save/--no-save", help="Keep this run as a snapshot.")
     ] = True,
@@ -992,6 +990,28 @@ def jobs_run(
     application = _build(ctx)
     counts = run_job(application, name, day or application.clock.today(), JOBS[name])
     typer.echo(json.dumps(counts, indent=2, default=str))
+
+
+@scheduler_app.command("run")
+def scheduler_run(ctx: typer.Context) -> None:
+    """Run the scheduler until SIGTERM: the nightly job, dispatch and status polling, in
+    the council's timezone. Exit 0 when stopped; 3 when another scheduler is active on
+    this database; 4 when another took over its lease."""
+    from jobs.scheduler import ScheduleSettings, run_scheduler
+
+    application = _build(ctx)
+    settings = application.config.scheduler
+    try:
+        schedule = ScheduleSettings(
+            nightly_time=settings.nightly_time,
+            dispatch_minutes=settings.dispatch_minutes,
+            poll_minutes=settings.poll_minutes,
+            lease_seconds=settings.lease_seconds,
+            timezone=application.config.council.timezone,
+        )
+    except ValueError as exc:
+        _fail(f"config key 'scheduler.nightly_time': {exc}", 2)
+    raise typer.Exit(run_scheduler(application, schedule))
 
 
 @app.command("simulate")

@@ -18,6 +18,7 @@ holds the lease; 4 the lease was taken over while running.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
@@ -69,16 +70,22 @@ class ScheduleSettings:
 
     def __post_init__(self) -> None:
         try:
-            tz = ZoneInfo(self.timezone)
+            ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"timezone {self.timezone!r} is not a known timezone") from exc
         hour, minute = _parse_hhmm(self.nightly_time)
-        if hour == 1 or _shifts_on_some_day(tz, time(hour, minute)):
+        if hour == 1:
             raise ValueError(
-                f"nightly_time {self.nightly_time} falls in a clock-change hour in "
-                f"{self.timezone} (01:00-01:59 in Europe/London): on the night the clocks go "
-                "forward it does not exist and on the night they go back it happens twice, "
-                "so the nightly would be skipped or run twice; choose another time"
+                f"nightly_time {self.nightly_time} is in the clock-change hour 01:00-01:59: "
+                "in Europe/London it does not exist on the last Sunday of March and happens "
+                "twice on the last Sunday of October, so the nightly would be skipped or run "
+                "twice; choose another time"
+            )
+        if _shifts_on_some_day(self.timezone, time(hour, minute)):
+            raise ValueError(
+                f"nightly_time {self.nightly_time} does not exist or happens twice on "
+                f"clock-change days in {self.timezone}, so the nightly would be skipped or run "
+                "twice; choose another time"
             )
         for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
             if not getattr(self, name) > 0:
@@ -133,6 +140,7 @@ def build_scheduler(
     scheduler = scheduler_cls(
         timezone=tz,
         jobstores={"default": MemoryJobStore()},
+        # A thread per job: renewing the lease never waits behind a long nightly.
         executors={"default": ThreadPoolExecutor(max_workers=4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
@@ -345,7 +353,7 @@ def _install_signal_handlers(stop: threading.Event, signals: list[int]) -> dict[
         signals.append(signum)
         stop.set()
 
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in (signal.SIGTERM, signal.SIGINT):
         previous[signum] = signal.signal(signum, handle)
     return previous
@@ -365,8 +373,10 @@ def _parse_hhmm(text: str) -> tuple[int, int]:
     raise ValueError(f"nightly_time must be HH:MM (24-hour), got {text!r}")
 
 
-def _shifts_on_some_day(tz: ZoneInfo, at: time) -> bool:
-    """Whether the wall time ``at`` is skipped or repeated on some day of 2024-2040 in ``tz``."""
+@functools.lru_cache(maxsize=16)
+def _shifts_on_some_day(timezone: str, at: time) -> bool:
+    """Whether the wall time ``at`` is skipped or repeated on some day of 2024-2040."""
+    tz = ZoneInfo(timezone)
     day = date(2024, 1, 1)
     while day.year < 2041:
         first = datetime.combine(day, at, tzinfo=tz)
