@@ -101,6 +101,18 @@ def main_options(ctx: typer.Context, config: ConfigOption = None) -> None:
     ctx.obj = {"config_path": config}
 
 
+def _write_csv(columns: list[str], items: list[dict[str, Any]]) -> None:
+    """CSV for spreadsheets, with formula-like cells neutralised."""
+    import csv
+
+    from transport.check_output import safe_cell
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for item in items:
+        writer.writerow(safe_cell("" if item[c] is None else item[c]) for c in columns)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
@@ -654,11 +666,6 @@ def outbox_list(
         typer.echo(json.dumps(items, indent=2))
         return
     if output is Format.csv:
-        import csv as csv_module
-
-        from transport.check_output import safe_cell
-
-        writer = csv_module.writer(sys.stdout, lineterminator="\n")
         columns = [
             "id",
             "created_at",
@@ -672,10 +679,7 @@ def outbox_list(
             "error_code",
             "provider_id",
         ]
-        writer.writerow(columns)
-        for item in items:
-            item = {**item, "pupil_refs": " ".join(item["pupil_refs"])}
-            writer.writerow(safe_cell("" if item[c] is None else item[c]) for c in columns)
+        _write_csv(columns, [{**i, "pupil_refs": " ".join(i["pupil_refs"])} for i in items])
         return
     from rich.console import Console
     from rich.table import Table
@@ -896,14 +900,7 @@ def tasks_list(
         return
     columns = ["id", "due_on", "kind", "pupil_ref", "pupil_name", "school_urn", "reason", "status"]
     if output is Format.csv:
-        import csv as csv_module
-
-        from transport.check_output import safe_cell
-
-        writer = csv_module.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        for item in items:
-            writer.writerow(safe_cell("" if item[c] is None else item[c]) for c in columns)
+        _write_csv(columns, items)
         return
     from rich.console import Console
     from rich.table import Table

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, insert, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.engine import Connection, Engine
 
 from notifications import outbox
+from transport.audit import AuditContext
 from transport.db.engine import writer
-from transport.db.tables import AuditEvent, table_of
 from transport.errors import UsageError
-from transport.imports.upsert import AuditContext
 
 
 def list_messages(
@@ -84,8 +83,5 @@ def resolve_unknown(engine: Engine, message_id: int, *, sent: bool, by: str, now
         if not moved:
             raise UsageError(f"message {message_id} is not in status unknown")
         audit = AuditContext(actor=by, at=now)
-        conn.execute(
-            insert(table_of(AuditEvent)),
-            [audit.event("resolve", "outbox", (message_id,), {"sent": sent})],
-        )
+        audit.record(conn, "resolve", "outbox", (message_id,), {"sent": sent})
     return status

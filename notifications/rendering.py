@@ -31,31 +31,27 @@ def short_date(value: date | str | Undefined) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-@lru_cache(maxsize=1)
-def text_environment() -> Environment:
+def _environment(*, html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=False,
+        autoescape=html,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=not html,
     )
     env.filters["long_date"] = long_date
     env.filters["short_date"] = short_date
     return env
+
+
+@lru_cache(maxsize=1)
+def text_environment() -> Environment:
+    """For subjects, plain-text bodies and SMS: nothing is escaped (O'Brien stays)."""
+    return _environment(html=False)
 
 
 @lru_cache(maxsize=1)
 def html_environment() -> Environment:
     """For HTML email bodies only: everything is escaped."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["long_date"] = long_date
-    env.filters["short_date"] = short_date
-    return env
+    return _environment(html=True)

@@ -13,12 +13,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from transport.audit import AuditContext
 from transport.config import EligibilityConfig
 from transport.db.engine import writer
 from transport.db.tables import (
     Application,
     ApplicationAssessment,
-    AuditEvent,
     Award,
     Pupil,
     School,
@@ -27,7 +27,6 @@ from transport.db.tables import (
 )
 from transport.domain.eligibility import Decision, Facts, Policy, assess
 from transport.errors import UsageError
-from transport.imports.upsert import AuditContext
 
 UNDECIDED = ("received", "assessing")
 PAGE = 5000
@@ -285,10 +284,7 @@ def decide(
             "valid_until": str(until) if approve else None,
             "overridden": valid_until is not None,
         }  # fmt: skip
-        conn.execute(
-            insert(table_of(AuditEvent)),
-            [audit.event("decide", "applications", (application_ref,), detail)],
-        )
+        audit.record(conn, "decide", "applications", (application_ref,), detail)
     return Decided(
         application_ref,
         new_status,

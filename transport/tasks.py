@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from transport.audit import AuditContext
 from transport.db.engine import writer
-from transport.db.tables import AuditEvent, Pupil, ReminderStep, Task, table_of
+from transport.db.tables import Pupil, ReminderStep, Task, table_of
 from transport.domain.tasks import TaskKey, WantedTask
 from transport.errors import UsageError
-from transport.imports.upsert import AuditContext
 
 
 @dataclass
@@ -147,7 +147,4 @@ def mark_done(engine: Engine, task_id: int, *, by: str, note: str, now: datetime
         if not done:
             raise UsageError(f"task {task_id} is not open")
         audit = AuditContext(actor=by, at=now)
-        conn.execute(
-            insert(table_of(AuditEvent)),
-            [audit.event("done", "tasks", (task_id,), {"note": note})],
-        )
+        audit.record(conn, "done", "tasks", (task_id,), {"note": note})

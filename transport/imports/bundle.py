@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
+from transport.audit import AuditContext
 from transport.db import tables
 from transport.db.engine import writer
 from transport.imports.contacts import upsert_contacts
@@ -23,7 +24,7 @@ from transport.imports.reader import (
     key_values,
     read_rows,
 )
-from transport.imports.upsert import AuditContext, Counts, KeyTuple, is_empty, key_of, upsert
+from transport.imports.upsert import Counts, KeyTuple, is_empty, key_of, upsert
 
 CHUNK_ROWS = 5000
 Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from transport.audit import AuditContext
 from transport.db.tables import Contact, PupilContact, table_of
-from transport.imports.upsert import AuditContext, Counts, upsert
+from transport.imports.upsert import Counts, upsert
 
 
 def identity(name: str, email: str | None, mobile: str | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from transport.audit import AuditContext, plain
 from transport.db.tables import AuditEvent, table_of
 
 KeyTuple = tuple[Any, ...]
@@ -111,7 +111,7 @@ def upsert(
             continue
         changed.append({**{f"k_{name}": row[name] for name in key}, **row})
         diff = {
-            c: [_plain(b), _plain(a)]
+            c: [plain(b), plain(a)]
             for c, b, a in zip(columns, before, after, strict=True)
             if a != b
         }
@@ -130,27 +130,3 @@ def upsert(
         frozenset(key_of(r, key) for r in new),
         frozenset(tuple(r[f"k_{name}"] for name in key) for r in changed),
     )
-
-
-@dataclass(frozen=True)
-class AuditContext:
-    actor: str
-    at: datetime
-
-    def event(
-        self, action: str, entity: str, key: KeyTuple, detail: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            "actor": self.actor,
-            "action": action,
-            "entity": entity,
-            "entity_key": "/".join(str(_plain(part)) for part in key),
-            "detail": detail,
-        }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return value
