@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import email.utils
+import ipaddress
 import logging
 import re
 import ssl
@@ -175,7 +176,13 @@ class SmtpEmailSender:
         try:
             step = "EHLO"
             smtp.ehlo_or_helo_if_needed()
-            if self.starttls:
+            if self.starttls and not smtp.has_extn("starttls") and _is_loopback(self.host):
+                # A relay on this machine (a local postfix, a test server): nothing crosses
+                # a network, so plain SMTP is acceptable; said once per send in the log.
+                log.warning(
+                    "SMTP server %s offers no STARTTLS; on loopback, sending in clear", where
+                )
+            elif self.starttls:
                 step = "STARTTLS"
                 if not smtp.has_extn("starttls"):
                     raise RetryableDeliveryError(
@@ -329,3 +336,12 @@ def _close(smtp: smtplib.SMTP, *, politely: bool) -> None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             smtp.quit()
     smtp.close()
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

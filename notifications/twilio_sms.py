@@ -78,13 +78,10 @@ class TwilioSmsSender:
             raise ValueError(f"sms.timeout_seconds must be > 0, not {timeout_seconds!r}")
         if api_base_url:
             parts = urlsplit(api_base_url)
-            if (
-                parts.scheme not in ("http", "https")
-                or not parts.netloc
-                or (parts.path.strip("/") or parts.query)
-            ):
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
                 raise ValueError(
-                    f"sms.api_base_url must look like http://host:port, not {api_base_url!r}"
+                    "sms.api_base_url must look like http://host:port (optionally with a path "
+                    f"prefix), not {api_base_url!r}"
                 )
         self._sender: dict[str, str] = (
             {"from_": from_number.strip()}
@@ -203,9 +200,9 @@ def _never_connected(exc: requests.ConnectionError) -> bool:
 
 
 class _HttpClient(TwilioHttpClient):  # type: ignore[misc]
-    """TwilioHttpClient with a timeout, quiet logging, and optionally another scheme and
-    host (path and query kept): every URL the twilio client builds, next-page links
-    included, starts with https://api.twilio.com (or an edge/region host)."""
+    """TwilioHttpClient with a timeout, quiet logging, and optionally another scheme, host
+    and path prefix (the API path and query kept): every URL the twilio client builds,
+    next-page links included, starts with https://api.twilio.com (or an edge/region host)."""
 
     def __init__(self, base_url: str, *, timeout: float) -> None:
         super().__init__(timeout=timeout, logger=logging.getLogger(__name__ + ".http"))
@@ -214,7 +211,8 @@ class _HttpClient(TwilioHttpClient):  # type: ignore[misc]
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if self._base is not None:
             parts = urlsplit(url)
-            url = urlunsplit((self._base.scheme, self._base.netloc, parts.path, parts.query, ""))
+            path = self._base.path.rstrip("/") + parts.path
+            url = urlunsplit((self._base.scheme, self._base.netloc, path, parts.query, ""))
         return super().request(method, url, *args, **kwargs)
 
     def log_request(self, kwargs: dict[str, Any]) -> None:

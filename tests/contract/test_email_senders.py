@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from notifications import smtp_email
 from notifications.file_outbox import FileEmailOutbox, FileSmsOutbox
 from notifications.ports import (
     EmailMessage,
@@ -300,13 +301,37 @@ def test_no_login_when_the_server_requires_one_is_permanent(server: SmtpServer) 
 
 
 def test_starttls_required_but_not_offered_is_retried_not_sent_in_clear(
-    server: SmtpServer,
+    server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As if the server were across a network (the test server is on loopback).
+    monkeypatch.setattr(smtp_email, "_is_loopback", lambda host: False)
     with pytest.raises(RetryableDeliveryError, match="does not offer STARTTLS") as caught:
         smtp_sender(server, starttls=True).send(a_message())
 
     assert "not sending in clear" in str(caught.value)
     assert server.received == []
+
+
+def test_a_relay_on_loopback_without_starttls_is_used_in_clear(server: SmtpServer) -> None:
+    smtp_sender(server, starttls=True).send(a_message())
+    assert len(server.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("10.0.0.5", False),
+        ("smtp.council.example", False),
+        ("192.168.1.10", False),
+    ],
+)
+def test_only_loopback_hosts_may_skip_starttls(host: str, loopback: bool) -> None:
+    assert smtp_email._is_loopback(host) is loopback
 
 
 def test_a_dropped_connection_after_the_message_is_an_unknown_outcome(

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from notifications import twilio_sms
 from notifications.ports import (
     PermanentDeliveryError,
     RetryableDeliveryError,
@@ -339,7 +340,7 @@ def test_neither_the_number_nor_the_body_is_logged_or_put_in_errors(
         ({"messaging_service_sid": SERVICE}, "exactly one"),
         ({"timeout_seconds": 0}, "timeout_seconds"),
         ({"api_base_url": "127.0.0.1:8123"}, "api_base_url"),
-        ({"api_base_url": "http://127.0.0.1:8123/twilio"}, "api_base_url"),
+        ({"api_base_url": "http://127.0.0.1:8123/?edge=x"}, "api_base_url"),
     ],
 )
 def test_bad_settings_are_refused_by_name(overrides: dict[str, Any], message: str) -> None:
@@ -352,3 +353,15 @@ def test_bad_settings_are_refused_by_name(overrides: dict[str, Any], message: st
 
     with pytest.raises(ValueError, match=message):
         TwilioSmsSender(**options)
+
+
+def test_a_base_url_with_a_path_prefix_keeps_the_api_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    def record(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(url)
+
+    monkeypatch.setattr(twilio_sms.TwilioHttpClient, "request", record)
+    client = twilio_sms._HttpClient("http://127.0.0.1:8123/twilio", timeout=1.0)
+    client.request("GET", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json?To=x")
+    assert seen == ["http://127.0.0.1:8123/twilio/2010-04-01/Accounts/AC1/Messages.json?To=x"]
