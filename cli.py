@@ -607,6 +607,8 @@ def outbox_send(
             f"recovered after a stop: {report.stale} left sending, {report.reconciled_sent} "
             f"found sent at the provider, {report.reconciled_resend} queued again"
         )
+    if report.sms_waiting:
+        typer.echo(f"{report.sms_waiting} SMS wait for the end of quiet hours ({report.sms_from})")
     for code, count in sorted(report.by_error.items()):
         typer.echo(f"  error {code}: {count}")
 

@@ -45,6 +45,8 @@ class DispatchReport:
     reconciled_sent: int = 0
     reconciled_resend: int = 0
     channels_marked: int = 0
+    sms_waiting: int = 0  # due, but held by quiet hours
+    sms_from: str | None = None  # when quiet hours end
     by_error: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,6 +89,11 @@ def dispatch(
             settle(engine, row, token, result, settings, now=now(), report=report)
         if remaining is not None:
             remaining -= len(rows)
+    moment = now()
+    if not settings.quiet.sms_allowed(moment):
+        report.sms_waiting = outbox.due_count(engine, now=moment, channel="sms")
+        if report.sms_waiting:
+            report.sms_from = settings.quiet.next_allowed(moment).isoformat()
     return report
 
 

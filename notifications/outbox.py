@@ -197,6 +197,14 @@ def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tup
     return int(requeued or 0), int(unknown or 0)
 
 
+def due_count(engine: Engine, *, now: datetime, channel: str) -> int:
+    with engine.connect() as conn:
+        stmt = select(func.count()).where(
+            OUTBOX.c.status.in_(DUE), OUTBOX.c.next_attempt_at <= now, OUTBOX.c.channel == channel
+        )
+        return int(conn.execute(stmt).scalar_one())
+
+
 def counts_by_status(conn: Connection) -> dict[str, int]:
     stmt = select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
     found = {status: int(n) for status, n in conn.execute(stmt)}

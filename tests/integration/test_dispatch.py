@@ -118,7 +118,9 @@ def test_sms_waits_for_the_end_of_quiet_hours(engine: Engine, contact_id: int) -
     queue(engine, contact_id, "sms")
     night = datetime(2026, 6, 2, 21, 30, tzinfo=UTC)  # 22:30 BST
     sms = FakeSms()
-    assert run(engine, FakeEmail(), sms, night).sent == 0
+    report = run(engine, FakeEmail(), sms, night)
+    assert report.sent == 0 and report.sms_waiting == 1
+    assert report.sms_from == "2026-06-03T07:00:00+00:00"  # 08:00 BST
     assert rows(engine)[0]["status"] == "queued"
     morning = datetime(2026, 6, 3, 7, 0, tzinfo=UTC)  # 08:00 BST
     assert run(engine, FakeEmail(), sms, morning).sent == 1
