@@ -81,6 +81,32 @@ def _among(
     return tuple_(*key_cols).in_(keys)
 
 
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert. On PostgreSQL with COPY (psycopg's executemany would send a statement
+    per row); elsewhere one executemany. Same transaction as the caller either way."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows)
+        return
+    # COPY sees no Python-side column defaults: add the scalar ones the rows leave out.
+    defaults = {
+        column.name: column.default.arg  # type: ignore[attr-defined]
+        for column in table.columns
+        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+    }
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+
+
 def upsert(
     conn: Connection,
     table: Table,
@@ -117,7 +143,7 @@ def upsert(
         }
         events.append(audit.event("update", table.name, k, {"changes": diff}))
     if new:
-        conn.execute(insert(table), new)
+        insert_rows(conn, table, new)
     if changed:
         where = and_(*(table.c[name] == bindparam(f"k_{name}") for name in key))
         stmt = update(table).where(where).values({c: bindparam(c) for c in columns})
