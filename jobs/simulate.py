@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -147,8 +147,8 @@ def simulate(
             if not item.unreachable and rng.random() < reply_rate:
                 pupil = facts[item.pupil_ref]
                 application = ApplicationFact(item.academic_year, "received")
-                facts[item.pupil_ref] = replace(
-                    pupil, applications=(*pupil.applications, application)
+                facts[item.pupil_ref] = pupil._replace(
+                    applications=(*pupil.applications, application)
                 )
                 sim.replies.append((day, item.pupil_ref))
         day += timedelta(days=1)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from transport.domain.calendar import (
     DEFAULT_CALENDAR,
@@ -39,27 +40,27 @@ LIVE_APPLICATION = frozenset({"received", "assessing", "approved"})
 UNDECIDED = frozenset({"received", "assessing"})
 
 
-@dataclass(frozen=True)
-class AwardFact:
+# The facts are NamedTuples, not dataclasses: immutable and typed all the same, and built
+# several times faster, which matters when a check reads a million pupils.
+
+
+class AwardFact(NamedTuple):
     valid_from: date
     valid_until: date
     school_urn: str | None = None  # None: the pupil's school_urn
 
 
-@dataclass(frozen=True)
-class ApplicationFact:
+class ApplicationFact(NamedTuple):
     academic_year: int
     status: str
 
 
-@dataclass(frozen=True)
-class ArrangementFact:
+class ArrangementFact(NamedTuple):
     academic_year: int
     family_informed: bool
 
 
-@dataclass(frozen=True)
-class PupilFacts:
+class PupilFacts(NamedTuple):
     pupil_ref: str
     school_urn: str
     next_school_urn: str | None = None
