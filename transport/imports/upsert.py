@@ -60,7 +60,11 @@ def existing_rows(
     key_cols = [table.c[name] for name in key]
     stmt = select(*key_cols, *(table.c[c] for c in columns)).where(_among(conn, key_cols, keys))
     width = len(key)
-    return {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt)}
+    found = {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt)}
+    if width > 1 and conn.dialect.name != "postgresql":
+        wanted = set(keys)  # the query matched on the first key column only
+        found = {k: v for k, v in found.items() if k in wanted}
+    return found
 
 
 def _among(
@@ -76,9 +80,9 @@ def _among(
         if len(key_cols) == 1:
             return key_cols[0] == any_(arrays[0])
         return tuple_(*key_cols).in_(select(*(func.unnest(a) for a in arrays)))
-    if len(key_cols) == 1:
-        return key_cols[0].in_([k[0] for k in keys])
-    return tuple_(*key_cols).in_(keys)
+    # SQLite: match on the first key column (the prefix of the unique index) and let the
+    # caller keep the exact keys; a row-value IN list would scan the whole table per chunk.
+    return key_cols[0].in_(sorted({k[0] for k in keys}))
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
