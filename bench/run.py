@@ -13,6 +13,7 @@ peak memory is that command's own.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import statistics
@@ -101,13 +102,27 @@ def fresh_database(kind: str, folder: Path, pg_url: str | None, n: int) -> str:
     sys.path.insert(0, str(ROOT))
     from transport.db.engine import make_engine
 
+    # A schema of this process's own, so two benchmark runs never touch each other's.
+    schema = f"bench_{os.getpid()}"
     engine = make_engine(pg_url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
-        conn.execute(text("CREATE SCHEMA bench"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
+    atexit.register(drop_schema, pg_url, schema)
     sep = "&" if "?" in pg_url else "?"
-    return f"{pg_url}{sep}options=-csearch_path%3Dbench"
+    return f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(pg_url: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    from transport.db.engine import make_engine
+
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 def main() -> None:
