@@ -17,7 +17,7 @@ from transport.check_output import REASON_HELP, counts
 from transport.checking import CheckOutcome
 from transport.config import Config
 from transport.db.risk_facts import pupil_names, school_names
-from transport.db.tables import OutboxMessage, Task
+from transport.db.tables import Task
 from transport.domain.risk import SEVERITY_ORDER
 
 LIST_LIMIT = 50
@@ -111,11 +111,3 @@ def queue_digest(
         body_html=html,
     )
     return outbox.enqueue(conn, [message], now=now)
-
-
-def digest_sent_on(conn: Connection, on: date) -> bool:
-    key = f"digest:{on.isoformat()}"
-    return (
-        conn.execute(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first()
-        is not None
-    )

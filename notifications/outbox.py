@@ -203,9 +203,3 @@ def due_count(engine: Engine, *, now: datetime, channel: str) -> int:
             OUTBOX.c.status.in_(DUE), OUTBOX.c.next_attempt_at <= now, OUTBOX.c.channel == channel
         )
         return int(conn.execute(stmt).scalar_one())
-
-
-def counts_by_status(conn: Connection) -> dict[str, int]:
-    stmt = select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
-    found = {status: int(n) for status, n in conn.execute(stmt)}
-    return {status: found.get(status, 0) for status in STATUSES}
