@@ -8,12 +8,14 @@ merged in memory into :class:`PupilFacts`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import String, and_, bindparam, exists, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from transport.db.tables import (
     Application,
@@ -45,84 +47,125 @@ def load_calendars(conn: Connection) -> tuple[dict[str, Calendar], dict[str, str
 
 
 def pupil_facts(conn: Connection, *, school_urn: str | None = None) -> Iterator[PupilFacts]:
-    """Every active pupil's facts (only those at ``school_urn`` now or next, when given)."""
-    last = ""
-    while True:
+    """Every active pupil's facts (only those at ``school_urn`` now or next, when given).
+
+    The check's hot path: statements are compiled once and run on the driver's own
+    cursor, so rows are plain tuples with no per-row SQLAlchemy work; SQLite's ISO date
+    text is parsed here.
+    """
+    reads = _Reads(conn, school_urn)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        last = ""
+        while True:
+            page = reads.fetch(cursor, "pupils", last=last, urn=school_urn)
+            if not page:
+                return
+            first, last = page[0][0], page[-1][0]
+            yield from _merge(cursor, reads, page, first, last)
+            if len(page) < PAGE:
+                return
+    finally:
+        cursor.close()
+
+
+class _Reads:
+    """The check's statements, compiled once for the connection's dialect."""
+
+    def __init__(self, conn: Connection, school_urn: str | None) -> None:
+        first, last = bindparam("first", type_=String), bindparam("last", type_=String)
         # A pupil with neither an award nor an application can never be in scope: the
         # database skips them (two index probes each) instead of Python looking at them.
         travels = or_(
             exists().where(Award.pupil_ref == Pupil.pupil_ref),
             exists().where(Application.pupil_ref == Pupil.pupil_ref),
         )
-        stmt = (
+        pupils = (
             select(Pupil.pupil_ref, Pupil.school_urn, Pupil.next_school_urn)
             .where(Pupil.status == "active", Pupil.pupil_ref > last, travels)
             .order_by(Pupil.pupil_ref)
             .limit(PAGE)
         )
         if school_urn is not None:
-            stmt = stmt.where(
-                or_(Pupil.school_urn == school_urn, Pupil.next_school_urn == school_urn)
-            )
-        page = conn.execute(stmt).all()
-        if not page:
-            return
-        first, last = page[0][0], page[-1][0]
-        yield from _merge(conn, page, first, last)
-        if len(page) < PAGE:
-            return
+            urn = bindparam("urn", type_=String)
+            pupils = pupils.where(or_(Pupil.school_urn == urn, Pupil.next_school_urn == urn))
+        usable = or_(
+            and_(Contact.email.is_not(None), Contact.email_status == "ok"),
+            and_(Contact.mobile.is_not(None), Contact.mobile_status == "ok"),
+        )
+        statements: dict[str, ClauseElement] = {
+            "pupils": pupils,
+            "awards": select(
+                Award.pupil_ref, Award.valid_from, Award.valid_until, Award.school_urn
+            ).where(Award.pupil_ref.between(first, last)),
+            "applications": select(
+                Application.pupil_ref, Application.academic_year, Application.status
+            ).where(Application.pupil_ref.between(first, last)),
+            "arrangements": select(
+                Arrangement.pupil_ref,
+                Arrangement.academic_year,
+                Arrangement.family_informed_on.is_not(None),
+            ).where(Arrangement.pupil_ref.between(first, last)),
+            "reachable": select(PupilContact.pupil_ref)
+            .join(Contact, Contact.id == PupilContact.contact_id)
+            .where(PupilContact.pupil_ref.between(first, last), usable)
+            .distinct(),
+        }
+        dialect = conn.dialect
+        self.compiled: dict[str, SQLCompiler] = {
+            name: cast(SQLCompiler, stmt.compile(dialect=dialect))
+            for name, stmt in statements.items()
+        }
+        self.positional = dialect.positional
+        # SQLite keeps dates as ISO text; PostgreSQL's driver gives dates.
+        self.to_date: Callable[[Any], date] = (
+            date.fromisoformat if dialect.name == "sqlite" else _same
+        )
+
+    def fetch(self, cursor: Any, name: str, **given: Any) -> list[Any]:
+        compiled = self.compiled[name]
+        values = {**compiled.params, **given}
+        params: Any = values
+        if self.positional:
+            params = tuple(values[key] for key in compiled.positiontup or ())
+        cursor.execute(compiled.string, params)
+        rows: list[Any] = cursor.fetchall()
+        return rows
 
 
-def _in_range(column: Any, first: str, last: str) -> ColumnElement[bool]:
-    return and_(column >= first, column <= last)
+def _same(value: Any) -> Any:
+    return value
 
 
-def _merge(conn: Connection, page: Sequence[Any], first: str, last: str) -> Iterator[PupilFacts]:
+def _merge(
+    cursor: Any, reads: _Reads, page: Sequence[Any], first: str, last: str
+) -> Iterator[PupilFacts]:
+    to_date = reads.to_date
     awards: dict[str, list[AwardFact]] = defaultdict(list)
-    stmt_awards = select(Award.pupil_ref, Award.valid_from, Award.valid_until, Award.school_urn)
-    for ref, valid_from, valid_until, urn in conn.execute(
-        stmt_awards.where(_in_range(Award.pupil_ref, first, last))
-    ).all():
-        awards[ref].append(AwardFact(valid_from, valid_until, urn))
+    for ref, valid_from, valid_until, urn in reads.fetch(cursor, "awards", first=first, last=last):
+        awards[ref].append(AwardFact(to_date(valid_from), to_date(valid_until), urn))
 
     applications: dict[str, list[ApplicationFact]] = defaultdict(list)
-    stmt_apps = select(Application.pupil_ref, Application.academic_year, Application.status)
-    for ref, year, status in conn.execute(
-        stmt_apps.where(_in_range(Application.pupil_ref, first, last))
-    ).all():
+    for ref, year, status in reads.fetch(cursor, "applications", first=first, last=last):
         applications[ref].append(ApplicationFact(year, status))
 
     arrangements: dict[str, list[ArrangementFact]] = defaultdict(list)
-    stmt_arr = select(
-        Arrangement.pupil_ref, Arrangement.academic_year, Arrangement.family_informed_on
-    )
-    for ref, year, informed in conn.execute(
-        stmt_arr.where(_in_range(Arrangement.pupil_ref, first, last))
-    ).all():
-        arrangements[ref].append(ArrangementFact(year, informed is not None))
+    for ref, year, informed in reads.fetch(cursor, "arrangements", first=first, last=last):
+        arrangements[ref].append(ArrangementFact(year, bool(informed)))
 
-    usable = or_(
-        and_(Contact.email.is_not(None), Contact.email_status == "ok"),
-        and_(Contact.mobile.is_not(None), Contact.mobile_status == "ok"),
-    )
-    reachable = set(
-        conn.execute(
-            select(PupilContact.pupil_ref)
-            .join(Contact, Contact.id == PupilContact.contact_id)
-            .where(_in_range(PupilContact.pupil_ref, first, last), usable)
-            .distinct()
-        ).scalars()
-    )
+    reachable = {row[0] for row in reads.fetch(cursor, "reachable", first=first, last=last)}
 
+    no: tuple[()] = ()
     for ref, school, next_school in page:
         yield PupilFacts(
-            pupil_ref=ref,
-            school_urn=school,
-            next_school_urn=next_school,
-            awards=tuple(awards.get(ref, ())),
-            applications=tuple(applications.get(ref, ())),
-            arrangements=tuple(arrangements.get(ref, ())),
-            reachable=ref in reachable,
+            ref,
+            school,
+            next_school,
+            True,
+            tuple(awards[ref]) if ref in awards else no,
+            tuple(applications[ref]) if ref in applications else no,
+            tuple(arrangements[ref]) if ref in arrangements else no,
+            ref in reachable,
         )
 
 

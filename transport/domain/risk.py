@@ -288,20 +288,27 @@ Intervals = dict[str, list[tuple[date, date]]]
 def _intervals_by_school(pupil: PupilFacts) -> Intervals:
     """The pupil's award periods by the school they are for, each list sorted."""
     found: Intervals = {}
-    for award in pupil.awards:
-        if award.valid_from <= award.valid_until:
-            school = award.school_urn or pupil.school_urn
-            found.setdefault(school, []).append((award.valid_from, award.valid_until))
-    for periods in found.values():
-        periods.sort()
+    for valid_from, valid_until, school in pupil.awards:
+        if valid_from <= valid_until:
+            periods = found.get(school or pupil.school_urn)
+            if periods is None:
+                found[school or pupil.school_urn] = [(valid_from, valid_until)]
+            else:
+                periods.append((valid_from, valid_until))
+                periods.sort()
     return found
 
 
 def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext, intervals: Intervals) -> bool:
+    periods = intervals.get(pupil.school_urn)
+    if not periods:
+        return False
     days = ctx.window(pupil.school_urn).recent_days
-    return any(
-        _has_day_in(days, first, last) for first, last in intervals.get(pupil.school_urn, ())
-    )
+    # A loop, not any(generator): this runs for every pupil of a check.
+    for first, last in periods:  # noqa: SIM110
+        if _has_day_in(days, first, last):
+            return True
+    return False
 
 
 def _from(segment: _Segment, start: date) -> _Segment:
@@ -329,10 +336,12 @@ def _first_uncovered(segments: Sequence[_Segment], intervals: Intervals) -> date
 
 
 def _any_covered(segment: _Segment, intervals: Intervals) -> bool:
-    return any(
-        _has_day_in(segment.days, first, last)
-        for first, last in intervals.get(segment.school_urn, ())
-    )
+    days = segment.days
+    for first, last in intervals.get(segment.school_urn, ()):
+        index = bisect_left(days, first)
+        if index < len(days) and days[index] <= last:
+            return True
+    return False
 
 
 def _application_reasons(pupil: PupilFacts, year: int) -> list[Reason]:
