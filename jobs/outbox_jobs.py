@@ -31,6 +31,7 @@ def dispatch_settings(app: App) -> DispatchSettings:
         ),
         batch_size=sending.batch_size,
         stale_after=timedelta(seconds=sending.stale_after_seconds),
+        workers=sending.workers,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,19 @@ from transport.db.tables import Contact
 log = logging.getLogger(__name__)
 
 
+COUNTS = (
+    "sent",
+    "retrying",
+    "failed",
+    "unknown",
+    "fallbacks",
+    "stale",
+    "reconciled_sent",
+    "reconciled_resend",
+    "channels_marked",
+)
+
+
 @dataclass
 class DispatchReport:
     sent: int = 0
@@ -52,6 +66,13 @@ class DispatchReport:
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
 
+    def add(self, other: DispatchReport) -> None:
+        """Count in another report's figures (one sending thread's)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for code, count in other.by_error.items():
+            self.by_error[code] = self.by_error.get(code, 0) + count
+
 
 @dataclass(frozen=True)
 class DispatchSettings:
@@ -59,6 +80,7 @@ class DispatchSettings:
     backoff: Backoff
     batch_size: int = 50
     stale_after: timedelta = timedelta(minutes=10)
+    workers: int = 1  # sending threads
 
 
 def dispatch(
@@ -70,30 +92,66 @@ def dispatch(
     limiter: RateLimiter,
     limit: int | None = None,
 ) -> DispatchReport:
-    """Send what is due, up to ``limit`` messages. Safe to run twice at once."""
+    """Send what is due, up to ``limit`` messages. Safe to run twice at once.
+
+    With ``settings.workers`` > 1 a claimed batch is sent by that many threads, each
+    message still marked as attempted just before its own provider call and settled
+    just after it, so a crash leaves the same traces as with one thread."""
     report = DispatchReport()
     recover(engine, senders, settings, now=now(), report=report)
-    remaining = limit
-    while remaining is None or remaining > 0:
-        moment = now()
-        channels = ["email", "sms"] if settings.quiet.sms_allowed(moment) else ["email"]
-        size = settings.batch_size if remaining is None else min(settings.batch_size, remaining)
-        token, rows = outbox.claim(engine, now=moment, channels=channels, limit=size)
-        if not rows:
-            break
-        for row in rows:
-            limiter.wait(row.channel)
-            if not outbox.mark_attempt(engine, row.id, token, now=now()):
-                continue  # taken for a dead claim meanwhile: not ours to send any more
-            result = _send(senders, row)
-            settle(engine, row, token, result, settings, now=now(), report=report)
-        if remaining is not None:
-            remaining -= len(rows)
+    pool = (
+        ThreadPoolExecutor(settings.workers, thread_name_prefix="dispatch")
+        if settings.workers > 1
+        else None
+    )
+    try:
+        remaining = limit
+        while remaining is None or remaining > 0:
+            moment = now()
+            channels = ["email", "sms"] if settings.quiet.sms_allowed(moment) else ["email"]
+            size = settings.batch_size if remaining is None else min(settings.batch_size, remaining)
+            token, rows = outbox.claim(engine, now=moment, channels=channels, limit=size)
+            if not rows:
+                break
+            results = []
+            for row in rows:
+                limiter.wait(row.channel)
+                if pool is None:
+                    report.add(_deliver(engine, senders, settings, row, token, now))
+                else:
+                    results.append(
+                        pool.submit(_deliver, engine, senders, settings, row, token, now)
+                    )
+            for result in results:
+                report.add(result.result())
+            if remaining is not None:
+                remaining -= len(rows)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        senders.close()
     moment = now()
     if not settings.quiet.sms_allowed(moment):
         report.sms_waiting = outbox.due_count(engine, now=moment, channel="sms")
         if report.sms_waiting:
             report.sms_from = settings.quiet.next_allowed(moment).isoformat()
+    return report
+
+
+def _deliver(
+    engine: Engine,
+    senders: Senders,
+    settings: DispatchSettings,
+    row: Any,
+    token: str,
+    now: Callable[[], datetime],
+) -> DispatchReport:
+    """Mark one claimed message as attempted, send it, settle it: its own report."""
+    report = DispatchReport()
+    if not outbox.mark_attempt(engine, row.id, token, now=now()):
+        return report  # taken for a dead claim meanwhile: not ours to send any more
+    result = _send(senders, row)
+    settle(engine, row, token, result, settings, now=now(), report=report)
     return report
 
 

@@ -16,6 +16,13 @@ class Senders:
     email: EmailSender
     sms: SmsSender
 
+    def close(self) -> None:
+        """End open sessions (SMTP keeps one per sending thread); they reopen on use."""
+        for sender in (self.email, self.sms):
+            close = getattr(sender, "close", None)
+            if close is not None:
+                close()
+
 
 def build_senders(
     config: Config, *, email: EmailSender | None = None, sms: SmsSender | None = None
@@ -39,6 +46,7 @@ def _email(config: Config) -> EmailSender:
         username=config.secrets.smtp_username,
         password=config.secrets.smtp_password,
         timeout_seconds=settings.timeout_seconds,
+        messages_per_connection=settings.messages_per_connection,
     )
 
 

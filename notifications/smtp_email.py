@@ -25,6 +25,7 @@ import ipaddress
 import logging
 import re
 import ssl
+import threading
 from datetime import UTC, datetime
 from email.message import EmailMessage as MimeMessage
 from typing import TYPE_CHECKING, NoReturn
@@ -95,6 +96,10 @@ def _domain(address: str) -> str:
 class SmtpEmailSender:
     """Sends one email per call over SMTP; implements ``EmailSender``.
 
+    A session (connect, EHLO, STARTTLS, AUTH) carries up to ``messages_per_connection``
+    messages, one after another; each thread that sends keeps a session of its own, and
+    ``close()`` ends them all. A refusal ends only its own mail transaction (RSET).
+
     ``starttls=True`` (the default in config) upgrades the connection before anything
     else is said and refuses to go on in clear if the server does not offer STARTTLS.
     ``ssl_context`` defaults to ``ssl.create_default_context()`` (system CAs, hostname
@@ -115,6 +120,7 @@ class SmtpEmailSender:
         local_hostname: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         clock: Clock | None = None,
+        messages_per_connection: int = 100,
     ) -> None:
         self.host = host
         self.port = port
@@ -126,6 +132,13 @@ class SmtpEmailSender:
         self.local_hostname = local_hostname
         self._ssl_context = ssl_context
         self._clock: Clock = clock or SystemClock()
+        if messages_per_connection < 1:
+            raise ValueError("email.messages_per_connection must be at least 1")
+        self.messages_per_connection = messages_per_connection
+        # Each sending thread keeps its own session; all are listed for close().
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._sessions: list[_Session] = []
 
     def __repr__(self) -> str:  # never show the password
         return (
@@ -150,9 +163,36 @@ class SmtpEmailSender:
         log.info("email accepted by the SMTP server: reference=%s", message.reference)
         return message_id
 
+    def close(self) -> None:
+        """QUIT every open session (each thread that sent keeps one)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            _close(session.smtp, politely=True)
+
     # -- the SMTP conversation ---------------------------------------------------------
 
     def _deliver(self, message: EmailMessage, mime: MimeMessage) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None and session.sent >= self.messages_per_connection:
+            self._drop(session, politely=True)
+            session = None
+        if session is not None:
+            try:
+                self._transact(session, message, mime)
+                return
+            except _SessionLost:
+                # The server closed a reused session (idle timeout, restart) before the
+                # message text went: nothing was delivered, so a new session may carry it.
+                log.info("SMTP session closed by the server; opening a new one")
+        session = self._open()
+        try:
+            self._transact(session, message, mime)
+        except _SessionLost as lost:
+            raise RetryableDeliveryError(str(lost)) from lost.__cause__
+
+    def _open(self) -> _Session:
+        """Connect, EHLO, STARTTLS and AUTH: a session ready for MAIL, kept by this thread."""
         import smtplib
 
         where = f"{self.host}:{self.port}"
@@ -172,13 +212,12 @@ class SmtpEmailSender:
         except OSError as exc:
             raise RetryableDeliveryError(f"cannot connect to SMTP server {where}: {exc}") from exc
 
-        accepted = False
         try:
             step = "EHLO"
             smtp.ehlo_or_helo_if_needed()
             if self.starttls and not smtp.has_extn("starttls") and _is_loopback(self.host):
                 # A relay on this machine (a local postfix, a test server): nothing crosses
-                # a network, so plain SMTP is acceptable; said once per send in the log.
+                # a network, so plain SMTP is acceptable; said once per session in the log.
                 log.warning(
                     "SMTP server %s offers no STARTTLS; on loopback, sending in clear", where
                 )
@@ -197,7 +236,55 @@ class SmtpEmailSender:
             if self.username:
                 step = "AUTH"
                 self._login(smtp, where)
+        except DeliveryError:
+            _close(smtp, politely=False)
+            raise
+        except smtplib.SMTPResponseException as exc:
+            _close(smtp, politely=False)
+            self._refused(step, exc.smtp_code, exc.smtp_error, "", exc)
+        except smtplib.SMTPNotSupportedError as exc:  # no AUTH offered
+            _close(smtp, politely=False)
+            raise PermanentDeliveryError(
+                f"SMTP server {where} does not offer AUTH but SMTP_USERNAME is set: {exc}. "
+                "Check email.host/email.port and email.starttls (many servers offer AUTH "
+                "only after STARTTLS)."
+            ) from exc
+        except smtplib.SMTPException as exc:
+            _close(smtp, politely=False)
+            if isinstance(exc, smtplib.SMTPServerDisconnected):
+                self._lost(step, where, exc)
+            # e.g. "No suitable authentication method found."
+            raise PermanentDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
+        except OSError as exc:  # timeouts, resets, TLS failures
+            _close(smtp, politely=False)
+            self._lost(step, where, exc)
+        session = _Session(smtp)
+        self._local.session = session
+        with self._lock:
+            self._sessions.append(session)
+        return session
 
+    def _drop(self, session: _Session, *, politely: bool) -> None:
+        if getattr(self._local, "session", None) is session:
+            self._local.session = None
+        with self._lock:
+            if session in self._sessions:
+                self._sessions.remove(session)
+        _close(session.smtp, politely=politely)
+
+    def _transact(self, session: _Session, message: EmailMessage, mime: MimeMessage) -> None:
+        """One mail transaction (MAIL, RCPT, DATA, the message) on an open session.
+
+        A definite refusal leaves the session usable (RSET); a broken session is dropped.
+        A broken *reused* session before the message text went raises ``_SessionLost``."""
+        import smtplib
+
+        smtp = session.smtp
+        where = f"{self.host}:{self.port}"
+        reused = session.sent > 0 or session.refused > 0
+        step = "MAIL"
+        code = 0
+        try:
             international = is_international(message, self.from_address)
             options: list[str] = []
             if international:
@@ -208,7 +295,6 @@ class SmtpEmailSender:
                     )
                 options = ["SMTPUTF8", "BODY=8BITMIME"]
 
-            step = "MAIL"
             code, reply = smtp.mail(self.from_address, options)
             if code != 250:
                 self._refused(step, code, reply, message.to)
@@ -230,11 +316,15 @@ class SmtpEmailSender:
             code, reply = smtp.getreply()
             if code != 250:
                 self._refused(step, code, reply, message.to)
-            accepted = True
-        except DeliveryError:
+            session.sent += 1
+        except DeliveryError as exc:
+            # A refusal: the transaction is over, the session may carry the next one.
+            session.refused += 1
+            if code == 421 or isinstance(exc, UnknownOutcomeError) or not _reset(smtp):
+                self._drop(session, politely=False)
             raise
         except smtplib.SMTPResponseException as exc:
-            # EHLO/HELO, STARTTLS or a too-long reply line: a definite answer.
+            self._drop(session, politely=False)
             if step == "message":
                 raise UnknownOutcomeError(
                     f"unreadable answer from {where} after the message was sent: "
@@ -242,21 +332,13 @@ class SmtpEmailSender:
                     code=str(exc.smtp_code),
                 ) from exc
             self._refused(step, exc.smtp_code, exc.smtp_error, message.to, exc)
-        except smtplib.SMTPNotSupportedError as exc:  # no AUTH offered
-            raise PermanentDeliveryError(
-                f"SMTP server {where} does not offer AUTH but SMTP_USERNAME is set: {exc}. "
-                "Check email.host/email.port and email.starttls (many servers offer AUTH "
-                "only after STARTTLS)."
-            ) from exc
-        except smtplib.SMTPException as exc:
-            if isinstance(exc, smtplib.SMTPServerDisconnected):
+        except (smtplib.SMTPException, OSError) as exc:  # timeouts, resets, disconnects
+            self._drop(session, politely=False)
+            if reused and step != "message":
+                raise _SessionLost(f"SMTP {step} with {where} failed: {exc}") from exc
+            if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
                 self._lost(step, where, exc)
-            # e.g. "No suitable authentication method found."
             raise PermanentDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
-        except OSError as exc:  # timeouts, resets, TLS failures
-            self._lost(step, where, exc)
-        finally:
-            _close(smtp, politely=accepted)
 
     def _login(self, smtp: smtplib.SMTP, where: str) -> None:
         import smtplib
@@ -326,6 +408,30 @@ def _text(reply: bytes | str) -> str:
     if isinstance(reply, bytes):
         return reply.decode("utf-8", errors="replace")
     return reply
+
+
+class _Session:
+    """One open SMTP connection, ready for the next mail transaction."""
+
+    def __init__(self, smtp: smtplib.SMTP) -> None:
+        self.smtp = smtp
+        self.sent = 0
+        self.refused = 0
+
+
+class _SessionLost(Exception):
+    """A reused session broke before the message text went out: nothing was delivered."""
+
+
+def _reset(smtp: smtplib.SMTP) -> bool:
+    """RSET after a refusal, so the session can carry the next message."""
+    import smtplib
+
+    try:
+        code, _reply = smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        return False
+    return bool(code == 250)
 
 
 def _close(smtp: smtplib.SMTP, *, politely: bool) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,7 +57,8 @@ _SMART = str.maketrans(
 
 
 class TwilioSmsSender:
-    """``SmsSender`` over the real twilio client. One instance keeps one HTTP session."""
+    """``SmsSender`` over the real twilio client. Each thread that sends keeps one client
+    and its HTTP session (keep-alive), so a pool of sending threads shares no socket."""
 
     def __init__(
         self,
@@ -88,12 +90,22 @@ class TwilioSmsSender:
             if from_number.strip()
             else {"messaging_service_sid": messaging_service_sid.strip()}
         )
-        http = _HttpClient(api_base_url.rstrip("/"), timeout=timeout_seconds)
-        # A non-empty environment stops the client reading TWILIO_* (edge, region,
-        # credentials) from os.environ: our config is the only source.
-        self._client: Any = Client(
-            account_sid, auth_token, http_client=http, environment={"TWILIO_EDGE": ""}
-        )
+        self._credentials = (account_sid, auth_token)
+        self._base_url = api_base_url.rstrip("/")
+        self._timeout = timeout_seconds
+        self._local = threading.local()
+
+    @property
+    def _client(self) -> Any:
+        """This thread's client: each sending thread keeps its own HTTP session."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            http = _HttpClient(self._base_url, timeout=self._timeout)
+            # A non-empty environment stops the client reading TWILIO_* (edge, region,
+            # credentials) from os.environ: our config is the only source.
+            client = Client(*self._credentials, http_client=http, environment={"TWILIO_EDGE": ""})
+            self._local.client = client
+        return client
 
     def send(self, message: SmsMessage) -> str:
         try:

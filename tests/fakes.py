@@ -3,6 +3,7 @@ for dispatcher tests. The real adapters have their own contract tests."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from datetime import datetime
 from notifications.ports import DeliveryError, EmailMessage, SmsMessage, SmsStatus
 
 Script = Callable[[str], DeliveryError | None]
+_LOCK = threading.Lock()
 
 
 @dataclass
@@ -21,11 +23,12 @@ class FakeEmail:
         self.failures.setdefault(to, []).extend(errors)
 
     def send(self, message: EmailMessage) -> str:
-        queue = self.failures.get(message.to)
-        if queue:
-            raise queue.pop(0)
-        self.sent.append(message)
-        return f"<{message.reference}@fake>"
+        with _LOCK:  # the dispatcher may send from several threads
+            queue = self.failures.get(message.to)
+            if queue:
+                raise queue.pop(0)
+            self.sent.append(message)
+            return f"<{message.reference}@fake>"
 
 
 @dataclass
@@ -39,13 +42,14 @@ class FakeSms:
         self.failures.setdefault(to, []).extend(errors)
 
     def send(self, message: SmsMessage) -> str:
-        queue = self.failures.get(message.to)
-        if queue:
-            raise queue.pop(0)
-        self.sent.append(message)
-        sid = f"SM{len(self.at_provider):032d}"
-        self.at_provider[sid] = (message.to, message.body)
-        return sid
+        with _LOCK:  # the dispatcher may send from several threads
+            queue = self.failures.get(message.to)
+            if queue:
+                raise queue.pop(0)
+            self.sent.append(message)
+            sid = f"SM{len(self.at_provider):032d}"
+            self.at_provider[sid] = (message.to, message.body)
+            return sid
 
     def status(self, provider_id: str) -> SmsStatus:
         return self.statuses.get(provider_id, SmsStatus("sent"))

@@ -9,7 +9,9 @@ It can be told to misbehave: ``refuse_recipient`` (answer RCPT with a code),
 ``fail_data`` (answer the next message with a code), ``drop_connection_after_data``
 (take the next message, then hang up without answering), ``stall_after_data`` (take
 the next message and answer only after a delay, longer than the client's timeout),
-``require_auth`` (LOGIN/PLAIN without TLS). Pass ``tls_context`` (see
+``require_auth`` (LOGIN/PLAIN without TLS), ``hang_up_all`` (close every open
+connection, as after an idle timeout). ``connections`` counts the connections opened and
+each ``Received`` says which one carried it. Pass ``tls_context`` (see
 ``make_test_certificate``) to offer STARTTLS.
 """
 
@@ -23,6 +25,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -40,6 +43,7 @@ class Received:
     rcpt_tos: list[str]
     message: EmailMessage
     raw: bytes
+    connection: int  # which connection carried it (numbered from 1 as they opened)
 
 
 @dataclass
@@ -58,6 +62,7 @@ class _State:
     data_actions: list[_DataAction] = field(default_factory=list)
     credentials: tuple[str, str] | None = None
     auth_attempts: list[tuple[str, bool]] = field(default_factory=list)
+    connections: list[SMTP] = field(default_factory=list)
 
 
 class _Handler:
@@ -93,6 +98,7 @@ class _Handler:
             rcpt_tos=list(envelope.rcpt_tos),
             message=parsed,
             raw=raw,
+            connection=self._number(server),
         )
         with self.state.lock:
             self.state.received.append(received)
@@ -103,6 +109,10 @@ class _Handler:
         if action is not None and action.kind == "stall":
             await asyncio.sleep(action.seconds)
         return "250 Message accepted"
+
+    def _number(self, server: SMTP) -> int:
+        with self.state.lock:
+            return next(i for i, s in enumerate(self.state.connections, 1) if s is server)
 
     def authenticate(
         self,
@@ -126,11 +136,18 @@ class _Handler:
 
 
 class _QuietController(Controller):
+    def __init__(self, state: _State, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.state = state
+
     def factory(self) -> SMTP:
         # aiosmtpd warns when AUTH is required without TLS: that is the point here.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return super().factory()  # type: ignore[no-untyped-call, no-any-return]
+            smtp: SMTP = super().factory()  # type: ignore[no-untyped-call]
+        with self.state.lock:
+            self.state.connections.append(smtp)  # one SMTP instance per connection
+        return smtp
 
 
 def free_port() -> int:
@@ -149,6 +166,7 @@ class SmtpServer:
         self._state = _State()
         self._handler = _Handler(self._state)
         self._controller = _QuietController(
+            self._state,
             self._handler,
             hostname=self.host,
             port=self.port,
@@ -165,6 +183,8 @@ class SmtpServer:
 
     def __enter__(self) -> SmtpServer:
         self._controller.start()
+        with self._state.lock:
+            self._state.connections.clear()  # start() opened one itself, to see it is up
         self._running = True
         return self
 
@@ -191,7 +211,23 @@ class SmtpServer:
         with self._state.lock:
             return list(self._state.auth_attempts)
 
+    @property
+    def connections(self) -> int:
+        """How many connections clients have opened."""
+        with self._state.lock:
+            return len(self._state.connections)
+
     # -- misbehaviour ------------------------------------------------------------------
+
+    def hang_up_all(self) -> None:
+        """Close every open connection, as a server does to idle sessions."""
+        with self._state.lock:
+            servers = list(self._state.connections)
+        for smtp in servers:
+            transport = smtp.transport
+            if transport is not None:
+                self._controller.loop.call_soon_threadsafe(transport.close)
+        time.sleep(0.1)  # let the loop close them before the test goes on
 
     def refuse_recipient(
         self, address: str, code: int = 550, message: str = "No such user"

@@ -109,6 +109,7 @@ class EmailConfig:
     starttls: bool = True
     from_address: str = "school.transport@council.example"
     timeout_seconds: float = 30.0
+    messages_per_connection: int = 100
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class SendingConfig:
     max_attempts: int = 8
     stale_after_seconds: int = 600
     batch_size: int = 50
+    workers: int = 4
 
 
 @dataclass(frozen=True)
@@ -335,6 +337,10 @@ def _check(config: Config) -> None:
             "config keys 'sending.max_attempts', 'sending.batch_size' and "
             "'sending.stale_after_seconds' must be at least 1"
         )
+    if not 1 <= sending.workers <= 32:
+        raise ConfigError("config key 'sending.workers' must be from 1 to 32")
+    if config.email.messages_per_connection < 1:
+        raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
     quiet = config.sending.quiet_hours
     if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
         raise ConfigError(

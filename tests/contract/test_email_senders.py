@@ -503,3 +503,64 @@ def test_the_sms_outbox_is_idempotent_and_finds_nothing_in_a_missing_folder(
     sms = SmsMessage(to="+447700900123", body="hello", reference="outbox-7")
     assert outbox.send(sms) == outbox.send(sms)
     assert [p.name for p in (tmp_path / "sms").iterdir()] == ["outbox-7.sms.json"]
+
+
+# -- sessions: one connection carries many messages ------------------------------------
+
+
+def test_one_session_carries_many_messages_and_close_ends_it(server: SmtpServer) -> None:
+    sender = smtp_sender(server)
+    for number in range(5):
+        sender.send(a_message(subject=f"message {number}"))
+    sender.close()
+    got = server.received
+    assert [r.message["Subject"] for r in got] == [f"message {n}" for n in range(5)]
+    assert {r.connection for r in got} == {1}
+    assert server.connections == 1
+
+
+def test_a_refusal_ends_only_its_own_transaction(server: SmtpServer) -> None:
+    server.refuse_recipient("gone@example.org")
+    sender = smtp_sender(server)
+    sender.send(a_message(subject="first"))
+    with pytest.raises(PermanentDeliveryError):
+        sender.send(a_message(to="gone@example.org", subject="refused"))
+    sender.send(a_message(subject="after"))
+    got = server.received
+    assert [r.message["Subject"] for r in got] == ["first", "after"]
+    assert [r.rcpt_tos for r in got] == [[TO], [TO]]
+    assert server.connections == 1
+
+
+def test_a_session_the_server_closed_is_reopened_without_an_error(server: SmtpServer) -> None:
+    sender = smtp_sender(server)
+    sender.send(a_message(subject="before"))
+    server.hang_up_all()
+    sender.send(a_message(subject="after"))
+    got = server.received
+    assert [r.message["Subject"] for r in got] == ["before", "after"]
+    assert [r.connection for r in got] == [1, 2]
+
+
+def test_a_session_carries_at_most_messages_per_connection(server: SmtpServer) -> None:
+    sender = smtp_sender(server, messages_per_connection=2)
+    for number in range(5):
+        sender.send(a_message(subject=f"message {number}"))
+    assert [r.connection for r in server.received] == [1, 1, 2, 2, 3]
+    with pytest.raises(ValueError, match="messages_per_connection"):
+        smtp_sender(server, messages_per_connection=0)
+
+
+def test_threads_each_keep_a_session_and_every_message_arrives_once(
+    server: SmtpServer,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = smtp_sender(server)
+    subjects = [f"message {n}" for n in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda subject: sender.send(a_message(subject=subject)), subjects))
+    sender.close()
+    got = server.received
+    assert sorted(r.message["Subject"] for r in got) == sorted(subjects)
+    assert 1 <= server.connections <= 4

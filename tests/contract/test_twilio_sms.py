@@ -365,3 +365,15 @@ def test_a_base_url_with_a_path_prefix_keeps_the_api_path(monkeypatch: pytest.Mo
     client = twilio_sms._HttpClient("http://127.0.0.1:8123/twilio", timeout=1.0)
     client.request("GET", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json?To=x")
     assert seen == ["http://127.0.0.1:8123/twilio/2010-04-01/Accounts/AC1/Messages.json?To=x"]
+
+
+def test_threads_share_one_sender_and_each_message_goes_once(double: TwilioDouble) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = make_sender(double)
+    bodies = [f"Message {n}: transport ends soon" for n in range(24)]
+    with ThreadPoolExecutor(4) as pool:
+        sids = list(pool.map(lambda body: sender.send(sms(body=body)), bodies))
+    assert len(set(sids)) == len(bodies)
+    assert sorted(sent.body for sent in double.sent) == sorted(bodies)
+    assert {sent.sid for sent in double.sent} == set(sids)

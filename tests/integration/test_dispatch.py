@@ -280,3 +280,39 @@ def test_poll_records_delivery_and_undelivered_falls_back(engine: Engine, contac
     assert stored[2]["channel"] == "email" and stored[2]["status"] == "queued"
     with engine.connect() as conn:
         assert conn.execute(select(Contact.mobile_status)).scalar_one() == "invalid"
+
+
+def test_sending_threads_send_each_message_once_and_settle_every_outcome(
+    engine: Engine, contact_id: int
+) -> None:
+    """Four sending threads: every message is sent once or settled by its failure, the
+    failures' effects (channel marked, fallback queued) happen once, and the report
+    counts what the rows say."""
+    for i in range(30):
+        queue(engine, contact_id if i == 7 else None, "email" if i % 2 else "sms", f"m{i}")
+    with writer(engine).begin() as conn:  # message 7 (email) goes to an address that bounces
+        conn.execute(
+            update(OutboxMessage.__table__)
+            .where(OutboxMessage.dedupe_key == "m7")
+            .values(to_address="gone@example.com")
+        )
+    email, sms = FakeEmail(), FakeSms()
+    email.fail("gone@example.com", PermanentDeliveryError("550", channel_status="bounced"))
+    threaded = DispatchSettings(
+        quiet=QuietHours(tz=LONDON), backoff=Backoff(60, 3600, 3), batch_size=8, workers=4
+    )
+    report = dispatch(
+        engine, Senders(email, sms), threaded, now=Clock(TUESDAY_10AM).now, limiter=no_limit()
+    )
+    stored = {row["dedupe_key"]: row for row in rows(engine)}
+    assert stored["m7"]["status"] == "failed_permanent"
+    fallback = stored["m7|fallback:sms"]
+    assert fallback["status"] == "sent"  # queued by the failure, sent in a later batch
+    sent_keys = sorted(key for key, row in stored.items() if row["status"] == "sent")
+    assert len(sent_keys) == 30
+    assert len(email.sent) + len(sms.sent) == 30
+    assert len({m.reference for m in [*email.sent, *sms.sent]}) == 30  # none twice
+    assert (report.sent, report.failed, report.fallbacks, report.channels_marked) == (30, 1, 1, 1)
+    with engine.connect() as conn:
+        marked = conn.execute(select(Contact.email_status).where(Contact.id == contact_id))
+        assert marked.scalar_one() == "bounced"

@@ -82,6 +82,9 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path) -> None:
         ("[eligibility]\npost16 = 'some'\n", "eligibility.post16"),
         ("[eligibility]\nsummer_term_end = '07-32'\n", "eligibility.summer_term_end"),
         ("[sending]\nmax_attempts = 0\n", "sending.max_attempts"),
+        ("[sending]\nworkers = 0\n", "sending.workers"),
+        ("[sending]\nworkers = 33\n", "sending.workers"),
+        ("[email]\nmessages_per_connection = 0\n", "email.messages_per_connection"),
     ],
 )
 def test_a_bad_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
