@@ -35,19 +35,6 @@ from transport.db.tables import Contact
 log = logging.getLogger(__name__)
 
 
-COUNTS = (
-    "sent",
-    "retrying",
-    "failed",
-    "unknown",
-    "fallbacks",
-    "stale",
-    "reconciled_sent",
-    "reconciled_resend",
-    "channels_marked",
-)
-
-
 @dataclass
 class DispatchReport:
     sent: int = 0
@@ -65,13 +52,6 @@ class DispatchReport:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
-
-    def add(self, other: DispatchReport) -> None:
-        """Count in another report's figures (one sending thread's)."""
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for code, count in other.by_error.items():
-            self.by_error[code] = self.by_error.get(code, 0) + count
 
 
 @dataclass(frozen=True)
@@ -94,16 +74,15 @@ def dispatch(
 ) -> DispatchReport:
     """Send what is due, up to ``limit`` messages. Safe to run twice at once.
 
-    With ``settings.workers`` > 1 a claimed batch is sent by that many threads, each
-    message still marked as attempted just before its own provider call and settled
-    just after it, so a crash leaves the same traces as with one thread."""
+    A claimed batch goes out in waves of ``settings.workers`` messages: one short
+    transaction marks the wave as attempted, the wave is sent (by that many threads),
+    and one transaction settles it. A crash therefore leaves at most one wave attempted
+    but unsettled; those messages become `unknown` and are reconciled, never re-sent
+    blindly."""
     report = DispatchReport()
     recover(engine, senders, settings, now=now(), report=report)
-    pool = (
-        ThreadPoolExecutor(settings.workers, thread_name_prefix="dispatch")
-        if settings.workers > 1
-        else None
-    )
+    workers = settings.workers
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="dispatch") if workers > 1 else None
     try:
         remaining = limit
         while remaining is None or remaining > 0:
@@ -113,17 +92,20 @@ def dispatch(
             token, rows = outbox.claim(engine, now=moment, channels=channels, limit=size)
             if not rows:
                 break
-            results = []
-            for row in rows:
-                limiter.wait(row.channel)
-                if pool is None:
-                    report.add(_deliver(engine, senders, settings, row, token, now))
-                else:
-                    results.append(
-                        pool.submit(_deliver, engine, senders, settings, row, token, now)
-                    )
-            for result in results:
-                report.add(result.result())
+            for start in range(0, len(rows), workers):
+                wave = rows[start : start + workers]
+                marked = outbox.mark_attempts(engine, [row.id for row in wave], token, now=now())
+                # A row not marked was taken for a dead claim meanwhile: not ours to send.
+                wave = [row for row in wave if row.id in marked]
+
+                def send(row: Any) -> str | DeliveryError:
+                    limiter.wait(row.channel)
+                    return _send(senders, row)
+
+                results = list(pool.map(send, wave)) if pool else [send(row) for row in wave]
+                with writer(engine).begin() as conn:
+                    for row, result in zip(wave, results, strict=True):
+                        settle(conn, row, token, result, settings, now=now(), report=report)
             if remaining is not None:
                 remaining -= len(rows)
     finally:
@@ -135,23 +117,6 @@ def dispatch(
         report.sms_waiting = outbox.due_count(engine, now=moment, channel="sms")
         if report.sms_waiting:
             report.sms_from = settings.quiet.next_allowed(moment).isoformat()
-    return report
-
-
-def _deliver(
-    engine: Engine,
-    senders: Senders,
-    settings: DispatchSettings,
-    row: Any,
-    token: str,
-    now: Callable[[], datetime],
-) -> DispatchReport:
-    """Mark one claimed message as attempted, send it, settle it: its own report."""
-    report = DispatchReport()
-    if not outbox.mark_attempt(engine, row.id, token, now=now()):
-        return report  # taken for a dead claim meanwhile: not ours to send any more
-    result = _send(senders, row)
-    settle(engine, row, token, result, settings, now=now(), report=report)
     return report
 
 
@@ -170,7 +135,7 @@ def _send(senders: Senders, row: Any) -> str | DeliveryError:
 
 
 def settle(
-    engine: Engine,
+    conn: Connection,
     row: Any,
     token: str,
     result: str | DeliveryError,
@@ -179,47 +144,47 @@ def settle(
     now: datetime,
     report: DispatchReport,
 ) -> None:
-    with writer(engine).begin() as conn:
-        if isinstance(result, str):
-            outbox.move(
-                conn,
-                row.id,
-                "sent",
-                now=now,
-                token=token,
-                provider_id=result,
-                sent_at=now,
-                error_code=None,
-                error_message=None,
-            )
-            report.sent += 1
-            return
-        code = result.code or type(result).__name__
-        report.by_error[code] = report.by_error.get(code, 0) + 1
-        error = {"error_code": result.code, "error_message": str(result)[:500]}
-        log.info("outbox %s: %s (%s)", row.id, type(result).__name__, result.code)
-        if isinstance(result, UnknownOutcomeError):
-            outbox.move(conn, row.id, "unknown", now=now, token=token, **error)
-            report.unknown += 1
-        elif isinstance(result, RetryableDeliveryError) and not settings.backoff.exhausted(
-            row.attempts
-        ):
-            when = now + settings.backoff.delay(row.attempts)
-            outbox.move(
-                conn,
-                row.id,
-                "failed_temporary",
-                now=now,
-                token=token,
-                next_attempt_at=when,
-                **error,
-            )
-            report.retrying += 1
-        else:
-            outbox.move(conn, row.id, "failed_permanent", now=now, token=token, **error)
-            report.failed += 1
-            status = result.channel_status if isinstance(result, PermanentDeliveryError) else None
-            channel_failed(conn, row, status, now=now, report=report)
+    """Record one send's outcome (in the caller's transaction)."""
+    if isinstance(result, str):
+        outbox.move(
+            conn,
+            row.id,
+            "sent",
+            now=now,
+            token=token,
+            provider_id=result,
+            sent_at=now,
+            error_code=None,
+            error_message=None,
+        )
+        report.sent += 1
+        return
+    code = result.code or type(result).__name__
+    report.by_error[code] = report.by_error.get(code, 0) + 1
+    error = {"error_code": result.code, "error_message": str(result)[:500]}
+    log.info("outbox %s: %s (%s)", row.id, type(result).__name__, result.code)
+    if isinstance(result, UnknownOutcomeError):
+        outbox.move(conn, row.id, "unknown", now=now, token=token, **error)
+        report.unknown += 1
+    elif isinstance(result, RetryableDeliveryError) and not settings.backoff.exhausted(
+        row.attempts
+    ):
+        when = now + settings.backoff.delay(row.attempts)
+        outbox.move(
+            conn,
+            row.id,
+            "failed_temporary",
+            now=now,
+            token=token,
+            next_attempt_at=when,
+            **error,
+        )
+        report.retrying += 1
+    else:
+        outbox.move(conn, row.id, "failed_permanent", now=now, token=token, **error)
+        report.failed += 1
+        status = result.channel_status if isinstance(result, PermanentDeliveryError) else None
+        channel_failed(conn, row, status, now=now, report=report)
 
 
 def channel_failed(

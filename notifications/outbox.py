@@ -154,19 +154,23 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
-def mark_attempt(engine: Engine, message_id: int, token: str, *, now: datetime) -> bool:
-    """Record, in its own short transaction, that the provider call is about to start."""
+def mark_attempts(
+    engine: Engine, message_ids: Sequence[int], token: str, *, now: datetime
+) -> set[int]:
+    """Record, in one short transaction, that these claimed messages' provider calls are
+    about to start; returns the ids still ours (a claim taken for dead is not)."""
     with writer(engine).begin() as conn:
         result = conn.execute(
             update(OUTBOX)
             .where(
-                OUTBOX.c.id == message_id,
+                OUTBOX.c.id.in_(list(message_ids)),
                 OUTBOX.c.status == "sending",
                 OUTBOX.c.claim_token == token,
             )
             .values(attempted_at=now, updated_at=now)
+            .returning(OUTBOX.c.id)
         )
-    return bool(result.rowcount)
+        return set(result.scalars())
 
 
 def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, int]:

@@ -3,6 +3,7 @@ backoff after a temporary failure. Pure: the time is passed in."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
@@ -59,21 +60,23 @@ class Backoff:
 
 @dataclass
 class RateLimiter:
-    """At most ``per_second`` sends per channel (0: no limit), spaced evenly. ``monotonic``
-    and ``sleep`` are injected, so tests run with a fake clock."""
+    """At most ``per_second`` sends per channel (0: no limit), spaced evenly, shared by
+    the sending threads: each caller reserves the next free slot, then sleeps until it.
+    ``monotonic`` and ``sleep`` are injected, so tests run with a fake clock."""
 
     per_second: dict[str, float]
     monotonic: Callable[[], float]
     sleep: Callable[[float], None]
     _next: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def wait(self, channel: str) -> None:
         rate = self.per_second.get(channel, 0.0)
         if rate <= 0:
             return
-        now = self.monotonic()
-        ready = self._next.get(channel, now)
-        if ready > now:
-            self.sleep(ready - now)
-            now = ready
-        self._next[channel] = now + 1.0 / rate
+        with self._lock:
+            now = self.monotonic()
+            slot = max(self._next.get(channel, now), now)
+            self._next[channel] = slot + 1.0 / rate
+        if slot > now:
+            self.sleep(slot - now)

@@ -27,6 +27,7 @@ import re
 import ssl
 import threading
 from datetime import UTC, datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage as MimeMessage
 from typing import TYPE_CHECKING, NoReturn
 
@@ -50,6 +51,26 @@ REFERENCE_HEADER = "X-Transport-Reference"
 _NOT_ABOUT_THE_RECIPIENT = frozenset({500, 502, 503, 504, 530, 534, 535, 538})
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, but it keeps the classes it makes: the stock one
+    builds a new class (a ``type()`` call) every time a header is set or read, which was
+    a third of the time it takes to build a message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = super().__getitem__(name)
+        return made
+
+
+_SMTP = email.policy.SMTP.clone(header_factory=_HeaderClasses())
+_SMTPUTF8 = email.policy.SMTPUTF8.clone(header_factory=_HeaderClasses())
+
+
 def is_international(message: EmailMessage, from_address: str) -> bool:
     """True when an address is not ASCII: such mail needs the SMTPUTF8 extension."""
     return not (message.to.isascii() and from_address.isascii())
@@ -63,7 +84,7 @@ def build_message(
     Bodies are UTF-8 in quoted-printable (7-bit clean, so any server takes them); a
     non-ASCII subject is encoded per RFC 2047. ``now`` defaults to the system clock.
     """
-    policy = email.policy.SMTPUTF8 if is_international(message, from_address) else email.policy.SMTP
+    policy = _SMTPUTF8 if is_international(message, from_address) else _SMTP
     mime = MimeMessage(policy=policy)
     mime["From"] = from_address
     mime["To"] = message.to

@@ -29,6 +29,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -41,9 +42,15 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 class Received:
     mail_from: str
     rcpt_tos: list[str]
-    message: EmailMessage
     raw: bytes
     connection: int  # which connection carried it (numbered from 1 as they opened)
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        """The message parsed (when first asked: the server itself only keeps bytes)."""
+        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
 
 
 @dataclass
@@ -90,14 +97,10 @@ class _Handler:
             action = self.state.data_actions.pop(0) if self.state.data_actions else None
         if action is not None and action.kind == "fail":
             return f"{action.code} {action.text}"
-        raw = envelope.original_content or b""
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
         received = Received(
             mail_from=str(envelope.mail_from),
             rcpt_tos=list(envelope.rcpt_tos),
-            message=parsed,
-            raw=raw,
+            raw=envelope.original_content or b"",
             connection=self._number(server),
         )
         with self.state.lock:

@@ -228,8 +228,7 @@ def test_after_a_crash_an_sms_is_reconciled_with_the_provider(
     # provider, the second did not), and died before the third.
     token, claimed = outbox.claim(engine, now=TUESDAY_10AM, channels=["sms"], limit=10)
     assert [r.id for r in claimed] == [went, lost, waiting]
-    assert outbox.mark_attempt(engine, went, token, now=TUESDAY_10AM)
-    assert outbox.mark_attempt(engine, lost, token, now=TUESDAY_10AM)
+    assert outbox.mark_attempts(engine, [went, lost], token, now=TUESDAY_10AM) == {went, lost}
     body = rows(engine)[0]["body_text"]
     sms.at_provider["SM-from-before-the-crash"] = ("+447700900123", body)
     later = TUESDAY_10AM + timedelta(minutes=30)
@@ -248,7 +247,7 @@ def test_after_a_crash_an_attempted_email_stays_unknown(engine: Engine, contact_
     attempted = queue(engine, contact_id, "email", "a")
     untouched = queue(engine, contact_id, "email", "b", kind="renewal_urgent")
     token, _ = outbox.claim(engine, now=TUESDAY_10AM, channels=["email"], limit=10)
-    outbox.mark_attempt(engine, attempted, token, now=TUESDAY_10AM)
+    assert outbox.mark_attempts(engine, [attempted], token, now=TUESDAY_10AM) == {attempted}
     email = FakeEmail()
     run(engine, email, FakeSms(), TUESDAY_10AM + timedelta(minutes=30))
     by_id = {r["id"]: r for r in rows(engine)}
@@ -285,9 +284,9 @@ def test_poll_records_delivery_and_undelivered_falls_back(engine: Engine, contac
 def test_sending_threads_send_each_message_once_and_settle_every_outcome(
     engine: Engine, contact_id: int
 ) -> None:
-    """Four sending threads: every message is sent once or settled by its failure, the
-    failures' effects (channel marked, fallback queued) happen once, and the report
-    counts what the rows say."""
+    """Waves of four sent by four threads: every message is sent once or settled by its
+    failure, the failures' effects (channel marked, fallback queued) happen once, and
+    the report counts what the rows say."""
     for i in range(30):
         queue(engine, contact_id if i == 7 else None, "email" if i % 2 else "sms", f"m{i}")
     with writer(engine).begin() as conn:  # message 7 (email) goes to an address that bounces

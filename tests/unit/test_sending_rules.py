@@ -11,6 +11,7 @@ at 02:00 BST on Sunday 25 October 2026.
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -446,3 +447,20 @@ def test_sends_are_never_closer_than_one_over_the_rate(rate: float, pauses: list
 
     for earlier, later in itertools.pairwise(sent_at):
         assert later - earlier >= 1.0 / rate - 1e-9
+
+
+def test_threads_sharing_a_limiter_each_get_a_slot_of_their_own() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sleeps: list[float] = []
+    lock = threading.Lock()
+
+    def record(seconds: float) -> None:
+        with lock:
+            sleeps.append(seconds)
+
+    limit = RateLimiter({"sms": 200.0}, lambda: 0.0, record)  # time stands still
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: limit.wait("sms"), range(20)))
+    # The first send goes at once; every other waits for a slot no other thread has.
+    assert sorted(sleeps) == pytest.approx([0.005 * n for n in range(1, 20)])
