@@ -74,15 +74,22 @@ def dispatch(
 ) -> DispatchReport:
     """Send what is due, up to ``limit`` messages. Safe to run twice at once.
 
-    A claimed batch goes out in waves of ``settings.workers`` messages: one short
-    transaction marks the wave as attempted, the wave is sent (by that many threads),
-    and one transaction settles it. A crash therefore leaves at most one wave attempted
-    but unsettled; those messages become `unknown` and are reconciled, never re-sent
-    blindly."""
+    A claimed batch goes out in waves of ``settings.workers`` messages, sent by that many
+    threads. One short transaction records the outcomes of the wave just sent and marks
+    the next wave as attempted, before any of it goes. A crash therefore leaves at most
+    two waves attempted but not settled; they become `unknown` and are reconciled with
+    the provider (SMS) or listed for the team (email), never re-sent blindly."""
     report = DispatchReport()
     recover(engine, senders, settings, now=now(), report=report)
     workers = settings.workers
     pool = ThreadPoolExecutor(workers, thread_name_prefix="dispatch") if workers > 1 else None
+    # Sent but not yet recorded: settled in the transaction that marks the next wave.
+    unsettled: list[tuple[Any, str, str | DeliveryError]] = []
+
+    def send(row: Any) -> str | DeliveryError:
+        limiter.wait(row.channel)
+        return _send(senders, row)
+
     try:
         remaining = limit
         while remaining is None or remaining > 0:
@@ -94,20 +101,32 @@ def dispatch(
                 break
             for start in range(0, len(rows), workers):
                 wave = rows[start : start + workers]
-                marked = outbox.mark_attempts(engine, [row.id for row in wave], token, now=now())
+                with writer(engine).begin() as conn:
+                    _settle_all(conn, unsettled, settings, now=now(), report=report)
+                    marked = outbox.mark_attempts(conn, [row.id for row in wave], token, now=now())
+                unsettled = []
                 # A row not marked was taken for a dead claim meanwhile: not ours to send.
                 wave = [row for row in wave if row.id in marked]
-
-                def send(row: Any) -> str | DeliveryError:
-                    limiter.wait(row.channel)
-                    return _send(senders, row)
-
                 results = list(pool.map(send, wave)) if pool else [send(row) for row in wave]
-                with writer(engine).begin() as conn:
-                    for row, result in zip(wave, results, strict=True):
-                        settle(conn, row, token, result, settings, now=now(), report=report)
+                unsettled = [
+                    (row, token, result) for row, result in zip(wave, results, strict=True)
+                ]
+            # Recorded before the next claim, so a fallback it queues goes in this run.
+            with writer(engine).begin() as conn:
+                _settle_all(conn, unsettled, settings, now=now(), report=report)
+            unsettled = []
             if remaining is not None:
                 remaining -= len(rows)
+    except BaseException:
+        if unsettled:  # record what went out before the failure, if the database still can
+            try:
+                with writer(engine).begin() as conn:
+                    _settle_all(conn, unsettled, settings, now=now(), report=report)
+            except Exception:
+                log.exception(
+                    "could not record %d sent messages; they will be reconciled", len(unsettled)
+                )
+        raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
@@ -118,6 +137,21 @@ def dispatch(
         if report.sms_waiting:
             report.sms_from = settings.quiet.next_allowed(moment).isoformat()
     return report
+
+
+def _settle_all(
+    conn: Connection,
+    sent: list[tuple[Any, str, str | DeliveryError]],
+    settings: DispatchSettings,
+    *,
+    now: datetime,
+    report: DispatchReport,
+) -> None:
+    delivered = [(row.id, token, result) for row, token, result in sent if isinstance(result, str)]
+    report.sent += outbox.mark_sent(conn, delivered, now=now)
+    for row, token, result in sent:
+        if not isinstance(result, str):
+            settle(conn, row, token, result, settings, now=now, report=report)
 
 
 def _send(senders: Senders, row: Any) -> str | DeliveryError:

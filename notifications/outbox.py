@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
@@ -154,23 +154,48 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
-def mark_attempts(
-    engine: Engine, message_ids: Sequence[int], token: str, *, now: datetime
-) -> set[int]:
-    """Record, in one short transaction, that these claimed messages' provider calls are
-    about to start; returns the ids still ours (a claim taken for dead is not)."""
-    with writer(engine).begin() as conn:
-        result = conn.execute(
-            update(OUTBOX)
-            .where(
-                OUTBOX.c.id.in_(list(message_ids)),
-                OUTBOX.c.status == "sending",
-                OUTBOX.c.claim_token == token,
-            )
-            .values(attempted_at=now, updated_at=now)
-            .returning(OUTBOX.c.id)
+def mark_sent(conn: Connection, delivered: Sequence[tuple[int, str, str]], *, now: datetime) -> int:
+    """Move claimed messages to `sent`, as (id, claim token, provider id), in one
+    statement run for each; returns how many moved."""
+    if not delivered:
+        return 0
+    stmt = (
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id == bindparam("b_id"),
+            # Not IN (...): an expanding list cannot run once per parameter set.
+            or_(*(OUTBOX.c.status == status for status in sorted(ALLOWED_FROM["sent"]))),
+            OUTBOX.c.claim_token == bindparam("b_token"),
         )
-        return set(result.scalars())
+        .values(
+            status="sent",
+            updated_at=now,
+            provider_id=bindparam("b_provider"),
+            sent_at=now,
+            error_code=None,
+            error_message=None,
+        )
+    )
+    params = [{"b_id": i, "b_token": t, "b_provider": p} for i, t, p in delivered]
+    return int(conn.execute(stmt, params).rowcount)
+
+
+def mark_attempts(
+    conn: Connection, message_ids: Sequence[int], token: str, *, now: datetime
+) -> set[int]:
+    """Record that these claimed messages' provider calls are about to start (commit
+    before making them); returns the ids still ours (a claim taken for dead is not)."""
+    result = conn.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(list(message_ids)),
+            OUTBOX.c.status == "sending",
+            OUTBOX.c.claim_token == token,
+        )
+        .values(attempted_at=now, updated_at=now)
+        .returning(OUTBOX.c.id)
+    )
+    return set(result.scalars())
 
 
 def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, int]:

@@ -228,7 +228,8 @@ def test_after_a_crash_an_sms_is_reconciled_with_the_provider(
     # provider, the second did not), and died before the third.
     token, claimed = outbox.claim(engine, now=TUESDAY_10AM, channels=["sms"], limit=10)
     assert [r.id for r in claimed] == [went, lost, waiting]
-    assert outbox.mark_attempts(engine, [went, lost], token, now=TUESDAY_10AM) == {went, lost}
+    with writer(engine).begin() as conn:
+        assert outbox.mark_attempts(conn, [went, lost], token, now=TUESDAY_10AM) == {went, lost}
     body = rows(engine)[0]["body_text"]
     sms.at_provider["SM-from-before-the-crash"] = ("+447700900123", body)
     later = TUESDAY_10AM + timedelta(minutes=30)
@@ -247,7 +248,8 @@ def test_after_a_crash_an_attempted_email_stays_unknown(engine: Engine, contact_
     attempted = queue(engine, contact_id, "email", "a")
     untouched = queue(engine, contact_id, "email", "b", kind="renewal_urgent")
     token, _ = outbox.claim(engine, now=TUESDAY_10AM, channels=["email"], limit=10)
-    assert outbox.mark_attempts(engine, [attempted], token, now=TUESDAY_10AM) == {attempted}
+    with writer(engine).begin() as conn:
+        assert outbox.mark_attempts(conn, [attempted], token, now=TUESDAY_10AM) == {attempted}
     email = FakeEmail()
     run(engine, email, FakeSms(), TUESDAY_10AM + timedelta(minutes=30))
     by_id = {r["id"]: r for r in rows(engine)}
