@@ -317,3 +317,29 @@ def test_sending_threads_send_each_message_once_and_settle_every_outcome(
     with engine.connect() as conn:
         marked = conn.execute(select(Contact.email_status).where(Contact.id == contact_id))
         assert marked.scalar_one() == "bounced"
+
+
+def test_a_crash_in_a_wave_still_records_the_wave_sent_before_it(
+    engine: Engine, contact_id: int
+) -> None:
+    """The outcomes of one wave are recorded with the next wave's marks; when sending
+    the next wave blows up, the wave that went is still recorded as sent."""
+
+    class BreaksOnThird(FakeSms):
+        def send(self, message: Any) -> str:
+            if len(self.sent) == 2:
+                raise RuntimeError("a bug in a sender")
+            return super().send(message)
+
+    for i in range(4):
+        queue(engine, None, "sms", f"s{i}")
+    sms = BreaksOnThird()
+    in_waves_of_two = DispatchSettings(
+        quiet=QuietHours(tz=LONDON), backoff=Backoff(60, 3600, 3), batch_size=10, workers=2
+    )
+    with pytest.raises(RuntimeError):
+        dispatch(engine, Senders(FakeEmail(), sms), in_waves_of_two,
+                 now=Clock(TUESDAY_10AM).now, limiter=no_limit())  # fmt: skip
+    statuses = {row["dedupe_key"]: row["status"] for row in rows(engine)}
+    assert len(sms.sent) == 2
+    assert [statuses[f"s{i}"] for i in range(4)] == ["sent", "sent", "sending", "sending"]
