@@ -297,6 +297,7 @@ def check(
     ] = True,
 ) -> None:
     """Which children will have no transport on their next school day, from when, and why."""
+    from transport.bulk import collector_paused
     from transport.checking import run_check
     from transport.domain.risk import SEVERITY_ORDER, Thresholds
 
@@ -312,7 +313,8 @@ def check(
         school_urn=school,
         save=save,
     )
-    _print_check(application, outcome, output, only_new=new_since_last, limit=limit or None)
+    with collector_paused():  # a list of every child at risk: see transport/bulk.py
+        _print_check(application, outcome, output, only_new=new_since_last, limit=limit or None)
     if fail_on is not FailOn.none:
         worst = SEVERITY_ORDER.index(fail_on.value)
         if any(SEVERITY_ORDER.index(r.severity) <= worst for r in outcome.result.at_risk):
