@@ -836,7 +836,7 @@ def remind(
             key: m[key]
             for key in ("channel", "to_address", "kind", "step", "pupil_refs", "contact_id")
         }
-        | {"contact_name": m["context"]["contact_name"], "subject": m["subject"]}
+        | {"contact_name": m["contact_name"], "subject": m["subject"]}
         for m in run.ladder.messages
     ]
     if output is ReportFormat.json:

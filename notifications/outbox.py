@@ -8,10 +8,10 @@ writer's BEGIN IMMEDIATE serialises them. The transaction ends before any provid
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +41,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
 }
 
 OUTBOX = table_of(OutboxMessage)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,39 +63,49 @@ class NewMessage:
 
 def enqueue(conn: Connection, messages: Iterable[NewMessage], *, now: datetime) -> int:
     """Insert messages; one whose dedupe key exists already is skipped. Returns how many
-    were new. Runs inside the caller's transaction (with the decision that caused them)."""
-    rows = [
-        {
-            "dedupe_key": m.dedupe_key,
-            "kind": m.kind,
-            "step": m.step,
-            "channel": m.channel,
-            "contact_id": m.contact_id,
-            "to_address": m.to_address,
-            "pupil_refs": list(m.pupil_refs),
-            "academic_year": m.academic_year,
-            "subject": m.subject,
-            "body_text": m.body_text,
-            "body_html": m.body_html,
-            "context": m.context,
-            "status": "queued",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "fallback_of": m.fallback_of,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for m in messages
-    ]
-    if not rows:
-        return 0
+    were new. Runs inside the caller's transaction (with the decision that caused them).
+    ``messages`` is consumed a thousand at a time, so a generator need not be held whole."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
     added = 0
-    for start in range(0, len(rows), 1000):
-        result = conn.execute(stmt.returning(OUTBOX.c.id), rows[start : start + 1000])
+    for chunk in batched(messages, 1000):
+        rows = [
+            {
+                "dedupe_key": m.dedupe_key,
+                "kind": m.kind,
+                "step": m.step,
+                "channel": m.channel,
+                "contact_id": m.contact_id,
+                "to_address": m.to_address,
+                "pupil_refs": list(m.pupil_refs),
+                "academic_year": m.academic_year,
+                "subject": m.subject,
+                "body_text": m.body_text,
+                "body_html": m.body_html,
+                "context": m.context,
+                "status": "queued",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "fallback_of": m.fallback_of,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for m in chunk
+        ]
+        result = conn.execute(stmt.returning(OUTBOX.c.id), rows)
         added += len(result.all())
     return added
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def claim(

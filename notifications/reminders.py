@@ -9,7 +9,7 @@ step): a second run, or two at once, inserts nothing and so queues nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -130,34 +130,48 @@ def run_ladder(
     ]
     report.planned = plan(pupils, ladder, today)
     if dry_run:
+        _note_followups(report, report.planned)
         with engine.connect() as conn:
-            _prepare_messages(conn, config, report, report.planned, today)
+            report.messages = list(_messages(conn, config, report.planned, today))
         return report
     with writer(engine).begin() as conn:
         recorded = _record_steps(conn, report.planned, today, now)
         mine = [item for item in report.planned if (item.pupil_ref, item.academic_year) in recorded]
         report.recorded = len(mine)
         report.skipped = sum(len(item.skipped) for item in mine)
-        _prepare_messages(conn, config, report, mine, today)
-        report.queued = outbox.enqueue(conn, (_new(m) for m in report.messages), now=now)
+        _note_followups(report, mine)
+
+        def queued(messages: Iterable[dict[str, Any]]) -> Iterator[outbox.NewMessage]:
+            # Streamed into the outbox: the report keeps each message without its bodies.
+            for message in messages:
+                report.messages.append({k: v for k, v in message.items() if k not in _BODIES})
+                yield _new(message)
+
+        report.queued = outbox.enqueue(conn, queued(_messages(conn, config, mine, today)), now=now)
     return report
 
 
+_BODIES = frozenset({"body_text", "body_html", "context"})
+
+
 def _new(message: dict[str, Any]) -> outbox.NewMessage:
-    return outbox.NewMessage(**{k: v for k, v in message.items() if not k.startswith("_")})
+    return outbox.NewMessage(**{k: v for k, v in message.items() if k != "contact_name"})
 
 
-def _prepare_messages(
-    conn: Connection,
-    config: Config,
-    report: LadderReport,
-    planned: Sequence[PlannedStep],
-    today: date,
-) -> None:
+def _note_followups(report: LadderReport, planned: Sequence[PlannedStep]) -> None:
     report.unreachable = [item.pupil_ref for item in planned if item.unreachable]
     report.phone_tasks = [
         (item.pupil_ref, item.academic_year) for item in planned if item.step.caseworker_task
     ]
+
+
+def _messages(
+    conn: Connection,
+    config: Config,
+    planned: Sequence[PlannedStep],
+    today: date,
+) -> Iterator[dict[str, Any]]:
+    """Each household's message for the planned steps, rendered."""
     messages = households(planned)
     children = _children(conn, {ref for m in messages for ref in m.pupil_refs}, planned)
     people = _people(conn, {m.contact_id for m in messages})
@@ -166,31 +180,31 @@ def _prepare_messages(
         lines = [children[ref] for ref in message.pupil_refs]
         first_needed = min(date.fromisoformat(line["needed_from"]) for line in lines)
         apply_by = first_needed - apply_before
+        contact_name = people[message.contact_id]["name"]
         context = {
             "council": council_context(config.council),
-            "contact_name": people[message.contact_id]["name"],
+            "contact_name": contact_name,
             "children": lines,
             "apply_by": apply_by.isoformat() if apply_by > today else None,
         }
         kind = kind_of(message.step)
         rendered = render(kind, message.channel, context)
         address = people[message.contact_id]["email" if message.channel == "email" else "mobile"]
-        report.messages.append(
-            {
-                "dedupe_key": _dedupe_key(message),
-                "kind": kind,
-                "channel": message.channel,
-                "to_address": address,
-                "body_text": rendered.text,
-                "subject": rendered.subject,
-                "body_html": rendered.html,
-                "pupil_refs": message.pupil_refs,
-                "contact_id": message.contact_id,
-                "step": message.step.step,
-                "academic_year": message.academic_year,
-                "context": context,
-            }
-        )
+        yield {
+            "dedupe_key": _dedupe_key(message),
+            "kind": kind,
+            "channel": message.channel,
+            "to_address": address,
+            "body_text": rendered.text,
+            "subject": rendered.subject,
+            "body_html": rendered.html,
+            "pupil_refs": message.pupil_refs,
+            "contact_id": message.contact_id,
+            "step": message.step.step,
+            "academic_year": message.academic_year,
+            "context": context,
+            "contact_name": contact_name,
+        }
 
 
 def _dedupe_key(message: HouseholdMessage) -> str:

@@ -39,6 +39,8 @@ def _environment(*, html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=not html,
+        # Templates ship with the code: never stat them again on every render.
+        auto_reload=False,
     )
     env.filters["long_date"] = long_date
     env.filters["short_date"] = short_date
