@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
+from transport.bulk import collector_paused
 from transport.db import tables
 from transport.db.engine import writer
 from transport.imports.contacts import upsert_contacts
@@ -95,7 +96,8 @@ def import_bundle(
             known[spec.stem] |= key_values(path, spec)
 
     audit = AuditContext(actor=actor, at=now)
-    with writer(engine).connect() as conn, conn.begin() as transaction:
+    # A whole bundle in bulk (see transport/bulk.py).
+    with collector_paused(), writer(engine).connect() as conn, conn.begin() as transaction:
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)

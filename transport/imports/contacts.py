@@ -32,7 +32,7 @@ def upsert_contacts(
         }
     persons = upsert(conn, table_of(Contact), ("identity",), list(people.values()), audit=audit)
     stmt = select(Contact.identity, Contact.id).where(Contact.identity.in_(list(people)))
-    ids = {row_identity: contact_id for row_identity, contact_id in conn.execute(stmt)}
+    ids = {row_identity: contact_id for row_identity, contact_id in conn.execute(stmt).all()}
     links = [
         {
             "pupil_ref": row["pupil_ref"],

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transport.imports.files import FileSpec
+from transport.imports.files import Column, FileSpec
 from transport.imports.values import BadValue
 
 _CHUNK = 1 << 20
@@ -143,6 +143,8 @@ def read_rows(
         if positions is None:
             return
         width = len(names)
+        # Each column's position in the line (None: not in this file), worked out once.
+        plan = [(column, positions.get(column.name)) for column in spec.columns]
         last_line = 1
         while True:
             try:
@@ -158,9 +160,10 @@ def read_rows(
             last_line = reader.line_num
             if on_line is not None:
                 on_line(last_line)
-            if not any(cell.strip() for cell in cells):
+            # A blank line is skipped (the first cell settles it for almost every line).
+            if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue
-            yield _parse(spec, line, cells, width, header, positions, problems)
+            yield _parse(spec, line, cells, width, header, positions, plan, problems)
 
 
 def _expected_header(spec: FileSpec, what: str) -> str:
@@ -192,6 +195,7 @@ def _parse(
     width: int,
     header: list[str],
     positions: dict[str, int],
+    plan: list[tuple[Column, int | None]],
     problems: Problems,
 ) -> Row:
     found = len(cells)
@@ -218,8 +222,7 @@ def _parse(
 
     values: dict[str, Any] = {}
     ok = True
-    for column in spec.columns:
-        index = positions.get(column.name)
+    for column, index in plan:
         raw = cells[index].strip() if index is not None else ""
         if not raw:
             if column.required:

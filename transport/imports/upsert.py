@@ -3,8 +3,9 @@ insert the new ones in one statement, update the changed ones in one statement."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -51,6 +52,18 @@ def key_of(row: dict[str, Any], key: Sequence[str]) -> KeyTuple:
     return tuple(row[name] for name in key)
 
 
+def values_of(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A fast getter of a row's values for ``names``, always as a tuple (itemgetter gives a
+    bare value for one name)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    if not names:
+        return lambda row: ()
+    getter: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*names)
+    return getter
+
+
 def existing_rows(
     conn: Connection, table: Table, key: Sequence[str], columns: Sequence[str], keys: list[KeyTuple]
 ) -> dict[KeyTuple, tuple[Any, ...]]:
@@ -60,7 +73,7 @@ def existing_rows(
     key_cols = [table.c[name] for name in key]
     stmt = select(*key_cols, *(table.c[c] for c in columns)).where(_among(conn, key_cols, keys))
     width = len(key)
-    found = {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt)}
+    found = {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt).all()}
     if width > 1 and conn.dialect.name != "postgresql":
         wanted = set(keys)  # the query matched on the first key column only
         found = {k: v for k, v in found.items() if k in wanted}
@@ -123,19 +136,20 @@ def upsert(
     """Insert new rows and update the changed ones. ``fresh``: the table held nothing
     before this import and the rows' keys are unique, so there is nothing to look up."""
     columns = [name for name in rows[0] if name not in key] if rows else []
-    keys = [] if fresh else [key_of(r, key) for r in rows]
+    key_values, column_values = values_of(key), values_of(columns)
+    keys = [] if fresh else [key_values(r) for r in rows]
     stored = existing_rows(conn, table, key, columns, keys)
     counts = Counts()
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for row in rows:
-        k = key_of(row, key)
+        k = key_values(row)
         before = stored.get(k)
         if before is None:
             new.append(row)
             continue
-        after = tuple(row[c] for c in columns)
+        after = column_values(row)
         if after == before:
             counts.unchanged += 1
             continue
@@ -157,6 +171,6 @@ def upsert(
     counts.updated = len(changed)
     return Outcome(
         counts,
-        frozenset(key_of(r, key) for r in new),
+        frozenset(key_values(r) for r in new),
         frozenset(tuple(r[f"k_{name}"] for name in key) for r in changed),
     )
