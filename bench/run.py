@@ -1,7 +1,8 @@
 """Benchmark the main commands on a generated county, on SQLite and on PostgreSQL:
 `transport import` (first, then a repeat with no changes), `transport check`,
-`transport applications assess`, and the nightly job (`transport jobs run nightly`:
-snapshot, ladder, tasks, digest), with a baseline query for the check.
+`transport applications assess`, the nightly job (`transport jobs run nightly`:
+snapshot, ladder, tasks, digest) and `transport remind` for the night after, with a
+baseline query for the check.
 
     .venv/bin/python bench/run.py --pupils 100000 [--runs 3] [--only sqlite|postgresql]
 
@@ -27,6 +28,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 AS_OF = "2026-08-26"
+NEXT_DAY = "2026-08-27"
 # In order, on one database: each step sees what the one before left.
 STEPS: dict[str, list[str]] = {
     "import": ["import", "{bundle}"],
@@ -34,6 +36,8 @@ STEPS: dict[str, list[str]] = {
     "check": ["check", "--as-of", AS_OF, "--format", "json", "--no-save"],
     "assess": ["applications", "assess"],
     "nightly": ["jobs", "run", "nightly", "--on", AS_OF],
+    # The next night's ladder on its own, over what the nightly job left.
+    "remind": ["remind", "--as-of", NEXT_DAY],
 }
 
 

@@ -24,8 +24,9 @@ def run_bench(backend: str, script: str, *args: str) -> dict:
 def test_the_main_benchmark_runs_and_reports_every_figure(backend: str) -> None:
     data = run_bench(backend, "run.py", "--pupils", "150", "--runs", "1")
     commands = {r["command"]: r for r in data["results"]}
-    assert set(commands) == {"import", "reimport", "check", "assess", "nightly", "baseline query"}
-    for name in ("import", "reimport", "check", "assess", "nightly"):
+    steps = ("import", "reimport", "check", "assess", "nightly", "remind")
+    assert set(commands) == {*steps, "baseline query"}
+    for name in steps:
         figures = commands[name]
         assert figures["database"] == backend
         assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0 and figures["x_baseline"] > 0
