@@ -297,7 +297,7 @@ def check(
     ] = True,
 ) -> None:
     """Which children will have no transport on their next school day, from when, and why."""
-    from transport.bulk import collector_paused
+    from transport.bulk import full_passes_held
     from transport.checking import run_check
     from transport.domain.risk import SEVERITY_ORDER, Thresholds
 
@@ -313,7 +313,7 @@ def check(
         school_urn=school,
         save=save,
     )
-    with collector_paused():  # a list of every child at risk: see transport/bulk.py
+    with full_passes_held():  # a list of every child at risk: see transport/bulk.py
         _print_check(application, outcome, output, only_new=new_since_last, limit=limit or None)
     if fail_on is not FailOn.none:
         worst = SEVERITY_ORDER.index(fail_on.value)

@@ -11,7 +11,7 @@ from typing import Any
 from notifications.digest import digest_data, queue_digest
 from notifications.reminders import LadderReport, ladder_from, run_ladder
 from transport.bootstrap import App
-from transport.bulk import collector_paused
+from transport.bulk import full_passes_held
 from transport.checking import CheckOutcome, run_check
 from transport.db.engine import writer
 from transport.domain.ladder import ordered
@@ -66,7 +66,7 @@ def remind(app: App, on: date, *, dry_run: bool = False) -> ReminderRun:
 def _run(
     app: App, on: date, *, save_snapshot: bool, digest: bool, dry_run: bool = False
 ) -> ReminderRun:
-    with collector_paused():  # the whole county, in bulk: see transport/bulk.py
+    with full_passes_held():  # the whole county, in bulk: see transport/bulk.py
         return _run_in_bulk(app, on, save_snapshot=save_snapshot, digest=digest, dry_run=dry_run)
 
 

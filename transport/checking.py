@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
-from transport.bulk import collector_paused
+from transport.bulk import full_passes_held
 from transport.db import snapshots
 from transport.db.engine import writer
 from transport.db.risk_facts import load_calendars, pupil_facts
@@ -46,7 +46,7 @@ def run_check(
     school_urn: str | None = None,
     save: bool = True,
 ) -> CheckOutcome:
-    with engine.connect() as conn, collector_paused():
+    with engine.connect() as conn, full_passes_held():
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon_days, calendars, school_calendar, thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
@@ -55,6 +55,6 @@ def run_check(
     run_id = None
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
-        with writer(engine).begin() as conn, collector_paused():
+        with writer(engine).begin() as conn, full_passes_held():
             run_id = snapshots.save(conn, result, run_at=now)
     return CheckOutcome(result, school_urn, baseline, run_id, gaps)

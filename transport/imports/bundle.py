@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
-from transport.bulk import collector_paused
+from transport.bulk import full_passes_held
 from transport.db import tables
 from transport.db.engine import writer
 from transport.imports.contacts import upsert_contacts
@@ -97,7 +97,7 @@ def import_bundle(
 
     audit = AuditContext(actor=actor, at=now)
     # A whole bundle in bulk (see transport/bulk.py).
-    with collector_paused(), writer(engine).connect() as conn, conn.begin() as transaction:
+    with full_passes_held(), writer(engine).connect() as conn, conn.begin() as transaction:
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)
