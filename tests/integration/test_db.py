@@ -90,3 +90,12 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
                 }
             ],
         )
+
+
+def test_postgresql_sessions_run_without_jit(engine: Engine) -> None:
+    """Our sessions turn JIT off (it doubled the check's page queries); SQLite has none."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+            conn.rollback()
+        assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1  # the session still works

@@ -121,3 +121,24 @@ def test_pages_join_up_without_losing_or_repeating_a_pupil(
     assert read(county) == whole
     monkeypatch.setattr(risk_facts, "PAGE", 3)
     assert read(county) == whole
+
+
+def test_the_import_leaves_the_planner_statistics_current(county: Engine) -> None:
+    """PostgreSQL plans the check's page queries from ANALYZE's statistics: a table
+    planned as empty (reltuples -1 before any ANALYZE) gets full scans on every page."""
+    with county.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            counted = dict(
+                conn.exec_driver_sql(
+                    "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                    "('pupils', 'awards', 'contacts', 'pupil_contacts') "
+                    "AND relnamespace = to_regnamespace(current_schema())::oid"
+                ).all()
+            )
+            # Alex is the contact of P1, P4 and P5: one person, three links.
+            assert counted == {"pupils": 6, "awards": 4, "contacts": 4, "pupil_contacts": 6}
+        else:  # SQLite plans by its indexes: no statistics are kept
+            found = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).scalar_one()
+            assert found == 0

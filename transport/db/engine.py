@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 
 WRITER_OPTION = "transport_writer"
 
@@ -25,7 +26,30 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine, "connect", _postgresql_session)
+    return engine
+
+
+def _postgresql_session(dbapi_connection: Any, _record: Any) -> None:
+    # No JIT for our sessions: the check's page queries run in a fraction of a second,
+    # and compiling them (the planner's cost estimate asks for it) took as long again.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()  # a SET in a transaction rolled back would be undone
+
+
+def refresh_statistics(conn: Connection, table_names: Iterable[str]) -> None:
+    """After a bulk write, let PostgreSQL's planner see the tables as they now are.
+
+    Planner statistics come from ANALYZE, which autovacuum runs only some time later: a
+    query planned against an empty or much smaller table picks scans that cost seconds
+    per page at a million rows. Inside the import's transaction ANALYZE sees its rows;
+    the statistics commit, or roll back, with them. SQLite plans by its indexes alone."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name in table_names:
+        conn.exec_driver_sql(f'ANALYZE "{name}"')
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from transport.audit import AuditContext
 from transport.bulk import full_passes_held
 from transport.db import tables
-from transport.db.engine import writer
+from transport.db.engine import refresh_statistics, writer
 from transport.imports.contacts import upsert_contacts
 from transport.imports.files import BUNDLE, FileSpec
 from transport.imports.reader import (
@@ -110,6 +110,10 @@ def import_bundle(
             for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
                     _write(conn, spec, chunk, audit, summary, fresh=fresh)
+            written = summary.added + summary.updated
+            if report.ok and ((fresh and written) or written >= BULK_ROWS):
+                # The next files, and the check, look these rows up: plan with their size.
+                refresh_statistics(conn, _written_tables(spec))
         if report.ok and not dry_run:
             conn.execute(
                 insert(tables.table_of(tables.AuditEvent)),
@@ -220,6 +224,17 @@ def _stored_keys(conn: Connection, target: str, wanted: set[str]) -> set[str]:
             conn.execute(select(column).where(column.in_(values[start : start + 1000]))).scalars()
         )
     return found
+
+
+# Rows written to a table that has some already, beyond which its planner statistics
+# are refreshed in the import (autovacuum's own rule: 50 rows and a tenth of the table).
+BULK_ROWS = 10_000
+
+
+def _written_tables(spec: FileSpec) -> list[str]:
+    if spec.name == "contacts.csv":
+        return [tables.table_of(tables.Contact).name, tables.table_of(tables.PupilContact).name]
+    return [tables.table_of(spec.table).name]
 
 
 def _write(
