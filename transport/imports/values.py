@@ -27,15 +27,14 @@ _FALSE = frozenset({"no", "n", "false", "0", ""})
 
 
 def parse_date(text: str) -> date:
-    match = _ISO.match(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = _UK.match(text)
-        if not match:
-            raise BadValue(f"expected a date as YYYY-MM-DD or DD/MM/YYYY, got {text!r}")
-        day, month, year = (int(g) for g in match.groups())
+    iso = _ISO.match(text) is not None
+    match = None if iso else _UK.match(text)
+    if not iso and match is None:
+        raise BadValue(f"expected a date as YYYY-MM-DD or DD/MM/YYYY, got {text!r}")
     try:
+        if match is None:
+            return date.fromisoformat(text)  # the usual form, parsed in C
+        day, month, year = (int(g) for g in match.groups())
         return date(year, month, day)
     except ValueError as exc:
         raise BadValue(f"expected a real date, got {text!r} ({exc})") from exc
