@@ -36,3 +36,17 @@ def test_the_dispatch_benchmark_sends_each_message_once(backend: str) -> None:
     data = run_bench(backend, "dispatch.py", "--messages", "20")
     assert {r["channel"] for r in data["results"]} == {"email", "sms"}
     assert all(r["each_exactly_once"] and r["messages_per_s"] > 0 for r in data["results"])
+
+
+def test_the_startup_benchmark_times_help_and_the_demo_check() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "startup.py"), "--runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [r["command"] for r in data["results"]] == [
+        "transport --help",
+        "transport check (demo county)",
+    ]
+    assert all(r["median_s"] > 0 for r in data["results"])
