@@ -25,7 +25,7 @@ from transport.imports.reader import (
     key_values,
     read_rows,
 )
-from transport.imports.upsert import Counts, KeyTuple, is_empty, key_of, upsert
+from transport.imports.upsert import Counts, KeyTuple, is_empty, upsert, values_of
 
 CHUNK_ROWS = 5000
 Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file
@@ -156,9 +156,10 @@ def _checked_chunks(
     """Rows in chunks, after the duplicate-key and reference checks."""
     first_line: dict[KeyTuple, int] = {}
     chunk: list[Row] = []
+    key_values = values_of(spec.key)
     for row in rows:
         summary.rows += 1
-        key = key_of(row.values, spec.key)
+        key = key_values(row.values)
         if spec.stem in known:
             known[spec.stem].add(row.values[spec.key[0]])
         if key in first_line:

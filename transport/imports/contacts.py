@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
 from transport.db.tables import Contact, PupilContact, table_of
-from transport.imports.upsert import Counts, upsert
+from transport.imports.upsert import Counts, among, upsert
 
 
 def identity(name: str, email: str | None, mobile: str | None) -> str:
@@ -31,7 +31,8 @@ def upsert_contacts(
             "preferred_channel": row["preferred_channel"],
         }
     persons = upsert(conn, table_of(Contact), ("identity",), list(people.values()), audit=audit)
-    stmt = select(Contact.identity, Contact.id).where(Contact.identity.in_(list(people)))
+    key = table_of(Contact).c.identity
+    stmt = select(Contact.identity, Contact.id).where(among(conn, [key], [(i,) for i in people]))
     ids = {row_identity: contact_id for row_identity, contact_id in conn.execute(stmt).all()}
     links = [
         {

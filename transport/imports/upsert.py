@@ -71,7 +71,7 @@ def existing_rows(
     if not keys:
         return {}
     key_cols = [table.c[name] for name in key]
-    stmt = select(*key_cols, *(table.c[c] for c in columns)).where(_among(conn, key_cols, keys))
+    stmt = select(*key_cols, *(table.c[c] for c in columns)).where(among(conn, key_cols, keys))
     width = len(key)
     found = {tuple(r[:width]): tuple(r[width:]) for r in conn.execute(stmt).all()}
     if width > 1 and conn.dialect.name != "postgresql":
@@ -80,7 +80,7 @@ def existing_rows(
     return found
 
 
-def _among(
+def among(
     conn: Connection, key_cols: list[Column[Any]], keys: list[KeyTuple]
 ) -> ColumnElement[bool]:
     """``key IN keys``. On PostgreSQL the keys travel as one array per column (unnest),
@@ -120,8 +120,9 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         driver.cursor() as cursor,
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
     ):
+        values = values_of(columns)
         for row in rows:
-            copy.write_row([row[name] for name in columns])
+            copy.write_row(values(row))
 
 
 def upsert(
