@@ -48,10 +48,6 @@ def is_empty(conn: Connection, table: Table) -> bool:
     return conn.execute(select(1).select_from(table).limit(1)).first() is None
 
 
-def key_of(row: dict[str, Any], key: Sequence[str]) -> KeyTuple:
-    return tuple(row[name] for name in key)
-
-
 def values_of(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A fast getter of a row's values for ``names``, always as a tuple (itemgetter gives a
     bare value for one name)."""
