@@ -172,35 +172,22 @@ def settle(
     conn: Connection,
     row: Any,
     token: str,
-    result: str | DeliveryError,
+    failure: DeliveryError,
     settings: DispatchSettings,
     *,
     now: datetime,
     report: DispatchReport,
 ) -> None:
-    """Record one send's outcome (in the caller's transaction)."""
-    if isinstance(result, str):
-        outbox.move(
-            conn,
-            row.id,
-            "sent",
-            now=now,
-            token=token,
-            provider_id=result,
-            sent_at=now,
-            error_code=None,
-            error_message=None,
-        )
-        report.sent += 1
-        return
-    code = result.code or type(result).__name__
+    """Record one failed send (in the caller's transaction): unknown, retried later, or
+    failed for good, then marking the contact's channel and falling back."""
+    code = failure.code or type(failure).__name__
     report.by_error[code] = report.by_error.get(code, 0) + 1
-    error = {"error_code": result.code, "error_message": str(result)[:500]}
-    log.info("outbox %s: %s (%s)", row.id, type(result).__name__, result.code)
-    if isinstance(result, UnknownOutcomeError):
+    error = {"error_code": failure.code, "error_message": str(failure)[:500]}
+    log.info("outbox %s: %s (%s)", row.id, type(failure).__name__, failure.code)
+    if isinstance(failure, UnknownOutcomeError):
         outbox.move(conn, row.id, "unknown", now=now, token=token, **error)
         report.unknown += 1
-    elif isinstance(result, RetryableDeliveryError) and not settings.backoff.exhausted(
+    elif isinstance(failure, RetryableDeliveryError) and not settings.backoff.exhausted(
         row.attempts
     ):
         when = now + settings.backoff.delay(row.attempts)
@@ -217,7 +204,7 @@ def settle(
     else:
         outbox.move(conn, row.id, "failed_permanent", now=now, token=token, **error)
         report.failed += 1
-        status = result.channel_status if isinstance(result, PermanentDeliveryError) else None
+        status = failure.channel_status if isinstance(failure, PermanentDeliveryError) else None
         channel_failed(conn, row, status, now=now, report=report)
 
 

@@ -290,11 +290,9 @@ def _intervals_by_school(pupil: PupilFacts) -> Intervals:
     found: Intervals = {}
     for valid_from, valid_until, school in pupil.awards:
         if valid_from <= valid_until:
-            periods = found.get(school or pupil.school_urn)
-            if periods is None:
-                found[school or pupil.school_urn] = [(valid_from, valid_until)]
-            else:
-                periods.append((valid_from, valid_until))
+            periods = found.setdefault(school or pupil.school_urn, [])
+            periods.append((valid_from, valid_until))
+            if len(periods) > 1:
                 periods.sort()
     return found
 
@@ -338,8 +336,7 @@ def _first_uncovered(segments: Sequence[_Segment], intervals: Intervals) -> date
 def _any_covered(segment: _Segment, intervals: Intervals) -> bool:
     days = segment.days
     for first, last in intervals.get(segment.school_urn, ()):
-        index = bisect_left(days, first)
-        if index < len(days) and days[index] <= last:
+        if _has_day_in(days, first, last):
             return True
     return False
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
@@ -115,10 +115,7 @@ def import_bundle(
                 # The next files, and the check, look these rows up: plan with their size.
                 refresh_statistics(conn, _written_tables(spec))
         if report.ok and not dry_run:
-            conn.execute(
-                insert(tables.table_of(tables.AuditEvent)),
-                [audit.event("import", "bundle", (directory.name,), report.as_dict())],
-            )
+            audit.record(conn, "import", "bundle", (directory.name,), report.as_dict())
             transaction.commit()
         else:
             transaction.rollback()
@@ -156,10 +153,10 @@ def _checked_chunks(
     """Rows in chunks, after the duplicate-key and reference checks."""
     first_line: dict[KeyTuple, int] = {}
     chunk: list[Row] = []
-    key_values = values_of(spec.key)
+    key_of = values_of(spec.key)
     for row in rows:
         summary.rows += 1
-        key = key_values(row.values)
+        key = key_of(row.values)
         if spec.stem in known:
             known[spec.stem].add(row.values[spec.key[0]])
         if key in first_line:
