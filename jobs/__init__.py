@@ -1,11 +1,11 @@
-"""Scheduled work as plain functions `job(app, on) -> counts`; the scheduler only wires
+"""Scheduled work as plain functions `job(app, on) -> report`; the scheduler only wires
 them, and `transport jobs run NAME --on D` runs any of them for a date."""
 
 from __future__ import annotations
 
 from jobs.nightly import nightly
-from jobs.outbox_jobs import dispatch_job, poll_job
 from jobs.runs import JobFunction
+from jobs.sending import dispatch_job, poll_job
 
 JOBS: dict[str, JobFunction] = {
     "nightly": nightly,

@@ -6,7 +6,7 @@ The only module that imports APScheduler (3.x). What we do not trust it with:
   processes); our own ``job_runs`` table is the record, and on start :func:`catch_up` runs a
   missed nightly once.
 - Exclusivity: one active scheduler per database, by a lease in the database
-  (:mod:`jobs.lease`) renewed every third of its lifetime. A scheduler that finds the
+  (transport/db/queries/leases.py) renewed every third of its lifetime. A scheduler that finds the
   lease taken does not start; one that loses it stops.
 - Clock changes: the nightly's CronTrigger has ``timezone=`` and refuses 01:00-01:59
   local (the hour that is skipped in March and repeated in October); the interval jobs
@@ -18,16 +18,13 @@ holds the lease; 4 the lease was taken over while running.
 
 from __future__ import annotations
 
-import functools
 import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
 from apscheduler.jobstores.memory import MemoryJobStore  # type: ignore[import-untyped]
@@ -38,13 +35,28 @@ from apscheduler.schedulers.base import BaseScheduler  # type: ignore[import-unt
 from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
-from sqlalchemy import select
 
 from jobs import JOBS
-from jobs.lease import LeaseKeeper, state
 from jobs.runs import run_job
-from transport.bootstrap import App
-from transport.db.tables import JobRun
+from services.app import App
+from transport.db.queries import job_runs
+from transport.db.queries.leases import LeaseKeeper, state
+from transport.domain.schedule import ScheduleSettings
+
+__all__ = [
+    "EXIT_LEASE_HELD",
+    "EXIT_LEASE_LOST",
+    "EXIT_OK",
+    "LEASE_NAME",
+    "ScheduleSettings",
+    "build_scheduler",
+    "catch_up",
+    "latest_nightly_date",
+    "missed_nightly",
+    "next_nightly_times",
+    "nightly_trigger",
+    "run_scheduler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,52 +68,6 @@ EXIT_LEASE_LOST = 4
 # One nightly at a time in this process: the start-up catch-up and the scheduled run
 # never overlap (a catch-up still running at the scheduled time delays that run).
 _nightly_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    """When the jobs run. Minutes may be fractional (tests use sub-second intervals)."""
-
-    nightly_time: str = "21:30"
-    dispatch_minutes: float = 5
-    poll_minutes: float = 15
-    lease_seconds: float = 120
-    timezone: str = "Europe/London"
-
-    def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"timezone {self.timezone!r} is not a known timezone") from exc
-        hour, minute = _parse_hhmm(self.nightly_time)
-        if hour == 1:
-            raise ValueError(
-                f"nightly_time {self.nightly_time} is in the clock-change hour 01:00-01:59: "
-                "in Europe/London it does not exist on the last Sunday of March and happens "
-                "twice on the last Sunday of October, so the nightly would be skipped or run "
-                "twice; choose another time"
-            )
-        if _shifts_on_some_day(self.timezone, time(hour, minute)):
-            raise ValueError(
-                f"nightly_time {self.nightly_time} does not exist or happens twice on "
-                f"clock-change days in {self.timezone}, so the nightly would be skipped or run "
-                "twice; choose another time"
-            )
-        for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be more than 0, got {getattr(self, name)!r}")
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def nightly_at(self) -> time:
-        return time(*_parse_hhmm(self.nightly_time))
-
-    @property
-    def lease_ttl(self) -> timedelta:
-        return timedelta(seconds=self.lease_seconds)
 
 
 def nightly_trigger(settings: ScheduleSettings) -> Any:
@@ -199,7 +165,7 @@ def catch_up(app: App, settings: ScheduleSettings, now: datetime) -> list[date]:
     sends only the current step, so one run covers any number of missed nights).
     Returns the dates it ran for. A failed run is recorded in job_runs and raised."""
     today = now.astimezone(settings.tz).date()
-    last = _last_nightly_success(app, on_or_before=today)
+    last = job_runs.last_success(app.ready().engine, "nightly", on_or_before=today)
     if not missed_nightly(settings, last, now):
         log.info("no nightly missed (last success for %s)", last)
         return []
@@ -215,7 +181,7 @@ def catch_up(app: App, settings: ScheduleSettings, now: datetime) -> list[date]:
 
 def run_scheduler(app: App, settings: ScheduleSettings | None = None) -> int:
     """Run the scheduler in the foreground until SIGTERM/SIGINT. Returns the exit code."""
-    settings = settings or ScheduleSettings()
+    settings = settings or app.schedule()
     keeper = LeaseKeeper(app.ready().engine, LEASE_NAME, settings.lease_ttl, app.clock.now)
     stop = threading.Event()
     outcome = {"code": EXIT_OK}
@@ -331,18 +297,6 @@ class _Runner:
             self.on_lease_lost()
 
 
-def _last_nightly_success(app: App, *, on_or_before: date) -> date | None:
-    # Not runs.last_success: a nightly run by hand for a future date must not hide a
-    # missed night.
-    with app.ready().engine.connect() as conn:
-        return conn.execute(
-            select(JobRun.run_on)
-            .where(JobRun.job == "nightly", JobRun.outcome == "ok", JobRun.run_on <= on_or_before)
-            .order_by(JobRun.run_on.desc())
-            .limit(1)
-        ).scalar()
-
-
 def _install_signal_handlers(stop: threading.Event, signals: list[int]) -> dict[int, Any]:
     if threading.current_thread() is not threading.main_thread():
         log.warning("not on the main thread: SIGTERM and SIGINT are not handled")
@@ -362,25 +316,3 @@ def _install_signal_handlers(stop: threading.Event, signals: list[int]) -> dict[
 def _restore_signal_handlers(previous: dict[int, Any]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
-
-
-def _parse_hhmm(text: str) -> tuple[int, int]:
-    parts = text.split(":")
-    if len(parts) == 2 and all(len(p) == 2 and p.isdigit() for p in parts):
-        hour, minute = int(parts[0]), int(parts[1])
-        if hour < 24 and minute < 60:
-            return hour, minute
-    raise ValueError(f"nightly_time must be HH:MM (24-hour), got {text!r}")
-
-
-@functools.lru_cache(maxsize=16)
-def _shifts_on_some_day(timezone: str, at: time) -> bool:
-    """Whether the wall time ``at`` is skipped or repeated on some day of 2024-2040."""
-    tz = ZoneInfo(timezone)
-    day = date(2024, 1, 1)
-    while day.year < 2041:
-        first = datetime.combine(day, at, tzinfo=tz)
-        if first.utcoffset() != first.replace(fold=1).utcoffset():
-            return True
-        day += timedelta(days=1)
-    return False

@@ -14,18 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
-from notifications.reminders import contact_facts, ladder_from, renewal_due
-from transport.config import Config
-from transport.db.risk_facts import load_calendars, pupil_facts
-from transport.db.tables import ReminderStep
+from services.app import App
+from services.renewals import due_pupils, read_county, renewal_due
 from transport.domain.calendar import academic_year_of
-from transport.domain.ladder import DuePupil, households, ordered, plan
+from transport.domain.ladder import households, plan
 from transport.domain.risk import ApplicationFact, PupilFacts, RiskContext, Thresholds, check
 from transport.domain.tasks import wanted_tasks
-from transport.tasks import phone_steps
+from transport.vocabulary import ApplicationStatus
 
 
 @dataclass(frozen=True)
@@ -81,8 +76,7 @@ class Simulation:
 
 
 def simulate(
-    engine: Engine,
-    config: Config,
+    app: App,
     *,
     start: date,
     end: date,
@@ -91,38 +85,24 @@ def simulate(
 ) -> Simulation:
     if end < start:
         raise ValueError("--to is before --from")
-    ladder = ladder_from(config)
-    risk = config.risk
-    thresholds = Thresholds(risk.critical_days, risk.high_days, risk.medium_days)
-    with engine.connect() as conn:
-        calendars, school_calendar = load_calendars(conn)
-        facts = {f.pupil_ref: f for f in pupil_facts(conn)}
-        contacts = contact_facts(conn, sorted(facts))
-        done: dict[tuple[str, int], set[str]] = defaultdict(set)
-        for ref, year, step in conn.execute(
-            select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step)
-        ):
-            done[(ref, year)].add(step)
-        caseworker = [s.step for s in ordered(ladder) if s.caseworker_task]
-        phone = phone_steps(conn, caseworker)
+    renewals = app.settings.renewals
+    ladder = renewals.ladder
+    horizon_days = app.settings.check.horizon_days
+    thresholds = app.settings.check.thresholds
+    county = read_county(app)
+    calendars, school_calendar = county.calendars, county.school_calendar
+    facts, contacts = county.facts, county.contacts
+    done: dict[tuple[str, int], set[str]] = defaultdict(set, county.done)
+    phone = county.phone
+    caseworker = renewals.caseworker_steps
     rng = random.Random(seed)
     sim = Simulation(start, end, reply_rate)
     open_tasks: set[tuple[str, str, int]] = set()
     day = start
     while day <= end:
-        ctx = RiskContext(day, risk.horizon_days, calendars, school_calendar, thresholds)
+        ctx = RiskContext(day, horizon_days, calendars, school_calendar, thresholds)
         result = check(facts.values(), ctx)
-        due = [
-            DuePupil(
-                ref,
-                academic_year_of(r),
-                r,
-                tuple(contacts.get(ref, ())),
-                frozenset(done[(ref, academic_year_of(r))]),
-            )
-            for ref, r in renewal_due(result)
-        ]
-        planned = plan(due, ladder, day)
+        planned = plan(due_pupils(renewal_due(result), contacts, done), ladder, day)
         for item in planned:
             done[(item.pupil_ref, item.academic_year)].update((item.step.step, *item.skipped))
             if item.unreachable:
@@ -137,7 +117,7 @@ def simulate(
         wanted = wanted_tasks(
             result.at_risk,
             phone=phone,
-            within_days=config.reminders.task_within_days,
+            within_days=renewals.task_within_days,
         )
         keys = {task.key for task in wanted}
         sim.tasks_opened.update(task.kind for task in wanted if task.key not in open_tasks)
@@ -146,7 +126,7 @@ def simulate(
         for item in planned:
             if not item.unreachable and rng.random() < reply_rate:
                 pupil = facts[item.pupil_ref]
-                application = ApplicationFact(item.academic_year, "received")
+                application = ApplicationFact(item.academic_year, ApplicationStatus.RECEIVED)
                 facts[item.pupil_ref] = pupil._replace(
                     applications=(*pupil.applications, application)
                 )

@@ -14,22 +14,15 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
+from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
 from transport.db.tables import OutboxMessage, table_of
+from transport.vocabulary import OutboxStatus
 
-STATUSES = (
-    "queued",
-    "sending",
-    "sent",
-    "delivered",
-    "failed_temporary",
-    "failed_permanent",
-    "unknown",
-)
-DUE = ("queued", "failed_temporary")
+STATUSES: tuple[str, ...] = tuple(OutboxStatus)
+DUE = (OutboxStatus.QUEUED, OutboxStatus.FAILED_TEMPORARY)
 # Forward only: what each status may become.
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "sending": ("queued", "failed_temporary"),
@@ -65,8 +58,7 @@ def enqueue(conn: Connection, messages: Iterable[NewMessage], *, now: datetime) 
     """Insert messages; one whose dedupe key exists already is skipped. Returns how many
     were new. Runs inside the caller's transaction (with the decision that caused them).
     ``messages`` is consumed a thousand at a time, so a generator need not be held whole."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = insert_ignoring(conn, OUTBOX, ["dedupe_key"])
     added = 0
     for chunk in batched(messages, 1000):
         rows = [
@@ -243,3 +235,36 @@ def due_count(engine: Engine, *, now: datetime, channel: str) -> int:
             OUTBOX.c.status.in_(DUE), OUTBOX.c.next_attempt_at <= now, OUTBOX.c.channel == channel
         )
         return int(conn.execute(stmt).scalar_one())
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A message that failed for good, or whose outcome is unknown (for the digest)."""
+
+    id: int
+    kind: str
+    channel: str
+    status: str
+    error_code: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "channel": self.channel,
+            "status": self.status,
+            "error_code": self.error_code,
+        }
+
+
+def recent_failures(conn: Connection, *, since: datetime) -> list[Failure]:
+    table = OUTBOX
+    rows = conn.execute(
+        select(table.c.id, table.c.kind, table.c.channel, table.c.status, table.c.error_code)
+        .where(
+            table.c.status.in_((OutboxStatus.FAILED_PERMANENT, OutboxStatus.UNKNOWN)),
+            table.c.updated_at >= since,
+        )
+        .order_by(table.c.id)
+    )
+    return [Failure(*row) for row in rows]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notifications.ports import EmailSender, SmsSender
-from transport.config import Config
+from transport.config import EmailConfig, Secrets, SmsConfig
 from transport.errors import ConfigError
 
 
@@ -25,13 +25,21 @@ class Senders:
 
 
 def build_senders(
-    config: Config, *, email: EmailSender | None = None, sms: SmsSender | None = None
+    email_config: EmailConfig,
+    sms_config: SmsConfig,
+    secrets: Secrets,
+    *,
+    email: EmailSender | None = None,
+    sms: SmsSender | None = None,
 ) -> Senders:
-    return Senders(email or _email(config), sms or _sms(config))
+    """The configured senders (the sections of the config that name them, and the
+    secrets from the environment); a sender passed in is used as it is."""
+    return Senders(
+        email or _email(email_config, secrets), sms or _sms(sms_config, email_config, secrets)
+    )
 
 
-def _email(config: Config) -> EmailSender:
-    settings = config.email
+def _email(settings: EmailConfig, secrets: Secrets) -> EmailSender:
     if settings.backend == "file":
         from notifications.file_outbox import FileEmailOutbox
 
@@ -43,25 +51,24 @@ def _email(config: Config) -> EmailSender:
         port=settings.port,
         from_address=settings.from_address,
         starttls=settings.starttls,
-        username=config.secrets.smtp_username,
-        password=config.secrets.smtp_password,
+        username=secrets.smtp_username,
+        password=secrets.smtp_password,
         timeout_seconds=settings.timeout_seconds,
         messages_per_connection=settings.messages_per_connection,
     )
 
 
-def _sms(config: Config) -> SmsSender:
-    settings = config.sms
+def _sms(settings: SmsConfig, email: EmailConfig, secrets: Secrets) -> SmsSender:
     if settings.backend == "file":
         from notifications.file_outbox import FileSmsOutbox
 
-        return FileSmsOutbox(Path(config.email.outbox_dir))
+        return FileSmsOutbox(Path(email.outbox_dir))
     from notifications.twilio_sms import TwilioSmsSender
 
     try:
         return TwilioSmsSender(
-            account_sid=config.secrets.twilio_account_sid,
-            auth_token=config.secrets.twilio_auth_token,
+            account_sid=secrets.twilio_account_sid,
+            auth_token=secrets.twilio_auth_token,
             from_number=settings.from_number,
             messaging_service_sid=settings.messaging_service_sid,
             api_base_url=settings.api_base_url,

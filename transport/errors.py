@@ -31,3 +31,29 @@ class DatabaseUnavailable(TransportError):
     """The database cannot be reached or opened."""
 
     exit_code = 2
+
+
+class NothingToSend(TransportError):
+    """The command ran, and there is nothing for it to do (e.g. no usable contact)."""
+
+    exit_code = 1
+
+
+def describe_failure(exc: BaseException, *, url: str = "the database") -> tuple[str, int]:
+    """One sentence for a person, and the exit code, for any failure that reaches the
+    command line's boundary. Never the exception's arguments when they may hold data."""
+    if isinstance(exc, TransportError):
+        return str(exc), exc.exit_code
+    from transport.db.failures import explain  # the database's own errors, in words
+
+    sentence = explain(exc, url=url)
+    if sentence is not None:
+        return sentence, 2
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}", 2
+    return (
+        f"an unexpected {type(exc).__name__} stopped the command; nothing it had not "
+        "committed was written. Run it again with --debug to see where",
+        2,
+    )

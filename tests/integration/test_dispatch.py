@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from notifications import outbox
+from notifications.delivery_status import poll
 from notifications.dispatch import DispatchSettings, dispatch
 from notifications.messages import render
 from notifications.ports import (
@@ -21,7 +22,6 @@ from notifications.ports import (
 )
 from notifications.senders import Senders
 from notifications.sending_rules import Backoff, QuietHours, RateLimiter
-from notifications.status import poll
 from tests.fakes import FakeEmail, FakeSms
 from transport.db.engine import writer
 from transport.db.tables import Contact, OutboxMessage, table_of

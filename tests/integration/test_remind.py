@@ -36,7 +36,9 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from jobs.nightly import nightly, remind
+from jobs.nightly import nightly
+from services.app import App, build
+from services.renewals import remind
 from tests.bundles import (
     application,
     arrangement,
@@ -47,7 +49,6 @@ from tests.bundles import (
     school,
     write_bundle,
 )
-from transport.bootstrap import App, build
 from transport.clock import FixedClock
 from transport.config import (
     Config,
@@ -145,7 +146,7 @@ def run(app: App, day: date, **kw: Any) -> Any:
 
 def run_nightly(app: App, day: date) -> dict[str, Any]:
     at(app, day)
-    return nightly(app, day)
+    return nightly(app, day).as_dict()
 
 
 # --- reading the record ------------------------------------------------------------------
@@ -305,7 +306,7 @@ def test_two_processes_at_once_record_and_send_nothing_twice(
             update(Contact).where(Contact.name == "Jo Smith").values(email_status="bounced")
         )
 
-    nightly_module = importlib.import_module("jobs.nightly")  # `jobs.nightly` is the function
+    nightly_module = importlib.import_module("services.renewals")
     real_sync = nightly_module.sync_tasks
     barrier = threading.Barrier(2)
 
@@ -362,7 +363,7 @@ def test_a_rerun_after_a_crash_before_the_task_sync_still_opens_phone_family(
     can be re-run for a date) sends nothing twice and still opens the phone_family task
     that the urgent step asks for."""
     load(engine, tmp_path / "b", family(("P1", "Sam")))
-    nightly_module = importlib.import_module("jobs.nightly")
+    nightly_module = importlib.import_module("services.renewals")
     real_sync = nightly_module.sync_tasks
 
     def killed(*args: Any, **kwargs: Any) -> Any:
@@ -690,9 +691,9 @@ def test_a_dry_run_writes_nothing_but_reports_the_messages(
     load(engine, tmp_path / "b", family(("P1", "Sam")))
     # Thu 2026-08-06, urgent: sms and email, a phone_family task, two skipped steps.
     dry = run(app, URGENT_DAY, dry_run=True)
-    assert sorted(m["channel"] for m in dry.ladder.messages) == ["email", "sms"]
-    assert all(list(m["pupil_refs"]) == ["P1"] for m in dry.ladder.messages)
-    assert all("Sam" in m["body_text"] for m in dry.ladder.messages)
+    assert sorted(m.channel for m in dry.ladder.messages) == ["email", "sms"]
+    assert all(list(m.pupil_refs) == ["P1"] for m in dry.ladder.messages)
+    assert all("Sam" in (m.body_text or "") for m in dry.ladder.messages)
     assert dry.ladder.dry_run
     assert outbox(engine) == []
     assert steps(engine) == []

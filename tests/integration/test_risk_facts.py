@@ -20,8 +20,8 @@ from tests.bundles import (
     school,
     write_bundle,
 )
-from transport.db import risk_facts
 from transport.db.engine import writer
+from transport.db.queries import risk_facts
 from transport.db.tables import Contact
 from transport.domain.risk import ApplicationFact, ArrangementFact, AwardFact
 from transport.imports.bundle import import_bundle

@@ -30,7 +30,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from jobs import JOBS
-from jobs.lease import LeaseKeeper, acquire, new_holder_id, release, renew, state
 from jobs.scheduler import (
     EXIT_LEASE_HELD,
     LEASE_NAME,
@@ -39,10 +38,11 @@ from jobs.scheduler import (
     catch_up,
     next_nightly_times,
 )
-from transport.bootstrap import App, build
+from services.app import App, build
 from transport.clock import Clock, FixedClock
 from transport.config import Config, DatabaseConfig
 from transport.db.engine import make_engine, writer
+from transport.db.queries.leases import LeaseKeeper, acquire, new_holder_id, release, renew, state
 from transport.db.tables import JobRun, table_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -483,7 +483,7 @@ def test_run_scheduler_holds_the_lease_refuses_a_second_and_stops_cleanly_on_sig
     environment |= {"TRANSPORT_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
     code = (
         "import sys; from transport.config import load_config; "
-        "from transport.bootstrap import build; from jobs.scheduler import run_scheduler; "
+        "from services.app import build; from jobs.scheduler import run_scheduler; "
         "sys.exit(run_scheduler(build(load_config())))"
     )
     log = tmp_path / "scheduler.log"

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from jobs.nightly import remind
 from jobs.simulate import simulate
-from transport.bootstrap import build
+from services.app import build
+from services.renewals import remind
 from transport.clock import FixedClock
 from transport.config import Config, DatabaseConfig
 from transport.db.tables import OutboxMessage, ReminderStep, Task
@@ -42,7 +42,7 @@ def test_simulation_agrees_with_remind_day_by_day(
 ) -> None:
     county(tmp_path, engine)
     config = dataclasses.replace(Config(), database=DatabaseConfig(url=db_url))
-    sim = simulate(engine, config, start=START, end=END, reply_rate=0.0)
+    sim = simulate(build(config), start=START, end=END, reply_rate=0.0)
     assert counts(engine) == (0, 0, 0)  # the simulation wrote nothing
     simulated = {(m.on, m.step, m.contact_id, m.channel, m.pupil_refs) for m in sim.messages}
     assert {m.step for m in sim.messages} >= {"urgent", "final"}
@@ -74,8 +74,8 @@ def test_replies_stop_the_ladder_in_the_simulation(
 ) -> None:
     county(tmp_path, engine)
     config = dataclasses.replace(Config(), database=DatabaseConfig(url=db_url))
-    silent = simulate(engine, config, start=START, end=END, reply_rate=0.0)
-    everyone = simulate(engine, config, start=START, end=END, reply_rate=1.0)
+    silent = simulate(build(config), start=START, end=END, reply_rate=0.0)
+    everyone = simulate(build(config), start=START, end=END, reply_rate=1.0)
     # Everyone applies after their first message: nobody gets a second step.
     first_messages = {m.pupil_refs for m in everyone.messages}
     assert len(everyone.messages) < len(silent.messages)

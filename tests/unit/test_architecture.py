@@ -1,4 +1,6 @@
-"""The habits of DESIGN.md, enforced: a pure core, one clock, one reader of the environment."""
+"""The habits of the house, enforced: a pure core, dependencies that point one way
+(cli -> commands -> jobs -> services -> notifications -> transport), no SQL above the
+services, one clock, one reader of the environment, small modules."""
 
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ SHELL_ONLY = {
     "os",
     "smtplib",
 }
-LAYERS = {
-    "transport": {"notifications", "jobs", "cli"},
-    "notifications": {"jobs", "cli"},
-    "jobs": {"cli"},
-}
+ORDER = ("cli", "commands", "jobs", "services", "notifications", "transport")
+# Each package may import only the packages after it in ORDER.
+LAYERS = {package: set(ORDER[: index + 1]) - {package} for index, package in enumerate(ORDER)}
+# Above the services, nothing speaks SQL: queries live in transport/db, use cases in services.
+NO_SQL = ("cli", "commands", "jobs")
+PACKAGES = ("transport", "notifications", "services", "jobs", "commands")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -41,7 +44,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def python_files() -> list[Path]:
     files = [ROOT / "cli.py"]
-    for package in ("transport", "notifications", "jobs"):
+    for package in PACKAGES:
         files.extend((ROOT / package).rglob("*.py"))
     return sorted(f for f in files if "migrations" not in f.parts)
 
@@ -53,9 +56,31 @@ def test_the_core_imports_no_infrastructure(path: Path) -> None:
 
 def test_dependencies_point_one_way() -> None:
     for path in python_files():
-        package = path.relative_to(ROOT).parts[0]
+        package = path.relative_to(ROOT).parts[0].removesuffix(".py")
         forbidden = LAYERS.get(package, set())
         assert not imported_modules(path) & forbidden, path
+
+
+def test_no_sql_above_the_services() -> None:
+    for path in python_files():
+        if path.relative_to(ROOT).parts[0].removesuffix(".py") in NO_SQL:
+            assert not imported_modules(path) & {"sqlalchemy", "alembic", "psycopg"}, path
+
+
+def test_the_layers_are_known() -> None:
+    """Every package is in a layer, so a new one cannot slip past the rule above."""
+    found = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    assert found - {"tests", "bench"} == set(PACKAGES)
+
+
+def test_modules_stay_small() -> None:
+    for path in python_files():
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 500, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
+def test_the_command_line_is_thin() -> None:
+    assert len((ROOT / "cli.py").read_text(encoding="utf-8").splitlines()) < 150
 
 
 def calls(path: Path) -> set[str]:

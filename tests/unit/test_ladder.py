@@ -21,7 +21,7 @@ from datetime import date
 
 import pytest
 
-from notifications.reminders import ladder_from
+from services.app import ladder_from
 from transport.config import Config
 from transport.domain.ladder import (
     DEFAULT_LADDER,
@@ -82,7 +82,7 @@ def test_default_ladder_is_the_one_in_the_spec() -> None:
 
 
 def test_the_default_config_ladder_is_the_one_in_the_spec() -> None:
-    assert ladder_from(Config()) == SPEC_LADDER
+    assert ladder_from(Config().reminders) == SPEC_LADDER
 
 
 # --- due step: the last step whose R - days_before <= D ---------------------------------

@@ -10,7 +10,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import NamedTuple
 
 from transport.domain.calendar import (
@@ -19,25 +18,18 @@ from transport.domain.calendar import (
     academic_year_of,
     academic_year_start,
 )
-
-
-class Reason(StrEnum):
-    NO_APPLICATION = "NO_APPLICATION"
-    APPLICATION_UNDECIDED = "APPLICATION_UNDECIDED"
-    AWARD_MISSING = "AWARD_MISSING"
-    NO_ARRANGEMENT = "NO_ARRANGEMENT"
-    FAMILY_NOT_INFORMED = "FAMILY_NOT_INFORMED"
-    UNREACHABLE = "UNREACHABLE"
-
+from transport.vocabulary import (
+    SEVERITY_ORDER,
+    UNDECIDED,
+    ApplicationStatus,
+    Reason,
+    Severity,
+)
 
 REASON_ORDER = tuple(Reason)
 READINESS = (Reason.NO_ARRANGEMENT, Reason.FAMILY_NOT_INFORMED)
 
-# Most severe first: this is also the sort order of the at-risk list.
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
-
-LIVE_APPLICATION = frozenset({"received", "assessing", "approved"})
-UNDECIDED = frozenset({"received", "assessing"})
+LIVE_APPLICATION = frozenset({*UNDECIDED, ApplicationStatus.APPROVED})
 
 
 # The facts are NamedTuples, not dataclasses: immutable and typed all the same, and built
@@ -79,12 +71,12 @@ class Thresholds:
 
     def severity(self, days_until: int) -> str:
         if days_until <= self.critical:
-            return "critical"
+            return Severity.CRITICAL
         if days_until <= self.high:
-            return "high"
+            return Severity.HIGH
         if days_until <= self.medium:
-            return "medium"
-        return "low"
+            return Severity.MEDIUM
+        return Severity.LOW
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from transport.domain.calendar import academic_year_of
-from transport.domain.risk import PupilRisk, Reason
+from transport.domain.risk import PupilRisk
+from transport.vocabulary import Reason
 
 PHONE_FAMILY = "phone_family"
 FIX_CONTACT = "fix_contact"

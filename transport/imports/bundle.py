@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
-from transport.bulk import full_passes_held
 from transport.db import tables
 from transport.db.engine import refresh_statistics, writer
+from transport.gc_tuning import full_passes_held
 from transport.imports.contacts import upsert_contacts
 from transport.imports.files import BUNDLE, FileSpec
 from transport.imports.reader import (
@@ -96,7 +96,7 @@ def import_bundle(
             known[spec.stem] |= key_values(path, spec)
 
     audit = AuditContext(actor=actor, at=now)
-    # A whole bundle in bulk (see transport/bulk.py).
+    # A whole bundle in bulk (see transport/gc_tuning.py).
     with full_passes_held(), writer(engine).connect() as conn, conn.begin() as transaction:
         for spec, path in readable:
             summary = FileSummary(spec.name)

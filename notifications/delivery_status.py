@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -26,6 +27,9 @@ class PollReport:
     errors: int = 0
     fallbacks: int = 0
     by_error: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
 
 
 def poll(engine: Engine, sms: SmsSender, *, now: datetime, max_age_days: int = 7) -> PollReport:

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Table, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
+from transport.db.dialect import insert_for
 from transport.db.engine import writer
 from transport.db.tables import Lease, table_of
 
@@ -36,47 +36,6 @@ class LeaseState(NamedTuple):
 def new_holder_id() -> str:
     """``host:pid:random`` — names the process (for people) and is unique (for the lease)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def acquire(engine: Engine, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
-    """Take the lease ``name`` until ``now + ttl`` if it is free, expired or already ours."""
-    _check_aware(now)
-    table = table_of(Lease)
-    statement = _take_unless_live(engine.dialect.name, table, name, holder, now, now + ttl)
-    with writer(engine).begin() as conn:
-        conn.execute(statement)
-        current = conn.execute(select(table.c.holder).where(table.c.name == name)).scalar_one()
-    return bool(current == holder)
-
-
-def renew(engine: Engine, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
-    """Extend our lease to ``now + ttl``. False if someone else holds it now (or nobody)."""
-    _check_aware(now)
-    table = table_of(Lease)
-    with writer(engine).begin() as conn:
-        result = conn.execute(
-            update(table)
-            .where(table.c.name == name, table.c.holder == holder)
-            .values(expires_at=now + ttl)
-        )
-    return result.rowcount == 1
-
-
-def release(engine: Engine, name: str, holder: str) -> None:
-    """Give the lease up (only if we hold it): the next scheduler need not wait for expiry."""
-    table = table_of(Lease)
-    with writer(engine).begin() as conn:
-        conn.execute(delete(table).where(table.c.name == name, table.c.holder == holder))
-
-
-def state(engine: Engine, name: str) -> LeaseState | None:
-    """Who holds ``name`` and until when (the row may have expired), or None."""
-    table = table_of(Lease)
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(table.c.holder, table.c.expires_at).where(table.c.name == name)
-        ).one_or_none()
-    return None if row is None else LeaseState(row.holder, row.expires_at)
 
 
 @dataclass
@@ -111,25 +70,57 @@ class LeaseKeeper:
         release(self.engine, self.name, self.holder)
 
 
+def acquire(engine: Engine, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
+    """Take the lease ``name`` until ``now + ttl`` if it is free, expired or already ours."""
+    _check_aware(now)
+    table = table_of(Lease)
+    with writer(engine).begin() as conn:
+        conn.execute(_take_unless_live(conn, table, name, holder, now, now + ttl))
+        current = conn.execute(select(table.c.holder).where(table.c.name == name)).scalar_one()
+    return bool(current == holder)
+
+
+def renew(engine: Engine, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
+    """Extend our lease to ``now + ttl``. False if someone else holds it now (or nobody)."""
+    _check_aware(now)
+    table = table_of(Lease)
+    with writer(engine).begin() as conn:
+        result = conn.execute(
+            update(table)
+            .where(table.c.name == name, table.c.holder == holder)
+            .values(expires_at=now + ttl)
+        )
+    return result.rowcount == 1
+
+
+def release(engine: Engine, name: str, holder: str) -> None:
+    """Give the lease up (only if we hold it): the next scheduler need not wait for expiry."""
+    table = table_of(Lease)
+    with writer(engine).begin() as conn:
+        conn.execute(delete(table).where(table.c.name == name, table.c.holder == holder))
+
+
+def state(engine: Engine, name: str) -> LeaseState | None:
+    """Who holds ``name`` and until when (the row may have expired), or None."""
+    table = table_of(Lease)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(table.c.holder, table.c.expires_at).where(table.c.name == name)
+        ).one_or_none()
+    return None if row is None else LeaseState(row.holder, row.expires_at)
+
+
 def _take_unless_live(
-    dialect: str, table: Table, name: str, holder: str, now: datetime, expires_at: datetime
+    conn: Connection, table: Table, name: str, holder: str, now: datetime, expires_at: datetime
 ) -> Insert:
     free = or_(table.c.expires_at < now, table.c.holder == holder)
-    if dialect == "postgresql":
-        pg = postgresql.insert(table).values(name=name, holder=holder, expires_at=expires_at)
-        return pg.on_conflict_do_update(
-            index_elements=[table.c.name],
-            set_={"holder": pg.excluded.holder, "expires_at": pg.excluded.expires_at},
-            where=free,
-        )
-    if dialect == "sqlite":
-        lite = sqlite.insert(table).values(name=name, holder=holder, expires_at=expires_at)
-        return lite.on_conflict_do_update(
-            index_elements=[table.c.name],
-            set_={"holder": lite.excluded.holder, "expires_at": lite.excluded.expires_at},
-            where=free,
-        )
-    raise ValueError(f"leases need SQLite or PostgreSQL, not {dialect}")
+    stmt = insert_for(conn, table).values(name=name, holder=holder, expires_at=expires_at)
+    taken: Insert = stmt.on_conflict_do_update(
+        index_elements=[table.c.name],
+        set_={"holder": stmt.excluded.holder, "expires_at": stmt.excluded.expires_at},
+        where=free,
+    )
+    return taken
 
 
 def _check_aware(now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""transport/bulk.py: full collector passes held off during bulk work, young ones not."""
+"""transport/gc_tuning.py: full collector passes held off during bulk work, young ones not."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 import weakref
 from typing import Any
 
-from transport.bulk import full_passes_held
+from transport.gc_tuning import full_passes_held
 
 
 class Node:

@@ -1,4 +1,5 @@
-"""`transport demo`: a synthetic county in the embedded database, checked in late August."""
+"""The demo county: a synthetic county imported into the configured database, to be
+checked in late August."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
+from services.app import App
 from transport import synthetic
 from transport.db.engine import writer
 from transport.db.tables import AuditEvent, Contact, Pupil
@@ -32,8 +34,9 @@ def demo_as_of(year: int) -> date:
     return date(year, 8, 26)
 
 
-def refuse_real_data(engine: Engine, *, force: bool) -> None:
-    with engine.connect() as conn:
+def refuse_real_data(app: App, *, force: bool) -> None:
+    """Stop unless the database is empty or holds only an earlier demo (or ``force``)."""
+    with app.ready().engine.connect() as conn:
         pupils = conn.execute(select(func.count()).select_from(Pupil)).scalar_one()
         demo = conn.execute(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.actor == DEMO_ACTOR)
@@ -46,14 +49,14 @@ def refuse_real_data(engine: Engine, *, force: bool) -> None:
 
 
 def build_county(
-    engine: Engine,
+    app: App,
     *,
     pupils: int,
     seed: int,
     year: int,
-    now: datetime,
     progress: Progress | None = None,
 ) -> DemoCounty:
+    engine, now = app.ready().engine, app.clock.now()
     with tempfile.TemporaryDirectory(prefix="transport-demo-") as folder:
         bundle = Path(folder)
         synthetic.generate_bundle(bundle, pupils=pupils, seed=seed, year=year)

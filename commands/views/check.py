@@ -1,4 +1,4 @@
-"""The check's three views: JSON for scripts, CSV for spreadsheets, a table for people.
+"""The risk check's three views: JSON for scripts, CSV for spreadsheets, a table for people.
 
 The JSON keys are a contract (spec/risk-check.md); extra keys may be added.
 """
@@ -12,36 +12,11 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from transport.checking import CheckOutcome
+from commands.views import literal, safe_cell
+from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
-from transport.domain.risk import REASON_ORDER, SEVERITY_ORDER, PupilRisk
-
-REASON_HELP = {
-    "NO_APPLICATION": "no application for that year",
-    "APPLICATION_UNDECIDED": "application not yet decided",
-    "AWARD_MISSING": "approved, but no award covers the day",
-    "NO_ARRANGEMENT": "no travel arrangement for the year",
-    "FAMILY_NOT_INFORMED": "family not told the route and times",
-    "UNREACHABLE": "no usable email or mobile",
-}
-
-
-def listed(outcome: CheckOutcome, *, only_new: bool) -> list[PupilRisk]:
-    risks = list(outcome.result.at_risk)
-    if only_new and outcome.baseline is not None:
-        risks = [risk for risk in risks if outcome.is_new(risk.pupil_ref)]
-    return risks
-
-
-def counts(outcome: CheckOutcome) -> dict[str, Any]:
-    result = outcome.result
-    data: dict[str, Any] = {"in_scope": result.in_scope, "at_risk": len(result.at_risk)}
-    data.update(result.severity_counts())
-    reasons = Counter(reason for risk in result.at_risk for reason in risk.reasons)
-    data["by_reason"] = {reason.value: reasons.get(reason, 0) for reason in REASON_ORDER}
-    if outcome.baseline is not None:
-        data["new"] = sum(1 for risk in result.at_risk if outcome.is_new(risk.pupil_ref))
-    return data
+from transport.domain.risk import PupilRisk
+from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
 
 
 def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
@@ -54,9 +29,9 @@ def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
         "compared_with": None
         if baseline is None
         else {"as_of": baseline.as_of.isoformat(), "run_at": baseline.run_at.isoformat()},
-        "counts": counts(outcome),
+        "counts": outcome.counts(),
         "warnings": warnings(outcome),
-        "at_risk": [_item(outcome, risk) for risk in listed(outcome, only_new=only_new)],
+        "at_risk": [_item(outcome, risk) for risk in outcome.listed(only_new=only_new)],
     }
 
 
@@ -102,7 +77,7 @@ def as_csv(outcome: CheckOutcome, *, only_new: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for risk in listed(outcome, only_new=only_new):
+    for risk in outcome.listed(only_new=only_new):
         new = outcome.is_new(risk.pupil_ref)
         writer.writerow(
             safe_cell(cell)
@@ -118,14 +93,6 @@ def as_csv(outcome: CheckOutcome, *, only_new: bool = False) -> str:
             )
         )
     return out.getvalue()
-
-
-def safe_cell(value: object) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
-    text = str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 SEVERITY_STYLE = {
@@ -150,14 +117,15 @@ def render_table(
     from rich.text import Text
 
     result = outcome.result
-    data = counts(outcome)
+    data = outcome.counts()
     last = result.as_of + timedelta(days=result.horizon_days)
     title = Text.assemble(
         ("Day-one transport risk", "bold"),
         f"  as of {result.as_of:%a %d %b %Y}, school days to {last:%a %d %b %Y}",
     )
     if outcome.school_urn:
-        title.append(f"  school {outcome.school_urn} ({schools.get(outcome.school_urn, '?')})")
+        name = schools.get(outcome.school_urn, "?")
+        title.append(literal(f"  school {outcome.school_urn} ({name})"))
     yield title
     for warning in warnings(outcome):
         yield Text(f"Warning: {warning}", "bold yellow")
@@ -190,11 +158,13 @@ def render_table(
     school_table.add_column("At risk", justify="right")
     school_table.add_column("Critical/high", justify="right")
     for urn, count in by_school.most_common(10):
-        school_table.add_row(urn, schools.get(urn, ""), str(count), str(worst.get(urn, 0)))
+        school_table.add_row(
+            literal(urn), literal(schools.get(urn, "")), str(count), str(worst.get(urn, 0))
+        )
     yield reasons
     yield school_table
 
-    risks = listed(outcome, only_new=only_new)
+    risks = outcome.listed(only_new=only_new)
     shown = risks if limit is None else risks[:limit]
     children = Table(title="Children at risk, most urgent first", title_justify="left")
     for name in ("Severity", "From", "Days", "Pupil", "Name", "School", "Reasons"):
@@ -209,9 +179,9 @@ def render_table(
             Text(risk.severity, SEVERITY_STYLE[risk.severity]),
             f"{risk.risk_date:%a %d %b}",
             str(risk.days_until),
-            risk.pupil_ref,
-            pupils.get(risk.pupil_ref, ""),
-            school,
+            literal(risk.pupil_ref),
+            literal(pupils.get(risk.pupil_ref, "")),
+            literal(school),
             " ".join(risk.reasons),
         ]
         if outcome.baseline is not None:

@@ -1,22 +1,23 @@
 """Caseworker tasks in the record: open what the day calls for, close what it no longer
-does, and let the team list them and mark them done."""
+does, list them, and mark one done."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
+from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
 from transport.db.tables import Pupil, ReminderStep, Task, table_of
 from transport.domain.tasks import TaskKey, WantedTask
 from transport.errors import UsageError
+from transport.vocabulary import TaskStatus
 
 
 @dataclass
@@ -61,20 +62,24 @@ def sync_tasks(
             task.c.academic_year,
             task.c.reason,
             task.c.status,
-        ).where(task.c.status.in_(("open", "done")))
+        ).where(task.c.status.in_((TaskStatus.OPEN, TaskStatus.DONE)))
     ).all()
     open_keys: dict[TaskKey, int] = {
-        (r.kind, r.pupil_ref, r.academic_year): r.id for r in rows if r.status == "open"
+        (r.kind, r.pupil_ref, r.academic_year): r.id for r in rows if r.status == TaskStatus.OPEN
     }
-    done = {(r.kind, r.pupil_ref, r.academic_year, r.reason) for r in rows if r.status == "done"}
+    done = {
+        (r.kind, r.pupil_ref, r.academic_year, r.reason)
+        for r in rows
+        if r.status == TaskStatus.DONE
+    }
     wanted_keys = {item.key for item in wanted}
     gone = [task_id for key, task_id in open_keys.items() if key not in wanted_keys]
     for start in range(0, len(gone), 1000):
         conn.execute(
             update(Task)
-            .where(Task.id.in_(gone[start : start + 1000]), Task.status == "open")
+            .where(Task.id.in_(gone[start : start + 1000]), Task.status == TaskStatus.OPEN)
             .values(
-                status="closed",
+                status=TaskStatus.CLOSED,
                 closed_at=now,
                 closed_by="auto",
                 note="closed automatically: the cause went away",
@@ -88,26 +93,48 @@ def sync_tasks(
             "academic_year": item.academic_year,
             "reason": item.reason,
             "due_on": item.due_on,
-            "status": "open",
+            "status": TaskStatus.OPEN,
             "opened_on": today,
             "opened_at": now,
         }
         for item in wanted
         if item.key not in open_keys and (*item.key, item.reason) not in done
     ]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conflict = ["kind", "pupil_ref", "academic_year", "opened_on"]
+    stmt = insert_ignoring(conn, task, ["kind", "pupil_ref", "academic_year", "opened_on"])
     for start in range(0, len(new), 1000):
-        stmt = dialect.insert(task).on_conflict_do_nothing(index_elements=conflict)
         conn.execute(stmt, new[start : start + 1000])
     report.opened = len(new)
     report.still_open = len(wanted) - len(new)
     return report
 
 
+@dataclass(frozen=True)
+class TaskRow:
+    """A task as the team sees it (the keys of `tasks list --format json`)."""
+
+    id: int
+    kind: str
+    pupil_ref: str
+    pupil_name: str
+    school_urn: str
+    academic_year: int
+    reason: str
+    due_on: date | None
+    status: str
+    opened_on: date
+    closed_by: str | None
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["due_on"] = self.due_on.isoformat() if self.due_on else None
+        data["opened_on"] = self.opened_on.isoformat()
+        return data
+
+
 def list_tasks(
-    conn: Connection, *, status: str | None = "open", kind: str | None = None
-) -> list[dict[str, Any]]:
+    conn: Connection, *, status: str | None = TaskStatus.OPEN, kind: str | None = None
+) -> list[TaskRow]:
     task = table_of(Task)
     stmt = (
         select(task, Pupil.first_name, Pupil.last_name, Pupil.school_urn)
@@ -119,20 +146,20 @@ def list_tasks(
     if kind:
         stmt = stmt.where(task.c.kind == kind)
     return [
-        {
-            "id": row.id,
-            "kind": row.kind,
-            "pupil_ref": row.pupil_ref,
-            "pupil_name": f"{row.first_name} {row.last_name}",
-            "school_urn": row.school_urn,
-            "academic_year": row.academic_year,
-            "reason": row.reason,
-            "due_on": row.due_on.isoformat() if row.due_on else None,
-            "status": row.status,
-            "opened_on": row.opened_on.isoformat(),
-            "closed_by": row.closed_by,
-            "note": row.note,
-        }
+        TaskRow(
+            id=row.id,
+            kind=row.kind,
+            pupil_ref=row.pupil_ref,
+            pupil_name=f"{row.first_name} {row.last_name}",
+            school_urn=row.school_urn,
+            academic_year=row.academic_year,
+            reason=row.reason,
+            due_on=row.due_on,
+            status=row.status,
+            opened_on=row.opened_on,
+            closed_by=row.closed_by,
+            note=row.note,
+        )
         for row in conn.execute(stmt)
     ]
 
@@ -141,10 +168,18 @@ def mark_done(engine: Engine, task_id: int, *, by: str, note: str, now: datetime
     with writer(engine).begin() as conn:
         done = conn.execute(
             update(Task)
-            .where(Task.id == task_id, Task.status == "open")
-            .values(status="done", closed_at=now, closed_by=by, note=note)
+            .where(Task.id == task_id, Task.status == TaskStatus.OPEN)
+            .values(status=TaskStatus.DONE, closed_at=now, closed_by=by, note=note)
         ).rowcount
         if not done:
             raise UsageError(f"task {task_id} is not open")
         audit = AuditContext(actor=by, at=now)
         audit.record(conn, "done", "tasks", (task_id,), {"note": note})
+
+
+def open_task_counts(conn: Connection) -> dict[str, int]:
+    """Open tasks by kind, kinds in name order."""
+    rows = conn.execute(
+        select(Task.kind, func.count()).where(Task.status == TaskStatus.OPEN).group_by(Task.kind)
+    ).all()
+    return {kind: int(count) for kind, count in sorted(rows)}

@@ -1,5 +1,5 @@
-"""Applications through the engine: recommend for every undecided application, and record
-a caseworker's decision (which, on approval, creates the award)."""
+"""Applications through the eligibility engine: recommend a decision for each undecided
+application, and record a caseworker's decision (which, on approval, creates the award)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.app import App
 from transport.audit import AuditContext
-from transport.config import EligibilityConfig
+from transport.db.dialect import upsert
 from transport.db.engine import writer
 from transport.db.tables import (
     Application,
@@ -25,30 +25,11 @@ from transport.db.tables import (
     Term,
     table_of,
 )
-from transport.domain.eligibility import Decision, Facts, Policy, assess
+from transport.domain.eligibility import Decision, Facts, assess
 from transport.errors import UsageError
+from transport.vocabulary import UNDECIDED, ApplicationStatus, Basis
 
-UNDECIDED = ("received", "assessing")
 PAGE = 5000
-
-
-def policy_from(config: EligibilityConfig) -> Policy:
-    month, day = (int(part) for part in config.summer_term_end.split("-"))
-    return Policy(
-        under8_walking_limit_miles=config.under8_walking_limit_miles,
-        walking_limit_miles=config.walking_limit_miles,
-        low_income_lower_miles=config.low_income_lower_miles,
-        low_income_upper_miles=config.low_income_upper_miles,
-        religion_upper_miles=config.religion_upper_miles,
-        low_income_nearest_schools=config.low_income_nearest_schools,
-        award_period=config.award_period,
-        year11_until=config.year11_until,
-        summer_term_end=(month, day),
-        phase_transfer_years=tuple(config.phase_transfer_years),
-        discretionary_reception=config.discretionary_reception,
-        post16=config.post16,
-        post19=config.post19,
-    )
 
 
 @dataclass(frozen=True)
@@ -137,14 +118,17 @@ def _rows(conn: Connection, *where: Any) -> Iterator[Any]:
         last = page[-1].application_ref
 
 
-def assess_stored(engine: Engine, application_ref: str, policy: Policy) -> Assessed:
-    with engine.connect() as conn:
+def assess_stored(app: App, application_ref: str) -> Assessed:
+    """The engine's recommendation for a stored application, on its stored facts."""
+    with app.ready().engine.connect() as conn:
         first_days = _first_days(conn)
         rows = list(_rows(conn, Application.application_ref == application_ref))
     if not rows:
         raise UsageError(f"no application {application_ref!r}")
     facts = _facts(rows[0], first_days)
-    return Assessed(application_ref, rows[0].pupil_ref, facts, assess(facts, policy))
+    return Assessed(
+        application_ref, rows[0].pupil_ref, facts, assess(facts, app.settings.policy)
+    )
 
 
 @dataclass
@@ -155,22 +139,30 @@ class AssessRun:
     dry_run: bool = False
     items: list[Assessed] = field(default_factory=list)
 
+    def summary(self) -> dict[str, Any]:
+        return {
+            "assessed": self.assessed,
+            "eligible": self.eligible,
+            "not_eligible": self.assessed - self.eligible,
+            "by_basis": self.by_basis,
+            "stored": not self.dry_run,
+        }
+
 
 def assess_undecided(
-    engine: Engine,
-    policy: Policy,
+    app: App,
     *,
-    now: datetime,
     academic_year: int | None = None,
     dry_run: bool = False,
     keep_items: bool = False,
 ) -> AssessRun:
     """Recommend a decision for every received or assessing application, and store it."""
+    policy, now = app.settings.policy, app.clock.now()
     run = AssessRun(dry_run=dry_run)
-    where: list[ColumnElement[bool]] = [Application.status.in_(UNDECIDED)]
+    where: list[ColumnElement[bool]] = [Application.status.in_(sorted(UNDECIDED))]
     if academic_year is not None:
         where.append(Application.academic_year == academic_year)
-    with writer(engine).connect() as conn, conn.begin():
+    with writer(app.ready().engine).connect() as conn, conn.begin():
         first_days = _first_days(conn)
         batch: list[dict[str, Any]] = []
         for row in _rows(conn, *where):
@@ -206,11 +198,7 @@ def _assessment_row(ref: str, facts: Facts, decision: Decision, now: datetime) -
 
 def _store(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Upsert the latest recommendation per application (one statement per batch)."""
-    table = table_of(ApplicationAssessment)
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "application_ref"}
-    conn.execute(stmt.on_conflict_do_update(index_elements=["application_ref"], set_=updates), rows)
+    conn.execute(upsert(conn, table_of(ApplicationAssessment), ["application_ref"]), rows)
 
 
 @dataclass(frozen=True)
@@ -224,19 +212,19 @@ class Decided:
 
 
 def decide(
-    engine: Engine,
+    app: App,
     application_ref: str,
     *,
     approve: bool,
     by: str,
-    policy: Policy,
-    now: datetime,
-    today: date,
     valid_until: date | None = None,
 ) -> Decided:
     """A caseworker's decision. Approval creates the award, ending on the engine's date
     unless the caseworker sets another; the audit log records who decided and when."""
-    assessed = assess_stored(engine, application_ref, policy)
+    now = app.clock.now()
+    today = app.clock.today()
+    engine = app.ready().engine
+    assessed = assess_stored(app, application_ref)
     decision = assessed.decision
     audit = AuditContext(actor=by, at=now)
     with writer(engine).begin() as conn:
@@ -245,7 +233,7 @@ def decide(
         ).scalar_one()
         if status not in UNDECIDED:
             raise UsageError(f"application {application_ref} is already {status}")
-        new_status = "approved" if approve else "refused"
+        new_status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REFUSED
         conn.execute(
             update(Application)
             .where(Application.application_ref == application_ref)
@@ -273,7 +261,7 @@ def decide(
                     valid_from=valid_from,
                     valid_until=until,
                     school_urn=school,
-                    basis=decision.basis or "discretionary",
+                    basis=decision.basis or Basis.DISCRETIONARY,
                 )
             )
         detail = {

@@ -184,3 +184,10 @@ def pupil_names(conn: Connection, refs: list[str]) -> dict[str, str]:
 
 def school_names(conn: Connection) -> dict[str, str]:
     return {urn: name for urn, name in conn.execute(select(School.urn, School.name))}
+
+
+def first_name(conn: Connection, pupil_ref: str) -> str | None:
+    found: str | None = conn.execute(
+        select(Pupil.first_name).where(Pupil.pupil_ref == pupil_ref)
+    ).scalar()
+    return found

@@ -1,0 +1,79 @@
+"""`transport check`: which children will have no transport on their next school day."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from commands.options import AsOf, FailOn, Format, app_from, today_or
+from commands.views import check as views
+from commands.views import console
+from services.app import App
+from services.check import CheckOutcome, names_for, run_check
+from transport.gc_tuning import full_passes_held
+from transport.vocabulary import SEVERITY_ORDER
+
+
+def check(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", min=0, help="Window in days (default 120).")
+    ] = None,
+    school: Annotated[
+        str | None, typer.Option("--school", help="Only pupils at this URN, now or next year.")
+    ] = None,
+    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 if a child is at or above this severity.")
+    ] = FailOn.none,
+    new_since_last: Annotated[
+        bool,
+        typer.Option(
+            "--new-since-last", help="List only children not at risk in the previous day's check."
+        ),
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Table rows to show (0: all).")] = 50,
+    save: Annotated[
+        bool, typer.Option("--save/--no-save", help="Keep this run as a snapshot.")
+    ] = True,
+) -> None:
+    """Which children will have no transport on their next school day, from when, and why."""
+    app = app_from(ctx)
+    outcome = run_check(
+        app, as_of=today_or(app, as_of), horizon_days=horizon, school_urn=school, save=save
+    )
+    with full_passes_held():  # a list of every child at risk: see transport/gc_tuning.py
+        show(app, outcome, output, only_new=new_since_last, limit=limit or None)
+    if fail_on is not FailOn.none:
+        worst = SEVERITY_ORDER.index(fail_on.value)
+        if any(SEVERITY_ORDER.index(r.severity) <= worst for r in outcome.result.at_risk):
+            raise typer.Exit(1)
+
+
+def show(
+    app: App, outcome: CheckOutcome, output: Format, *, only_new: bool, limit: int | None
+) -> None:
+    if output is Format.json:
+        data = views.as_json(outcome, only_new=only_new)
+        # Indented for people; compact (the C encoder, 5x faster) for a large county.
+        indent = 2 if len(data["at_risk"]) <= 5000 else None
+        typer.echo(json.dumps(data, indent=indent))
+        return
+    if output is Format.csv:
+        sys.stdout.write(views.as_csv(outcome, only_new=only_new))
+        return
+    shown = outcome.listed(only_new=only_new)[: limit or None]
+    pupils, schools = names_for(app, [risk.pupil_ref for risk in shown])
+    out = console()
+    for renderable in views.render_table(
+        outcome, pupils=pupils, schools=schools, only_new=only_new, limit=limit
+    ):
+        out.print(renderable)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("check")(check)

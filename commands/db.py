@@ -1,0 +1,27 @@
+"""`transport db`: create or migrate the schema."""
+
+from __future__ import annotations
+
+import typer
+
+from commands.options import app_from
+from transport.db.schema import HEAD, current_revision, upgrade
+
+app = typer.Typer(
+    rich_markup_mode=None, help="Create or migrate the database schema.", no_args_is_help=True
+)
+
+
+@app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the schema, or migrate it to the newest revision."""
+    engine = app_from(ctx).engine
+    before = upgrade(engine)
+    typer.echo(f"schema at revision {current_revision(engine)} (was {before or 'empty'})")
+
+
+@app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the schema revision of the database."""
+    revision = current_revision(app_from(ctx).engine)
+    typer.echo(f"{revision or 'empty'} (code needs {HEAD})")

@@ -1,0 +1,65 @@
+"""`transport import` and `transport generate`: bundles in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commands.options import ReportFormat, app_from
+from commands.views import echo_json
+from commands.views.imports import print_report, progress_bar
+from services.imports import import_folder
+from transport import synthetic
+
+
+def import_(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of the council's CSV files: schools.csv, terms.csv, pupils.csv..."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and count; write nothing.")
+    ] = False,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="Report format.")
+    ] = ReportFormat.text,
+) -> None:
+    """Import a council's CSV bundle: all files in one transaction, nothing written on any error."""
+    app = app_from(ctx)
+    progress, finish = progress_bar(app.settings.imports.progress_min_rows)
+    try:
+        report = import_folder(app, directory, dry_run=dry_run, progress=progress)
+    finally:
+        finish()
+    if output is ReportFormat.json:
+        echo_json(report.as_dict())
+    else:
+        print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def generate(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write the bundle into.", file_okay=False)
+    ],
+    pupils: Annotated[int, typer.Option("--pupils", min=1, help="Pupils in the county.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    year: Annotated[
+        int, typer.Option("--year", help="Academic year starting that September.")
+    ] = 2026,
+) -> None:
+    """Write a synthetic import bundle of any size (for tests and benchmarks)."""
+    written = synthetic.generate_bundle(out, pupils=pupils, seed=seed, year=year)
+    for name, rows in written.items():
+        typer.echo(f"{name}: {rows} rows")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("import")(import_)
+    root.command("generate")(generate)

@@ -1,0 +1,82 @@
+"""`transport jobs`, `transport scheduler` and `transport simulate`: the scheduled work,
+by hand, on a timetable, or replayed in memory."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from commands.options import Format, app_from, date_option, today_or
+from commands.views import console, echo_json
+from commands.views.simulation import simulation_report
+from jobs import JOBS
+from jobs.runs import run_job
+from jobs.scheduler import run_scheduler
+from jobs.simulate import simulate as run_simulation
+from transport.errors import UsageError
+
+jobs_app = typer.Typer(
+    rich_markup_mode=None, help="Run a scheduled job by hand, for a date.", no_args_is_help=True
+)
+scheduler_app = typer.Typer(
+    rich_markup_mode=None, help="The nightly scheduler.", no_args_is_help=True
+)
+
+
+@jobs_app.command("run")
+def jobs_run(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="nightly, dispatch or poll_status.")],
+    on: Annotated[
+        date | None, date_option("--on", help="The date to run it for (default today).")
+    ] = None,
+) -> None:
+    """Run one job for a date, recorded in job_runs like a scheduled run."""
+    if name not in JOBS:
+        raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="NAME")
+    app = app_from(ctx)
+    echo_json(run_job(app, name, today_or(app, on), JOBS[name]))
+
+
+@scheduler_app.command("run")
+def scheduler_run(ctx: typer.Context) -> None:
+    """Run the scheduler until SIGTERM: the nightly job, dispatch and status polling, in
+    the council's timezone. Exit 0 when stopped; 3 when another scheduler is active on
+    this database; 4 when another took over its lease."""
+    app = app_from(ctx)
+    raise typer.Exit(run_scheduler(app, app.schedule()))
+
+
+def simulate(
+    ctx: typer.Context,
+    start: Annotated[date, date_option("--from", help="First day to replay (YYYY-MM-DD).")],
+    end: Annotated[date, date_option("--to", help="Last day to replay (YYYY-MM-DD).")],
+    reply_rate: Annotated[
+        float,
+        typer.Option(
+            "--reply-rate", min=0.0, max=1.0, help="Share of families who apply after each message."
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for the replies.")] = 1,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Replay the nightly ladder day by day on a copy of the data (in memory) with families
+    replying at a given rate: what each family would get, the tasks opened, and who would
+    still be at risk on each school's first day. Writes and sends nothing."""
+    if end < start:
+        raise UsageError("--to is before --from")
+    sim = run_simulation(app_from(ctx), start=start, end=end, reply_rate=reply_rate, seed=seed)
+    if output is Format.json:
+        echo_json(sim.as_dict())
+        return
+    out = console()
+    for renderable in simulation_report(sim, seed=seed):
+        out.print(renderable)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(jobs_app, name="jobs")
+    root.add_typer(scheduler_app, name="scheduler")
+    root.command("simulate")(simulate)

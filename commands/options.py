@@ -1,0 +1,70 @@
+"""What every command shares: the app built from the root's options, and option types
+(dates are parsed by their type, never by hand)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from services.app import App, build
+from transport.config import load_config
+from transport.vocabulary import Severity
+
+
+def parse_date(value: str | date) -> date:
+    """YYYY-MM-DD: a bad date is a usage error (exit 2) naming the option."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def date_option(*names: str, help: str) -> Any:
+    return typer.Option(*names, parser=parse_date, help=help, metavar="YYYY-MM-DD")
+
+
+AsOf = Annotated[date | None, date_option("--as-of", help="Date D (YYYY-MM-DD); default today.")]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    """A severity, or none (never fail)."""
+
+    none = "none"
+    low = Severity.LOW.value
+    medium = Severity.MEDIUM.value
+    high = Severity.HIGH.value
+    critical = Severity.CRITICAL.value
+
+
+assert {f.value for f in FailOn} == {"none", *Severity}, "FailOn must follow Severity"
+
+
+def app_from(ctx: typer.Context) -> App:
+    """The application, built once per command from the root's --config."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {}
+    if "app" not in root.obj:
+        root.obj["app"] = build(load_config(root.obj.get("config_path")))
+    built: App = root.obj["app"]
+    return built
+
+
+def today_or(app: App, day: date | None) -> date:
+    return day if day is not None else app.clock.today()

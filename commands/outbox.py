@@ -1,0 +1,135 @@
+"""`transport outbox`: every message as sent; sending, polling, previewing, settling."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from commands.options import AsOf, Format, ReportFormat, app_from, today_or
+from commands.views import console, echo_json, write_csv
+from commands.views.outbox import MESSAGE_COLUMNS, messages_table, preview_text, send_summary
+from notifications.messages import KINDS
+from services.outbox_admin import list_messages, preview, resolve_unknown
+from services.sending import poll_delivery, send_due
+from transport.errors import UsageError
+from transport.vocabulary import Channel, OutboxStatus
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="The outbox: every message, as sent, and sending it.",
+    no_args_is_help=True,
+)
+
+
+@app.command("send")
+def outbox_send(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Send at most N messages.")
+    ] = None,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Send the messages that are due (quiet hours, rate limits and retries applied)."""
+    report = send_due(app_from(ctx), limit=limit)
+    if output is ReportFormat.json:
+        echo_json(report.as_dict())
+        return
+    for line in send_summary(report):
+        typer.echo(line)
+
+
+@app.command("poll")
+def outbox_poll(ctx: typer.Context) -> None:
+    """Fetch the delivery status of SMS not yet final; an undelivered SMS is a failure of
+    that channel and the notice goes by email instead."""
+    report = poll_delivery(app_from(ctx))
+    typer.echo(
+        f"checked {report.checked}: delivered {report.delivered}, undelivered "
+        f"{report.undelivered}, still pending {report.pending}, lookup errors {report.errors}, "
+        f"re-sent by email {report.fallbacks}"
+    )
+
+
+@app.command("list")
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        OutboxStatus | None, typer.Option("--status", help="Only this status.")
+    ] = None,
+    pupil: Annotated[
+        str | None, typer.Option("--pupil", help="Only messages about this pupil.")
+    ] = None,
+    contact: Annotated[int | None, typer.Option("--contact", help="One contact's history.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows (0: all).")] = 0,
+) -> None:
+    """Every message, newest first: to whom, about which children, and what happened."""
+    rows = list_messages(
+        app_from(ctx),
+        status=status.value if status else None,
+        pupil_ref=pupil,
+        contact_id=contact,
+        limit=limit or None,
+    )
+    if output is Format.json:
+        echo_json([row.as_dict() for row in rows])
+    elif output is Format.csv:
+        write_csv(
+            MESSAGE_COLUMNS,
+            [{**row.as_dict(), "pupil_refs": " ".join(row.pupil_refs)} for row in rows],
+        )
+    else:
+        console().print(messages_table(rows))
+
+
+@app.command("preview")
+def outbox_preview(
+    ctx: typer.Context,
+    pupil: Annotated[str, typer.Option("--pupil", help="The pupil the message is about.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="renewal_invite, renewal_reminder, renewal_urgent, renewal_final, "
+            "transport_details.",
+        ),
+    ],
+    channel: Annotated[Channel | None, typer.Option("--channel", help="Only this channel.")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Render a message for a pupil's household without sending or storing anything."""
+    if kind not in KINDS:
+        raise typer.BadParameter(f"expected one of {', '.join(KINDS)}", param_hint="--kind")
+    app = app_from(ctx)
+    channels = [channel.value] if channel else [c.value for c in Channel]
+    for found in preview(app, pupil, kind=kind, channels=channels, as_of=today_or(app, as_of)):
+        typer.echo(preview_text(found))
+
+
+@app.command("resolve")
+def outbox_resolve(
+    ctx: typer.Context,
+    message_id: Annotated[int, typer.Argument(help="Outbox id of a message in status unknown.")],
+    sent: Annotated[
+        bool | None,
+        typer.Option(
+            "--sent/--resend",
+            help="It went (mark sent), or it did not (send again).",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who resolves it (audit log).")] = "",
+) -> None:
+    """Settle a message whose outcome is unknown (e.g. an email when the dispatcher stopped
+    mid-send), after checking with the family or the mail server's log."""
+    if sent is None or not by.strip():
+        raise UsageError("say --sent or --resend, and --by NAME")
+    status = resolve_unknown(app_from(ctx), message_id, sent=sent, by=by.strip())
+    typer.echo(f"message {message_id}: {status}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="outbox")

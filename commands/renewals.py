@@ -1,0 +1,78 @@
+"""`transport remind` and `transport digest`: the renewal ladder and the team's digest."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from commands.options import AsOf, ReportFormat, app_from, today_or
+from commands.views import echo_json, plain
+from notifications.digest import render_digest
+from services.digest import morning_digest
+from services.renewals import remind as run_remind
+
+
+def remind(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; write nothing.")
+    ] = False,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Run the renewal ladder for a date: queue the due reminders (one per household) and
+    open the team's tasks. `transport outbox send` then sends them."""
+    app = app_from(ctx)
+    run = run_remind(app, today_or(app, as_of), dry_run=dry_run)
+    ladder = run.ladder
+    messages = [message.as_dict() for message in ladder.messages]
+    if output is ReportFormat.json:
+        echo_json(
+            {
+                **run.counts,
+                "dry_run": dry_run,
+                "messages": messages,
+                "unreachable": ladder.unreachable,
+            }
+        )
+        return
+    counts = ladder.counts()
+    verb = "would queue" if dry_run else "queued"
+    typer.echo(
+        f"{counts['renewal_due']} children due a renewal reminder; "
+        f"{counts['steps_due']} ladder steps due {counts['by_step']}; "
+        f"{verb} {len(messages) if dry_run else counts['queued']} messages; "
+        f"{counts['unreachable']} unreachable"
+    )
+    for message in ladder.messages:
+        typer.echo(
+            f"  {message.step:<9} {message.channel:<5} {plain(message.to_address):<32} "
+            f"{plain(message.contact_name)}: {' '.join(message.pupil_refs)}"
+        )
+    if run.tasks is not None:
+        typer.echo(f"tasks: {run.tasks.opened} opened, {run.tasks.closed} closed")
+
+
+def digest(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """The team's morning digest, in the terminal (the nightly job also emails it)."""
+    app = app_from(ctx)
+    data = morning_digest(app, today_or(app, as_of))
+    if output is ReportFormat.json:
+        echo_json(data)
+        return
+    subject, text, _ = render_digest(data)
+    typer.echo(f"{subject}\n\n{text}", nl=False)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("remind")(remind)
+    root.command("digest")(digest)

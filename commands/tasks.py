@@ -1,0 +1,79 @@
+"""`transport tasks`: the team's work list."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from commands.options import Format, app_from
+from commands.views import console, echo_json, literal, write_csv
+from services.tasks import list_tasks, mark_done
+from transport.errors import UsageError
+from transport.vocabulary import TaskKind, TaskStatus
+
+app = typer.Typer(rich_markup_mode=None, help="The transport team's tasks.", no_args_is_help=True)
+
+class StatusChoice(StrEnum):
+    """A task status, or all."""
+
+    open = TaskStatus.OPEN.value
+    done = TaskStatus.DONE.value
+    closed = TaskStatus.CLOSED.value
+    all = "all"
+
+
+assert {c.value for c in StatusChoice} == {"all", *TaskStatus}, "StatusChoice follows TaskStatus"
+
+COLUMNS = ["id", "due_on", "kind", "pupil_ref", "pupil_name", "school_urn", "reason", "status"]
+
+
+@app.command("list")
+def tasks_list(
+    ctx: typer.Context,
+    status: Annotated[
+        StatusChoice, typer.Option("--status", help="open, done, closed or all.")
+    ] = StatusChoice.open,
+    kind: Annotated[
+        TaskKind | None,
+        typer.Option(
+            "--kind", help="phone_family, fix_contact, chase_application or confirm_arrangement."
+        ),
+    ] = None,
+    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+) -> None:
+    """The team's tasks, the most urgent first."""
+    chosen = None if status is StatusChoice.all else status.value
+    rows = [row.as_dict() for row in list_tasks(app_from(ctx), status=chosen, kind=kind)]
+    if output is Format.json:
+        echo_json(rows)
+        return
+    if output is Format.csv:
+        write_csv(COLUMNS, rows)
+        return
+    table = Table(title=f"Tasks ({len(rows)})", title_justify="left")
+    for column in ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(literal(row[c] or "") for c in COLUMNS))
+    console().print(table)
+
+
+@app.command("done")
+def tasks_done(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="Task id.")],
+    note: Annotated[str, typer.Option("--note", help="What was done.")],
+    by: Annotated[str, typer.Option("--by", help="Who did it.")] = "transport team",
+) -> None:
+    """Mark a task done, with a note (kept in the audit log)."""
+    if not note.strip():
+        raise UsageError("say what was done with --note")
+    mark_done(app_from(ctx), task_id, by=by, note=note.strip())
+    typer.echo(f"task {task_id} done")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="tasks")

@@ -1,0 +1,55 @@
+"""How results look: tables for people, JSON for scripts, CSV for spreadsheets.
+
+Whatever came from the record (names, addresses, references) is shown literally: never
+read as rich markup, and with control characters made visible, so a name such as
+``[link=http://x]Click[/link]`` or one holding an escape sequence prints as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def console(*, stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False)
+
+
+def plain(value: object) -> str:
+    """Text from the record, with control characters shown as U+FFFD (never raw)."""
+    return _CONTROL.sub("\ufffd", "" if value is None else str(value))
+
+
+def literal(value: object, style: str = "") -> Text:
+    """A table cell or line that rich will not read as markup."""
+    return Text(plain(value), style=style)
+
+
+def safe_cell(value: object) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
+    text = str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """CSV for spreadsheets, with formula-like cells neutralised."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(safe_cell("" if row[c] is None else row[c]) for c in columns)
+
+
+def echo_json(data: Any, *, indent: int | None = 2) -> None:
+    typer.echo(json.dumps(data, indent=indent, default=str))

@@ -1,0 +1,61 @@
+"""The import's report, and a progress bar on stderr for large bundles."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from rich.progress import Progress, TaskID
+from rich.table import Table
+
+from commands.views import console, literal
+from transport.imports.bundle import ImportReport
+
+
+def progress_bar(
+    min_rows: int,
+) -> tuple[Callable[[str, int, int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for large bundles when a person is watching."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    bar = Progress(console=console(stderr=True), transient=True)
+    tasks: dict[str, TaskID] = {}
+
+    def update(file: str, done: int, total: int) -> None:
+        if total < min_rows:
+            return
+        if file not in tasks:
+            if not tasks:
+                bar.start()
+            tasks[file] = bar.add_task(f"importing {file}", total=total)
+        if done % 2000 == 0 or done >= total:
+            bar.update(tasks[file], completed=done)
+
+    return update, bar.stop
+
+
+def print_report(report: ImportReport) -> None:
+    out = console()
+    if report.files:
+        table = Table(
+            title=literal(
+                f"Import of {report.directory}" + (" (dry run)" if report.dry_run else "")
+            )
+        )
+        for column in ("File", "Rows", "Added", "Updated", "Unchanged"):
+            table.add_column(column, justify="left" if column == "File" else "right")
+        for f in report.files:
+            table.add_row(f.file, str(f.rows), str(f.added), str(f.updated), str(f.unchanged))
+        out.print(table)
+    for name in report.ignored:
+        out.print(literal(f"note: {name} is not a bundle file; ignored"))
+    if report.ok:
+        verdict = "nothing written (dry run)" if report.dry_run else "imported"
+        out.print(f"[bold green]OK[/]: {verdict}")
+        return
+    err = console(stderr=True)
+    for problem in report.problems.items:
+        err.print(literal(f"error: {problem}"))
+    if report.problems.more:
+        err.print(f"error: ... and {report.problems.more} more errors (stopped counting)")
+    err.print(f"[bold red]{len(report.problems)} error(s)[/]: nothing was written")

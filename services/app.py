@@ -1,0 +1,221 @@
+"""The composition root: the one place that reads the configuration and makes the engine,
+the clock, the senders and the domain values the use cases run on.
+
+The config is read once (``build``) and turned into :class:`Settings` (a Policy,
+Thresholds, the Ladder, ScheduleSettings...). Use cases receive the :class:`App` and read
+``app.settings``; nothing below this module receives the whole ``Config``. The CLI, the
+scheduler, the simulator and the tests all call :func:`build`, passing fakes (a clock,
+senders) where they need them. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from notifications.dispatch import DispatchSettings
+from notifications.ports import EmailSender, SmsSender
+from notifications.senders import Senders, build_senders
+from notifications.sending_rules import Backoff, RateLimiter, parse_quiet_hours
+from transport.clock import Clock, SystemClock
+from transport.config import (
+    Config,
+    CouncilConfig,
+    EligibilityConfig,
+    ImportConfig,
+    RemindersConfig,
+)
+from transport.db.engine import make_engine
+from transport.db.schema import ensure_current
+from transport.domain.eligibility import Policy
+from transport.domain.ladder import LadderStep
+from transport.domain.risk import Thresholds
+from transport.domain.schedule import ScheduleSettings
+from transport.errors import ConfigError, DatabaseUnavailable
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    horizon_days: int
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True)
+class RenewalSettings:
+    ladder: tuple[LadderStep, ...]
+    apply_by_days_before: int  # families are asked to apply this long before R
+    task_within_days: int  # the team gets a task when a problem is this close
+
+    @property
+    def caseworker_steps(self) -> list[str]:
+        """The steps that ask the team to phone, earliest first."""
+        ordered = sorted(self.ladder, key=lambda step: -step.days_before)
+        return [step.step for step in ordered if step.caseworker_task]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration as the domain speaks it, built once per process."""
+
+    check: CheckSettings
+    renewals: RenewalSettings
+    policy: Policy
+    review_working_days: int
+    council: CouncilConfig
+    imports: ImportConfig
+    dispatch: DispatchSettings
+    rates: dict[str, float]  # messages per second, per channel
+
+
+def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
+    return tuple(
+        LadderStep(s.step, s.days_before, tuple(s.channels), s.caseworker_task, s.alert_team)
+        for s in reminders.ladder
+    )
+
+
+def policy_from(config: EligibilityConfig) -> Policy:
+    month, day = (int(part) for part in config.summer_term_end.split("-"))
+    return Policy(
+        under8_walking_limit_miles=config.under8_walking_limit_miles,
+        walking_limit_miles=config.walking_limit_miles,
+        low_income_lower_miles=config.low_income_lower_miles,
+        low_income_upper_miles=config.low_income_upper_miles,
+        religion_upper_miles=config.religion_upper_miles,
+        low_income_nearest_schools=config.low_income_nearest_schools,
+        award_period=config.award_period,
+        year11_until=config.year11_until,
+        summer_term_end=(month, day),
+        phase_transfer_years=tuple(config.phase_transfer_years),
+        discretionary_reception=config.discretionary_reception,
+        post16=config.post16,
+        post19=config.post19,
+    )
+
+
+def settings_from(config: Config) -> Settings:
+    risk, sending = config.risk, config.sending
+    return Settings(
+        check=CheckSettings(
+            risk.horizon_days, Thresholds(risk.critical_days, risk.high_days, risk.medium_days)
+        ),
+        renewals=RenewalSettings(
+            ladder_from(config.reminders),
+            config.reminders.apply_by_days_before,
+            config.reminders.task_within_days,
+        ),
+        policy=policy_from(config.eligibility),
+        review_working_days=config.eligibility.review_working_days,
+        council=config.council,
+        imports=config.imports,
+        dispatch=DispatchSettings(
+            quiet=parse_quiet_hours(
+                sending.quiet_hours,
+                no_sundays=sending.no_sms_on_sundays,
+                tz=ZoneInfo(config.council.timezone),
+            ),
+            backoff=Backoff(
+                sending.retry_base_seconds, sending.retry_cap_seconds, sending.max_attempts
+            ),
+            batch_size=sending.batch_size,
+            stale_after=timedelta(seconds=sending.stale_after_seconds),
+            workers=sending.workers,
+        ),
+        rates={"email": sending.email_per_second, "sms": sending.sms_per_second},
+    )
+
+
+def schedule_from(config: Config) -> ScheduleSettings:
+    scheduler = config.scheduler
+    try:
+        return ScheduleSettings(
+            nightly_time=scheduler.nightly_time,
+            dispatch_minutes=scheduler.dispatch_minutes,
+            poll_minutes=scheduler.poll_minutes,
+            lease_seconds=scheduler.lease_seconds,
+            timezone=config.council.timezone,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"config key 'scheduler.nightly_time': {exc}") from exc
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    clock: Clock
+    settings: Settings
+    # Senders passed in (tests, the simulator); None: built from the config when needed.
+    email: EmailSender | None = None
+    sms: SmsSender | None = None
+    _schema_checked: bool = field(default=False, repr=False)
+
+    @property
+    def database(self) -> str:
+        """The database URL, safe to print (the password masked)."""
+        return masked_url(self.config.database.url)
+
+    def ready(self) -> App:
+        """Make sure the schema is current (creating it on a new database when allowed)."""
+        if not self._schema_checked:
+            try:
+                ensure_current(self.engine, auto_migrate=self.config.database.auto_migrate)
+            except OperationalError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot use the database {self.database}: {exc.orig}".strip()
+                ) from exc
+            self._schema_checked = True
+        return self
+
+    def senders(self) -> Senders:
+        config = self.config
+        return build_senders(
+            config.email, config.sms, config.secrets, email=self.email, sms=self.sms
+        )
+
+    def rate_limiter(self) -> RateLimiter:
+        return RateLimiter(self.settings.rates, monotonic=time.monotonic, sleep=time.sleep)
+
+    def schedule(self) -> ScheduleSettings:
+        return schedule_from(self.config)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def masked_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
+        return url.split(":", 1)[0] + ":…"
+
+
+def build(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    sms: SmsSender | None = None,
+    email: EmailSender | None = None,
+) -> App:
+    logging.basicConfig(
+        level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if config.logging.level != "DEBUG":
+        # Alembic narrates every plugin it loads at INFO; a migration is worth one line.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    engine = make_engine(config.database.url, echo=config.database.echo)
+    clock = clock or SystemClock(ZoneInfo(config.council.timezone))
+    return App(
+        config=config,
+        engine=engine,
+        clock=clock,
+        settings=settings_from(config),
+        email=email,
+        sms=sms,
+    )

@@ -1,0 +1,88 @@
+"""Run the day-one risk check: gather the facts, run the pure check, keep the snapshot."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from services.app import App
+from transport.db.engine import writer
+from transport.db.queries import snapshots
+from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
+from transport.domain.risk import (
+    REASON_ORDER,
+    CalendarGap,
+    CheckResult,
+    PupilRisk,
+    RiskContext,
+    calendar_gaps,
+    check,
+)
+from transport.gc_tuning import full_passes_held
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    result: CheckResult
+    school_urn: str | None
+    baseline: snapshots.Baseline | None
+    run_id: int | None
+    gaps: tuple[CalendarGap, ...] = ()
+
+    def is_new(self, pupil_ref: str) -> bool | None:
+        """At risk now but not in the baseline run; None when there is no baseline."""
+        if self.baseline is None:
+            return None
+        return pupil_ref not in self.baseline.pupil_refs
+
+    def listed(self, *, only_new: bool) -> list[PupilRisk]:
+        """The children to show: all at risk, or only those new since the baseline."""
+        risks = list(self.result.at_risk)
+        if only_new and self.baseline is not None:
+            risks = [risk for risk in risks if self.is_new(risk.pupil_ref)]
+        return risks
+
+    def counts(self) -> dict[str, Any]:
+        """Totals by severity and by reason (the JSON's ``counts``)."""
+        result = self.result
+        data: dict[str, Any] = {"in_scope": result.in_scope, "at_risk": len(result.at_risk)}
+        data.update(result.severity_counts())
+        reasons = Counter(reason for risk in result.at_risk for reason in risk.reasons)
+        data["by_reason"] = {reason.value: reasons.get(reason, 0) for reason in REASON_ORDER}
+        if self.baseline is not None:
+            data["new"] = sum(1 for risk in result.at_risk if self.is_new(risk.pupil_ref))
+        return data
+
+
+def run_check(
+    app: App,
+    *,
+    as_of: date,
+    horizon_days: int | None = None,
+    school_urn: str | None = None,
+    save: bool = True,
+) -> CheckOutcome:
+    """The check for ``as_of``. A whole-county run is kept as a snapshot (``save``)."""
+    settings = app.settings.check
+    horizon = settings.horizon_days if horizon_days is None else horizon_days
+    engine = app.ready().engine
+    with engine.connect() as conn, full_passes_held():
+        calendars, school_calendar = load_calendars(conn)
+        ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
+        result = check(pupil_facts(conn, school_urn=school_urn), ctx)
+        gaps = tuple(calendar_gaps(ctx))
+        baseline = snapshots.baseline_before(conn, as_of)
+    run_id = None
+    # Only a whole-county run is a snapshot: a run for one school is a view of it.
+    if save and school_urn is None:
+        with writer(engine).begin() as conn, full_passes_held():
+            run_id = snapshots.save(conn, result, run_at=app.clock.now())
+    return CheckOutcome(result, school_urn, baseline, run_id, gaps)
+
+
+def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Names for a person's view (never for logs): the given pupils', and every school's."""
+    with app.engine.connect() as conn:
+        return pupil_names(conn, pupil_refs), school_names(conn)

@@ -1,0 +1,23 @@
+"""Import a council's CSV bundle into the record: all files in one transaction, nothing
+written on any error (see transport/imports/bundle.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.app import App
+from transport.imports.bundle import ImportReport, Progress, import_bundle
+
+
+def import_folder(
+    app: App, directory: Path, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    return import_bundle(
+        app.ready().engine,
+        directory,
+        now=app.clock.now(),
+        dry_run=dry_run,
+        max_errors=app.settings.imports.max_errors,
+        actor="import",
+        progress=progress,
+    )

@@ -1,0 +1,357 @@
+"""Run the renewals for a date: the risk check, the renewal ladder, the team's tasks and
+(for the nightly job) the snapshot and the digest.
+
+From the check's renewal-due pupils (NO_APPLICATION, counted back from R), the due step is
+planned by the pure core (transport.domain.ladder); then ONE transaction records each
+step and queues one message per household. A step's record has a unique key (pupil,
+school year, step): a second run, or two at once, inserts nothing and so queues nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from notifications import outbox
+from notifications.digest import queue_digest
+from notifications.households import council_context
+from notifications.messages import render
+from services.app import App, RenewalSettings
+from services.check import CheckOutcome, run_check
+from services.digest import digest_data
+from transport.config import CouncilConfig
+from transport.db.engine import writer
+from transport.db.queries import renewals as store
+from transport.db.queries.risk_facts import load_calendars, pupil_facts
+from transport.db.queries.tasks import TaskSync, phone_steps, sync_tasks
+from transport.domain.calendar import Calendar, academic_year_of
+from transport.domain.ladder import (
+    ContactFact,
+    DuePupil,
+    HouseholdMessage,
+    LadderStep,
+    PlannedStep,
+    households,
+    plan,
+)
+from transport.domain.risk import CheckResult, PupilFacts
+from transport.domain.tasks import wanted_tasks
+from transport.gc_tuning import full_passes_held
+from transport.vocabulary import Reason
+
+KIND_OF_STEP = {
+    "invite": "renewal_invite",
+    "reminder": "renewal_reminder",
+    "urgent": "renewal_urgent",
+    "final": "renewal_final",
+}
+
+
+def kind_of(step: LadderStep) -> str:
+    """A step's template: the four standard steps have their own; any other step uses the
+    one for the nearest standard urgency."""
+    if step.step in KIND_OF_STEP:
+        return KIND_OF_STEP[step.step]
+    if step.days_before > 56:
+        return "renewal_invite"
+    if step.days_before > 28:
+        return "renewal_reminder"
+    return "renewal_urgent" if step.days_before > 10 else "renewal_final"
+
+
+@dataclass(frozen=True)
+class LadderMessage:
+    """One household's message for a step, as reported (its bodies go to the outbox)."""
+
+    channel: str
+    to_address: str
+    kind: str
+    step: str
+    pupil_refs: tuple[str, ...]
+    contact_id: int
+    contact_name: str
+    subject: str | None
+    academic_year: int
+    body_text: str | None = None  # kept only by a dry run, which shows what would go
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {**asdict(self), "pupil_refs": list(self.pupil_refs)}
+        del data["body_text"]
+        return data
+
+
+@dataclass
+class LadderReport:
+    due: int = 0
+    planned: list[PlannedStep] = field(default_factory=list)
+    recorded: int = 0  # steps recorded now (not by an earlier or concurrent run)
+    skipped: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    messages: list[LadderMessage] = field(default_factory=list)
+    queued: int = 0
+    phone_tasks: list[tuple[str, int]] = field(default_factory=list)  # (pupil, year)
+    dry_run: bool = False
+
+    def counts(self) -> dict[str, Any]:
+        by_step: dict[str, int] = defaultdict(int)
+        for item in self.planned:
+            by_step[item.step.step] += 1
+        return {
+            "renewal_due": self.due,
+            "steps_due": len(self.planned),
+            "by_step": dict(by_step),
+            "steps_recorded": self.recorded,
+            "steps_skipped": self.skipped,
+            "unreachable": len(self.unreachable),
+            "messages": len(self.messages),
+            "queued": self.queued,
+            "phone_tasks": len(self.phone_tasks),
+        }
+
+
+@dataclass
+class RenewalRun:
+    """What one run did: the check it ran on, the ladder, the tasks, the digest."""
+
+    outcome: CheckOutcome
+    ladder: LadderReport
+    tasks: TaskSync | None
+    digest_queued: bool = False
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        result = self.outcome.result
+        counts: dict[str, Any] = {
+            "check": {
+                "in_scope": result.in_scope,
+                "at_risk": len(result.at_risk),
+                **result.severity_counts(),
+            },
+            "ladder": self.ladder.counts(),
+            "digest_queued": self.digest_queued,
+        }
+        if self.tasks is not None:
+            counts["tasks"] = {
+                "opened": self.tasks.opened,
+                "closed": self.tasks.closed,
+                "open": self.tasks.opened + self.tasks.still_open,
+            }
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.counts
+
+
+def renewal_due(result: CheckResult) -> list[tuple[str, date]]:
+    """(pupil_ref, R) for every in-scope pupil with NO_APPLICATION."""
+    return [
+        (risk.pupil_ref, risk.uncovered_from)
+        for risk in result.at_risk
+        if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None
+    ]
+
+
+def due_pupils(
+    due: Sequence[tuple[str, date]],
+    contacts: Mapping[str, Sequence[ContactFact]],
+    done: Mapping[tuple[str, int], Iterable[str]],
+) -> list[DuePupil]:
+    """What the ladder needs to know of each renewal-due pupil: R, the school year it
+    falls in, the household's contacts and the steps already recorded for that year."""
+    return [
+        DuePupil(
+            ref,
+            academic_year_of(r),
+            r,
+            tuple(contacts.get(ref, ())),
+            frozenset(done.get((ref, academic_year_of(r)), ())),
+        )
+        for ref, r in due
+    ]
+
+
+@dataclass
+class CountyState:
+    """The whole record as the ladder sees it, read once (for the simulator)."""
+
+    calendars: dict[str, Calendar]
+    school_calendar: dict[str, str]
+    facts: dict[str, PupilFacts]
+    contacts: dict[str, list[ContactFact]]
+    done: dict[tuple[str, int], set[str]]
+    phone: dict[tuple[str, int], str]
+
+
+def read_county(app: App) -> CountyState:
+    with app.ready().engine.connect() as conn:
+        calendars, school_calendar = load_calendars(conn)
+        facts = {f.pupil_ref: f for f in pupil_facts(conn)}
+        return CountyState(
+            calendars,
+            school_calendar,
+            facts,
+            store.contact_facts(conn, sorted(facts)),
+            store.all_done_steps(conn),
+            phone_steps(conn, app.settings.renewals.caseworker_steps),
+        )
+
+
+def remind(app: App, on: date, *, dry_run: bool = False) -> RenewalRun:
+    """The ladder and the tasks it opens, for a date (no snapshot, no digest)."""
+    return run_renewals(app, on, save_snapshot=False, digest=False, dry_run=dry_run)
+
+
+def run_renewals(
+    app: App, on: date, *, save_snapshot: bool, digest: bool, dry_run: bool = False
+) -> RenewalRun:
+    """The check, the ladder, the tasks and (``digest``) the team's digest for ``on``.
+    The clock is read once: every record of the run carries the same time."""
+    with full_passes_held():  # the whole county, in bulk: see transport/gc_tuning.py
+        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run)
+
+
+def _run(
+    app: App, on: date, now: datetime, save_snapshot: bool, digest: bool, dry_run: bool
+) -> RenewalRun:
+    settings = app.settings
+    outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run)
+    ladder = run_ladder(
+        app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run
+    )
+    if dry_run:
+        return RenewalRun(outcome, ladder, None)
+    alerts = sorted({item.pupil_ref for item in ladder.planned if item.step.alert_team})
+    with writer(app.engine).begin() as conn:
+        wanted = wanted_tasks(
+            outcome.result.at_risk,
+            phone=phone_steps(conn, settings.renewals.caseworker_steps),
+            within_days=settings.renewals.task_within_days,
+        )
+        tasks = sync_tasks(conn, wanted, today=on, now=now)
+        queued = False
+        if digest:
+            data = digest_data(conn, outcome, council=settings.council, now=now, alerts=alerts)
+            queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
+    return RenewalRun(outcome, ladder, tasks, queued)
+
+
+def run_ladder(
+    app: App,
+    settings: RenewalSettings,
+    result: CheckResult,
+    *,
+    today: date,
+    now: datetime,
+    dry_run: bool = False,
+) -> LadderReport:
+    engine = app.engine
+    due = renewal_due(result)
+    report = LadderReport(due=len(due), dry_run=dry_run)
+    refs = [ref for ref, _ in due]
+    with engine.connect() as conn:
+        contacts = store.contact_facts(conn, refs)
+        done = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+    report.planned = plan(due_pupils(due, contacts, done), settings.ladder, today)
+    council = app.settings.council
+    if dry_run:
+        _note_followups(report, report.planned)
+        with engine.connect() as conn:
+            for message, new in household_messages(
+                conn, settings, council, report.planned, today
+            ):
+                report.messages.append(replace(message, body_text=new.body_text))
+        return report
+    with writer(engine).begin() as conn:
+        recorded = store.record_steps(conn, report.planned, today, now)
+        mine = [item for item in report.planned if (item.pupil_ref, item.academic_year) in recorded]
+        report.recorded = len(mine)
+        report.skipped = sum(len(item.skipped) for item in mine)
+        _note_followups(report, mine)
+
+        def queued(
+            messages: Iterable[tuple[LadderMessage, outbox.NewMessage]],
+        ) -> Iterator[outbox.NewMessage]:
+            # Streamed into the outbox: the report keeps each message without its bodies.
+            for message, new in messages:
+                report.messages.append(message)
+                yield new
+
+        report.queued = outbox.enqueue(
+            conn, queued(household_messages(conn, settings, council, mine, today)), now=now
+        )
+    return report
+
+
+def _note_followups(report: LadderReport, planned: Sequence[PlannedStep]) -> None:
+    report.unreachable = [item.pupil_ref for item in planned if item.unreachable]
+    report.phone_tasks = [
+        (item.pupil_ref, item.academic_year) for item in planned if item.step.caseworker_task
+    ]
+
+
+def household_messages(
+    conn: Connection,
+    settings: RenewalSettings,
+    council: CouncilConfig,
+    planned: Sequence[PlannedStep],
+    today: date,
+) -> Iterator[tuple[LadderMessage, outbox.NewMessage]]:
+    """Each household's message for the planned steps, rendered: what the ladder queues
+    (and what `outbox preview` shows)."""
+    messages = households(planned)
+    children = store.children(conn, {ref for m in messages for ref in m.pupil_refs}, planned)
+    people = store.people(conn, {m.contact_id for m in messages})
+    apply_before = timedelta(days=settings.apply_by_days_before)
+    for message in messages:
+        lines = [children[ref] for ref in message.pupil_refs]
+        first_needed = min(date.fromisoformat(line["needed_from"]) for line in lines)
+        apply_by = first_needed - apply_before
+        contact_name = people[message.contact_id]["name"]
+        context = {
+            "council": council_context(council),
+            "contact_name": contact_name,
+            "children": lines,
+            "apply_by": apply_by.isoformat() if apply_by > today else None,
+        }
+        kind = kind_of(message.step)
+        rendered = render(kind, message.channel, context)
+        address = people[message.contact_id]["email" if message.channel == "email" else "mobile"]
+        new = outbox.NewMessage(
+            dedupe_key=_dedupe_key(message),
+            kind=kind,
+            channel=message.channel,
+            to_address=address,
+            body_text=rendered.text,
+            subject=rendered.subject,
+            body_html=rendered.html,
+            pupil_refs=message.pupil_refs,
+            contact_id=message.contact_id,
+            step=message.step.step,
+            academic_year=message.academic_year,
+            context=context,
+        )
+        reported = LadderMessage(
+            channel=message.channel,
+            to_address=address,
+            kind=kind,
+            step=message.step.step,
+            pupil_refs=message.pupil_refs,
+            contact_id=message.contact_id,
+            contact_name=contact_name,
+            subject=rendered.subject,
+            academic_year=message.academic_year,
+        )
+        yield reported, new
+
+
+def _dedupe_key(message: HouseholdMessage) -> str:
+    refs = "+".join(message.pupil_refs)
+    return (
+        f"ladder:{message.academic_year}:{message.step.step}:{message.contact_id}:"
+        f"{message.channel}:{refs}"
+    )[:200]
