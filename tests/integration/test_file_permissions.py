@@ -1,6 +1,5 @@
 """Files holding personal data are private whatever the umask: a new SQLite database (and
-its -wal and -shm files) 0600, a folder created for it 0700; the file outboxes' folder 0700
-and each message 0600."""
+its -wal and -shm files) 0600; the file outboxes' folders 0700 and each message 0600."""
 
 from __future__ import annotations
 
@@ -35,7 +34,7 @@ def mode(path: Path) -> int:
 def test_a_new_sqlite_database_and_its_wal_files_are_private(
     tmp_path: Path, open_umask: None
 ) -> None:
-    path = tmp_path / "data" / "deeper" / "transport.db"
+    path = tmp_path / "transport.db"
     engine = make_engine(f"sqlite:///{path}")
     try:
         upgrade(engine)
@@ -48,7 +47,19 @@ def test_a_new_sqlite_database_and_its_wal_files_are_private(
             assert (mode(path), mode(wal), mode(shm)) == (0o600, 0o600, 0o600)
     finally:
         engine.dispose()
-    assert mode(path.parent) == 0o700 and mode(path.parent.parent) == 0o700
+
+
+def test_a_database_in_a_missing_folder_is_still_refused(tmp_path: Path, open_umask: None) -> None:
+    """Whether a missing database is created is not decided here: SQLite refuses a file
+    in a folder that does not exist, and making it private creates no folder."""
+    path = tmp_path / "no" / "such" / "x.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with pytest.raises(Exception, match="unable to open"):
+            engine.connect()
+    finally:
+        engine.dispose()
+    assert not path.parent.exists()
 
 
 def test_an_existing_database_file_keeps_its_mode(tmp_path: Path, open_umask: None) -> None:

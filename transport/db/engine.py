@@ -64,13 +64,13 @@ def _private_sqlite_file(
     """Just before SQLite opens a file database that does not exist yet (and would create
     it), create it empty, readable and writable by its owner only (0600), whatever the
     umask: it holds children's names and addresses. SQLite gives its -wal and -shm files
-    the main file's mode. A parent folder created for it is 0700. An existing file is left
-    as it is, and a database SQLite would not create (read-only, in memory) is not made."""
+    the main file's mode. An existing file is left as it is, and a database SQLite would
+    not create (read-only, in memory, or in a folder that does not exist: SQLite refuses
+    it, and so the command does) is not made here either."""
     target = cargs[0] if cargs else cparams.get("database")
     path = _file_to_create(str(target) if target else "", uri=bool(cparams.get("uri")))
-    if path is None or path.exists():
+    if path is None or path.exists() or not path.parent.is_dir():
         return
-    _make_private_folders(path.parent)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:  # another process made it meanwhile: theirs to keep
@@ -94,20 +94,6 @@ def _file_to_create(database: str, *, uri: bool) -> Path | None:
     if mode != "rwc" or not parts.path or parts.path == ":memory:":
         return None
     return Path(unquote(parts.path))
-
-
-def _make_private_folders(folder: Path) -> None:
-    """Create ``folder`` and any missing parents, each 0700 whatever the umask."""
-    missing: list[Path] = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    for created in reversed(missing):
-        try:
-            created.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        os.chmod(created, 0o700)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
