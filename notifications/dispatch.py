@@ -3,12 +3,19 @@
 Temporary failures are retried with backoff; permanent ones mark the contact's channel
 (STOP, invalid number, bounced address) and send the same notice by the other usable
 channel; an unknown outcome is never re-sent blindly but reconciled with the provider.
+
+A channel whose configuration is wrong (``ChannelConfigError``: credentials refused, a
+sender number that is not ours, TLS refused) is down for the rest of the run: the message
+that found out goes back to `queued` as it was before the claim (the attempt not counted,
+no error recorded, no fallback, the contact untouched), nothing more is sent by that
+channel in this run (messages it had claimed go back to `queued` too), and the other
+channel carries on. ``DispatchReport.channels_down`` names the setting to fix.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from notifications import outbox
 from notifications.messages import render
 from notifications.ports import (
+    ChannelConfigError,
     DeliveryError,
     EmailMessage,
     PermanentDeliveryError,
@@ -49,9 +57,27 @@ class DispatchReport:
     sms_waiting: int = 0  # due, but held by quiet hours
     sms_from: str | None = None  # when quiet hours end
     by_error: dict[str, int] = field(default_factory=dict)
+    # channel -> why it is down for this run, naming the setting to fix (no personal data)
+    channels_down: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
+        return {
+            key: dict(value) if isinstance(value, dict) else value
+            for key, value in vars(self).items()
+        }
+
+    def channel_down(self, error: ChannelConfigError) -> None:
+        """Record that ``error.channel`` cannot send (the first reason found is kept)."""
+        self.channels_down.setdefault(error.channel, down_sentence(error))
+
+
+def down_sentence(error: ChannelConfigError) -> str:
+    """``"sms: Twilio refused the credentials (20003); check ..."``: the adapter's message
+    (which names no recipient), with the setting to fix named if it does not already."""
+    text = str(error).strip()
+    if error.setting not in text:
+        text = f"{text.rstrip('.')}; check {error.setting}"
+    return f"{error.channel}: {text}"
 
 
 @dataclass(frozen=True)
@@ -86,23 +112,37 @@ def dispatch(
     # Sent but not yet recorded: settled in the transaction that marks the next wave.
     unsettled: list[tuple[Any, str, str | DeliveryError]] = []
 
+    down = report.channels_down  # also filled by recover(), and by the sending threads
+
     def send(row: Any) -> str | DeliveryError:
+        if row.channel in down:
+            return _NotSent(row.channel)  # the channel went down during this wave
         limiter.wait(row.channel)
-        return _send(senders, row)
+        result = _send(senders, row)
+        if isinstance(result, ChannelConfigError):
+            report.channel_down(result)
+        return result
 
     try:
         remaining = limit
         while remaining is None or remaining > 0:
             moment = now()
             channels = ["email", "sms"] if settings.quiet.sms_allowed(moment) else ["email"]
+            channels = [channel for channel in channels if channel not in down]
+            if not channels:
+                break
             size = settings.batch_size if remaining is None else min(settings.batch_size, remaining)
             token, rows = outbox.claim(engine, now=moment, channels=channels, limit=size)
             if not rows:
                 break
             for start in range(0, len(rows), workers):
                 wave = rows[start : start + workers]
+                # Claimed for a channel that went down since: back to the queue, unsent.
+                idle = [row for row in wave if row.channel in down]
+                wave = [row for row in wave if row.channel not in down]
                 with writer(engine).begin() as conn:
                     _settle_all(conn, unsettled, settings, now=now(), report=report)
+                    release(conn, [row.id for row in idle], token, now=now())
                     marked = outbox.mark_attempts(conn, [row.id for row in wave], token, now=now())
                 unsettled = []
                 # A row not marked was taken for a dead claim meanwhile: not ours to send.
@@ -150,8 +190,43 @@ def _settle_all(
     delivered = [(row.id, token, result) for row, token, result in sent if isinstance(result, str)]
     report.sent += outbox.mark_sent(conn, delivered, now=now)
     for row, token, result in sent:
-        if not isinstance(result, str):
+        if isinstance(result, ChannelConfigError):
+            release(conn, [row.id], token, now=now)
+        elif not isinstance(result, str):
             settle(conn, row, token, result, settings, now=now, report=report)
+
+
+class _NotSent(ChannelConfigError):
+    """Stands for a send not made because its channel is down for this run."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(f"{channel} is down for this run", channel=channel, setting="")
+
+
+def release(conn: Connection, message_ids: Sequence[int], token: str, *, now: datetime) -> int:
+    """Put claimed messages back in the queue as if never claimed: `queued`, the claim's
+    attempt not counted, no attempt time, no error recorded. Only this claim's rows that
+    are still `sending` move. Returns how many moved."""
+    if not message_ids:
+        return 0
+    table = outbox.OUTBOX
+    result = conn.execute(
+        update(table)
+        .where(
+            table.c.id.in_(list(message_ids)),
+            table.c.status == "sending",
+            table.c.claim_token == token,
+        )
+        .values(
+            status="queued",
+            attempts=table.c.attempts - 1,
+            claimed_at=None,
+            claim_token=None,
+            attempted_at=None,
+            updated_at=now,
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def _send(senders: Senders, row: Any) -> str | DeliveryError:
@@ -281,6 +356,9 @@ def recover(
         since = (row.attempted_at or row.claimed_at or row.created_at) - timedelta(minutes=5)
         try:
             found = senders.sms.find(row.to_address, row.body_text, since)
+        except ChannelConfigError as exc:
+            report.channel_down(exc)  # no look-up can work in this run
+            break
         except DeliveryError:
             continue  # the provider cannot say now: try again on the next run
         with writer(engine).begin() as conn:

@@ -11,7 +11,8 @@ SMTP server or a Twilio account and read what would have gone:
 Writes are atomic (a temporary file in the same folder, then ``os.replace``), so a crash
 never leaves half a message; writing the same reference again replaces the file, so a
 retried send is harmless. The id returned is ``file:<filename>``. Files are created
-readable by their owner only: they hold parents' addresses and children's names.
+readable by their owner only (0600), and a folder created for them is 0700, whatever the
+umask: they hold parents' addresses and children's names.
 """
 
 from __future__ import annotations
@@ -110,9 +111,10 @@ def _file_name(reference: str) -> str:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all; create the folder if missing."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_folders(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
+            os.fchmod(fd, 0o600)  # mkstemp's mode already; said here, as it matters
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -124,3 +126,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
             raise
     except OSError as exc:
         raise RetryableDeliveryError(f"cannot write {path.name} in {path.parent}: {exc}") from exc
+
+
+def _make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and any missing parents, each 0700 whatever the umask; a folder
+    that exists already is left as it is."""
+    missing: list[Path] = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(created, 0o700)

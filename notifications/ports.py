@@ -40,6 +40,22 @@ class UnknownOutcomeError(DeliveryError):
     may have gone. Never resend blindly; reconcile."""
 
 
+class ChannelConfigError(DeliveryError):
+    """The channel itself cannot send, whatever the message: its configuration is wrong
+    (credentials refused, a sender number that is not ours, TLS refused). Not a failure
+    of the message: the dispatcher stops the channel for the run and leaves its messages
+    queued. ``channel`` is ``"email"`` or ``"sms"``; ``setting`` names the config key or
+    environment variable to fix (``"TWILIO_AUTH_TOKEN"``, ``"email.starttls"``...). The
+    message holds no address, number or message text."""
+
+    def __init__(
+        self, message: str, *, channel: str, setting: str, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.channel = channel
+        self.setting = setting
+
+
 @dataclass(frozen=True)
 class EmailMessage:
     to: str

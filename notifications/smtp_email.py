@@ -12,6 +12,11 @@ than calling ``send_message``, so that every failure is known by the step it hap
 - a timeout or a dropped connection once the message text has started to go out may
   hide an accepted message: :class:`UnknownOutcomeError`, never a blind resend.
 
+A failure of the channel's configuration rather than of the message (AUTH refused,
+STARTTLS not offered or refused, a TLS handshake that fails, a server that wants a
+login we do not give) raises :class:`ChannelConfigError` naming the setting to fix: every
+message would fail the same way, so the dispatcher stops the channel for the run.
+
 ``send_message`` would also hide a refused recipient in its return value rather than
 raising (DESIGN.md, pitfalls); talking to RCPT directly leaves nothing to hide.
 """
@@ -32,6 +37,7 @@ from email.message import EmailMessage as MimeMessage
 from typing import TYPE_CHECKING, NoReturn
 
 from notifications.ports import (
+    ChannelConfigError,
     DeliveryError,
     EmailMessage,
     PermanentDeliveryError,
@@ -49,6 +55,14 @@ REFERENCE_HEADER = "X-Transport-Reference"
 
 # 5xx answers to RCPT that are about the session or our own set-up, not the address.
 _NOT_ABOUT_THE_RECIPIENT = frozenset({500, 502, 503, 504, 530, 534, 535, 538})
+CREDENTIAL_SETTINGS = "SMTP_USERNAME / SMTP_PASSWORD"
+TLS_SETTING = "email.starttls"
+# TLS failures that are a dropped connection, not a refusal: retried like any other.
+_TLS_CONNECTION_LOST: tuple[type[ssl.SSLError], ...] = (
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+    ssl.SSLSyscallError,
+)
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -245,11 +259,13 @@ class SmtpEmailSender:
             elif self.starttls:
                 step = "STARTTLS"
                 if not smtp.has_extn("starttls"):
-                    raise RetryableDeliveryError(
+                    raise ChannelConfigError(
                         f"SMTP server {where} does not offer STARTTLS and email.starttls is "
                         "true: not sending in clear. Check email.host/email.port (587 usually "
                         "offers STARTTLS), or set email.starttls = false only for a trusted "
-                        "local relay."
+                        "local relay.",
+                        channel="email",
+                        setting=TLS_SETTING,
                     )
                 smtp.starttls(context=self._ssl_context or ssl.create_default_context())
                 step = "EHLO"
@@ -262,22 +278,45 @@ class SmtpEmailSender:
             raise
         except smtplib.SMTPResponseException as exc:
             _close(smtp, politely=False)
+            if step == "STARTTLS" and 500 <= exc.smtp_code < 600:
+                raise ChannelConfigError(
+                    f"SMTP server {where} refused STARTTLS: {exc.smtp_code} "
+                    f"{_text(exc.smtp_error)}. Check email.host/email.port and email.starttls.",
+                    channel="email",
+                    setting=TLS_SETTING,
+                    code=str(exc.smtp_code),
+                ) from exc
             self._refused(step, exc.smtp_code, exc.smtp_error, "", exc)
         except smtplib.SMTPNotSupportedError as exc:  # no AUTH offered
             _close(smtp, politely=False)
-            raise PermanentDeliveryError(
+            raise ChannelConfigError(
                 f"SMTP server {where} does not offer AUTH but SMTP_USERNAME is set: {exc}. "
                 "Check email.host/email.port and email.starttls (many servers offer AUTH "
-                "only after STARTTLS)."
+                "only after STARTTLS).",
+                channel="email",
+                setting=CREDENTIAL_SETTINGS,
             ) from exc
         except smtplib.SMTPException as exc:
             _close(smtp, politely=False)
             if isinstance(exc, smtplib.SMTPServerDisconnected):
                 self._lost(step, where, exc)
-            # e.g. "No suitable authentication method found."
+            if step == "AUTH":  # e.g. "No suitable authentication method found."
+                raise ChannelConfigError(
+                    f"SMTP AUTH with {where} failed: {exc}. Check {CREDENTIAL_SETTINGS}.",
+                    channel="email",
+                    setting=CREDENTIAL_SETTINGS,
+                ) from exc
             raise PermanentDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
         except OSError as exc:  # timeouts, resets, TLS failures
             _close(smtp, politely=False)
+            if isinstance(exc, ssl.SSLError) and not isinstance(exc, _TLS_CONNECTION_LOST):
+                raise ChannelConfigError(
+                    f"the TLS handshake with SMTP server {where} failed "
+                    f"({getattr(exc, 'reason', None) or type(exc).__name__}). Check "
+                    "email.host (the name on its certificate) and email.starttls.",
+                    channel="email",
+                    setting=TLS_SETTING,
+                ) from exc
             self._lost(step, where, exc)
         session = _Session(smtp)
         self._local.session = session
@@ -373,9 +412,11 @@ class SmtpEmailSender:
                     f"SMTP server {where} could not authenticate now: {text}",
                     code=str(exc.smtp_code),
                 ) from exc
-            raise PermanentDeliveryError(
+            raise ChannelConfigError(
                 f"SMTP server {where} rejected the login for user {self.username!r}: {text}. "
                 "Check SMTP_USERNAME and SMTP_PASSWORD.",
+                channel="email",
+                setting=CREDENTIAL_SETTINGS,
                 code=str(exc.smtp_code),
             ) from exc
 
@@ -392,6 +433,14 @@ class SmtpEmailSender:
         if recipient:  # server replies often echo the address: keep it out of errors and logs
             text = re.sub(re.escape(recipient), "<recipient>", text, flags=re.IGNORECASE)
         where = f"{self.host}:{self.port}"
+        if code == 530:  # "authentication required" / "must issue STARTTLS first"
+            raise ChannelConfigError(
+                f"SMTP {step} refused at {where} until we log in or use TLS: {code} {text}. "
+                f"Check {CREDENTIAL_SETTINGS} and email.starttls.",
+                channel="email",
+                setting=CREDENTIAL_SETTINGS,
+                code=str(code),
+            ) from cause
         if 500 <= code < 600:
             about_recipient = step == "RCPT" and code not in _NOT_ABOUT_THE_RECIPIENT
             detail = "the recipient's address refuses mail" if about_recipient else "refused"

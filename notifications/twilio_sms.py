@@ -4,7 +4,11 @@ Every Twilio or network failure becomes one of the port's errors (``raise ... fr
 
 - 21610 (the recipient sent STOP) -> PermanentDeliveryError(channel_status="opted_out");
 - 21211 / 21614 (not a valid / not a mobile number) -> Permanent(channel_status="invalid");
-- any other 4xx except 429 (our bad request, bad credentials) -> Permanent(channel_status=None);
+- 20003 / HTTP 401 (credentials refused), 21606 / 21212 / 21659 (the From number is not
+  ours or not valid), a messaging service that does not exist (21701, or 20404 on a
+  create through one) -> ChannelConfigError naming the setting to fix: the channel is
+  down, not the message;
+- any other 4xx except 429 (our bad request) -> Permanent(channel_status=None);
 - 429, 5xx, a connection that was never made -> RetryableDeliveryError;
 - a create that may have reached Twilio (read timeout, connection dropped after sending,
   an unreadable 2xx) -> UnknownOutcomeError: Twilio has no idempotency key, so never
@@ -33,6 +37,7 @@ from twilio.rest import Client  # type: ignore[import-untyped]
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from notifications.ports import (
+    ChannelConfigError,
     DeliveryError,
     PermanentDeliveryError,
     RetryableDeliveryError,
@@ -45,6 +50,10 @@ log = logging.getLogger(__name__)
 
 OPTED_OUT = {"21610"}  # the recipient replied STOP
 INVALID_NUMBER = {"21211", "21614"}  # not a valid number / not a mobile
+BAD_CREDENTIALS = {"20003"}  # Authenticate (also any HTTP 401)
+BAD_FROM_NUMBER = {"21606", "21212", "21659"}  # From is not ours / not a valid sender
+NO_MESSAGING_SERVICE = {"21701"}  # the messaging service does not exist
+CREDENTIAL_SETTINGS = "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN"
 # find(): how many of the newest messages to one number to look through, and how far
 # Twilio's clock (date_created, whole seconds) may be behind ours.
 FIND_LIMIT = 200
@@ -90,6 +99,7 @@ class TwilioSmsSender:
             if from_number.strip()
             else {"messaging_service_sid": messaging_service_sid.strip()}
         )
+        self._via_service = "messaging_service_sid" in self._sender
         self._credentials = (account_sid, auth_token)
         self._base_url = api_base_url.rstrip("/")
         self._timeout = timeout_seconds
@@ -111,7 +121,7 @@ class TwilioSmsSender:
         try:
             created = self._client.messages.create(to=message.to, body=message.body, **self._sender)
         except Exception as exc:
-            error = _translate(exc, may_have_sent=True)
+            error = _translate(exc, may_have_sent=True, via_service=self._via_service)
             log.warning("sms %s not sent: %s", message.reference, error)
             raise error from exc
         sid = getattr(created, "sid", None)
@@ -155,14 +165,20 @@ def _comparable(body: str) -> str:
     return unicodedata.normalize("NFC", body).translate(_SMART).strip()
 
 
-def _translate(exc: Exception, *, may_have_sent: bool) -> DeliveryError:
-    """Our error for a failure of the twilio client (or of requests beneath it)."""
+def _translate(
+    exc: Exception, *, may_have_sent: bool, via_service: bool | None = None
+) -> DeliveryError:
+    """Our error for a failure of the twilio client (or of requests beneath it).
+    ``via_service`` is given for a create: True when it went through a messaging service."""
     unknown_or_retry = UnknownOutcomeError if may_have_sent else RetryableDeliveryError
     if isinstance(exc, TwilioException):
         status, code = _status_and_code(exc)
         label = f"Twilio error {code}" if code else "Twilio error"
         if status is None:
             return RetryableDeliveryError(f"{label} ({type(exc).__name__})", code=code)
+        config = _config_error(status, code, via_service)
+        if config is not None:
+            return config
         where = f"{label}, HTTP {status}"
         if code in OPTED_OUT:
             return PermanentDeliveryError(
@@ -189,6 +205,40 @@ def _translate(exc: Exception, *, may_have_sent: bool) -> DeliveryError:
         # Dropped after the request went out, or a 2xx we cannot read.
         return unknown_or_retry(f"the exchange with Twilio broke off ({type(exc).__name__})")
     raise exc  # a bug of ours, not a delivery problem
+
+
+def _config_error(
+    status: int, code: str | None, via_service: bool | None
+) -> ChannelConfigError | None:
+    """The channel's configuration is wrong (whatever the message): which setting to fix."""
+    shown = code or str(status)
+    if status == 401 or code in BAD_CREDENTIALS:
+        return ChannelConfigError(
+            f"Twilio refused the credentials ({shown}); check {CREDENTIAL_SETTINGS}",
+            channel="sms",
+            setting=CREDENTIAL_SETTINGS,
+            code=shown,
+        )
+    if via_service is None:  # a look-up: the sender is not involved
+        return None
+    if code in BAD_FROM_NUMBER:
+        setting = "sms.messaging_service_sid" if via_service else "sms.from_number"
+        return ChannelConfigError(
+            f"Twilio refused our sender ({shown}): it is not a valid sending number of this "
+            f"account; check {setting}",
+            channel="sms",
+            setting=setting,
+            code=shown,
+        )
+    if via_service and (code in NO_MESSAGING_SERVICE or code == "20404"):
+        return ChannelConfigError(
+            f"Twilio does not know our messaging service ({shown}); check "
+            "sms.messaging_service_sid",
+            channel="sms",
+            setting="sms.messaging_service_sid",
+            code=shown,
+        )
+    return None
 
 
 def _status_and_code(exc: Exception) -> tuple[int | None, str | None]:

@@ -23,6 +23,7 @@ import pytest
 from notifications import smtp_email
 from notifications.file_outbox import FileEmailOutbox, FileSmsOutbox
 from notifications.ports import (
+    ChannelConfigError,
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,
@@ -273,42 +274,47 @@ def test_login_with_the_right_credentials(server: SmtpServer) -> None:
     assert len(server.received) == 1
 
 
-def test_a_wrong_password_is_permanent_and_names_the_settings(server: SmtpServer) -> None:
+def test_a_wrong_password_is_a_configuration_error_naming_the_settings(
+    server: SmtpServer,
+) -> None:
     server.require_auth("transport", PASSWORD)
     wrong = "not-the-password"
     sender = smtp_sender(server, username="transport", password=wrong)
 
-    with pytest.raises(PermanentDeliveryError) as caught:
+    with pytest.raises(ChannelConfigError) as caught:
         sender.send(a_message())
 
     message = str(caught.value)
     assert "SMTP_USERNAME" in message and "SMTP_PASSWORD" in message
-    assert wrong not in message and PASSWORD not in message
+    assert wrong not in message and PASSWORD not in message and TO not in message
     assert wrong not in repr(sender)
-    assert caught.value.channel_status is None
+    assert (caught.value.channel, caught.value.setting) == ("email", smtp_email.CREDENTIAL_SETTINGS)
     assert caught.value.code == "535"
     assert server.received == []
 
 
-def test_no_login_when_the_server_requires_one_is_permanent(server: SmtpServer) -> None:
+def test_no_login_when_the_server_requires_one_is_a_configuration_error(
+    server: SmtpServer,
+) -> None:
     server.require_auth("transport", PASSWORD)
 
-    with pytest.raises(PermanentDeliveryError) as caught:
+    with pytest.raises(ChannelConfigError) as caught:
         smtp_sender(server).send(a_message())
 
     assert caught.value.code == "530"
-    assert caught.value.channel_status is None
+    assert (caught.value.channel, caught.value.setting) == ("email", smtp_email.CREDENTIAL_SETTINGS)
 
 
-def test_starttls_required_but_not_offered_is_retried_not_sent_in_clear(
+def test_starttls_required_but_not_offered_is_a_configuration_error_not_sent_in_clear(
     server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if the server were across a network (the test server is on loopback).
     monkeypatch.setattr(smtp_email, "_is_loopback", lambda host: False)
-    with pytest.raises(RetryableDeliveryError, match="does not offer STARTTLS") as caught:
+    with pytest.raises(ChannelConfigError, match="does not offer STARTTLS") as caught:
         smtp_sender(server, starttls=True).send(a_message())
 
     assert "not sending in clear" in str(caught.value)
+    assert (caught.value.channel, caught.value.setting) == ("email", "email.starttls")
     assert server.received == []
 
 
@@ -394,13 +400,15 @@ def test_starttls_then_login_then_send(tls_files: tuple[Path, Path]) -> None:
         assert got.message["X-Transport-Reference"] == "outbox-42"
 
 
-def test_an_untrusted_certificate_is_retried_and_nothing_is_sent(
+def test_an_untrusted_certificate_is_a_configuration_error_and_nothing_is_sent(
     tls_files: tuple[Path, Path],
 ) -> None:
     cert, key = tls_files
     with SmtpServer(tls_context=server_tls_context(cert, key)) as server:
-        with pytest.raises(RetryableDeliveryError, match="STARTTLS"):
+        with pytest.raises(ChannelConfigError, match="TLS handshake") as caught:
             smtp_sender(server, starttls=True).send(a_message())  # system CAs only
+
+        assert (caught.value.channel, caught.value.setting) == ("email", "email.starttls")
 
         assert server.received == []
 

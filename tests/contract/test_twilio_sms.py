@@ -18,6 +18,7 @@ import pytest
 
 from notifications import twilio_sms
 from notifications.ports import (
+    ChannelConfigError,
     PermanentDeliveryError,
     RetryableDeliveryError,
     SmsMessage,
@@ -101,11 +102,65 @@ def test_the_double_counts_segments_like_twilio() -> None:
     assert num_segments("€" * 80) == 1  # extension characters take two septets
 
 
-def test_a_wrong_auth_token_is_permanent(double: TwilioDouble) -> None:
-    with pytest.raises(PermanentDeliveryError) as caught:
+def test_a_wrong_auth_token_is_the_channels_configuration_not_the_message(
+    double: TwilioDouble,
+) -> None:
+    with pytest.raises(ChannelConfigError) as caught:
         make_sender(double, auth_token="not-the-token").send(sms())
 
-    assert (caught.value.code, caught.value.channel_status) == ("20003", None)
+    error = caught.value
+    assert (error.code, error.channel) == ("20003", "sms")
+    assert error.setting == "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN"
+    assert "TWILIO_AUTH_TOKEN" in str(error) and "20003" in str(error)
+    assert "not-the-token" not in str(error) and MOBILE not in str(error)
+    assert not isinstance(error, PermanentDeliveryError | RetryableDeliveryError)
+    assert double.sent == []
+
+
+def test_a_401_without_a_code_is_bad_credentials_too(double: TwilioDouble) -> None:
+    double.fail_next(401, None, "Unauthorized")
+
+    with pytest.raises(ChannelConfigError) as caught:
+        make_sender(double).send(sms())
+
+    assert caught.value.setting == "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN"
+
+
+def test_wrong_credentials_on_a_look_up_are_a_configuration_error(double: TwilioDouble) -> None:
+    sender = make_sender(double, auth_token="not-the-token")
+
+    with pytest.raises(ChannelConfigError):
+        sender.status("SM" + "0" * 32)
+    with pytest.raises(ChannelConfigError):
+        sender.find(MOBILE, BODY, datetime.now(UTC))
+
+
+@pytest.mark.parametrize("code", [21606, 21212, 21659])
+def test_a_from_number_that_is_not_ours_names_sms_from_number(
+    double: TwilioDouble, code: int
+) -> None:
+    double.fail_next(400, code, f"The From phone number {FROM} is not valid for {MOBILE}")
+
+    with pytest.raises(ChannelConfigError) as caught:
+        make_sender(double).send(sms())
+
+    error = caught.value
+    assert (error.channel, error.setting, error.code) == ("sms", "sms.from_number", str(code))
+    assert MOBILE not in str(error) and FROM not in str(error)
+    assert double.sent == []
+
+
+@pytest.mark.parametrize(("status", "code"), [(404, 20404), (400, 21701)])
+def test_an_unknown_messaging_service_names_its_setting(
+    double: TwilioDouble, status: int, code: int
+) -> None:
+    double.fail_next(status, code, "The requested resource was not found")
+    sender = make_sender(double, from_number="", messaging_service_sid=SERVICE)
+
+    with pytest.raises(ChannelConfigError) as caught:
+        sender.send(sms())
+
+    assert caught.value.setting == "sms.messaging_service_sid"
     assert double.sent == []
 
 

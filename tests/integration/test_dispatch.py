@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +23,11 @@ from notifications.ports import (
 )
 from notifications.senders import Senders
 from notifications.sending_rules import Backoff, QuietHours, RateLimiter
+from notifications.smtp_email import SmtpEmailSender
+from notifications.twilio_sms import TwilioSmsSender
 from tests.fakes import FakeEmail, FakeSms
+from tests.smtp_server import SmtpServer
+from tests.twilio_double import TwilioDouble
 from transport.db.engine import writer
 from transport.db.tables import Contact, OutboxMessage, table_of
 
@@ -343,3 +348,135 @@ def test_a_crash_in_a_wave_still_records_the_wave_sent_before_it(
     statuses = {row["dedupe_key"]: row["status"] for row in rows(engine)}
     assert len(sms.sent) == 2
     assert [statuses[f"s{i}"] for i in range(4)] == ["sent", "sent", "sending", "sending"]
+
+
+# -- a channel whose configuration is wrong: down for the run, its messages queued ------
+
+
+def _before_claim(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Each row's fields that a claim changes, by dedupe key."""
+    fields = ("status", "attempts", "claimed_at", "claim_token", "attempted_at",
+              "error_code", "error_message", "next_attempt_at", "provider_id")  # fmt: skip
+    return {row["dedupe_key"]: {f: row[f] for f in fields} for row in rows(engine)}
+
+
+def _contacts(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return [(r.email_status, r.mobile_status) for r in conn.execute(select(Contact))]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_twilio_refusing_the_credentials_stops_sms_and_email_carries_on(
+    engine: Engine, contact_id: int, workers: int
+) -> None:
+    for i in range(3):
+        queue(engine, contact_id, "sms", f"s{i}")
+    for i in range(2):
+        queue(engine, contact_id, "email", f"e{i}")
+    before = _before_claim(engine)
+    settings = DispatchSettings(
+        quiet=QuietHours(tz=LONDON), backoff=Backoff(60, 3600, 3), batch_size=10, workers=workers
+    )
+    with TwilioDouble() as double, SmtpServer() as server:
+
+        def senders(auth_token: str) -> Senders:
+            sms = TwilioSmsSender(account_sid=double.account_sid, auth_token=auth_token,
+                                  from_number="+447700900000", api_base_url=double.url,
+                                  timeout_seconds=5.0)  # fmt: skip
+            email = SmtpEmailSender(host=server.host, port=server.port,
+                                    from_address="transport@council.example", starttls=False,
+                                    timeout_seconds=5.0)  # fmt: skip
+            return Senders(email, sms)
+
+        report = dispatch(engine, senders("a-wrong-token"), settings,
+                          now=Clock(TUESDAY_10AM).now, limiter=no_limit())  # fmt: skip
+
+        assert double.sent == []
+        assert len(double.requests) <= workers  # at most one wave tried; then it stopped
+        assert len(server.received) == 2  # email carried on, and took no fallback
+        stored = {row["dedupe_key"]: row for row in rows(engine)}
+        assert set(stored) == {"s0", "s1", "s2", "e0", "e1"}  # no fallback queued
+        after = _before_claim(engine)
+        for key in ("s0", "s1", "s2"):
+            assert after[key] == before[key]  # exactly as before the attempt
+        assert (report.sent, report.failed, report.retrying, report.fallbacks) == (2, 0, 0, 0)
+        assert report.by_error == {} and report.channels_marked == 0
+        assert _contacts(engine) == [("ok", "ok")]
+        assert set(report.channels_down) == {"sms"}
+        reason = report.channels_down["sms"]
+        assert reason.startswith("sms: Twilio refused the credentials (20003)")
+        assert "TWILIO_AUTH_TOKEN" in reason
+        assert "+4477" not in reason and "a-wrong-token" not in reason
+        assert json.loads(json.dumps(report.as_dict()))["channels_down"] == {"sms": reason}
+
+        later = TUESDAY_10AM + timedelta(minutes=5)
+        again = dispatch(engine, senders(double.auth_token), settings,
+                         now=Clock(later).now, limiter=no_limit())  # fmt: skip
+
+        assert again.sent == 3 and again.channels_down == {}
+        assert sorted(s.body for s in double.sent) == sorted(stored[k]["body_text"] for k in
+                                                             ("s0", "s1", "s2"))  # fmt: skip
+        assert len(server.received) == 2  # no email sent twice
+        assert {row["status"] for row in rows(engine)} == {"sent"}
+        assert all(row["attempts"] == 1 for row in rows(engine))
+
+
+def test_smtp_refusing_the_login_stops_email_and_sms_carries_on(
+    engine: Engine, contact_id: int
+) -> None:
+    for i in range(3):
+        queue(engine, contact_id, "email", f"e{i}")
+    queue(engine, contact_id, "sms", "s0")
+    before = _before_claim(engine)
+    sms = FakeSms()
+    with SmtpServer() as server:
+        server.require_auth("transport", "right-password")
+
+        def email(password: str) -> SmtpEmailSender:
+            return SmtpEmailSender(host=server.host, port=server.port,
+                                   from_address="transport@council.example", starttls=False,
+                                   username="transport", password=password,
+                                   timeout_seconds=5.0)  # fmt: skip
+
+        report = run(engine, email("wrong-password"), sms, TUESDAY_10AM)  # type: ignore[arg-type]
+
+        assert server.received == []
+        assert server.connections == 1  # it stopped after one refused login
+        assert {ok for _user, ok in server.auth_attempts} == {False}
+        assert [m.to for m in sms.sent] == ["+447700900123"]  # no fallback: one SMS only
+        after = _before_claim(engine)
+        for key in ("e0", "e1", "e2"):
+            assert after[key] == before[key]
+        assert (report.sent, report.failed, report.fallbacks, report.by_error) == (1, 0, 0, {})
+        assert _contacts(engine) == [("ok", "ok")]
+        reason = report.channels_down["email"]
+        assert "SMTP_USERNAME" in reason and "SMTP_PASSWORD" in reason and "535" in reason
+        assert "wrong-password" not in reason and "alex@" not in reason
+
+        later = TUESDAY_10AM + timedelta(minutes=5)
+        again = run(engine, email("right-password"), sms, later)  # type: ignore[arg-type]
+
+        assert again.sent == 3 and again.channels_down == {}
+        assert len(server.received) == 3
+        assert len({r.message["X-Transport-Reference"] for r in server.received}) == 3
+        assert len(sms.sent) == 1
+        assert {row["status"] for row in rows(engine)} == {"sent"}
+
+
+def test_an_sms_channel_down_in_the_reconciliation_sends_no_sms_in_the_run(
+    engine: Engine, contact_id: int
+) -> None:
+    """An unknown SMS is looked up first; credentials refused there stop SMS at once."""
+    unknown = queue(engine, contact_id, "sms", "u")
+    queue(engine, contact_id, "sms", "s")
+    with writer(engine).begin() as conn:
+        conn.execute(update(OutboxMessage.__table__).where(OutboxMessage.id == unknown)
+                     .values(status="unknown", attempts=1, claimed_at=TUESDAY_10AM))  # fmt: skip
+    with TwilioDouble() as double:
+        sms = TwilioSmsSender(account_sid=double.account_sid, auth_token="wrong",
+                              from_number="+447700900000", api_base_url=double.url)  # fmt: skip
+        report = run(engine, FakeEmail(), sms, TUESDAY_10AM)  # type: ignore[arg-type]
+        assert len(double.requests) == 1 and double.sent == []
+    assert "sms" in report.channels_down
+    statuses = {row["dedupe_key"]: row["status"] for row in rows(engine)}
+    assert statuses == {"u": "unknown", "s": "queued"}

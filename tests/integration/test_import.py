@@ -979,3 +979,42 @@ def test_a_file_instead_of_a_folder_is_an_error(engine: Engine, tmp_path: Path) 
     assert report.ok is False
     assert report.written is False
     assert count_of(engine, tables.Pupil) == 0
+
+
+# --- control characters ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "position"),
+    [("Anna\x00", "U+0000", 5), ("An\tna", "U+0009", 3), ("Anna\x7f", "U+007F", 5),
+     ("\x85Anna", "U+0085", 1), ("Ann\x1ba", "U+001B", 4)],
+)  # fmt: skip
+def test_a_control_character_in_a_name_is_an_error_naming_where_and_nothing_is_written(
+    engine: Engine, tmp_path: Path, name: str, code: str, position: int
+) -> None:
+    bundle = small_county()
+    bundle["pupils.csv"][1]["first_name"] = name
+    before = dump(engine, audit=True)
+
+    report = run(engine, write_bundle(tmp_path / "bundle", bundle))
+
+    assert report.ok is False and report.written is False
+    [problem] = problems_at(report, "pupils.csv")
+    assert (problem.line, problem.column) == (3, "first_name")
+    assert problem.message == (
+        "expected text without control characters, got a control character "
+        f"{code} at position {position}"
+    )
+    assert "Anna" not in str(problem) and "Ann" not in problem.message
+    assert dump(engine, audit=True) == before
+
+
+def test_line_breaks_inside_a_quoted_cell_are_not_control_characters(
+    engine: Engine, tmp_path: Path
+) -> None:
+    bundle = small_county()
+    bundle["schools.csv"][0]["name"] = "Oak Primary\r\nLower Site"
+
+    report = run(engine, write_bundle(tmp_path / "bundle", bundle))
+
+    assert report.ok, problems_text(report)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 
 WRITER_OPTION = "transport_writer"
+# How long a SQLite connection waits for another process's write lock before giving up.
+BUSY_TIMEOUT_MS = 30_000
 
 
 def normalise_url(url: str) -> str:
@@ -23,6 +28,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo)
+        event.listen(engine, "do_connect", _private_sqlite_file)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -52,12 +58,50 @@ def refresh_statistics(conn: Connection, table_names: Iterable[str]) -> None:
         conn.exec_driver_sql(f'ANALYZE "{name}"')
 
 
+def _private_sqlite_file(
+    _dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> None:
+    """Just before SQLite opens a file database that does not exist yet (and would create
+    it), create it empty, readable and writable by its owner only (0600), whatever the
+    umask: it holds children's names and addresses. SQLite gives its -wal and -shm files
+    the main file's mode. An existing file is left as it is, and a database SQLite would
+    not create (read-only, in memory, or in a folder that does not exist: SQLite refuses
+    it, and so the command does) is not made here either."""
+    target = cargs[0] if cargs else cparams.get("database")
+    path = _file_to_create(str(target) if target else "", uri=bool(cparams.get("uri")))
+    if path is None or path.exists() or not path.parent.is_dir():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # another process made it meanwhile: theirs to keep
+        return
+    try:
+        os.fchmod(fd, 0o600)  # the umask may have taken bits the owner needs
+    finally:
+        os.close(fd)
+
+
+def _file_to_create(database: str, *, uri: bool) -> Path | None:
+    """The file SQLite would create for ``database``, or None (memory, read-only...)."""
+    if not database or database == ":memory:":
+        return None
+    if not uri:
+        return Path(database)
+    parts = urlsplit(database)
+    if parts.scheme != "file":
+        return None
+    mode = parse_qs(parts.query).get("mode", ["rwc"])[-1]
+    if mode != "rwc" or not parts.path or parts.path == ":memory:":
+        return None
+    return Path(unquote(parts.path))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Take transaction control from the sqlite3 module so BEGIN is ours (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from transport.imports.files import Column, FileSpec
 from transport.imports.values import BadValue
 
 _CHUNK = 1 << 20
+# C0 controls but the line breaks a quoted multi-line cell may hold, DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,10 @@ def read_rows(
         if header is None or not any(cell.strip() for cell in header):
             problems.add(Problem(spec.name, 1, None, _expected_header(spec, "the file is empty")))
             return
+        if _CONTROL.search("\n".join(header)) is not None:
+            for control in _control_characters(spec, 1, header, header):
+                problems.add(control)
+            return
         names = [cell.strip().lower() for cell in header]
         positions = _positions(spec, names, problems)
         if positions is None:
@@ -219,6 +226,11 @@ def _parse(
             )
         )
         return Row(line, _raw_key(spec, cells, positions), ok=False)
+    # One search over the whole line ("\n" is allowed, so it can join the cells).
+    if _CONTROL.search("\n".join(cells)) is not None:
+        for control in _control_characters(spec, line, cells, header):
+            problems.add(control)
+        return Row(line, _raw_key(spec, cells, positions), ok=False)
 
     values: dict[str, Any] = {}
     ok = True
@@ -243,6 +255,26 @@ def _parse(
     if not ok:
         return Row(line, _raw_key(spec, cells, positions), ok=False)
     return Row(line, values, ok=True)
+
+
+def _control_characters(
+    spec: FileSpec, line: int, cells: list[str], header: list[str]
+) -> Iterator[Problem]:
+    """A problem for each cell holding a control character, naming the first one by its
+    code point and position (from 1) in the cell, never the cell's value: it may hold a
+    child's name."""
+    for index, cell in enumerate(cells):
+        found = _CONTROL.search(cell)
+        if found is None:
+            continue
+        named = header[index].strip() if line > 1 and index < len(header) else ""
+        yield Problem(
+            spec.name,
+            line,
+            named or f"#{index + 1}",
+            "expected text without control characters, got a control character "
+            f"U+{ord(found.group()):04X} at position {found.start() + 1}",
+        )
 
 
 def _raw_key(spec: FileSpec, cells: list[str], positions: dict[str, int]) -> dict[str, Any]:
