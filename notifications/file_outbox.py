@@ -25,6 +25,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from notifications.email_mime import build_message, message_bytes
 from notifications.ports import (
     EmailMessage,
     PermanentDeliveryError,
@@ -32,7 +33,6 @@ from notifications.ports import (
     SmsMessage,
     SmsStatus,
 )
-from notifications.smtp_email import build_message, message_bytes
 from transport.clock import Clock, SystemClock
 
 ID_PREFIX = "file:"
