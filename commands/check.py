@@ -49,6 +49,9 @@ def check(
     with full_passes_held():  # a list of every child at risk: see transport/gc_tuning.py
         show(app, outcome, output, only_new=new_since_last, limit=limit or None)
     if fail_on is not FailOn.none:
+        if outcome.stale:
+            typer.echo("error: the record is out of date (see the warning): no all-clear", err=True)
+            raise typer.Exit(1)
         worst = SEVERITY_ORDER.index(fail_on.value)
         if any(SEVERITY_ORDER.index(r.severity) <= worst for r in outcome.result.at_risk):
             raise typer.Exit(1)

@@ -15,7 +15,7 @@ app = typer.Typer(
 @app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the schema, or migrate it to the newest revision."""
-    engine = app_from(ctx).engine
+    engine = app_from(ctx, create=True).engine
     before = upgrade(engine)
     typer.echo(f"schema at revision {current_revision(engine)} (was {before or 'empty'})")
 
@@ -23,5 +23,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 @app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Print the schema revision of the database."""
-    revision = current_revision(app_from(ctx).engine)
+    app = app_from(ctx)
+    app.require_file()
+    revision = current_revision(app.engine)
     typer.echo(f"{revision or 'empty'} (code needs {HEAD})")

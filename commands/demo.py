@@ -34,7 +34,7 @@ def demo(
     limit: Annotated[int, typer.Option("--limit", min=0, help="Children to list (0: all).")] = 25,
 ) -> None:
     """Build a synthetic county in the configured database and run the late-August check."""
-    app = app_from(ctx)
+    app = app_from(ctx, create=True)
     out = console()
     demo_county.refuse_real_data(app, force=force)
     year = year if year is not None else academic_year_of(app.clock.today())

@@ -30,7 +30,7 @@ def import_(
     ] = ReportFormat.text,
 ) -> None:
     """Import a council's CSV bundle: all files in one transaction, nothing written on any error."""
-    app = app_from(ctx)
+    app = app_from(ctx, create=True)
     progress, finish = progress_bar(app.settings.imports.progress_min_rows)
     try:
         report = import_folder(app, directory, dry_run=dry_run, progress=progress)

@@ -31,19 +31,20 @@ from transport.config import (
     ImportConfig,
     RemindersConfig,
 )
-from transport.db.engine import make_engine
-from transport.db.schema import ensure_current
+from transport.db.engine import make_engine, sqlite_file
+from transport.db.schema import current_revision, ensure_current
 from transport.domain.eligibility import Policy
 from transport.domain.ladder import LadderStep
 from transport.domain.risk import Thresholds
 from transport.domain.schedule import ScheduleSettings
-from transport.errors import ConfigError, DatabaseUnavailable
+from transport.errors import ConfigError, DatabaseUnavailable, NoData
 
 
 @dataclass(frozen=True)
 class CheckSettings:
     horizon_days: int
     thresholds: Thresholds
+    max_data_age_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,9 @@ def settings_from(config: Config) -> Settings:
     risk, sending = config.risk, config.sending
     return Settings(
         check=CheckSettings(
-            risk.horizon_days, Thresholds(risk.critical_days, risk.high_days, risk.medium_days)
+            risk.horizon_days,
+            Thresholds(risk.critical_days, risk.high_days, risk.medium_days),
+            config.check.max_data_age_days,
         ),
         renewals=RenewalSettings(
             ladder_from(config.reminders),
@@ -154,6 +157,9 @@ class App:
     # Senders passed in (tests, the simulator); None: built from the config when needed.
     email: EmailSender | None = None
     sms: SmsSender | None = None
+    # Only the commands that fill a database (db upgrade, import, demo) may create one;
+    # every other command stops on a missing or empty database (see ``ready``).
+    may_create: bool = True
     _schema_checked: bool = field(default=False, repr=False)
 
     @property
@@ -165,6 +171,8 @@ class App:
         """Make sure the schema is current (creating it on a new database when allowed)."""
         if not self._schema_checked:
             try:
+                if not self.may_create:
+                    self._require_schema()
                 ensure_current(self.engine, auto_migrate=self.config.database.auto_migrate)
             except OperationalError as exc:
                 raise DatabaseUnavailable(
@@ -172,6 +180,25 @@ class App:
                 ) from exc
             self._schema_checked = True
         return self
+
+    def require_file(self) -> None:
+        """Stop, creating nothing, when a SQLite database file does not exist."""
+        path = sqlite_file(self.config.database.url)
+        if path is not None and not path.exists():
+            raise NoData(
+                f"no data: the database {self.database} does not exist (run "
+                "`transport import DIR` to create it, or set TRANSPORT_DATABASE_URL to "
+                "the council's database)"
+            )
+
+    def _require_schema(self) -> None:
+        """Stop, creating nothing, when the database does not exist or has no schema."""
+        self.require_file()
+        if current_revision(self.engine) is None:
+            raise NoData(
+                f"no data: the database {self.database} has no tables: run "
+                "`transport db upgrade` and `transport import DIR` first"
+            )
 
     def senders(self) -> Senders:
         config = self.config

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.app import App
 from transport.db.engine import writer
 from transport.db.queries import snapshots
+from transport.db.queries.record import has_school, last_import_at
 from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
 from transport.domain.risk import (
     REASON_ORDER,
@@ -20,6 +21,7 @@ from transport.domain.risk import (
     calendar_gaps,
     check,
 )
+from transport.errors import NoData, UsageError
 from transport.gc_tuning import full_passes_held
 
 
@@ -30,6 +32,8 @@ class CheckOutcome:
     baseline: snapshots.Baseline | None
     run_id: int | None
     gaps: tuple[CalendarGap, ...] = ()
+    data_imported_at: datetime | None = None
+    stale: bool = False  # the record was last imported longer ago than the council allows
 
     def is_new(self, pupil_ref: str) -> bool | None:
         """At risk now but not in the baseline run; None when there is no baseline."""
@@ -68,7 +72,16 @@ def run_check(
     settings = app.settings.check
     horizon = settings.horizon_days if horizon_days is None else horizon_days
     engine = app.ready().engine
+    now = app.clock.now()
     with engine.connect() as conn, full_passes_held():
+        imported_at = last_import_at(conn)
+        if imported_at is None:
+            raise NoData(
+                f"no data: nothing has ever been imported into {app.database}; "
+                "run `transport import DIR` first"
+            )
+        if school_urn is not None and not has_school(conn, school_urn):
+            raise UsageError(f"--school {school_urn}: the record holds no school with that URN")
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
@@ -78,8 +91,9 @@ def run_check(
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
         with writer(engine).begin() as conn, full_passes_held():
-            run_id = snapshots.save(conn, result, run_at=app.clock.now())
-    return CheckOutcome(result, school_urn, baseline, run_id, gaps)
+            run_id = snapshots.save(conn, result, run_at=now)
+    stale = now - imported_at > timedelta(days=settings.max_data_age_days)
+    return CheckOutcome(result, school_urn, baseline, run_id, gaps, imported_at, stale)
 
 
 def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:

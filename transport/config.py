@@ -18,8 +18,6 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from transport.errors import ConfigError
 
-SEVERITIES = ("low", "medium", "high", "critical")
-
 
 @dataclass(frozen=True)
 class DatabaseConfig:
@@ -45,6 +43,13 @@ class RiskConfig:
     critical_days: int = 7
     high_days: int = 21
     medium_days: int = 42
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    # Data older than this (days since the last import) makes the check warn, and with
+    # --fail-on, fail: an old record cannot give an all-clear.
+    max_data_age_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     council: CouncilConfig = field(default_factory=CouncilConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
+    check: CheckConfig = field(default_factory=CheckConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
@@ -183,6 +189,7 @@ _SECTIONS = {
     "database": "database",
     "council": "council",
     "risk": "risk",
+    "check": "check",
     "eligibility": "eligibility",
     "reminders": "reminders",
     "import": "imports",
@@ -318,6 +325,8 @@ def _check(config: Config) -> None:
             "config keys 'risk.critical_days' <= 'risk.high_days' <= 'risk.medium_days' "
             f"must hold, got {risk.critical_days}, {risk.high_days}, {risk.medium_days}"
         )
+    if config.check.max_data_age_days < 0:
+        raise ConfigError("config key 'check.max_data_age_days' must not be negative")
     _check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
     _check_scheduler(config.scheduler)

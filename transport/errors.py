@@ -33,6 +33,13 @@ class DatabaseUnavailable(TransportError):
     exit_code = 2
 
 
+class NoData(TransportError):
+    """The database is missing, has no schema, or has never had an import: no answer
+    given from it could be trusted, so none is given."""
+
+    exit_code = 2
+
+
 class NothingToSend(TransportError):
     """The command ran, and there is nothing for it to do (e.g. no usable contact)."""
 

@@ -29,6 +29,9 @@ def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
         "compared_with": None
         if baseline is None
         else {"as_of": baseline.as_of.isoformat(), "run_at": baseline.run_at.isoformat()},
+        "data_imported_at": (
+            outcome.data_imported_at.isoformat() if outcome.data_imported_at else None
+        ),
         "counts": outcome.counts(),
         "warnings": warnings(outcome),
         "at_risk": [_item(outcome, risk) for risk in outcome.listed(only_new=only_new)],
@@ -36,12 +39,20 @@ def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
 
 
 def warnings(outcome: CheckOutcome) -> list[str]:
-    return [
+    found = []
+    if outcome.stale and outcome.data_imported_at is not None:
+        found.append(
+            f"the record was last imported on {outcome.data_imported_at:%d %b %Y at %H:%M} "
+            "UTC: children at risk since then are not shown; import the council's latest "
+            "export"
+        )
+    found.extend(
         f"calendar '{gap.calendar}' (followed by {gap.schools} school(s)) has no terms for "
         f"{format_academic_year(gap.academic_year)}: its pupils cannot be checked for that "
         "year; import its terms"
         for gap in outcome.gaps
-    ]
+    )
+    return found
 
 
 def _item(outcome: CheckOutcome, risk: PupilRisk) -> dict[str, Any]:
@@ -127,6 +138,8 @@ def render_table(
         name = schools.get(outcome.school_urn, "?")
         title.append(literal(f"  school {outcome.school_urn} ({name})"))
     yield title
+    if outcome.data_imported_at is not None:
+        yield Text(f"Record last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC")
     for warning in warnings(outcome):
         yield Text(f"Warning: {warning}", "bold yellow")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")

@@ -76,15 +76,18 @@ def test_a_bad_bundle_exits_1_and_names_every_error(tmp_path: Path, env: dict[st
     assert "pupils.csv, line 2, column date_of_birth" in err
     assert "contacts.csv, line 2, column mobile" in err
     assert "nothing was written" in err
-    code, out, _ = run(env, "check", "--as-of", "2026-08-24", "--format", "json", "--no-save")
-    assert json.loads(out)["counts"]["in_scope"] == 0
+    # Nothing was written, so nothing was ever imported: the check gives no all-clear.
+    code, out, err = run(env, "check", "--as-of", "2026-08-24", "--format", "json", "--no-save")
+    assert code == 2 and out == ""
+    assert "no data" in err and "transport import" in err
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
     folder = write_bundle(tmp_path / "b", small_county())
     code, out, _ = run(env, "import", str(folder), "--dry-run")
     assert code == 0 and "dry run" in out
-    assert check_json(env, "--as-of", "2026-08-24")["counts"]["in_scope"] == 0
+    code, out, err = run(env, "check", "--as-of", "2026-08-24", "--format", "json")
+    assert code == 2 and "no data" in err  # a dry run imports nothing
 
 
 def test_check_json_follows_the_spec(county: Path, env: dict[str, str]) -> None:

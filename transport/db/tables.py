@@ -288,9 +288,24 @@ class JobRun(Base):
     run_on: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(12), default="running")  # running|ok|failed
+    outcome: Mapped[str] = mapped_column(String(12), default="running")  # see JobOutcome
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # host:pid of the process running it: a run whose process died is found and marked
+    # abandoned by the next run, instead of staying "running" for ever.
+    holder: Mapped[str | None] = mapped_column(String(100))
+
+
+class ChannelHealth(Base):
+    """A sending channel that cannot work (its configuration is refused: credentials, the
+    sender number, TLS), and since when. No row: the channel is working."""
+
+    __tablename__ = "channel_health"
+
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    down_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(500))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Lease(Base):
