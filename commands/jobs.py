@@ -3,16 +3,18 @@ by hand, on a timetable, or replayed in memory."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated
 
 import typer
 
 from commands.options import Format, app_from, date_option, today_or
-from commands.views import console, echo_json
+from commands.views import console, echo_json, write_csv
+from commands.views.jobs import RUN_COLUMNS, runs_table
 from commands.views.simulation import simulation_report
 from jobs import JOBS
-from jobs.runs import run_job
+from jobs.runs import recent_runs, run_job
 from jobs.scheduler import run_scheduler
 from jobs.simulate import simulate as run_simulation
 from transport.errors import UsageError
@@ -38,6 +40,29 @@ def jobs_run(
         raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="NAME")
     app = app_from(ctx)
     echo_json(run_job(app, name, today_or(app, on), JOBS[name]))
+
+
+@jobs_app.command("list")
+def jobs_list(
+    ctx: typer.Context,
+    job: Annotated[
+        str | None, typer.Option("--job", help="Only this job: nightly, dispatch or poll_status.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to show.")] = 30,
+    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+) -> None:
+    """Recent job runs, newest first: status (ok, failed, running, abandoned), start,
+    duration and counts. Runs whose process died are marked abandoned first."""
+    if job is not None and job not in JOBS:
+        raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="--job")
+    runs = recent_runs(app_from(ctx), job=job, limit=limit)
+    rows = [run.as_dict() for run in runs]
+    if output is Format.json:
+        echo_json(rows)
+    elif output is Format.csv:
+        write_csv(RUN_COLUMNS, [{**row, "counts": json.dumps(row["counts"])} for row in rows])
+    else:
+        console().print(runs_table(runs))
 
 
 @scheduler_app.command("run")

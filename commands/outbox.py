@@ -32,13 +32,23 @@ def outbox_send(
         ReportFormat, typer.Option("--format", help="text or json.")
     ] = ReportFormat.text,
 ) -> None:
-    """Send the messages that are due (quiet hours, rate limits and retries applied)."""
+    """Send the messages that are due (quiet hours, rate limits and retries applied).
+    Exit 0 when all that was due went (or waits for the end of quiet hours); 1 when a
+    message failed, is retrying or its outcome is unknown; 2 when a channel cannot work
+    (its configuration is refused): its messages stay queued, and the error names the
+    setting to fix."""
     report = send_due(app_from(ctx), limit=limit)
     if output is ReportFormat.json:
         echo_json(report.as_dict())
-        return
-    for line in send_summary(report):
-        typer.echo(line)
+    else:
+        for line in send_summary(report):
+            typer.echo(line)
+    for reason in report.channels_down.values():
+        typer.echo(f"error: channel down, its messages stay queued: {reason}", err=True)
+    if report.channels_down:
+        raise typer.Exit(2)
+    if report.failed or report.retrying or report.unknown:
+        raise typer.Exit(1)
 
 
 @app.command("poll")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from services.app import App
 from transport.db.queries import job_runs
+from transport.db.queries.job_runs import JobRunRow
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +23,20 @@ class JobReport(Protocol):
 JobFunction = Callable[[App, date], JobReport | Mapping[str, Any]]
 
 
+HOST = socket.gethostname()[:60]
+# A run marked running on another machine is taken as dead after this long.
+FOREIGN_RUN_DEAD_AFTER = timedelta(hours=24)
+
+
 def run_job(app: App, name: str, on: date, job: JobFunction) -> dict[str, Any]:
     """Run ``job`` for the date ``on`` and record it. A failure is recorded, then raised.
-    Returns the counts recorded (the report as plain JSON values)."""
+    Returns the counts recorded (the report as plain JSON values). First, runs whose
+    process died are marked abandoned, so that none stays "running" for ever."""
     engine = app.ready().engine
-    run_id = job_runs.start(engine, name, on, now=app.clock.now())
+    abandon_dead_runs(app)
+    run_id = job_runs.start(
+        engine, name, on, now=app.clock.now(), holder=f"{HOST}:{os.getpid()}"
+    )
     try:
         report = job(app, on)
     except Exception as exc:
@@ -33,5 +45,43 @@ def run_job(app: App, name: str, on: date, job: JobFunction) -> dict[str, Any]:
         raise
     counts = dict(report) if isinstance(report, Mapping) else report.as_dict()
     job_runs.finish(engine, run_id, now=app.clock.now(), counts=counts)
-    log.info("job %s for %s done (run %s): %s", name, on, run_id, counts)
+    log.info("job %s for %s done (run %s)", name, on, run_id)
+    log.debug("job %s run %s counts: %s", name, run_id, counts)
     return counts
+
+
+def abandon_dead_runs(app: App) -> int:
+    """Mark as abandoned every run left `running` by a process that is gone: on this
+    machine, a process id that no longer runs; elsewhere, a run older than a day."""
+    now = app.clock.now()
+    dead = []
+    for run_id, holder, started_at in job_runs.running(app.engine):
+        host, _, pid = (holder or "").rpartition(":")
+        if host == HOST and pid.isdigit():
+            if not _alive(int(pid)):
+                dead.append(run_id)
+        elif now - started_at > FOREIGN_RUN_DEAD_AFTER:
+            dead.append(run_id)
+    if dead:
+        log.warning("marking %d job run(s) abandoned: their process died", len(dead))
+    return job_runs.abandon(
+        app.engine, dead, now=now, why="abandoned: the process running it stopped"
+    )
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def recent_runs(app: App, *, job: str | None = None, limit: int = 30) -> list[JobRunRow]:
+    """The latest runs, newest first, after marking the dead ones abandoned."""
+    abandon_dead_runs(app)
+    return job_runs.recent(app.engine, job=job, limit=limit)

@@ -13,6 +13,7 @@ from notifications import outbox
 from services.app import App
 from services.check import CheckOutcome, run_check
 from transport.config import CouncilConfig
+from transport.db.queries import channels
 from transport.db.queries.risk_facts import pupil_names, school_names
 from transport.db.queries.tasks import open_task_counts
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER, Severity
@@ -48,6 +49,7 @@ def digest_data(
         }
 
     tasks = open_task_counts(conn)
+    down = channels.down(conn)
     failed = outbox.recent_failures(conn, since=now - timedelta(days=1))
     data = outcome.counts()
     return {
@@ -65,6 +67,14 @@ def digest_data(
         "critical": [line(r) for r in critical[:LIST_LIMIT]],
         "critical_total": len(critical),
         "alerts": [{"pupil_ref": ref, "name": names.get(ref, "")} for ref in alerts or []],
+        "channels_down": [
+            {
+                "channel": d.channel,
+                "since": d.since.strftime("%d %b %Y %H:%M UTC"),
+                "reason": d.reason,
+            }
+            for d in down
+        ],
         "tasks": dict(sorted(tasks.items())),
         "tasks_total": sum(tasks.values()),
         "failed": [row.as_dict() for row in failed[:LIST_LIMIT]],

@@ -1,22 +1,54 @@
-"""Send what is due, and ask the SMS provider what became of what was sent."""
+"""Send what is due, and ask the SMS provider what became of what was sent.
+
+A channel whose configuration is refused (credentials, the sender number, TLS) stops for
+the run with its messages still queued (see notifications/dispatch.py); it is recorded
+as down, with the time it was first found so, until a later run sends by it again. The
+digest and `transport outbox send` say so."""
 
 from __future__ import annotations
+
+import logging
 
 from notifications.delivery_status import PollReport, poll
 from notifications.dispatch import DispatchReport, dispatch
 from services.app import App
+from transport.db.engine import writer
+from transport.db.queries import channels
+from transport.db.queries.channels import ChannelDown
+
+log = logging.getLogger(__name__)
 
 
 def send_due(app: App, *, limit: int | None = None) -> DispatchReport:
     """Quiet hours, rate limits, retries and fallbacks applied (see notifications.dispatch)."""
-    return dispatch(
-        app.ready().engine,
+    engine = app.ready().engine
+    started = app.clock.now()
+    report = dispatch(
+        engine,
         app.senders(),
         app.settings.dispatch,
         now=app.clock.now,  # the dispatcher reads the time per wave: a send takes time
         limiter=app.rate_limiter(),
         limit=limit,
     )
+    with writer(engine).begin() as conn:
+        for channel, reason in report.channels_down.items():
+            channels.mark_down(conn, channel, reason, now=started)
+            log.error("channel %s is down: %s", channel, reason)
+        channels.mark_up(conn, channels.sent_since(conn, started) - set(report.channels_down))
+    log.info(
+        "sent %d, retrying %d, failed %d, unknown %d",
+        report.sent,
+        report.retrying,
+        report.failed,
+        report.unknown,
+    )
+    return report
+
+
+def channels_down(app: App) -> list[ChannelDown]:
+    with app.ready().engine.connect() as conn:
+        return channels.down(conn)
 
 
 def poll_delivery(app: App) -> PollReport:

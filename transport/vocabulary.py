@@ -97,6 +97,7 @@ class JobOutcome(StrEnum):
     RUNNING = "running"
     OK = "ok"
     FAILED = "failed"
+    ABANDONED = "abandoned"  # its process died: found by a later run
 
 
 class Basis(StrEnum):

@@ -39,11 +39,13 @@ from jobs.scheduler import (
     next_nightly_times,
 )
 from services.app import App, build
+from tests.bundles import small_county, write_bundle
 from transport.clock import Clock, FixedClock
 from transport.config import Config, DatabaseConfig
 from transport.db.engine import make_engine, writer
 from transport.db.queries.leases import LeaseKeeper, acquire, new_holder_id, release, renew, state
 from transport.db.tables import JobRun, table_of
+from transport.imports.bundle import import_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
@@ -486,9 +488,14 @@ def test_run_scheduler_holds_the_lease_refuses_a_second_and_stops_cleanly_on_sig
         "from services.app import build; from jobs.scheduler import run_scheduler; "
         "sys.exit(run_scheduler(build(load_config())))"
     )
+    # A county the nightly can check: a never-imported database is "no data" (exit 2).
+    report = import_bundle(
+        engine, write_bundle(tmp_path / "bundle", small_county()), now=datetime.now(UTC)
+    )
+    assert report.ok
     log = tmp_path / "scheduler.log"
     with log.open("wb") as err:
-        # The real jobs, on an empty database, in the temporary folder (its file outbox).
+        # The real jobs, on a small county, in the temporary folder (its file outbox).
         process = subprocess.Popen(
             [sys.executable, "-c", code], cwd=tmp_path, env=environment, stderr=err
         )
@@ -496,7 +503,7 @@ def test_run_scheduler_holds_the_lease_refuses_a_second_and_stops_cleanly_on_sig
         holder = wait_for(lambda: state(engine, LEASE_NAME), 15)
         assert holder is not None, log.read_text()
         assert holder.holder.split(":")[1] == str(process.pid)
-        # Its catch-up ran the real nightly once (an empty database: never run before).
+        # Its catch-up ran the real nightly once (never run before).
         assert wait_for(lambda: [r.outcome for r in job_runs(engine, "nightly")] == ["ok"], 10), (
             job_runs(engine),
             log.read_text(),
