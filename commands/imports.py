@@ -12,6 +12,7 @@ from commands.views import echo_json
 from commands.views.imports import print_report, progress_bar
 from services.imports import import_folder
 from transport import synthetic
+from transport.errors import UsageError
 
 
 def import_(
@@ -53,8 +54,17 @@ def generate(
     year: Annotated[
         int, typer.Option("--year", help="Academic year starting that September.")
     ] = 2026,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that already holds files.")
+    ] = False,
 ) -> None:
-    """Write a synthetic import bundle of any size (for tests and benchmarks)."""
+    """Write a synthetic import bundle of any size (for tests and benchmarks). Refuses a
+    folder that already holds files (it may be a council's export), unless --force."""
+    if out.exists() and any(out.iterdir()) and not force:
+        raise UsageError(
+            f"{out} already holds files (a council's export?): choose an empty or new "
+            "folder, or pass --force to overwrite the bundle's files in it"
+        )
     written = synthetic.generate_bundle(out, pupils=pupils, seed=seed, year=year)
     for name, rows in written.items():
         typer.echo(f"{name}: {rows} rows")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 
-from commands.options import AsOf, Format, ReportFormat, app_from, today_or
+from commands.options import AsOf, Format, ReportFormat, app_from, date_option, today_or
 from commands.views import console, echo_json, write_csv
 from commands.views.outbox import MESSAGE_COLUMNS, messages_table, preview_text, send_summary
 from notifications.messages import KINDS
-from services.outbox_admin import list_messages, preview, resolve_unknown
+from services.outbox_admin import list_messages, preview, resolve_unknown, retry
 from services.sending import poll_delivery, send_due
 from transport.errors import UsageError
 from transport.vocabulary import Channel, OutboxStatus
@@ -139,6 +140,43 @@ def outbox_resolve(
         raise UsageError("say --sent or --resend, and --by NAME")
     status = resolve_unknown(app_from(ctx), message_id, sent=sent, by=by.strip())
     typer.echo(f"message {message_id}: {status}")
+
+
+@app.command("retry")
+def outbox_retry(
+    ctx: typer.Context,
+    message_ids: Annotated[
+        list[int] | None, typer.Argument(help="Outbox ids of failed messages.", show_default=False)
+    ] = None,
+    status: Annotated[
+        OutboxStatus | None,
+        typer.Option("--status", help="Every message in this status (failed_permanent)."),
+    ] = None,
+    since: Annotated[
+        date | None, date_option("--since", help="With --status: created on or after D.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who re-queues them (audit log).")] = "",
+) -> None:
+    """Queue failed messages again, e.g. after fixing a channel's credentials. A message
+    to an opted-out, invalid or bounced address is never queued again."""
+    if not by.strip():
+        raise UsageError("say who re-queues them with --by NAME (it goes in the audit log)")
+    if bool(message_ids) == (status is not None):
+        raise UsageError("give message ids, or --status failed_permanent (not both)")
+    if since is not None and status is None:
+        raise UsageError("--since goes with --status")
+    result = retry(
+        app_from(ctx),
+        ids=message_ids or (),
+        status=status.value if status else None,
+        since=since,
+        by=by.strip(),
+    )
+    typer.echo(f"queued again: {len(result.requeued)}")
+    for message_id, why in sorted(result.refused.items()):
+        typer.echo(f"  not queued: message {message_id}: {why}")
+    if result.refused and not result.requeued:
+        raise typer.Exit(1)
 
 
 def register(root: typer.Typer) -> None:

@@ -157,6 +157,26 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
+def requeue(conn: Connection, message_id: int, *, now: datetime) -> bool:
+    """A person's decision to send a failed message again: due now, attempts counted
+    afresh. The last error stays on the row until the next attempt replaces it."""
+    stmt = (
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id == message_id,
+            OUTBOX.c.status.in_((OutboxStatus.FAILED_PERMANENT, OutboxStatus.FAILED_TEMPORARY)),
+        )
+        .values(
+            status=OutboxStatus.FAILED_TEMPORARY,
+            attempts=0,
+            next_attempt_at=now,
+            claim_token=None,
+            updated_at=now,
+        )
+    )
+    return bool(conn.execute(stmt).rowcount)
+
+
 def mark_sent(conn: Connection, delivered: Sequence[tuple[int, str, str]], *, now: datetime) -> int:
     """Move claimed messages to `sent`, as (id, claim token, provider id), in one
     statement run for each; returns how many moved."""

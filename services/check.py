@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from services.app import App
 from transport.db.engine import writer
 from transport.db.queries import snapshots
-from transport.db.queries.record import has_school, last_import_at
+from transport.db.queries.record import has_school, last_import_at, school_of
 from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
 from transport.domain.risk import (
     REASON_ORDER,
@@ -23,6 +25,7 @@ from transport.domain.risk import (
 )
 from transport.errors import NoData, UsageError
 from transport.gc_tuning import full_passes_held
+from transport.vocabulary import Reason
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,20 @@ def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str
     """Names for a person's view (never for logs): the given pupils', and every school's."""
     with app.engine.connect() as conn:
         return pupil_names(conn, pupil_refs), school_names(conn)
+
+
+def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> date | None:
+    """R (the first day without transport, counted back from by the ladder) when the
+    pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:
+    the same check the nightly runs, for one pupil."""
+    settings = app.settings.check
+    calendars, school_calendar = load_calendars(conn)
+    school = school_of(conn, pupil_ref)
+    facts = [f for f in pupil_facts(conn, school_urn=school) if f.pupil_ref == pupil_ref]
+    ctx = RiskContext(
+        as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds
+    )
+    for risk in check(facts, ctx).at_risk:
+        if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None:
+            return risk.uncovered_from
+    return None

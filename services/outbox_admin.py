@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import String, cast, select
@@ -15,9 +15,20 @@ from notifications import outbox
 from notifications.households import child_line, message_context, recipients
 from notifications.messages import render
 from services.app import App
+from services.check import renewal_due_on
+from services.renewals import household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
+from transport.db.queries import renewals as store
+from transport.db.queries.record import has_pupil
+from transport.db.tables import Contact
+from transport.domain.calendar import academic_year_of
+from transport.domain.ladder import ContactFact, LadderStep, PlannedStep, channels_for
 from transport.errors import NothingToSend, UsageError
+from transport.vocabulary import ChannelStatus, OutboxStatus
+
+RENEWAL_KINDS = ("renewal_invite", "renewal_reminder", "renewal_urgent", "renewal_final")
+RETRYABLE = (OutboxStatus.FAILED_PERMANENT, OutboxStatus.FAILED_TEMPORARY)
 
 
 @dataclass(frozen=True)
@@ -144,31 +155,142 @@ class Preview:
 def preview(
     app: App, pupil_ref: str, *, kind: str, channels: Sequence[str], as_of: date
 ) -> list[Preview]:
-    """What ``kind`` would say to each of the pupil's contacts, by each channel they have."""
+    """What ``kind`` would say to each of the pupil's contacts who can be reached by the
+    channels asked. A renewal message is rendered exactly as the ladder would queue it on
+    ``as_of`` (the same check, the same code); raises NothingToSend, saying why, when the
+    ladder would send nothing."""
+    if kind in RENEWAL_KINDS:
+        return _renewal_preview(app, pupil_ref, kind=kind, channels=channels, as_of=as_of)
     with app.ready().engine.connect() as conn:
         people = recipients(conn, pupil_ref)
         try:
             child = child_line(conn, pupil_ref, as_of=as_of)
         except NoResultFound:
             raise UsageError(f"no pupil {pupil_ref!r}") from None
-    if not people:
-        raise NothingToSend(f"pupil {pupil_ref} has no contact to write to (UNREACHABLE)")
     found: list[Preview] = []
     for person in people:
         context = message_context(app.settings.council, person, [child])
         for channel in channels:
             address = person.address(channel)
-            if not address:
+            if not address or not person.usable(channel):
                 continue
             rendered = render(kind, channel, context)
             found.append(
-                Preview(
-                    channel,
-                    address,
-                    person.usable(channel),
-                    person.contact_id,
-                    rendered.subject,
-                    rendered.text,
-                )
+                Preview(channel, address, True, person.contact_id, rendered.subject, rendered.text)
             )
+    if not found:
+        raise NothingToSend(_no_channel(pupil_ref, channels))
     return found
+
+
+def _renewal_preview(
+    app: App, pupil_ref: str, *, kind: str, channels: Sequence[str], as_of: date
+) -> list[Preview]:
+    settings = app.settings
+    step = next(
+        (s for s in settings.renewals.ladder if kind_of(s) == kind),
+        LadderStep(kind, 0, tuple(channels)),
+    )
+    with app.ready().engine.connect() as conn:
+        if not has_pupil(conn, pupil_ref):
+            raise UsageError(f"no pupil {pupil_ref!r}")
+        due = renewal_due_on(app, conn, pupil_ref, as_of)
+        if due is None:
+            raise NothingToSend(
+                f"nothing to send: pupil {pupil_ref} is not due a renewal reminder on "
+                f"{as_of} (no missing application within the check's window)"
+            )
+        contacts = store.contact_facts(conn, [pupil_ref]).get(pupil_ref, [])
+        # The channels the ladder would use for each contact (preference, usability).
+        sends = tuple(
+            (contact.contact_id, channel)
+            for contact in contacts
+            for channel in channels_for(step, contact)
+            if channel in channels
+        )
+        if not sends:
+            if any(contact.usable(c) for contact in contacts for c in channels):
+                raise NothingToSend(
+                    f"nothing to send: the {step.step} step goes to pupil {pupil_ref}'s "
+                    f"household by {_ladder_channels(step, contacts)}, not by "
+                    f"{' or '.join(channels)} (the ladder's channels and the family's "
+                    "preference)"
+                )
+            raise NothingToSend(_no_channel(pupil_ref, channels))
+        planned = PlannedStep(pupil_ref, academic_year_of(due), due, step, skipped=(), sends=sends)
+        rendered = list(
+            household_messages(conn, settings.renewals, settings.council, [planned], as_of)
+        )
+    return [
+        Preview(
+            message.channel,
+            message.to_address,
+            True,
+            message.contact_id,
+            message.subject,
+            new.body_text,
+        )
+        for message, new in rendered
+    ]
+
+
+def _ladder_channels(step: LadderStep, contacts: Sequence[ContactFact]) -> str:
+    used = sorted({c for contact in contacts for c in channels_for(step, contact)})
+    return " and ".join(used) or "no channel"
+
+
+def _no_channel(pupil_ref: str, channels: Sequence[str]) -> str:
+    asked = " or ".join("an email address" if c == "email" else "a mobile" for c in channels)
+    return f"nothing to send: no contact of pupil {pupil_ref} has {asked} that can be used"
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    requeued: list[int]
+    refused: dict[int, str]  # message id -> why it was not queued again
+
+
+def retry(
+    app: App,
+    *,
+    ids: Sequence[int] = (),
+    status: str | None = None,
+    since: date | None = None,
+    by: str,
+) -> RetryResult:
+    """Queue failed messages again (audited): those named, or every one in ``status``
+    (created on or after ``since``). A message to an address or number the record knows
+    will not work (opted out, invalid, bounced) is not queued again: that failure was not
+    ours to fix."""
+    now = app.clock.now()
+    table = outbox.OUTBOX
+    stmt = select(
+        table.c.id, table.c.status, table.c.channel, Contact.email_status, Contact.mobile_status
+    ).outerjoin(Contact, Contact.id == table.c.contact_id)
+    if ids:
+        stmt = stmt.where(table.c.id.in_(list(ids)))
+    else:
+        stmt = stmt.where(table.c.status == status)
+        if since is not None:
+            stmt = stmt.where(table.c.created_at >= datetime.combine(since, time(), tzinfo=UTC))
+    requeued: list[int] = []
+    refused: dict[int, str] = {}
+    with writer(app.ready().engine).begin() as conn:
+        rows = conn.execute(stmt.order_by(table.c.id)).all()
+        found = {row.id for row in rows}
+        for missing in sorted(set(ids) - found):
+            refused[missing] = "no such message"
+        for row in rows:
+            channel_status = row.email_status if row.channel == "email" else row.mobile_status
+            if row.status not in RETRYABLE:
+                refused[row.id] = f"it is {row.status}, not failed"
+            elif channel_status not in (None, ChannelStatus.OK):
+                refused[row.id] = f"the contact's {row.channel} is {channel_status}"
+            elif outbox.requeue(conn, row.id, now=now):
+                requeued.append(row.id)
+            else:
+                refused[row.id] = "it changed meanwhile"
+        if requeued:
+            audit = AuditContext(actor=by, at=now)
+            audit.record(conn, "retry", "outbox", tuple(requeued), {"count": len(requeued)})
+    return RetryResult(requeued, refused)
