@@ -175,8 +175,9 @@ class App:
                     self._require_schema()
                 ensure_current(self.engine, auto_migrate=self.config.database.auto_migrate)
             except OperationalError as exc:
+                why = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
                 raise DatabaseUnavailable(
-                    f"cannot use the database {self.database}: {exc.orig}".strip()
+                    f"cannot use the database {self.database}: {why}".strip()
                 ) from exc
             self._schema_checked = True
         return self

@@ -16,14 +16,14 @@ from notifications.households import child_line, message_context, recipients
 from notifications.messages import render
 from services.app import App
 from services.check import renewal_due_on
-from services.renewals import household_messages, kind_of
+from services.renewals import due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
 from transport.db.queries.record import has_pupil
 from transport.db.tables import Contact
 from transport.domain.calendar import academic_year_of
-from transport.domain.ladder import ContactFact, LadderStep, PlannedStep, channels_for
+from transport.domain.ladder import plan
 from transport.errors import NothingToSend, UsageError
 from transport.vocabulary import ChannelStatus, OutboxStatus
 
@@ -186,41 +186,52 @@ def preview(
 def _renewal_preview(
     app: App, pupil_ref: str, *, kind: str, channels: Sequence[str], as_of: date
 ) -> list[Preview]:
+    """The ladder's own plan for the pupil's household on ``as_of`` (brothers and sisters
+    due the same step share one message), rendered by the ladder's own code."""
     settings = app.settings
-    step = next(
-        (s for s in settings.renewals.ladder if kind_of(s) == kind),
-        LadderStep(kind, 0, tuple(channels)),
-    )
     with app.ready().engine.connect() as conn:
         if not has_pupil(conn, pupil_ref):
             raise UsageError(f"no pupil {pupil_ref!r}")
-        due = renewal_due_on(app, conn, pupil_ref, as_of)
-        if due is None:
+        due = [
+            (ref, r)
+            for ref in store.household_of(conn, pupil_ref)
+            if (r := renewal_due_on(app, conn, ref, as_of)) is not None
+        ]
+        if pupil_ref not in {ref for ref, _ in due}:
             raise NothingToSend(
                 f"nothing to send: pupil {pupil_ref} is not due a renewal reminder on "
                 f"{as_of} (no missing application within the check's window)"
             )
-        contacts = store.contact_facts(conn, [pupil_ref]).get(pupil_ref, [])
-        # The channels the ladder would use for each contact (preference, usability).
-        sends = tuple(
-            (contact.contact_id, channel)
-            for contact in contacts
-            for channel in channels_for(step, contact)
-            if channel in channels
-        )
-        if not sends:
-            if any(contact.usable(c) for contact in contacts for c in channels):
-                raise NothingToSend(
-                    f"nothing to send: the {step.step} step goes to pupil {pupil_ref}'s "
-                    f"household by {_ladder_channels(step, contacts)}, not by "
-                    f"{' or '.join(channels)} (the ladder's channels and the family's "
-                    "preference)"
-                )
-            raise NothingToSend(_no_channel(pupil_ref, channels))
-        planned = PlannedStep(pupil_ref, academic_year_of(due), due, step, skipped=(), sends=sends)
-        rendered = list(
-            household_messages(conn, settings.renewals, settings.council, [planned], as_of)
-        )
+        contacts = store.contact_facts(conn, [ref for ref, _ in due])
+        done = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+        planned = plan(due_pupils(due, contacts, done), settings.renewals.ladder, as_of)
+        mine = next((item for item in planned if item.pupil_ref == pupil_ref), None)
+        if mine is None:
+            raise NothingToSend(
+                f"nothing to send: the step due for pupil {pupil_ref} on {as_of} was "
+                "already sent (see `transport outbox list --pupil`)"
+            )
+        if kind_of(mine.step) != kind:
+            raise NothingToSend(
+                f"nothing to send as {kind}: on {as_of} the ladder sends pupil {pupil_ref}'s "
+                f"household the {mine.step.step} step ({kind_of(mine.step)})"
+            )
+        rendered = [
+            (message, new)
+            for message, new in household_messages(
+                conn, settings.renewals, settings.council, planned, as_of
+            )
+            if pupil_ref in message.pupil_refs and message.channel in channels
+        ]
+    if not rendered:
+        if mine.sends:
+            used = " and ".join(sorted({channel for _, channel in mine.sends}))
+            raise NothingToSend(
+                f"nothing to send by {' or '.join(channels)}: the {mine.step.step} step "
+                f"goes to pupil {pupil_ref}'s household by {used} (the ladder's channels "
+                "and the family's preference)"
+            )
+        raise NothingToSend(_no_channel(pupil_ref, channels))
     return [
         Preview(
             message.channel,
@@ -232,11 +243,6 @@ def _renewal_preview(
         )
         for message, new in rendered
     ]
-
-
-def _ladder_channels(step: LadderStep, contacts: Sequence[ContactFact]) -> str:
-    used = sorted({c for contact in contacts for c in channels_for(step, contact)})
-    return " and ".join(used) or "no channel"
 
 
 def _no_channel(pupil_ref: str, channels: Sequence[str]) -> str:

@@ -103,6 +103,8 @@ class RemindersConfig:
 class ImportConfig:
     max_errors: int = 200
     progress_min_rows: int = 20000
+    # One import at a time: a second waits this long for the first, then stops (exit 2).
+    lock_timeout_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,8 @@ def _check(config: Config) -> None:
     _check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
     _check_scheduler(config.scheduler)
+    if config.imports.lock_timeout_seconds < 0:
+        raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
     sending = config.sending

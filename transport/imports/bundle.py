@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
 from transport.db import tables
-from transport.db.engine import refresh_statistics, writer
+from transport.db.engine import refresh_statistics
+from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
 from transport.imports.contacts import upsert_contacts
 from transport.imports.files import BUNDLE, FileSpec
@@ -83,6 +84,7 @@ def import_bundle(
     max_errors: int = 200,
     actor: str = "import",
     progress: Progress | None = None,
+    lock_timeout_seconds: float = 600.0,
 ) -> ImportReport:
     report = ImportReport(directory, dry_run, problems=Problems(cap=max_errors))
     present = _present_files(directory, report)
@@ -97,7 +99,9 @@ def import_bundle(
 
     audit = AuditContext(actor=actor, at=now)
     # A whole bundle in bulk (see transport/gc_tuning.py).
-    with full_passes_held(), writer(engine).connect() as conn, conn.begin() as transaction:
+    with full_passes_held(), import_transaction(
+        engine, timeout_seconds=lock_timeout_seconds
+    ) as (conn, transaction):
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)

@@ -124,7 +124,7 @@ def recent(engine: Engine, *, job: str | None = None, limit: int = 50) -> list[J
     if job is not None:
         stmt = stmt.where(JobRun.job == job)
     with engine.connect() as conn:
-        rows = conn.execute(stmt).scalars().all()
+        rows = conn.execute(stmt).all()
     return [
         JobRunRow(
             row.id,

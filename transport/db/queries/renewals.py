@@ -157,3 +157,12 @@ def children(
                 "pickup_time": None,
             }
     return lines
+
+
+def household_of(conn: Connection, pupil_ref: str) -> list[str]:
+    """The pupil and every pupil who shares a contact with them, in order."""
+    shared = select(PupilContact.contact_id).where(PupilContact.pupil_ref == pupil_ref)
+    refs = conn.execute(
+        select(PupilContact.pupil_ref).where(PupilContact.contact_id.in_(shared)).distinct()
+    ).scalars()
+    return sorted({pupil_ref, *refs})
