@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from services.app import App
@@ -33,10 +33,9 @@ def run_job(app: App, name: str, on: date, job: JobFunction) -> dict[str, Any]:
     Returns the counts recorded (the report as plain JSON values). First, runs whose
     process died are marked abandoned, so that none stays "running" for ever."""
     engine = app.ready().engine
-    abandon_dead_runs(app)
-    run_id = job_runs.start(
-        engine, name, on, now=app.clock.now(), holder=f"{HOST}:{os.getpid()}"
-    )
+    started = app.clock.now()
+    abandon_dead_runs(app, now=started)
+    run_id = job_runs.start(engine, name, on, now=started, holder=f"{HOST}:{os.getpid()}")
     try:
         report = job(app, on)
     except Exception as exc:
@@ -50,10 +49,9 @@ def run_job(app: App, name: str, on: date, job: JobFunction) -> dict[str, Any]:
     return counts
 
 
-def abandon_dead_runs(app: App) -> int:
+def abandon_dead_runs(app: App, *, now: datetime) -> int:
     """Mark as abandoned every run left `running` by a process that is gone: on this
     machine, a process id that no longer runs; elsewhere, a run older than a day."""
-    now = app.clock.now()
     dead = []
     for run_id, holder, started_at in job_runs.running(app.engine):
         host, _, pid = (holder or "").rpartition(":")
@@ -83,5 +81,5 @@ def _alive(pid: int) -> bool:
 
 def recent_runs(app: App, *, job: str | None = None, limit: int = 30) -> list[JobRunRow]:
     """The latest runs, newest first, after marking the dead ones abandoned."""
-    abandon_dead_runs(app)
+    abandon_dead_runs(app, now=app.clock.now())
     return job_runs.recent(app.engine, job=job, limit=limit)

@@ -222,7 +222,7 @@ def decide(
     """A caseworker's decision. Approval creates the award, ending on the engine's date
     unless the caseworker sets another; the audit log records who decided and when."""
     now = app.clock.now()
-    today = app.clock.today()
+    today = app.clock.date_of(now)
     engine = app.ready().engine
     assessed = assess_stored(app, application_ref)
     decision = assessed.decision

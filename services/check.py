@@ -70,12 +70,14 @@ def run_check(
     horizon_days: int | None = None,
     school_urn: str | None = None,
     save: bool = True,
+    now: datetime | None = None,
 ) -> CheckOutcome:
-    """The check for ``as_of``. A whole-county run is kept as a snapshot (``save``)."""
+    """The check for ``as_of``. A whole-county run is kept as a snapshot (``save``).
+    ``now``: the instant the calling use case read (default: read the clock here)."""
     settings = app.settings.check
     horizon = settings.horizon_days if horizon_days is None else horizon_days
     engine = app.ready().engine
-    now = app.clock.now()
+    now = now or app.clock.now()
     with engine.connect() as conn, full_passes_held():
         imported_at = last_import_at(conn)
         if imported_at is None:

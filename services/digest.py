@@ -85,6 +85,7 @@ def digest_data(
 
 def morning_digest(app: App, on: date) -> dict[str, Any]:
     """The digest for ``on``, computed now and stored nowhere (`transport digest`)."""
-    outcome = run_check(app, as_of=on, save=False)
+    now = app.clock.now()
+    outcome = run_check(app, as_of=on, save=False, now=now)
     with app.engine.connect() as conn:
-        return digest_data(conn, outcome, council=app.settings.council, now=app.clock.now())
+        return digest_data(conn, outcome, council=app.settings.council, now=now)

@@ -219,7 +219,7 @@ def _run(
     app: App, on: date, now: datetime, save_snapshot: bool, digest: bool, dry_run: bool
 ) -> RenewalRun:
     settings = app.settings
-    outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run)
+    outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run, now=now)
     ladder = run_ladder(
         app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run
     )

@@ -23,6 +23,10 @@ class Clock(Protocol):
         """Today's date in the service's local timezone."""
         ...
 
+    def date_of(self, instant: datetime) -> date:
+        """The local date of an instant already read (so a use case reads the clock once)."""
+        ...
+
 
 @dataclass(frozen=True)
 class SystemClock:
@@ -33,6 +37,9 @@ class SystemClock:
 
     def today(self) -> date:
         return datetime.now(self.tz).date()
+
+    def date_of(self, instant: datetime) -> date:
+        return instant.astimezone(self.tz).date()
 
 
 @dataclass
@@ -51,6 +58,9 @@ class FixedClock:
 
     def today(self) -> date:
         return self.instant.astimezone(self.tz).date()
+
+    def date_of(self, instant: datetime) -> date:
+        return instant.astimezone(self.tz).date()
 
     def set(self, instant: datetime) -> None:
         self.instant = instant
