@@ -241,7 +241,7 @@ def test_the_preview_is_what_the_ladder_queues(
             queued = conn.execute(
                 text(
                     "SELECT body_text FROM outbox "
-                    "WHERE channel = 'email' AND pupil_refs LIKE '%P1%'"
+                    "WHERE channel = 'email' AND CAST(pupil_refs AS TEXT) LIKE '%P1%'"
                 )
             ).scalars().all()
     finally:
