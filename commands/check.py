@@ -48,6 +48,12 @@ def check(
     )
     with full_passes_held():  # a list of every child at risk: see transport/gc_tuning.py
         show(app, outcome, output, only_new=new_since_last, limit=limit or None)
+    if outcome.not_saved:
+        typer.echo(
+            f"warning: this check was not kept as a snapshot ({outcome.not_saved}); "
+            "`--new-since-last` tomorrow will compare with an older run",
+            err=True,
+        )
     if fail_on is not FailOn.none:
         if outcome.stale:
             typer.echo("error: the record is out of date (see the warning): no all-clear", err=True)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from services.app import App
 from transport.db.queries import job_runs
 from transport.db.queries.job_runs import JobRunRow
+from transport.errors import failure_record
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,14 @@ def run_job(app: App, name: str, on: date, job: JobFunction) -> dict[str, Any]:
     try:
         report = job(app, on)
     except Exception as exc:
-        job_runs.fail(engine, run_id, now=app.clock.now(), error=f"{type(exc).__name__}: {exc}")
-        log.exception("job %s for %s failed (run %s)", name, on, run_id)
+        # In words, never the exception's text: a database error's may quote a row.
+        sentence = failure_record(exc, url=app.database)
+        try:
+            job_runs.fail(engine, run_id, now=app.clock.now(), error=sentence)
+        except Exception:  # the database itself may be what failed
+            log.error("job %s run %s: its failure could not be recorded", name, run_id)
+        log.error("job %s for %s failed (run %s): %s", name, on, run_id, sentence)
+        log.debug("job %s run %s failure", name, run_id, exc_info=True)
         raise
     counts = dict(report) if isinstance(report, Mapping) else report.as_dict()
     job_runs.finish(engine, run_id, now=app.clock.now(), counts=counts)

@@ -42,6 +42,7 @@ from services.app import App
 from transport.db.queries import job_runs
 from transport.db.queries.leases import LeaseKeeper, state
 from transport.domain.schedule import ScheduleSettings
+from transport.errors import describe_failure
 
 __all__ = [
     "EXIT_LEASE_HELD",
@@ -229,8 +230,8 @@ def run_scheduler(app: App, settings: ScheduleSettings | None = None) -> int:
                 if not stop.is_set():
                     try:
                         catch_up(app, settings, app.clock.now())
-                    except Exception:
-                        log.exception("the catch-up nightly failed; the schedule carries on")
+                    except Exception:  # recorded and logged in words by run_job
+                        log.error("the catch-up nightly failed; the schedule carries on")
                 while not stop.wait(1.0):
                     pass
                 if signals:
@@ -245,8 +246,11 @@ def run_scheduler(app: App, settings: ScheduleSettings | None = None) -> int:
         finally:
             try:
                 keeper.release()
-            except Exception:
-                log.exception("could not release the lease; it expires by itself")
+            except Exception as exc:
+                log.error(
+                    "could not release the lease (%s); it expires by itself",
+                    describe_failure(exc)[0],
+                )
     finally:
         _restore_signal_handlers(previous)
     log.info("scheduler %s stopped", keeper.holder)
@@ -274,8 +278,8 @@ class _Runner:
                     self._run(name)
             else:
                 self._run(name)
-        except Exception:
-            log.exception("scheduled job %s failed; the scheduler carries on", name)
+        except Exception:  # recorded and logged in words by run_job
+            log.error("scheduled job %s failed; the scheduler carries on", name)
 
     def _run(self, name: str) -> None:
         run_job(self.app, name, self.app.clock.today(), JOBS[name])
@@ -284,9 +288,11 @@ class _Runner:
         assert self.keeper is not None
         try:
             kept = self.keeper.renew()
-        except Exception:
+        except Exception as exc:
             # The database may be back before the lease runs out; jobs pause meanwhile.
-            log.exception("could not renew the scheduler lease; retrying")
+            log.error(
+                "could not renew the scheduler lease (%s); retrying", describe_failure(exc)[0]
+            )
             return
         if not kept:
             held = state(self.keeper.engine, self.keeper.name)

@@ -258,7 +258,7 @@ def settle(
     code = failure.code or type(failure).__name__
     report.by_error[code] = report.by_error.get(code, 0) + 1
     error = {"error_code": failure.code, "error_message": str(failure)[:500]}
-    log.info("outbox %s: %s (%s)", row.id, type(failure).__name__, failure.code)
+    log.debug("outbox %s: %s (%s)", row.id, type(failure).__name__, failure.code)
     if isinstance(failure, UnknownOutcomeError):
         outbox.move(conn, row.id, "unknown", now=now, token=token, **error)
         report.unknown += 1

@@ -121,14 +121,14 @@ class SmtpEmailSender:
         try:
             self._deliver(message, mime)
         except DeliveryError as exc:
-            log.warning(
+            log.debug(
                 "email not sent: reference=%s error=%s code=%s",
                 message.reference,
                 type(exc).__name__,
                 exc.code,
             )
             raise
-        log.info("email accepted by the SMTP server: reference=%s", message.reference)
+        log.debug("email accepted by the SMTP server: reference=%s", message.reference)
         return message_id
 
     def close(self) -> None:

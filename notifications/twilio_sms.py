@@ -122,12 +122,12 @@ class TwilioSmsSender:
             created = self._client.messages.create(to=message.to, body=message.body, **self._sender)
         except Exception as exc:
             error = _translate(exc, may_have_sent=True, via_service=self._via_service)
-            log.warning("sms %s not sent: %s", message.reference, error)
+            log.debug("sms %s not sent: %s", message.reference, error)
             raise error from exc
         sid = getattr(created, "sid", None)
         if not isinstance(sid, str) or not sid:
             raise UnknownOutcomeError("Twilio answered without a message SID")
-        log.info("sms %s accepted by Twilio as %s", message.reference, sid)
+        log.debug("sms %s accepted by Twilio as %s", message.reference, sid)
         return sid
 
     def status(self, provider_id: str) -> SmsStatus:

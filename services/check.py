@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from services.app import App
 from transport.db.engine import writer
+from transport.db.failures import explain
 from transport.db.queries import snapshots
 from transport.db.queries.record import has_school, last_import_at, school_of
 from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
@@ -37,6 +39,7 @@ class CheckOutcome:
     gaps: tuple[CalendarGap, ...] = ()
     data_imported_at: datetime | None = None
     stale: bool = False  # the record was last imported longer ago than the council allows
+    not_saved: str | None = None  # why this run could not be kept as a snapshot
 
     def is_new(self, pupil_ref: str) -> bool | None:
         """At risk now but not in the baseline run; None when there is no baseline."""
@@ -92,13 +95,18 @@ def run_check(
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
         gaps = tuple(calendar_gaps(ctx))
         baseline = snapshots.baseline_before(conn, as_of)
-    run_id = None
+    run_id, not_saved = None, None
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
-        with writer(engine).begin() as conn, full_passes_held():
-            run_id = snapshots.save(conn, result, run_at=now)
+        try:
+            with writer(engine).begin() as conn, full_passes_held():
+                run_id = snapshots.save(conn, result, run_at=now)
+        except OperationalError as exc:  # read-only, locked, disk full: the answer stands
+            not_saved = explain(exc, url=app.database) or "the database refused the write"
     stale = now - imported_at > timedelta(days=settings.max_data_age_days)
-    return CheckOutcome(result, school_urn, baseline, run_id, gaps, imported_at, stale)
+    return CheckOutcome(
+        result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved
+    )
 
 
 def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:

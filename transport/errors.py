@@ -64,3 +64,16 @@ def describe_failure(exc: BaseException, *, url: str = "the database") -> tuple[
         "committed was written. Run it again with --debug to see where",
         2,
     )
+
+
+def failure_record(exc: BaseException, *, url: str = "the database") -> str:
+    """What a job run records of its failure: a database's error in words (its own text
+    may quote a row of children's data), ours as it is (our messages name no one)."""
+    from transport.db.failures import explain
+
+    if isinstance(exc, TransportError):
+        return str(exc)
+    sentence = explain(exc, url=url)
+    if sentence is not None:
+        return sentence
+    return f"{type(exc).__name__}: {exc}"[:2000]

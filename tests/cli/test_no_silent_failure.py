@@ -296,3 +296,19 @@ def test_a_failure_is_one_sentence_and_debug_shows_the_traceback(tmp_path: Path)
                            cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert debug.returncode != 0 and "Traceback" in debug.stderr
     assert "s3cret" not in plain.stderr
+
+
+def test_a_read_only_database_still_answers_the_check(
+    tmp_path: Path, env: dict[str, str | None], backend: str, db_url: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("a read-only SQLite file; PostgreSQL's read-only standby is not here")
+    imported(tmp_path, env)
+    database = make_url(db_url).database
+    read_only = {**env, "TRANSPORT_DATABASE_URL": f"sqlite:///file:{database}?mode=ro&uri=true"}
+    code, out, err = run(read_only, "check", "--as-of", "2026-08-24", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["counts"]["in_scope"] == 3  # the answer is not lost
+    assert "not kept as a snapshot" in err and "read-only" in err
+    code, _, err = run(read_only, "remind", "--as-of", "2026-06-01")
+    assert code == 2 and "read-only" in err and "Traceback" not in err
