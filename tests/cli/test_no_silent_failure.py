@@ -312,3 +312,41 @@ def test_a_read_only_database_still_answers_the_check(
     assert "not kept as a snapshot" in err and "read-only" in err
     code, _, err = run(read_only, "remind", "--as-of", "2026-06-01")
     assert code == 2 and "read-only" in err and "Traceback" not in err
+
+
+# -- 2. a failure whose cause was ours can be sent again ----------------------------------
+
+
+def test_outbox_retry_requeues_failed_messages_but_never_to_an_opted_out_number(
+    tmp_path: Path, env: dict[str, str | None], engine: Engine
+) -> None:
+    imported(tmp_path, env)
+    assert run(env, "remind", "--as-of", "2026-08-06")[0] == 0  # urgent: sms and email
+    listed = json.loads(run(env, "outbox", "list", "--format", "json")[1])
+    sms = next(m for m in listed if m["channel"] == "sms")
+    email = next(m for m in listed if m["channel"] == "email")
+    with writer(engine).begin() as conn:  # as a night of refused credentials left them
+        conn.execute(
+            text("UPDATE outbox SET status = 'failed_permanent', attempts = 8, "
+                 "error_code = '20003' WHERE id IN (:a, :b)"),
+            {"a": sms["id"], "b": email["id"]},
+        )  # fmt: skip
+        conn.execute(
+            text("UPDATE contacts SET mobile_status = 'opted_out' WHERE id = :c"),
+            {"c": sms["contact_id"]},
+        )
+    code, _, err = run(env, "outbox", "retry", "--status", "failed_permanent")
+    assert code == 2 and "--by" in err  # who did it goes in the audit log
+    code, out, _ = run(env, "outbox", "retry", "--status", "failed_permanent", "--by", "Jo")
+    assert code == 0
+    assert "queued again: 1" in out
+    assert f"message {sms['id']}: the contact's sms is opted_out" in out
+    after = {m["id"]: m for m in json.loads(run(env, "outbox", "list", "--format", "json")[1])}
+    assert after[email["id"]]["status"] == "failed_temporary"
+    assert after[email["id"]]["attempts"] == 0
+    assert after[sms["id"]]["status"] == "failed_permanent"
+    with engine.connect() as conn:
+        actors = conn.execute(
+            text("SELECT actor FROM audit_events WHERE action = 'retry'")
+        ).scalars().all()
+    assert actors == ["Jo"]
