@@ -66,14 +66,18 @@ def check(
 def show(
     app: App, outcome: CheckOutcome, output: Format, *, only_new: bool, limit: int | None
 ) -> None:
+    names = None
+    if output is not Format.table and app.settings.check.names_in_exports:
+        pupils, schools = names_for(app, [r.pupil_ref for r in outcome.listed(only_new=only_new)])
+        names = views.Names(pupils, schools)
     if output is Format.json:
-        data = views.as_json(outcome, only_new=only_new)
+        data = views.as_json(outcome, only_new=only_new, names=names)
         # Indented for people; compact (the C encoder, 5x faster) for a large county.
         indent = 2 if len(data["at_risk"]) <= 5000 else None
         typer.echo(json.dumps(data, indent=indent))
         return
     if output is Format.csv:
-        sys.stdout.write(views.as_csv(outcome, only_new=only_new))
+        sys.stdout.write(views.as_csv(outcome, only_new=only_new, names=names))
         return
     shown = outcome.listed(only_new=only_new)[: limit or None]
     pupils, schools = names_for(app, [risk.pupil_ref for risk in shown])

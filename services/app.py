@@ -45,6 +45,7 @@ class CheckSettings:
     horizon_days: int
     thresholds: Thresholds
     max_data_age_days: int = 3
+    names_in_exports: bool = True
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def settings_from(config: Config) -> Settings:
             risk.horizon_days,
             Thresholds(risk.critical_days, risk.high_days, risk.medium_days),
             config.check.max_data_age_days,
+            config.check.names_in_exports,
         ),
         renewals=RenewalSettings(
             ladder_from(config.reminders),

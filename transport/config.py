@@ -50,6 +50,9 @@ class CheckConfig:
     # Data older than this (days since the last import) makes the check warn, and with
     # --fail-on, fail: an old record cannot give an all-clear.
     max_data_age_days: int = 3
+    # The children's and schools' names in the JSON and CSV exports (pupil_name,
+    # school_name); false for councils that want references only outside the table.
+    names_in_exports: bool = True
 
 
 @dataclass(frozen=True)

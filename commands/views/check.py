@@ -9,6 +9,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,17 @@ from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
 
 
-def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Names:
+    """Names for the people who read an export: the listed children's, and every school's."""
+
+    pupils: Mapping[str, str]
+    schools: Mapping[str, str]
+
+
+def as_json(
+    outcome: CheckOutcome, *, only_new: bool = False, names: Names | None = None
+) -> dict[str, Any]:
     result = outcome.result
     baseline = outcome.baseline
     return {
@@ -34,7 +45,7 @@ def as_json(outcome: CheckOutcome, *, only_new: bool = False) -> dict[str, Any]:
         ),
         "counts": outcome.counts(),
         "warnings": warnings(outcome),
-        "at_risk": [_item(outcome, risk) for risk in outcome.listed(only_new=only_new)],
+        "at_risk": [_item(outcome, risk, names) for risk in outcome.listed(only_new=only_new)],
     }
 
 
@@ -55,7 +66,7 @@ def warnings(outcome: CheckOutcome) -> list[str]:
     return found
 
 
-def _item(outcome: CheckOutcome, risk: PupilRisk) -> dict[str, Any]:
+def _item(outcome: CheckOutcome, risk: PupilRisk, names: Names | None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pupil_ref": risk.pupil_ref,
         "school_urn": risk.school_urn,
@@ -69,6 +80,9 @@ def _item(outcome: CheckOutcome, risk: PupilRisk) -> dict[str, Any]:
     new = outcome.is_new(risk.pupil_ref)
     if new is not None:
         item["new"] = new
+    if names is not None:
+        item["pupil_name"] = names.pupils.get(risk.pupil_ref, "")
+        item["school_name"] = names.schools.get(risk.school_urn, "")
     return item
 
 
@@ -82,14 +96,20 @@ CSV_COLUMNS = (
     "reasons",
     "new",
 )
+NAME_COLUMNS = ("pupil_name", "school_name")  # last, so column positions stay as they were
 
 
-def as_csv(outcome: CheckOutcome, *, only_new: bool = False) -> str:
+def as_csv(outcome: CheckOutcome, *, only_new: bool = False, names: Names | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (NAME_COLUMNS if names is not None else ()))
     for risk in outcome.listed(only_new=only_new):
         new = outcome.is_new(risk.pupil_ref)
+        named = (
+            ()
+            if names is None
+            else (names.pupils.get(risk.pupil_ref, ""), names.schools.get(risk.school_urn, ""))
+        )
         writer.writerow(
             safe_cell(cell)
             for cell in (
@@ -101,6 +121,7 @@ def as_csv(outcome: CheckOutcome, *, only_new: bool = False) -> str:
                 risk.severity,
                 " ".join(risk.reasons),
                 "" if new is None else ("yes" if new else "no"),
+                *named,
             )
         )
     return out.getvalue()

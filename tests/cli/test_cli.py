@@ -108,10 +108,27 @@ def test_check_json_follows_the_spec(county: Path, env: dict[str, str]) -> None:
         "reasons": ["AWARD_MISSING"],
         "next_school_urn": None,
         "uncovered_from": "2026-09-03",
+        "pupil_name": "Sam O'Brien",  # names where people read ([check] names_in_exports)
+        "school_name": "Oak Primary",
     }
     assert items["P2"]["reasons"] == ["NO_APPLICATION"]
     assert items["P2"]["next_school_urn"] == "100002"
     assert [item["pupil_ref"] for item in data["at_risk"]] == ["P1", "P2", "P3"]
+
+
+def test_names_can_be_left_out_of_the_exports(
+    county: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    config = tmp_path / "refs-only.toml"
+    config.write_text("[check]\nnames_in_exports = false\n")
+    refs_only = {**env, "TRANSPORT_CONFIG": str(config)}
+    data = check_json(refs_only, "--as-of", "2026-08-24")
+    assert all("pupil_name" not in item for item in data["at_risk"])
+    code, out, _ = run(refs_only, "check", "--as-of", "2026-08-24", "--format", "csv")
+    assert code == 0 and "Sam" not in out and "Oak Primary" not in out
+    code, out, _ = run(env, "check", "--as-of", "2026-08-24", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["pupil_name"] == "Sam O'Brien" and rows[0]["school_name"] == "Oak Primary"
 
 
 def test_horizon_and_school_filter(county: Path, env: dict[str, str]) -> None:

@@ -57,15 +57,14 @@ def test_an_import_that_waits_too_long_stops_with_exit_2(
     config = tmp_path / "config.toml"
     config.write_text("[import]\nlock_timeout_seconds = 1\n")
     # Another import, as far as this one can tell, holds the lock.
-    with writer(engine).connect() as holder:
-        with holder.begin():
-            if backend == "postgresql":
-                holder.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
-            started = time.monotonic()
-            run = cli(db_url, tmp_path, "import", str(folder), config=config)
-            code = run.wait(timeout=60)
-            out, err = run.communicate()
-            waited = time.monotonic() - started
+    with writer(engine).connect() as holder, holder.begin():
+        if backend == "postgresql":
+            holder.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
+        started = time.monotonic()
+        run = cli(db_url, tmp_path, "import", str(folder), config=config)
+        code = run.wait(timeout=60)
+        out, err = run.communicate()
+        waited = time.monotonic() - started
     assert code == 2, out + err
     assert "another" in err and "import" in err and "Traceback" not in err
     assert waited >= 1.0
