@@ -83,7 +83,7 @@ def show(
     pupils, schools = names_for(app, [risk.pupil_ref for risk in shown])
     out = console()
     for renderable in views.render_table(
-        outcome, pupils=pupils, schools=schools, only_new=only_new, limit=limit
+        outcome, pupils=pupils, schools=schools, only_new=only_new, limit=limit, width=out.width
     ):
         out.print(renderable)
 

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from commands.views import literal, safe_cell
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
 from transport.domain.risk import PupilRisk
@@ -127,6 +131,7 @@ def as_csv(outcome: CheckOutcome, *, only_new: bool = False, names: Names | None
     return out.getvalue()
 
 
+WIDE = 120  # columns from which the child's name has a column of its own
 SEVERITY_STYLE = {
     "critical": "bold white on red",
     "high": "bold red",
@@ -142,12 +147,10 @@ def render_table(
     schools: Mapping[str, str],
     only_new: bool = False,
     limit: int | None = None,
+    width: int = 200,
 ) -> Iterable[Any]:
     """Rich renderables for the 7am read: totals, reasons, schools, then the children,
     most urgent first."""
-    from rich.table import Table
-    from rich.text import Text
-
     result = outcome.result
     data = outcome.counts()
     last = result.as_of + timedelta(days=result.horizon_days)
@@ -200,30 +203,80 @@ def render_table(
 
     risks = outcome.listed(only_new=only_new)
     shown = risks if limit is None else risks[:limit]
+    # The reason codes and the references are what the team acts on: never cut. On a
+    # narrow terminal the name goes under the reference, the days under the date, "new"
+    # under the severity, and the school wraps.
+    if width < WIDE:
+        yield _narrow_children(outcome, shown, pupils, schools)
+    else:
+        yield _wide_children(outcome, shown, pupils, schools)
+    if len(shown) < len(risks):
+        yield Text(
+            f"… and {len(risks) - len(shown)} more: use --limit 0 for all, or --format csv",
+            "italic",
+        )
+
+
+def _school_of(risk: PupilRisk, schools: Mapping[str, str]) -> str:
+    school = schools.get(risk.school_urn, risk.school_urn)
+    if risk.next_school_urn and risk.next_school_urn != risk.school_urn:
+        school += f" → {schools.get(risk.next_school_urn, risk.next_school_urn)}"
+    return school
+
+
+def _wide_children(
+    outcome: CheckOutcome,
+    shown: list[PupilRisk],
+    pupils: Mapping[str, str],
+    schools: Mapping[str, str],
+) -> Table:
     children = Table(title="Children at risk, most urgent first", title_justify="left")
     for name in ("Severity", "From", "Days", "Pupil", "Name", "School", "Reasons"):
         children.add_column(name, justify="right" if name == "Days" else "left")
     if outcome.baseline is not None:
         children.add_column("New")
     for risk in shown:
-        school = schools.get(risk.school_urn, risk.school_urn)
-        if risk.next_school_urn and risk.next_school_urn != risk.school_urn:
-            school += f" → {schools.get(risk.next_school_urn, risk.next_school_urn)}"
         row: list[Any] = [
             Text(risk.severity, SEVERITY_STYLE[risk.severity]),
             f"{risk.risk_date:%a %d %b}",
             str(risk.days_until),
             literal(risk.pupil_ref),
             literal(pupils.get(risk.pupil_ref, "")),
-            literal(school),
+            literal(_school_of(risk, schools)),
             " ".join(risk.reasons),
         ]
         if outcome.baseline is not None:
             row.append("new" if outcome.is_new(risk.pupil_ref) else "")
         children.add_row(*row)
-    yield children
-    if len(shown) < len(risks):
-        yield Text(
-            f"… and {len(risks) - len(shown)} more: use --limit 0 for all, or --format csv",
-            "italic",
+    return children
+
+
+def _narrow_children(
+    outcome: CheckOutcome,
+    shown: list[PupilRisk],
+    pupils: Mapping[str, str],
+    schools: Mapping[str, str],
+) -> Table:
+    children = Table(title="Children at risk, most urgent first", title_justify="left")
+    children.add_column("Severity", no_wrap=True, min_width=8)
+    children.add_column("From", no_wrap=True, min_width=10)
+    refs = max((len(risk.pupil_ref) for risk in shown), default=5)
+    children.add_column("Pupil", min_width=refs)
+    children.add_column("School", ratio=1)
+    reasons = max((len(r) for risk in shown for r in risk.reasons), default=7)
+    children.add_column("Reasons", no_wrap=True, min_width=reasons)
+    for risk in shown:
+        severity = Text(risk.severity, SEVERITY_STYLE[risk.severity])
+        if outcome.is_new(risk.pupil_ref):
+            severity.append("\nnew", "bold")
+        children.add_row(
+            severity,
+            f"{risk.risk_date:%a %d %b}\n{risk.days_until} days",
+            Group(
+                Text(plain(risk.pupil_ref), no_wrap=True, overflow="ignore"),
+                literal(pupils.get(risk.pupil_ref, "")),
+            ),
+            literal(_school_of(risk, schools)),
+            "\n".join(risk.reasons),
         )
+    return children
