@@ -31,6 +31,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "failed_permanent": ("sending", "unknown", "sent"),
     "unknown": ("sending",),
     "delivered": ("sent",),
+    "cancelled": ("queued", "failed_temporary"),
 }
 
 OUTBOX = table_of(OutboxMessage)

@@ -15,8 +15,8 @@ from transport.audit import AuditContext
 from transport.db import tables
 from transport.db.engine import refresh_statistics, writer
 from transport.gc_tuning import full_passes_held
-from transport.imports.contacts import upsert_contacts
-from transport.imports.files import BUNDLE, FileSpec
+from transport.imports.contacts import ContactImport
+from transport.imports.files import BUNDLE, CONTACTS, FileSpec
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -38,6 +38,8 @@ class FileSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # contacts.csv: links of named pupils the file no longer lists
+    kept: int = 0  # applications.csv: decisions made here that an older export would undo
 
     def count(self, counts: Counts) -> None:
         self.added += counts.added
@@ -107,10 +109,13 @@ def import_bundle(
             )
             rows = read_rows(path, spec, report.problems, on_line)
             fresh = is_empty(conn, tables.table_of(spec.table))
+            contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
             for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
-                    _write(conn, spec, chunk, audit, summary, fresh=fresh)
-            written = summary.added + summary.updated
+                    _write(conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts)
+            if report.ok and contacts is not None:
+                summary.removed = contacts.finish()
+            written = summary.added + summary.updated + summary.removed
             if report.ok and ((fresh and written) or written >= BULK_ROWS):
                 # The next files, and the check, look these rows up: plan with their size.
                 refresh_statistics(conn, _written_tables(spec))
@@ -243,10 +248,11 @@ def _write(
     summary: FileSummary,
     *,
     fresh: bool,
+    contacts: ContactImport | None,
 ) -> None:
     rows = [row.values for row in chunk]
-    if spec.name == "contacts.csv":
-        summary.count(upsert_contacts(conn, rows, audit=audit, fresh=fresh))
+    if contacts is not None:
+        summary.count(contacts.write(rows))
         return
     table = tables.table_of(spec.table)
     summary.count(upsert(conn, table, spec.key, rows, audit=audit, fresh=fresh).counts)

@@ -82,8 +82,15 @@ def contact_facts(conn: Connection, refs: Sequence[str]) -> dict[str, list[Conta
                 ContactFact(
                     row.id,
                     row.preferred_channel,
-                    bool(row.email) and row.email_status == ChannelStatus.OK,
-                    bool(row.mobile) and row.mobile_status == ChannelStatus.OK,
+                    # A blocked contact has no usable channel (safeguarding).
+                    bool(row.email)
+                    and row.email_status == ChannelStatus.OK
+                    and not row.do_not_contact,
+                    bool(row.mobile)
+                    and row.mobile_status == ChannelStatus.OK
+                    and not row.do_not_contact,
+                    row.email,
+                    row.mobile,
                 )
             )
     return found
