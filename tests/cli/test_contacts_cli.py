@@ -154,3 +154,21 @@ def test_reimporting_an_unchanged_bundle_reports_no_change(
 
     for name, summary in again.items():
         assert (summary["added"], summary["updated"], summary["removed"]) == (0, 0, 0), name
+
+
+def test_an_unreachable_family_gets_the_step_due_the_night_it_becomes_reachable(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    imported(env, tmp_path / "v1", household())  # no contact at all
+    first = remind(env, INVITE_DAY)
+    assert first["unreachable"] == ["P1"] and first["messages"] == []
+
+    imported(env, tmp_path / "v2", {"contacts.csv": [contact("P1", **ALEX)]})
+    report = remind(env, "2026-05-27")
+
+    assert [(m["step"], m["to_address"]) for m in report["messages"]] == [
+        ("invite", "alex@example.com")
+    ]
+    assert report["unreachable"] == []
+    # Recorded as sent now: the next night sends nothing more for that step.
+    assert remind(env, "2026-05-28")["messages"] == []
