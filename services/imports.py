@@ -20,4 +20,5 @@ def import_folder(
         max_errors=app.settings.imports.max_errors,
         actor="import",
         progress=progress,
+        today=app.clock.today(),
     )

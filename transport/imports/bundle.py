@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,9 @@ from transport.audit import AuditContext
 from transport.db import tables
 from transport.db.engine import refresh_statistics, writer
 from transport.gc_tuning import full_passes_held
+from transport.imports.applications import write_applications
 from transport.imports.contacts import ContactImport
-from transport.imports.files import BUNDLE, CONTACTS, FileSpec
+from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, FileSpec
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -85,7 +86,10 @@ def import_bundle(
     max_errors: int = 200,
     actor: str = "import",
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> ImportReport:
+    """``today``: the import's day (an award ended by it runs until the day before);
+    default the UTC date of ``now``."""
     report = ImportReport(directory, dry_run, problems=Problems(cap=max_errors))
     present = _present_files(directory, report)
     if not report.ok:
@@ -98,6 +102,7 @@ def import_bundle(
             known[spec.stem] |= key_values(path, spec)
 
     audit = AuditContext(actor=actor, at=now)
+    day = today or now.date()
     # A whole bundle in bulk (see transport/gc_tuning.py).
     with full_passes_held(), writer(engine).connect() as conn, conn.begin() as transaction:
         for spec, path in readable:
@@ -112,7 +117,9 @@ def import_bundle(
             contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
             for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
-                    _write(conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts)
+                    _write(
+                        conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts, today=day
+                    )
             if report.ok and contacts is not None:
                 summary.removed = contacts.finish()
             written = summary.added + summary.updated + summary.removed
@@ -249,10 +256,16 @@ def _write(
     *,
     fresh: bool,
     contacts: ContactImport | None,
+    today: date,
 ) -> None:
     rows = [row.values for row in chunk]
     if contacts is not None:
         summary.count(contacts.write(rows))
+        return
+    if spec is APPLICATIONS:
+        counts, kept = write_applications(conn, rows, audit=audit, today=today, fresh=fresh)
+        summary.count(counts)
+        summary.kept += kept
         return
     table = tables.table_of(spec.table)
     summary.count(upsert(conn, table, spec.key, rows, audit=audit, fresh=fresh).counts)
