@@ -17,7 +17,18 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from commands import check, db, demo, eligibility, imports, jobs, outbox, renewals, tasks
+from commands import (
+    check,
+    contacts,
+    db,
+    demo,
+    eligibility,
+    imports,
+    jobs,
+    outbox,
+    renewals,
+    tasks,
+)
 from transport.errors import describe_failure
 
 PASS_THROUGH = (typer.Exit, typer.Abort, typer.exceptions.TyperException, SystemExit)
@@ -50,7 +61,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
-for group in (imports, check, eligibility, outbox, renewals, tasks, jobs, demo):
+for group in (imports, check, eligibility, contacts, outbox, renewals, tasks, jobs, demo):
     group.register(app)
 
 ConfigOption = Annotated[

@@ -143,6 +143,7 @@ def dispatch(
                 with writer(engine).begin() as conn:
                     _settle_all(conn, unsettled, settings, now=now(), report=report)
                     release(conn, [row.id for row in idle], token, now=now())
+                    outbox.cancel_blocked(conn, [row.id for row in wave], token, now=now())
                     marked = outbox.mark_attempts(conn, [row.id for row in wave], token, now=now())
                 unsettled = []
                 # A row not marked was taken for a dead claim meanwhile: not ours to send.
@@ -299,6 +300,8 @@ def channel_failed(
         )
         report.channels_marked += 1
     contact = conn.execute(select(Contact).where(Contact.id == row.contact_id)).one()
+    if contact.do_not_contact:
+        return  # blocked (safeguarding): no other channel either
     other = "sms" if row.channel == "email" else "email"
     if other == "sms":
         address = contact.mobile if contact.mobile_status == "ok" else None

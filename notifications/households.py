@@ -54,8 +54,9 @@ def recipients(conn: Connection, pupil_ref: str) -> list[Recipient]:
             row.email,
             row.mobile,
             row.preferred_channel,
-            bool(row.email) and row.email_status == "ok",
-            bool(row.mobile) and row.mobile_status == "ok",
+            # A blocked contact (safeguarding) has no usable channel.
+            bool(row.email) and row.email_status == "ok" and not row.do_not_contact,
+            bool(row.mobile) and row.mobile_status == "ok" and not row.do_not_contact,
         )
         for row in conn.execute(stmt)
     ]

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
 from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
-from transport.db.tables import OutboxMessage, table_of
+from transport.db.tables import Contact, OutboxMessage, table_of
 from transport.vocabulary import OutboxStatus
 
 STATUSES: tuple[str, ...] = tuple(OutboxStatus)
@@ -31,9 +31,15 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "failed_permanent": ("sending", "unknown", "sent"),
     "unknown": ("sending",),
     "delivered": ("sent",),
+    "cancelled": ("queued", "failed_temporary"),
 }
 
 OUTBOX = table_of(OutboxMessage)
+CONTACTS = table_of(Contact)
+# The message's contact is blocked (safeguarding): it must never go.
+TO_BLOCKED = exists().where(
+    CONTACTS.c.id == OUTBOX.c.contact_id, CONTACTS.c.do_not_contact.is_(True)
+)
 T = TypeVar("T")
 
 
@@ -114,6 +120,7 @@ def claim(
             OUTBOX.c.status.in_(DUE),
             OUTBOX.c.next_attempt_at <= now,
             OUTBOX.c.channel.in_(list(channels)),
+            ~TO_BLOCKED,
         )
         .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
         .limit(limit)
@@ -201,6 +208,32 @@ def mark_sent(conn: Connection, delivered: Sequence[tuple[int, str, str]], *, no
     )
     params = [{"b_id": i, "b_token": t, "b_provider": p} for i, t, p in delivered]
     return int(conn.execute(stmt, params).rowcount)
+
+
+def cancel_blocked(
+    conn: Connection, message_ids: Sequence[int], token: str, *, now: datetime
+) -> int:
+    """Claimed messages whose contact was blocked since the claim: cancelled, never sent
+    (checked in the transaction that marks them attempted, just before the send)."""
+    if not message_ids:
+        return 0
+    result = conn.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(list(message_ids)),
+            OUTBOX.c.status == OutboxStatus.SENDING,
+            OUTBOX.c.claim_token == token,
+            TO_BLOCKED,
+        )
+        .values(
+            status=OutboxStatus.CANCELLED,
+            attempts=OUTBOX.c.attempts - 1,
+            claim_token=None,
+            updated_at=now,
+            error_message="contact blocked",
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def mark_attempts(

@@ -16,6 +16,7 @@ from services.app import App
 from transport.audit import AuditContext
 from transport.db.dialect import upsert
 from transport.db.engine import writer
+from transport.db.queries.decisions import award_ref_of, end_award
 from transport.db.tables import (
     Application,
     ApplicationAssessment,
@@ -228,17 +229,26 @@ def decide(
     decision = assessed.decision
     audit = AuditContext(actor=by, at=now)
     with writer(engine).begin() as conn:
-        status = conn.execute(
-            select(Application.status).where(Application.application_ref == application_ref)
-        ).scalar_one()
-        if status not in UNDECIDED:
+        status, decided_by = conn.execute(
+            select(Application.status, Application.decided_by).where(
+                Application.application_ref == application_ref
+            )
+        ).one()
+        # An approval made here may be refused later: the award it created is ended.
+        refusing_own = (
+            status == ApplicationStatus.APPROVED and decided_by is not None and not approve
+        )
+        if status not in UNDECIDED and not refusing_own:
             raise UsageError(f"application {application_ref} is already {status}")
         new_status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REFUSED
         conn.execute(
             update(Application)
             .where(Application.application_ref == application_ref)
-            .values(status=new_status, decided_on=today)
+            .values(status=new_status, decided_on=today, decided_by=by)
         )
+        if refusing_own:
+            why = f"{application_ref} refused by {by} after its approval here"
+            end_award(conn, application_ref, today=today, audit=audit, why=why)
         award_ref = None
         until = valid_until or decision.valid_until
         valid_from = assessed.facts.travel_from
@@ -250,7 +260,7 @@ def decide(
                 )
             if until < valid_from:
                 raise UsageError(f"--valid-until {until} is before travel starts ({valid_from})")
-            award_ref = f"{application_ref}-A"
+            award_ref = award_ref_of(application_ref)
             school = conn.execute(
                 select(Application.school_urn).where(Application.application_ref == application_ref)
             ).scalar_one()

@@ -203,8 +203,10 @@ def _renewal_preview(
                 f"{as_of} (no missing application within the check's window)"
             )
         contacts = store.contact_facts(conn, [ref for ref, _ in due])
-        done = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
-        planned = plan(due_pupils(due, contacts, done), settings.renewals.ladder, as_of)
+        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+        planned = plan(
+            due_pupils(due, contacts, done, unreachable), settings.renewals.ladder, as_of
+        )
         mine = next((item for item in planned if item.pupil_ref == pupil_ref), None)
         if mine is None:
             raise NothingToSend(

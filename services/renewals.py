@@ -160,9 +160,12 @@ def due_pupils(
     due: Sequence[tuple[str, date]],
     contacts: Mapping[str, Sequence[ContactFact]],
     done: Mapping[tuple[str, int], Iterable[str]],
+    unreachable: Mapping[tuple[str, int], Iterable[str]] | None = None,
 ) -> list[DuePupil]:
     """What the ladder needs to know of each renewal-due pupil: R, the school year it
-    falls in, the household's contacts and the steps already recorded for that year."""
+    falls in, the household's contacts and the steps already recorded for that year
+    (sent or skipped; and, apart, those recorded unreachable)."""
+    unreachable = unreachable or {}
     return [
         DuePupil(
             ref,
@@ -170,6 +173,7 @@ def due_pupils(
             r,
             tuple(contacts.get(ref, ())),
             frozenset(done.get((ref, academic_year_of(r)), ())),
+            frozenset(unreachable.get((ref, academic_year_of(r)), ())),
         )
         for ref, r in due
     ]
@@ -220,9 +224,7 @@ def _run(
 ) -> RenewalRun:
     settings = app.settings
     outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run, now=now)
-    ladder = run_ladder(
-        app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run
-    )
+    ladder = run_ladder(app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run)
     if dry_run:
         return RenewalRun(outcome, ladder, None)
     alerts = sorted({item.pupil_ref for item in ladder.planned if item.step.alert_team})
@@ -255,15 +257,13 @@ def run_ladder(
     refs = [ref for ref, _ in due]
     with engine.connect() as conn:
         contacts = store.contact_facts(conn, refs)
-        done = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
-    report.planned = plan(due_pupils(due, contacts, done), settings.ladder, today)
+        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+    report.planned = plan(due_pupils(due, contacts, done, unreachable), settings.ladder, today)
     council = app.settings.council
     if dry_run:
         _note_followups(report, report.planned)
         with engine.connect() as conn:
-            for message, new in household_messages(
-                conn, settings, council, report.planned, today
-            ):
+            for message, new in household_messages(conn, settings, council, report.planned, today):
                 report.messages.append(replace(message, body_text=new.body_text))
         return report
     with writer(engine).begin() as conn:

@@ -64,6 +64,7 @@ class OutboxStatus(StrEnum):
     FAILED_TEMPORARY = "failed_temporary"
     FAILED_PERMANENT = "failed_permanent"
     UNKNOWN = "unknown"
+    CANCELLED = "cancelled"  # never sent: its contact was blocked or detached
 
 
 class Channel(StrEnum):
@@ -91,6 +92,7 @@ class TaskKind(StrEnum):
     FIX_CONTACT = "fix_contact"
     CHASE_APPLICATION = "chase_application"
     CONFIRM_ARRANGEMENT = "confirm_arrangement"
+    REVIEW_DECISION = "review_decision"  # an export contradicts a decision made here
 
 
 class JobOutcome(StrEnum):

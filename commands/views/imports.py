@@ -42,10 +42,11 @@ def print_report(report: ImportReport) -> None:
                 f"Import of {report.directory}" + (" (dry run)" if report.dry_run else "")
             )
         )
-        for column in ("File", "Rows", "Added", "Updated", "Unchanged"):
+        for column in ("File", "Rows", "Added", "Updated", "Unchanged", "Removed", "Kept"):
             table.add_column(column, justify="left" if column == "File" else "right")
         for f in report.files:
-            table.add_row(f.file, str(f.rows), str(f.added), str(f.updated), str(f.unchanged))
+            counts = (f.rows, f.added, f.updated, f.unchanged, f.removed, f.kept)
+            table.add_row(f.file, *(str(n) for n in counts))
         out.print(table)
     for name in report.ignored:
         out.print(literal(f"note: {name} is not a bundle file; ignored"))

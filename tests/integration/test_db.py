@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from transport.db.engine import make_engine, writer
 from transport.db.schema import HEAD, current_revision, ensure_current, script_head, upgrade
-from transport.db.tables import AuditEvent, Pupil, table_of
+from transport.db.tables import AuditEvent, Base, Pupil, table_of
 from transport.errors import SchemaError
 
 
@@ -99,3 +99,11 @@ def test_postgresql_sessions_run_without_jit(engine: Engine) -> None:
             assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
             conn.rollback()
         assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1  # the session still works
+
+
+def test_the_migrations_give_every_column_of_the_models(engine: Engine) -> None:
+    """Each model's columns exist after the migrations (and no column is left over)."""
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        found = {column["name"] for column in inspector.get_columns(table.name)}
+        assert found == set(table.columns.keys()), table.name

@@ -488,3 +488,43 @@ def test_single_step_ladder() -> None:
     assert plan([pupil()], ladder, d("2026-05-25")) == []
     assert only(plan([pupil()], ladder, d("2026-05-26"))).sends == ((1, "email"), (1, "sms"))
     assert plan([pupil(done=frozenset({"only"}))], ladder, d("2026-09-01")) == []
+
+
+# --- unreachable, then reachable (spec/reminders.md, "When sending cannot work") --------
+
+
+def test_a_step_recorded_unreachable_is_planned_again_once_the_family_is_reachable() -> None:
+    was_unreachable = DuePupil("P1", YEAR, R, (both_usable(),), frozenset(), frozenset({"invite"}))
+
+    item = only(plan([was_unreachable], DEFAULT_LADDER, d("2026-06-01")))
+
+    assert item.step.step == "invite"
+    assert item.sends == ((1, "email"),)
+    assert item.skipped == ()
+
+
+def test_a_family_still_unreachable_is_not_planned_again() -> None:
+    dead = ContactFact(1, "both", email_usable=False, mobile_usable=False)
+    still = DuePupil("P1", YEAR, R, (dead,), frozenset(), frozenset({"invite"}))
+
+    assert plan([still], DEFAULT_LADDER, d("2026-06-01")) == []
+
+
+def test_an_unreachable_earlier_step_is_not_skipped_over_again() -> None:
+    """Reachable by the reminder: the reminder goes; the invite is not re-recorded."""
+    reached = DuePupil("P1", YEAR, R, (both_usable(),), frozenset(), frozenset({"invite"}))
+
+    item = only(plan([reached], DEFAULT_LADDER, d("2026-07-09")))
+
+    assert (item.step.step, item.skipped) == ("reminder", ())
+
+
+def test_two_contacts_sharing_an_address_get_one_send_and_one_message() -> None:
+    a = ContactFact(1, "email", True, False, email="Family@Example.com")
+    b = ContactFact(2, "email", True, False, email="family@example.com")
+    sibling = DuePupil("P2", YEAR, R, (b,))
+
+    planned = plan([pupil(contacts=(a, b)), sibling], DEFAULT_LADDER, d("2026-05-26"))
+
+    assert [item.sends for item in planned] == [((1, "email"),), ((2, "email"),)]
+    assert [(m.contact_id, m.pupil_refs) for m in households(planned)] == [(1, ("P1", "P2"))]

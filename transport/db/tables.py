@@ -97,6 +97,12 @@ class Contact(Base):
     email_status: Mapped[str] = mapped_column(String(12), default="ok")  # ok | bounced
     mobile_status: Mapped[str] = mapped_column(String(12), default="ok")  # ok | opted_out | invalid
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Safeguarding: never message this person. Set by `contacts block` or an import's
+    # do_not_contact column; cleared only by `contacts unblock` (both audited).
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_by: Mapped[str | None] = mapped_column(String(100))
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    block_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class PupilContact(Base):
@@ -145,6 +151,9 @@ class Application(Base):
     cannot_walk_send: Mapped[bool] = mapped_column(Boolean, default=False)
     unsafe_route: Mapped[bool] = mapped_column(Boolean, default=False)
     medical_until: Mapped[date | None] = mapped_column(Date)
+    # Who decided it with `transport applications decide` (None: the council's export
+    # carried the decision). A decision made here is not undone by an export behind it.
+    decided_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class ApplicationAssessment(Base):

@@ -31,9 +31,19 @@ class ContactFact:
     preferred_channel: str  # email | sms | both
     email_usable: bool
     mobile_usable: bool
+    email: str | None = None
+    mobile: str | None = None
 
     def usable(self, channel: str) -> bool:
         return self.email_usable if channel == "email" else self.mobile_usable
+
+    def address(self, channel: str) -> str:
+        """Where a message by ``channel`` goes, as compared (an email in any case is one
+        address); a contact whose address is not known is its own."""
+        value = self.email.casefold() if channel == "email" and self.email else None
+        if channel == "sms":
+            value = self.mobile
+        return value or f"#{self.contact_id}"
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class DuePupil:
     uncovered_from: date  # R
     contacts: tuple[ContactFact, ...] = ()
     done_steps: frozenset[str] = frozenset()  # sent or skipped before
+    # Recorded as unreachable: due again once the family has a usable contact.
+    unreachable_steps: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,7 @@ class PlannedStep:
     step: LadderStep
     skipped: tuple[str, ...]
     sends: tuple[tuple[int, str], ...]  # (contact_id, channel)
+    to: tuple[str, ...] = ()  # each send's address (see ContactFact.address)
 
     @property
     def unreachable(self) -> bool:
@@ -107,18 +120,24 @@ def channels_for(step: LadderStep, contact: ContactFact) -> tuple[str, ...]:
 def plan(
     pupils: Iterable[DuePupil], ladder: Sequence[LadderStep], today: date
 ) -> list[PlannedStep]:
+    """The step due for each pupil. A step recorded as unreachable is planned again once
+    the family has a usable contact (spec/reminders.md); while it has none, it is not
+    planned again. One send per address and channel: two contacts sharing an address
+    get one message."""
     steps = ordered(ladder)
     planned = []
     for pupil in pupils:
         index = due_step(steps, pupil.uncovered_from, today)
         if index is None or steps[index].step in pupil.done_steps:
             continue
-        skipped = tuple(s.step for s in steps[:index] if s.step not in pupil.done_steps)
-        sends = tuple(
-            (contact.contact_id, channel)
-            for contact in pupil.contacts
-            for channel in channels_for(steps[index], contact)
-        )
+        recorded = pupil.done_steps | pupil.unreachable_steps
+        skipped = tuple(s.step for s in steps[:index] if s.step not in recorded)
+        sends: dict[tuple[str, str], int] = {}
+        for contact in pupil.contacts:
+            for channel in channels_for(steps[index], contact):
+                sends.setdefault((contact.address(channel), channel), contact.contact_id)
+        if not sends and steps[index].step in pupil.unreachable_steps:
+            continue  # still unreachable: recorded already
         planned.append(
             PlannedStep(
                 pupil.pupil_ref,
@@ -126,7 +145,8 @@ def plan(
                 pupil.uncovered_from,
                 steps[index],
                 skipped,
-                sends,
+                tuple((contact_id, channel) for (_, channel), contact_id in sends.items()),
+                tuple(address for address, _ in sends),
             )
         )
     return planned
@@ -137,19 +157,29 @@ class _Group:
     step: LadderStep
     academic_year: int
     pupils: list[str] = field(default_factory=list)
+    contacts: set[int] = field(default_factory=set)
 
 
 def households(planned: Iterable[PlannedStep]) -> list[HouseholdMessage]:
-    """One message per (contact, channel, step, year), naming each due child."""
-    groups: dict[tuple[int, str, str, int], _Group] = {}
+    """One message per (address, channel, step, year), naming each due child: never two
+    messages of one step to one address or number. It goes to the address's first
+    contact (the lowest id)."""
+    groups: dict[tuple[str, str, str, int], _Group] = {}
     for item in planned:
-        for contact_id, channel in item.sends:
-            key = (contact_id, channel, item.step.step, item.academic_year)
+        addresses = item.to or tuple(f"#{contact_id}" for contact_id, _ in item.sends)
+        for (contact_id, channel), address in zip(item.sends, addresses, strict=True):
+            key = (address, channel, item.step.step, item.academic_year)
             group = groups.setdefault(key, _Group(item.step, item.academic_year))
             group.pupils.append(item.pupil_ref)
-    return [
+            group.contacts.add(contact_id)
+    messages = [
         HouseholdMessage(
-            contact, channel, group.step, group.academic_year, tuple(sorted(group.pupils))
+            min(group.contacts),
+            channel,
+            group.step,
+            group.academic_year,
+            tuple(sorted(set(group.pupils))),
         )
-        for (contact, channel, _, _), group in sorted(groups.items())
+        for (_, channel, _, _), group in groups.items()
     ]
+    return sorted(messages, key=lambda m: (m.contact_id, m.channel, m.step.step, m.academic_year))

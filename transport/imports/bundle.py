@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,9 @@ from transport.db import tables
 from transport.db.engine import refresh_statistics
 from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
-from transport.imports.contacts import upsert_contacts
-from transport.imports.files import BUNDLE, FileSpec
+from transport.imports.applications import write_applications
+from transport.imports.contacts import ContactImport
+from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, FileSpec
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -39,6 +40,8 @@ class FileSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # contacts.csv: links of named pupils the file no longer lists
+    kept: int = 0  # applications.csv: decisions made here that an older export would undo
 
     def count(self, counts: Counts) -> None:
         self.added += counts.added
@@ -85,7 +88,10 @@ def import_bundle(
     actor: str = "import",
     progress: Progress | None = None,
     lock_timeout_seconds: float = 600.0,
+    today: date | None = None,
 ) -> ImportReport:
+    """``today``: the import's day (an award ended by it runs until the day before);
+    default the UTC date of ``now``."""
     report = ImportReport(directory, dry_run, problems=Problems(cap=max_errors))
     present = _present_files(directory, report)
     if not report.ok:
@@ -98,6 +104,7 @@ def import_bundle(
             known[spec.stem] |= key_values(path, spec)
 
     audit = AuditContext(actor=actor, at=now)
+    day = today or now.date()
     # A whole bundle in bulk (see transport/gc_tuning.py).
     with full_passes_held(), import_transaction(
         engine, timeout_seconds=lock_timeout_seconds
@@ -111,10 +118,15 @@ def import_bundle(
             )
             rows = read_rows(path, spec, report.problems, on_line)
             fresh = is_empty(conn, tables.table_of(spec.table))
+            contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
             for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
-                    _write(conn, spec, chunk, audit, summary, fresh=fresh)
-            written = summary.added + summary.updated
+                    _write(
+                        conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts, today=day
+                    )
+            if report.ok and contacts is not None:
+                summary.removed = contacts.finish()
+            written = summary.added + summary.updated + summary.removed
             if report.ok and ((fresh and written) or written >= BULK_ROWS):
                 # The next files, and the check, look these rows up: plan with their size.
                 refresh_statistics(conn, _written_tables(spec))
@@ -247,10 +259,17 @@ def _write(
     summary: FileSummary,
     *,
     fresh: bool,
+    contacts: ContactImport | None,
+    today: date,
 ) -> None:
     rows = [row.values for row in chunk]
-    if spec.name == "contacts.csv":
-        summary.count(upsert_contacts(conn, rows, audit=audit, fresh=fresh))
+    if contacts is not None:
+        summary.count(contacts.write(rows))
+        return
+    if spec is APPLICATIONS:
+        counts, kept = write_applications(conn, rows, audit=audit, today=today, fresh=fresh)
+        summary.count(counts)
+        summary.kept += kept
         return
     table = tables.table_of(spec.table)
     summary.count(upsert(conn, table, spec.key, rows, audit=audit, fresh=fresh).counts)

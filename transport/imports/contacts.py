@@ -1,61 +1,334 @@
-"""contacts.csv: each row links a pupil to a person. The person (shared by siblings)
-is one row of ``contacts``, found by name, email and mobile together."""
+"""contacts.csv lists each named pupil's whole set of contacts (spec/import-bundle.md).
+
+A row links a pupil to a person. The person (a row of ``contacts``, shared by siblings)
+is found by name, email and mobile together (its ``identity``); the link
+(``pupil_contacts``) by the pupil and, within that pupil, by the name, else by an email
+or mobile that a stored contact of that pupil has: a corrected name is the same person.
+
+Set-based, per chunk: one read of the chunk's pupils' stored links, one of the persons,
+then bulk writes. A stored link of a named pupil that no row of the file claims is
+detached when the file ends (``finish``), audited and counted as removed.
+
+A person's own values (preferred channel) are written once per import, by the first row
+naming them, so siblings' rows that disagree cannot flip them back and forth (which made
+a re-import of an unchanged bundle report updates). ``do_not_contact`` only ever sets a
+block; only ``transport contacts unblock`` clears one.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
-from transport.db.tables import Contact, PupilContact, table_of
-from transport.imports.upsert import Counts, among, upsert
+from transport.db.queries.contacts import cancel_messages, pupils_detached
+from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
+from transport.imports.upsert import Counts, among, insert_rows
+
+CONTACTS = table_of(Contact)
+LINKS = table_of(PupilContact)
+IMPORT_BLOCK = "do_not_contact in contacts.csv"
 
 
 def identity(name: str, email: str | None, mobile: str | None) -> str:
     return f"{name.casefold()}|{(email or '').casefold()}|{mobile or ''}"
 
 
-def upsert_contacts(
-    conn: Connection, rows: list[dict[str, Any]], *, audit: AuditContext, fresh: bool = False
-) -> Counts:
-    people: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        row_identity = identity(row["name"], row["email"], row["mobile"])
-        people[row_identity] = {
-            "identity": row_identity,
-            "name": row["name"],
-            "email": row["email"],
-            "mobile": row["mobile"],
-            "preferred_channel": row["preferred_channel"],
+@dataclass(frozen=True)
+class _Stored:
+    """A stored link of a pupil, with its person's email and mobile."""
+
+    id: int
+    pupil_ref: str
+    name: str
+    relationship: str | None
+    contact_id: int
+    email: str | None
+    mobile: str | None
+
+    def same_person(self, row: dict[str, Any]) -> bool:
+        email = row["email"]
+        return bool(
+            (email and self.email and email.casefold() == self.email.casefold())
+            or (row["mobile"] and row["mobile"] == self.mobile)
+        )
+
+
+@dataclass
+class ContactImport:
+    """contacts.csv, chunk by chunk (``write``), then the detachments (``finish``)."""
+
+    conn: Connection
+    audit: AuditContext
+    fresh: bool = False
+    keys: set[tuple[str, str]] = field(default_factory=set)  # (pupil_ref, name) in the file
+    people_written: set[str] = field(default_factory=set)  # identities set by this import
+    claimed: set[int] = field(default_factory=set)  # stored link ids a row took
+    unclaimed: dict[int, _Stored] = field(default_factory=dict)  # may be detached at the end
+
+    def write(self, rows: list[dict[str, Any]]) -> Counts:
+        counts = Counts()
+        self.keys.update((row["pupil_ref"], row["name"]) for row in rows)
+        stored = {} if self.fresh else self._stored_links(rows)
+        matched = self._match(rows, stored)
+        people = self._people(rows, matched)
+        new_links: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for index, row in enumerate(rows):
+            contact_id, person_changed = people[index]
+            link = {
+                "pupil_ref": row["pupil_ref"],
+                "name": row["name"],
+                "relationship": row["relationship"],
+                "contact_id": contact_id,
+            }
+            old = matched.get(index)
+            if old is None:
+                new_links.append(link)
+                continue
+            before = {
+                "name": old.name,
+                "relationship": old.relationship,
+                "contact_id": old.contact_id,
+            }
+            diff = {k: [before[k], link[k]] for k in before if before[k] != link[k]}
+            if diff:
+                changed.append({"b_id": old.id, **link})
+                events.append(
+                    self.audit.event(
+                        "update", LINKS.name, (old.pupil_ref, old.name), {"changes": diff}
+                    )
+                )
+            if diff or person_changed:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if changed:
+            self.conn.execute(
+                update(LINKS)
+                .where(LINKS.c.id == bindparam("b_id"))
+                .values(
+                    {c: bindparam(c) for c in ("pupil_ref", "name", "relationship", "contact_id")}
+                ),
+                changed,
+            )
+        if new_links:
+            insert_rows(self.conn, LINKS, new_links)
+        counts.added = len(new_links)
+        if events:
+            self.audit_rows(events)
+        return counts
+
+    def audit_rows(self, events: list[dict[str, Any]]) -> None:
+        self.conn.execute(insert(table_of(AuditEvent)), events)
+
+    def finish(self) -> int:
+        """Detach every stored link of a named pupil that no row claimed; the number."""
+        gone = [
+            link
+            for link_id, link in self.unclaimed.items()
+            if link_id not in self.claimed and (link.pupil_ref, link.name) not in self.keys
+        ]
+        ids = [link.id for link in gone]
+        for start in range(0, len(ids), 1000):
+            self.conn.execute(delete(LINKS).where(LINKS.c.id.in_(ids[start : start + 1000])))
+        if gone:
+            self.audit_rows(
+                [
+                    self.audit.event(
+                        "detach",
+                        LINKS.name,
+                        (link.pupil_ref, link.name),
+                        {"contact_id": link.contact_id, "reason": "not in contacts.csv"},
+                    )
+                    for link in gone
+                ]
+            )
+            pupils_detached(
+                self.conn,
+                [(link.contact_id, link.pupil_ref) for link in gone],
+                audit=self.audit,
+            )
+        return len(gone)
+
+    # --- the reads and the persons -------------------------------------------------------
+
+    def _stored_links(self, rows: list[dict[str, Any]]) -> dict[str, list[_Stored]]:
+        pupils = sorted({row["pupil_ref"] for row in rows})
+        stmt = (
+            select(
+                LINKS.c.id,
+                LINKS.c.pupil_ref,
+                LINKS.c.name,
+                LINKS.c.relationship,
+                LINKS.c.contact_id,
+                CONTACTS.c.email,
+                CONTACTS.c.mobile,
+            )
+            .join(CONTACTS, CONTACTS.c.id == LINKS.c.contact_id)
+            .where(among(self.conn, [LINKS.c.pupil_ref], [(p,) for p in pupils]))
+            .order_by(LINKS.c.id)
+        )
+        found: dict[str, list[_Stored]] = {}
+        for row in self.conn.execute(stmt):
+            link = _Stored(*row)
+            found.setdefault(link.pupil_ref, []).append(link)
+            if link.id not in self.claimed:
+                self.unclaimed[link.id] = link
+        return found
+
+    def _match(
+        self, rows: list[dict[str, Any]], stored: dict[str, list[_Stored]]
+    ) -> dict[int, _Stored]:
+        """Row index -> the stored link it is: by name first, then by email or mobile
+        among the pupil's links that no row of the file names."""
+        matched: dict[int, _Stored] = {}
+        taken: set[int] = set(self.claimed)
+        for index, row in enumerate(rows):
+            for link in stored.get(row["pupil_ref"], ()):
+                if link.name == row["name"] and link.id not in taken:
+                    matched[index] = link
+                    taken.add(link.id)
+                    break
+        for index, row in enumerate(rows):
+            if index in matched:
+                continue
+            for link in stored.get(row["pupil_ref"], ()):
+                free = link.id not in taken and (link.pupil_ref, link.name) not in self.keys
+                if free and link.same_person(row):
+                    matched[index] = link
+                    taken.add(link.id)
+                    break
+        self.claimed.update(link.id for link in matched.values())
+        return matched
+
+    def _people(
+        self, rows: list[dict[str, Any]], matched: dict[int, _Stored]
+    ) -> list[tuple[int, bool]]:
+        """Each row's person (id) and whether this row changed that person's values.
+        New persons are added; a person found under a new identity (a corrected name,
+        say) inherits the block and the channel statuses of the one the link had."""
+        wanted = {identity(r["name"], r["email"], r["mobile"]) for r in rows}
+        found = self._persons(wanted)
+        previous = self._persons_by_id({link.contact_id for link in matched.values()})
+        new: dict[str, dict[str, Any]] = {}
+        for index, row in enumerate(rows):
+            key = identity(row["name"], row["email"], row["mobile"])
+            if key in found or key in new:
+                continue
+            person = {
+                "identity": key,
+                "name": row["name"],
+                "email": row["email"],
+                "mobile": row["mobile"],
+                "preferred_channel": row["preferred_channel"],
+                "email_status": "ok",
+                "mobile_status": "ok",
+                "do_not_contact": False,
+                "blocked_by": None,
+                "blocked_at": None,
+                "block_reason": None,
+            }
+            old = matched.get(index)
+            before = previous.get(old.contact_id) if old is not None else None
+            if before is not None:
+                if _same(before["email"], row["email"]):
+                    person["email_status"] = before["email_status"]
+                if before["mobile"] and before["mobile"] == row["mobile"]:
+                    person["mobile_status"] = before["mobile_status"]
+                if before["do_not_contact"]:
+                    person.update(_block_of(before))
+            new[key] = person
+        if new:
+            insert_rows(self.conn, CONTACTS, list(new.values()))
+            found.update(self._persons(set(new)))
+            self.people_written.update(new)
+        updates: dict[int, dict[str, Any]] = {}
+        changed_by: dict[int, int] = {}  # person id -> the row that changed it
+        for index, row in enumerate(rows):
+            key = identity(row["name"], row["email"], row["mobile"])
+            person = found[key]
+            values: dict[str, Any] = {}
+            first = key not in self.people_written
+            if first and person["preferred_channel"] != row["preferred_channel"]:
+                values["preferred_channel"] = row["preferred_channel"]
+            old = matched.get(index)
+            before = previous.get(old.contact_id) if old is not None else None
+            inherits = before is not None and before["do_not_contact"]
+            if (row.get("do_not_contact") or inherits) and not person["do_not_contact"]:
+                values.update(
+                    _block_of(before)
+                    if inherits and before is not None
+                    else {
+                        "do_not_contact": True,
+                        "blocked_by": self.audit.actor,
+                        "blocked_at": self.audit.at,
+                        "block_reason": IMPORT_BLOCK,
+                    }
+                )
+            self.people_written.add(key)
+            if values:
+                person.update(values)
+                updates.setdefault(person["id"], {}).update(values)
+                changed_by.setdefault(person["id"], index)
+        self._update_persons(updates)
+        return [
+            (
+                found[identity(r["name"], r["email"], r["mobile"])]["id"],
+                changed_by.get(found[identity(r["name"], r["email"], r["mobile"])]["id"]) == i,
+            )
+            for i, r in enumerate(rows)
+        ]
+
+    def _update_persons(self, updates: dict[int, dict[str, Any]]) -> None:
+        events = []
+        blocked = []
+        for person_id, values in updates.items():
+            self.conn.execute(update(CONTACTS).where(CONTACTS.c.id == person_id).values(values))
+            if values.get("do_not_contact"):
+                blocked.append(person_id)
+            detail = {k: str(v) for k, v in values.items()}
+            action = "block" if values.get("do_not_contact") else "update"
+            events.append(self.audit.event(action, CONTACTS.name, (person_id,), detail))
+        if events:
+            self.audit_rows(events)
+        if blocked:
+            cancel_messages(self.conn, blocked, audit=self.audit, why="contact blocked")
+
+    def _persons(self, identities: set[str]) -> dict[str, dict[str, Any]]:
+        if not identities:
+            return {}
+        stmt = select(
+            CONTACTS.c.identity,
+            CONTACTS.c.id,
+            CONTACTS.c.preferred_channel,
+            CONTACTS.c.do_not_contact,
+        ).where(among(self.conn, [CONTACTS.c.identity], [(i,) for i in identities]))
+        return {
+            row.identity: dict(row._mapping)
+            for row in self.conn.execute(stmt)
+            if row.identity in identities
         }
-    persons = upsert(conn, table_of(Contact), ("identity",), list(people.values()), audit=audit)
-    key = table_of(Contact).c.identity
-    stmt = select(Contact.identity, Contact.id).where(among(conn, [key], [(i,) for i in people]))
-    ids = {row_identity: contact_id for row_identity, contact_id in conn.execute(stmt).all()}
-    links = [
-        {
-            "pupil_ref": row["pupil_ref"],
-            "name": row["name"],
-            "relationship": row["relationship"],
-            "contact_id": ids[identity(row["name"], row["email"], row["mobile"])],
-        }
-        for row in rows
-    ]
-    outcome = upsert(
-        conn, table_of(PupilContact), ("pupil_ref", "name"), links, audit=audit, fresh=fresh
-    )
-    # A row whose link is as before but whose person changed (a new preferred channel,
-    # say) was updated too.
-    people_changed = {ids[key[0]] for key in persons.updated}
-    touched = {key for key in outcome.added | outcome.updated}
-    moved = sum(
-        1
-        for link in links
-        if link["contact_id"] in people_changed and (link["pupil_ref"], link["name"]) not in touched
-    )
-    counts = outcome.counts
-    counts.updated += moved
-    counts.unchanged -= moved
-    return counts
+
+    def _persons_by_id(self, ids: set[int]) -> dict[int, dict[str, Any]]:
+        if not ids:
+            return {}
+        stmt = select(CONTACTS).where(CONTACTS.c.id.in_(sorted(ids)))
+        return {row.id: dict(row._mapping) for row in self.conn.execute(stmt)}
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b and a.casefold() == b.casefold())
+
+
+def _block_of(person: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "do_not_contact": True,
+        "blocked_by": person["blocked_by"],
+        "blocked_at": person["blocked_at"],
+        "block_reason": person["block_reason"],
+    }

@@ -134,6 +134,7 @@ CONTACTS = FileSpec(
         Column("email", v.parse_email),
         Column("mobile", v.parse_mobile),
         Column("preferred_channel", v.choice("email", "sms", "both"), default="both"),
+        _bool("do_not_contact"),  # safeguarding: sets a block, never clears one
     ),
     references={"pupil_ref": "pupils"},
     check=_email_or_mobile,

@@ -57,9 +57,7 @@ def last_success(engine: Engine, name: str, *, on_or_before: date | None = None)
     if on_or_before is not None:
         stmt = stmt.where(JobRun.run_on <= on_or_before)
     with engine.connect() as conn:
-        found: date | None = conn.execute(
-            stmt.order_by(JobRun.run_on.desc()).limit(1)
-        ).scalar()
+        found: date | None = conn.execute(stmt.order_by(JobRun.run_on.desc()).limit(1)).scalar()
     return found
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from transport.db.dialect import insert_ignoring
@@ -58,6 +58,30 @@ def record_steps(
             due_rows[start : start + CHUNK],
         )
         inserted.update((ref, year) for ref, year in returned)
+    # A step recorded as unreachable, now sent: the family became reachable. Only an
+    # unreachable record is upgraded, so two runs at once still send it once.
+    upgrade = (
+        update(table)
+        .where(
+            table.c.pupil_ref == bindparam("b_ref"),
+            table.c.academic_year == bindparam("b_year"),
+            table.c.step == bindparam("b_step"),
+            table.c.outcome == "unreachable",
+        )
+        .values(outcome="sent", on_date=today, uncovered_from=bindparam("b_from"), created_at=now)
+    )
+    for row in due_rows:
+        key = (row["pupil_ref"], row["academic_year"])
+        if row["outcome"] != "sent" or key in inserted:
+            continue
+        params = {
+            "b_ref": key[0],
+            "b_year": key[1],
+            "b_step": row["step"],
+            "b_from": row["uncovered_from"],
+        }
+        if conn.execute(upgrade, params).rowcount:
+            inserted.add(key)
     for start in range(0, len(skipped_rows), CHUNK):
         conn.execute(stmt, skipped_rows[start : start + CHUNK])
     return inserted
@@ -82,24 +106,39 @@ def contact_facts(conn: Connection, refs: Sequence[str]) -> dict[str, list[Conta
                 ContactFact(
                     row.id,
                     row.preferred_channel,
-                    bool(row.email) and row.email_status == ChannelStatus.OK,
-                    bool(row.mobile) and row.mobile_status == ChannelStatus.OK,
+                    # A blocked contact has no usable channel (safeguarding).
+                    bool(row.email)
+                    and row.email_status == ChannelStatus.OK
+                    and not row.do_not_contact,
+                    bool(row.mobile)
+                    and row.mobile_status == ChannelStatus.OK
+                    and not row.do_not_contact,
+                    row.email,
+                    row.mobile,
                 )
             )
     return found
 
 
-def done_steps(
-    conn: Connection, keys: Sequence[tuple[str, int]]
-) -> dict[tuple[str, int], set[str]]:
-    done: dict[tuple[str, int], set[str]] = defaultdict(set)
+Steps = dict[tuple[str, int], set[str]]
+
+
+def done_steps(conn: Connection, keys: Sequence[tuple[str, int]]) -> tuple[Steps, Steps]:
+    """(pupil, year) -> the steps sent or skipped, and -> those recorded unreachable."""
+    done: Steps = defaultdict(set)
+    unreachable: Steps = defaultdict(set)
     wanted = set(keys)
     for chunk in _chunks(sorted({ref for ref, _ in keys})):
-        stmt = select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step)
-        for ref, year, step in conn.execute(stmt.where(ReminderStep.pupil_ref.in_(chunk))):
+        stmt = select(
+            ReminderStep.pupil_ref,
+            ReminderStep.academic_year,
+            ReminderStep.step,
+            ReminderStep.outcome,
+        )
+        for ref, year, step, outcome in conn.execute(stmt.where(ReminderStep.pupil_ref.in_(chunk))):
             if (ref, year) in wanted:
-                done[(ref, year)].add(step)
-    return done
+                (unreachable if outcome == "unreachable" else done)[(ref, year)].add(step)
+    return done, unreachable
 
 
 def people(conn: Connection, ids: set[int]) -> dict[int, dict[str, Any]]:

@@ -80,9 +80,12 @@ class _Reads:
             exists().where(Award.pupil_ref == Pupil.pupil_ref),
             exists().where(Application.pupil_ref == Pupil.pupil_ref),
         )
-        usable = or_(
-            and_(Contact.email.is_not(None), Contact.email_status == "ok"),
-            and_(Contact.mobile.is_not(None), Contact.mobile_status == "ok"),
+        usable = and_(
+            Contact.do_not_contact.is_(False),  # a blocked contact is no way to reach them
+            or_(
+                and_(Contact.email.is_not(None), Contact.email_status == "ok"),
+                and_(Contact.mobile.is_not(None), Contact.mobile_status == "ok"),
+            ),
         )
         # Reachable: some contact of the pupil's has a usable channel (probed per pupil
         # by the database, cheaper than a join over every contact then a set in Python).

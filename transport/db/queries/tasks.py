@@ -15,7 +15,7 @@ from transport.audit import AuditContext
 from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
 from transport.db.tables import Pupil, ReminderStep, Task, table_of
-from transport.domain.tasks import TaskKey, WantedTask
+from transport.domain.tasks import KINDS, TaskKey, WantedTask
 from transport.errors import UsageError
 from transport.vocabulary import TaskStatus
 
@@ -62,7 +62,10 @@ def sync_tasks(
             task.c.academic_year,
             task.c.reason,
             task.c.status,
-        ).where(task.c.status.in_((TaskStatus.OPEN, TaskStatus.DONE)))
+        ).where(
+            task.c.status.in_((TaskStatus.OPEN, TaskStatus.DONE)),
+            task.c.kind.in_(KINDS),  # not the tasks opened elsewhere (review_decision)
+        )
     ).all()
     open_keys: dict[TaskKey, int] = {
         (r.kind, r.pupil_ref, r.academic_year): r.id for r in rows if r.status == TaskStatus.OPEN

@@ -1,0 +1,209 @@
+"""The contacts aggregate: find a person by id, email or mobile; block and unblock them
+(safeguarding); list them with their pupils; cancel the messages a block or a detachment
+makes wrong to send."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from transport.audit import AuditContext
+from transport.db.tables import AuditEvent, Contact, OutboxMessage, PupilContact, table_of
+from transport.vocabulary import OutboxStatus
+
+OUTBOX = table_of(OutboxMessage)
+CONTACTS = table_of(Contact)
+# Not yet sent, so still stoppable.
+CANCELLABLE = (OutboxStatus.QUEUED, OutboxStatus.FAILED_TEMPORARY)
+CHUNK = 1000
+
+
+def cancel_messages(
+    conn: Connection, contact_ids: Sequence[int], *, audit: AuditContext, why: str
+) -> list[int]:
+    """Cancel every not-yet-sent message to these contacts (audited); their ids."""
+    cancelled: list[int] = []
+    ids = sorted(set(contact_ids))
+    for start in range(0, len(ids), CHUNK):
+        result = conn.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.contact_id.in_(ids[start : start + CHUNK]),
+                OUTBOX.c.status.in_(CANCELLABLE),
+            )
+            .values(status=OutboxStatus.CANCELLED, updated_at=audit.at, error_message=why)
+            .returning(OUTBOX.c.id)
+        )
+        cancelled.extend(result.scalars())
+    _audit_cancelled(conn, sorted(cancelled), audit, why)
+    return cancelled
+
+
+def pupils_detached(
+    conn: Connection, pairs: Iterable[tuple[int, str]], *, audit: AuditContext
+) -> list[int]:
+    """(contact, pupil) links just removed: cancel the not-yet-sent messages to that
+    contact that name that pupil (audited); their ids."""
+    by_contact: dict[int, set[str]] = defaultdict(set)
+    for contact_id, pupil_ref in pairs:
+        by_contact[contact_id].add(pupil_ref)
+    ids = sorted(by_contact)
+    doomed: list[int] = []
+    for start in range(0, len(ids), CHUNK):
+        rows = conn.execute(
+            select(OUTBOX.c.id, OUTBOX.c.contact_id, OUTBOX.c.pupil_refs).where(
+                OUTBOX.c.contact_id.in_(ids[start : start + CHUNK]),
+                OUTBOX.c.status.in_(CANCELLABLE),
+            )
+        )
+        doomed.extend(
+            row.id for row in rows if by_contact[row.contact_id] & set(row.pupil_refs or ())
+        )
+    why = "the contact was removed for a pupil it names"
+    for start in range(0, len(doomed), CHUNK):
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(doomed[start : start + CHUNK]), OUTBOX.c.status.in_(CANCELLABLE))
+            .values(status=OutboxStatus.CANCELLED, updated_at=audit.at, error_message=why)
+        )
+    _audit_cancelled(conn, doomed, audit, why)
+    return doomed
+
+
+def _audit_cancelled(conn: Connection, ids: Sequence[int], audit: AuditContext, why: str) -> None:
+    if ids:
+        events = [audit.event("cancel", OUTBOX.name, (i,), {"reason": why}) for i in ids]
+        conn.execute(insert(table_of(AuditEvent)), events)
+
+
+def find(
+    conn: Connection, *, contact_id: int | None, email: str | None, mobile: str | None
+) -> list[int]:
+    """The ids of the persons with this id, or this email (any case), or this mobile."""
+    if contact_id is not None:
+        where = CONTACTS.c.id == contact_id
+    elif email is not None:
+        where = func.lower(CONTACTS.c.email) == email.lower()
+    else:
+        where = CONTACTS.c.mobile == mobile
+    return list(conn.execute(select(CONTACTS.c.id).where(where).order_by(CONTACTS.c.id)).scalars())
+
+
+def block(
+    conn: Connection, ids: Sequence[int], *, audit: AuditContext, reason: str
+) -> tuple[list[int], list[int]]:
+    """Block these persons (from now); returns (newly blocked, messages cancelled)."""
+    newly = list(
+        conn.execute(
+            update(CONTACTS)
+            .where(CONTACTS.c.id.in_(list(ids)), CONTACTS.c.do_not_contact.is_(False))
+            .values(
+                do_not_contact=True,
+                blocked_by=audit.actor,
+                blocked_at=audit.at,
+                block_reason=reason,
+            )
+            .returning(CONTACTS.c.id)
+        ).scalars()
+    )
+    for contact_id in ids:
+        detail = {"reason": reason, "already_blocked": contact_id not in newly}
+        audit.record(conn, "block", CONTACTS.name, (contact_id,), detail)
+    cancelled = cancel_messages(conn, ids, audit=audit, why="contact blocked")
+    return sorted(newly), cancelled
+
+
+def unblock(conn: Connection, ids: Sequence[int], *, audit: AuditContext, reason: str) -> list[int]:
+    """Lift the block of these persons; returns those that were blocked."""
+    rows = conn.execute(
+        select(
+            CONTACTS.c.id, CONTACTS.c.blocked_by, CONTACTS.c.blocked_at, CONTACTS.c.block_reason
+        ).where(CONTACTS.c.id.in_(list(ids)), CONTACTS.c.do_not_contact.is_(True))
+    ).all()
+    lifted = [row.id for row in rows]
+    if lifted:
+        conn.execute(
+            update(CONTACTS)
+            .where(CONTACTS.c.id.in_(lifted))
+            .values(do_not_contact=False, blocked_by=None, blocked_at=None, block_reason=None)
+        )
+    for row in rows:
+        detail = {
+            "reason": reason,
+            "was_blocked_by": row.blocked_by,
+            "was_blocked_at": row.blocked_at.isoformat() if row.blocked_at else None,
+            "was_block_reason": row.block_reason,
+        }
+        audit.record(conn, "unblock", CONTACTS.name, (row.id,), detail)
+    return lifted
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A person as the team sees them (the keys of `contacts list --format json`)."""
+
+    id: int
+    name: str
+    email: str | None
+    mobile: str | None
+    preferred_channel: str
+    pupils: tuple[str, ...]
+    blocked: bool
+    blocked_by: str | None
+    blocked_at: datetime | None
+    block_reason: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "mobile": self.mobile,
+            "preferred_channel": self.preferred_channel,
+            "pupils": " ".join(self.pupils),
+            "blocked": self.blocked,
+            "blocked_by": self.blocked_by,
+            "blocked_at": self.blocked_at.isoformat() if self.blocked_at else None,
+            "block_reason": self.block_reason,
+        }
+
+
+def list_contacts(conn: Connection, *, pupil_ref: str | None) -> list[ContactRow]:
+    """Persons linked to a pupil (``pupil_ref``: that pupil's), or blocked, by id."""
+    links = select(PupilContact.contact_id, PupilContact.pupil_ref)
+    if pupil_ref is not None:
+        links = links.where(PupilContact.pupil_ref == pupil_ref)
+    pupils: dict[int, list[str]] = defaultdict(list)
+    for contact_id, ref in conn.execute(links.order_by(PupilContact.pupil_ref)):
+        pupils[contact_id].append(ref)
+    stmt = select(CONTACTS).order_by(CONTACTS.c.id)
+    if pupil_ref is not None:
+        stmt = stmt.where(CONTACTS.c.id.in_(sorted(pupils)))
+    else:
+        stmt = stmt.where(
+            or_(
+                CONTACTS.c.do_not_contact.is_(True),
+                CONTACTS.c.id.in_(select(PupilContact.contact_id)),
+            )
+        )
+    return [
+        ContactRow(
+            row.id,
+            row.name,
+            row.email,
+            row.mobile,
+            row.preferred_channel,
+            tuple(pupils.get(row.id, ())),
+            bool(row.do_not_contact),
+            row.blocked_by,
+            row.blocked_at,
+            row.block_reason,
+        )
+        for row in conn.execute(stmt)
+    ]
