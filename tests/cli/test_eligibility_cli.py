@@ -108,6 +108,15 @@ def test_bad_facts_exit_non_zero_naming_the_field(
     assert f"'{field}'" in err
 
 
+def test_nearest_school_with_a_later_rank_names_both_fields(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = facts_file(tmp_path, nearest_suitable_school=True, suitable_school_rank=2)
+    code, _, err = run(env, "eligibility", "assess", str(path))
+    assert code == 1
+    assert "'nearest_suitable_school'" in err and "'suitable_school_rank'" in err
+
+
 def test_assess_needs_exactly_one_source(tmp_path: Path, env: dict[str, str]) -> None:
     assert run(env, "eligibility", "assess")[0] == 2
     path = str(facts_file(tmp_path))

@@ -224,11 +224,23 @@ def test_statutory_distance(facts: Facts, expected: tuple[Any, ...]) -> None:
             NOT_ELIGIBLE,
             id="age7-2.0",
         ),
-        # 11 (Year 7): no longer 8 to 10, and 11+ needs a rank among the 3 nearest.
+        # 11 (Year 7): no longer 8 to 10; 11+ needs one of the 3 nearest schools. The
+        # nearest school with no rank given is rank 1 (spec: facts that need a definition),
+        # and with no road distance the 2.5-mile walk is within 6 miles.
         pytest.param(
             child(date_of_birth=BORN_AGE_11_Y7, low_income=True, walking_distance_miles=2.5),
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR"),
+            id="age11-nearest-no-rank",
+        ),
+        pytest.param(
+            child(
+                date_of_birth=BORN_AGE_11_Y7,
+                low_income=True,
+                walking_distance_miles=2.5,
+                nearest_suitable_school=False,
+            ),
             NOT_ELIGIBLE,
-            id="age11-no-rank",
+            id="age11-not-nearest-no-rank",
         ),
     ],
 )
@@ -264,7 +276,13 @@ RELIGION = award("EXTENDED_RELIGION_BELIEF", END_2025_26, "END_OF_YEAR")
         pytest.param(low_income_12(road_distance_miles=6.01), NOT_ELIGIBLE, id="road-6.01"),
         pytest.param(low_income_12(suitable_school_rank=3), ELEVEN_PLUS, id="rank-3"),
         pytest.param(low_income_12(suitable_school_rank=4), NOT_ELIGIBLE, id="rank-4"),
-        pytest.param(low_income_12(suitable_school_rank=None), NOT_ELIGIBLE, id="rank-unknown"),
+        # The nearest suitable school with no rank given is rank 1 (defect 3, issue 13).
+        pytest.param(low_income_12(suitable_school_rank=None), ELEVEN_PLUS, id="nearest-no-rank"),
+        pytest.param(
+            low_income_12(suitable_school_rank=None, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="not-nearest-rank-unknown",
+        ),
         # Extended rights: one of the three nearest is enough, not only the nearest.
         pytest.param(
             low_income_12(nearest_suitable_school=False, suitable_school_rank=2),
@@ -520,16 +538,28 @@ def test_send_unsafe_route_and_medical(facts: Facts, expected: tuple[Any, ...]) 
             award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "AGE_8_THRESHOLD"),
             id="8th-birthday-on-1-september",
         ),
-        # 11th birthday on the travel date (born Thu 4 Sep 2014, Year 6): 11.
+        # 11th birthday on the travel date (born Thu 4 Sep 2014, Year 6): 11, so 8-10 no
+        # longer applies; at the nearest school (rank 1) 2.5 miles' walk meets 11+.
         pytest.param(
             child(date_of_birth=date(2014, 9, 4), walking_distance_miles=2.5, low_income=True),
-            NOT_ELIGIBLE,
-            id="11th-birthday-on-travel-no-rank",
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="11th-birthday-on-travel-nearest",
         ),
         pytest.param(
             child(date_of_birth=date(2014, 9, 3), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="11th-birthday-day-before-nearest",
+        ),
+        # ...not the nearest and no rank: neither 8-10 (nearest only) nor 11+.
+        pytest.param(
+            child(
+                date_of_birth=date(2014, 9, 4),
+                walking_distance_miles=2.5,
+                low_income=True,
+                nearest_suitable_school=False,
+            ),
             NOT_ELIGIBLE,
-            id="11th-birthday-day-before-no-rank",
+            id="11th-birthday-on-travel-no-rank",
         ),
         # ...with rank 1 and 4 miles by road: 11+; Year 6 so PHASE_TRANSFER too.
         pytest.param(
@@ -601,7 +631,7 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
             award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
             id="leap-day-28-feb",
         ),
-        # Mon 1 Mar 2027: 11, no rank, not eligible.
+        # Mon 1 Mar 2027: 11, so the 11+ right (the nearest school is rank 1), Year 6.
         pytest.param(
             child(
                 date_of_birth=LEAP_BORN,
@@ -610,7 +640,7 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
                 travel_from=date(2027, 3, 1),
             ),
             ANNUAL,
-            NOT_ELIGIBLE,
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2026_27, "END_OF_YEAR", "PHASE_TRANSFER"),
             id="leap-day-1-march-is-11",
         ),
     ],

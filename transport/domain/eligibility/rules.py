@@ -112,14 +112,18 @@ def _band(s: Situation, lower: float, upper: float) -> tuple[bool, str]:
 
 def extended_11_plus(s: Situation, policy: Policy) -> RuleResult:
     in_band, band = _band(s, policy.low_income_lower_miles, policy.low_income_upper_miles)
-    rank = s.facts.suitable_school_rank
+    rank = s.rank
     nearest_n = policy.low_income_nearest_schools
     among = rank is not None and rank <= nearest_n
-    rank_text = "rank unknown" if rank is None else f"rank {rank}"
+    if rank is None:
+        rank_text = f"rank unknown, so not shown to be among the {nearest_n} nearest"
+    elif s.facts.nearest_suitable_school:
+        rank_text = f"the nearest suitable school (rank {rank}), among the {nearest_n} nearest"
+    else:
+        rank_text = f"rank {rank}, {'among' if among else 'not among'} the {nearest_n} nearest"
     detail = (
         f"{_low_income(s)}; aged {s.age} ({'11 or over' if s.age >= 11 else 'under 11'}); "
-        f"{band}; {rank_text} {'among' if among else 'not among'} the {nearest_n} nearest "
-        "suitable schools"
+        f"{band}; {rank_text} suitable schools"
     )
     met = s.facts.low_income and s.age >= 11 and in_band and among
     return _statutory("EXTENDED_LOW_INCOME_11_PLUS", s, met, detail, f"{EA} Sch 35B para 11")
