@@ -31,7 +31,7 @@ BASIS_PLAIN = {
     ),
     "EXTENDED_RELIGION_BELIEF": (
         "your family is on a low income and the school, chosen on grounds of religion or "
-        "belief, is the nearest such school, between 2 and 15 miles away"
+        "belief, is the nearest school of that religion or belief, between 2 and 15 miles away"
     ),
     "post16": "the council's post-16 transport policy applies to your child",
     "post19": "the council's post-19 transport policy applies to your child",

@@ -346,8 +346,10 @@ def religion_12(**changes: Any) -> Facts:
         pytest.param(religion_12(road_distance_miles=15.01), NOT_ELIGIBLE, id="road-15.01"),
         pytest.param(religion_12(walking_distance_miles=2.0), NOT_ELIGIBLE, id="walk-2.0"),
         pytest.param(religion_12(walking_distance_miles=2.01), RELIGION, id="walk-2.01"),
+        # religion_or_belief means the nearest school of that religion or belief; whether it
+        # is the nearest suitable school plays no part (spec; issue 13, defect 1).
         pytest.param(
-            religion_12(nearest_suitable_school=False), NOT_ELIGIBLE, id="not-nearest-such-school"
+            religion_12(nearest_suitable_school=False), RELIGION, id="not-nearest-suitable-school"
         ),
         pytest.param(religion_12(religion_or_belief=False), NOT_ELIGIBLE, id="not-religion"),
         pytest.param(religion_12(low_income=False), NOT_ELIGIBLE, id="not-low-income"),

@@ -115,3 +115,73 @@ def test_letter_refusing_at_the_nearest_school_never_says_rank_unknown() -> None
 def test_letter_when_no_rank_is_known_says_so_plainly() -> None:
     text = letter(low_income_12(nearest_suitable_school=False))
     assert "rank unknown, so not shown to be among the 3 nearest suitable schools" in text
+
+
+# -------------------------------- defect 1: the nearest school of that religion or belief
+def faith_12(**changes: Any) -> Facts:
+    """Issue 13's case: low income, 12 (Year 8), at the nearest school of their faith,
+    ranked 7th among all suitable schools, 11 miles by road (9 miles' walk)."""
+    values: dict[str, Any] = {
+        "date_of_birth": BORN_AGE_12_Y8,
+        "low_income": True,
+        "religion_or_belief": True,
+        "nearest_suitable_school": False,
+        "suitable_school_rank": 7,
+        "walking_distance_miles": 9.0,
+        "road_distance_miles": 11.0,
+    }
+    return facts(**{**values, **changes})
+
+
+RELIGION = award("EXTENDED_RELIGION_BELIEF", END_2025_26, "END_OF_YEAR")
+BORN_AGE_11_Y7 = date(2014, 3, 14)  # 11 on 4 Sep 2025, Year 7
+BORN_AGE_10_Y6 = date(2015, 3, 14)  # 10 on 4 Sep 2025, Year 6
+
+
+@pytest.mark.parametrize(
+    ("f", "expected"),
+    [
+        # Before: not eligible ("not the nearest such school"). Sch 35B para 12.
+        pytest.param(faith_12(), RELIGION, id="issue-13-rank-7-11-miles"),
+        pytest.param(faith_12(suitable_school_rank=None), RELIGION, id="no-rank"),
+        pytest.param(faith_12(road_distance_miles=15.0), RELIGION, id="road-15.0"),
+        pytest.param(faith_12(road_distance_miles=15.01), NOT_ELIGIBLE, id="road-15.01"),
+        pytest.param(
+            faith_12(walking_distance_miles=2.01, road_distance_miles=2.5), RELIGION, id="walk-2.01"
+        ),
+        pytest.param(
+            faith_12(walking_distance_miles=2.0, road_distance_miles=2.5),
+            NOT_ELIGIBLE,
+            id="walk-2.0",
+        ),
+        pytest.param(faith_12(date_of_birth=BORN_AGE_11_Y7), RELIGION, id="age-11"),
+        pytest.param(faith_12(date_of_birth=BORN_AGE_10_Y6), NOT_ELIGIBLE, id="age-10"),
+        pytest.param(faith_12(low_income=False), NOT_ELIGIBLE, id="not-low-income"),
+        pytest.param(faith_12(religion_or_belief=False), NOT_ELIGIBLE, id="not-religion"),
+    ],
+)
+def test_religion_or_belief_is_the_nearest_school_of_that_faith(
+    f: Facts, expected: tuple[Any, ...]
+) -> None:
+    assert outcome(assess(f, ANNUAL)) == expected
+
+
+def test_letter_for_the_nearest_school_of_their_faith() -> None:
+    text = letter(faith_12())
+    assert "Sam is eligible for free home to school transport" in text
+    assert (
+        "Why: your family is on a low income and the school, chosen on grounds of religion or "
+        "belief, is the nearest school of that religion or belief, between 2 and 15 miles away."
+    ) in text
+    assert "by road 11 mi within 15 mi" in text
+    assert "Education Act 1996 Sch 35B para 12" in text
+    assert "not the nearest" not in text
+
+
+def test_letter_refusing_religion_beyond_15_miles_says_why() -> None:
+    text = letter(faith_12(road_distance_miles=16.0))
+    assert "Sam is not eligible" in text
+    assert (
+        "chosen on grounds of religion or belief, the nearest school of that religion or "
+        "belief; walking 9 mi > 2 mi and by road 16 mi beyond 15 mi"
+    ) in text

@@ -130,15 +130,22 @@ def extended_11_plus(s: Situation, policy: Policy) -> RuleResult:
 
 
 def extended_religion(s: Situation, policy: Policy) -> RuleResult:
+    """`religion_or_belief` says both that the parent chose the school on grounds of
+    religion or belief and that it is the nearest school of that religion or belief
+    (spec/eligibility.md): the nearest suitable school and its rank play no part."""
     in_band, band = _band(s, policy.low_income_lower_miles, policy.religion_upper_miles)
     chosen = s.facts.religion_or_belief
-    nearest = s.facts.nearest_suitable_school
+    faith = (
+        "chosen on grounds of religion or belief, the nearest school of that religion or belief"
+        if chosen
+        else "not chosen on grounds of religion or belief as the nearest school of that "
+        "religion or belief"
+    )
     detail = (
         f"{_low_income(s)}; aged {s.age} ({'11 or over' if s.age >= 11 else 'under 11'}); "
-        f"{'chosen' if chosen else 'not chosen'} on grounds of religion or belief; {band}; "
-        f"{'the nearest such school' if nearest else 'not the nearest such school'}"
+        f"{faith}; {band}"
     )
-    met = s.facts.low_income and s.age >= 11 and chosen and in_band and nearest
+    met = s.facts.low_income and s.age >= 11 and chosen and in_band
     return _statutory("EXTENDED_RELIGION_BELIEF", s, met, detail, f"{EA} Sch 35B para 12")
 
 
