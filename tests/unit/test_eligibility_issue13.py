@@ -8,12 +8,15 @@ awards end on Mon 31 Aug 2026.
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from notifications.letters import LetterContext, decision_letter
+from tests.unit.test_eligibility import any_facts, policies
 from transport.domain.eligibility import Decision, Facts, Policy, assess
 
 TRAVEL = date(2025, 9, 4)  # Thu
@@ -185,3 +188,151 @@ def test_letter_refusing_religion_beyond_15_miles_says_why() -> None:
         "chosen on grounds of religion or belief, the nearest school of that religion or "
         "belief; walking 9 mi > 2 mi and by road 16 mi beyond 15 mi"
     ) in text
+
+
+# ------------------------------ defect 2: a birthday ends an award only if it changes it
+BORN_2018_03_10 = date(2018, 3, 10)  # Sat; 7 on 4 Sep 2025, Year 3; 8th birthday Tue 10 Mar 2026
+BORN_2015_03_14 = date(2015, 3, 14)  # Sat; 10, Year 6; 11th birthday Sat 14 Mar 2026
+
+
+def age7(**changes: Any) -> Facts:
+    """Issue 13's case: born 10 Mar 2018, 2.5 miles' walk to the nearest school, low income."""
+    values: dict[str, Any] = {
+        "date_of_birth": BORN_2018_03_10,
+        "walking_distance_miles": 2.5,
+        "nearest_suitable_school": True,
+        "low_income": True,
+    }
+    return facts(**{**values, **changes})
+
+
+def year6(**changes: Any) -> Facts:
+    """Low income, 10, Year 6, 2.5 miles' walk and 4 by road to the nearest school."""
+    values: dict[str, Any] = {
+        "date_of_birth": BORN_2015_03_14,
+        "walking_distance_miles": 2.5,
+        "road_distance_miles": 4.0,
+        "nearest_suitable_school": True,
+        "low_income": True,
+    }
+    return facts(**{**values, **changes})
+
+
+@pytest.mark.parametrize(
+    ("f", "expected"),
+    [
+        # Before: valid_until Mon 9 Mar 2026 with AGE_8_THRESHOLD; on Tue 10 Mar 2026 the
+        # 8-10 extended right (Sch 35B para 9: low income, more than 2 miles) holds.
+        pytest.param(
+            age7(),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="issue-13-low-income",
+        ),
+        # Not low income: at 8 the limit is 3 miles (s444(5)), so the birthday ends it.
+        pytest.param(
+            age7(low_income=False),
+            award("STATUTORY_DISTANCE", date(2026, 3, 9), "AGE_8_THRESHOLD"),
+            id="not-low-income",
+        ),
+        pytest.param(age7(walking_distance_miles=2.0), NOT_ELIGIBLE, id="walk-2.0"),
+        pytest.param(
+            age7(low_income=False, walking_distance_miles=3.01),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="over-3-miles",
+        ),
+        # Before: Fri 13 Mar 2026 with AGE_11_THRESHOLD; at 11 the 11-16 right (para 11:
+        # more than 2, not more than 6 miles, one of the 3 nearest) holds.
+        pytest.param(
+            year6(),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year6-11-plus-holds",
+        ),
+        pytest.param(
+            year6(road_distance_miles=6.0),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year6-road-6.0",
+        ),
+        pytest.param(
+            year6(road_distance_miles=6.01),
+            award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
+            id="year6-road-6.01",
+        ),
+        # At 11, religion or belief (para 12, up to 15 miles) holds as well.
+        pytest.param(
+            year6(road_distance_miles=12.0, religion_or_belief=True),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year6-religion-holds",
+        ),
+        # The spec's third-nearest school: no award at 10 (para 9 needs the nearest)...
+        pytest.param(
+            year6(nearest_suitable_school=False, suitable_school_rank=3),
+            NOT_ELIGIBLE,
+            id="year6-third-nearest-at-10",
+        ),
+        # ...and from the 11th birthday, the 11-16 right.
+        pytest.param(
+            year6(
+                nearest_suitable_school=False,
+                suitable_school_rank=3,
+                travel_from=date(2026, 3, 14),
+            ),
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="year6-third-nearest-at-11",
+        ),
+    ],
+)
+def test_a_birthday_ends_an_award_only_if_the_outcome_changes(
+    f: Facts, expected: tuple[Any, ...]
+) -> None:
+    assert outcome(assess(f, ANNUAL)) == expected
+
+
+def test_key_stage_award_looks_past_the_8th_birthday_to_the_11th() -> None:
+    # Key stage 2 runs to Fri 31 Aug 2029 (end of Year 6). At 8 the 8-10 right holds; at
+    # 11 (Sat 10 Mar 2029) 7 miles by road fails 11+ (and religion is not chosen), so the
+    # award ends Fri 9 Mar 2029.
+    f = age7(road_distance_miles=7.0)
+    assert outcome(assess(f, Policy(award_period="key_stage"))) == award(
+        "STATUTORY_DISTANCE", date(2029, 3, 9), "AGE_11_THRESHOLD"
+    )
+    assert outcome(assess(age7(road_distance_miles=5.0), Policy(award_period="key_stage"))) == (
+        award("STATUTORY_DISTANCE", date(2029, 8, 31), "END_OF_YEAR")
+    )
+
+
+def test_letter_when_the_8th_birthday_ends_nothing() -> None:
+    text = letter(age7())
+    assert "ends on Monday 31 August 2026, because of the end of the award period." in text
+    assert "8th birthday" not in text
+
+
+def test_letter_when_the_8th_birthday_ends_the_award() -> None:
+    text = letter(age7(low_income=False))
+    assert (
+        "This award ends on Monday 9 March 2026, because of your child's 8th birthday, when "
+        "the walking distance rises to 3 miles."
+    ) in text
+
+
+def test_letter_when_the_11th_birthday_ends_nothing() -> None:
+    text = letter(year6())
+    assert (
+        "This award ends on Monday 31 August 2026, because of the end of the award period and "
+        "the move to the next phase of education."
+    ) in text
+    assert "11th birthday" not in text
+    assert "your child's 11th birthday" in letter(year6(road_distance_miles=6.01))
+
+
+@settings(max_examples=500, deadline=None)
+@given(f=any_facts(), policy=policies)
+def test_a_birthday_that_ends_an_award_really_changes_the_outcome(f: Facts, policy: Policy) -> None:
+    """If the engine ends an award the day before the 8th or 11th birthday, the same facts
+    assessed on that birthday are not eligible (spec: only if the outcome changes)."""
+    decision = assess(f, policy)
+    if decision.eligible and {"AGE_8_THRESHOLD", "AGE_11_THRESHOLD"} & set(
+        decision.review_reasons
+    ):
+        assert decision.valid_until is not None
+        later = dataclasses.replace(f, travel_from=decision.valid_until + timedelta(days=1))
+        assert not assess(later, policy).eligible, assess(later, policy).as_dict()

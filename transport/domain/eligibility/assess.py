@@ -23,6 +23,15 @@ KEY_STAGE_END = {"R": 2, "1": 2, "2": 2, "3": 6, "4": 6, "5": 6, "6": 6, "7": 9,
 
 def assess(facts: Facts, policy: Policy) -> Decision:
     s = Situation.of(facts)
+    rules, basis, notes = _categories(s, policy)
+    if basis is None:
+        return Decision(False, None, None, (), tuple(rules), s.age, tuple(notes))
+    valid_until, reasons = end_date(s, basis, policy)
+    return Decision(True, basis, valid_until, reasons, tuple(rules), s.age, tuple(notes))
+
+
+def _categories(s: Situation, policy: Policy) -> tuple[list[RuleResult], str | None, list[str]]:
+    """Every rule evaluated, the basis (the first category met, or None) and the notes."""
     rules = [compulsory_school_age(s, policy)]
     rules.extend(rule(s, policy) for rule in STATUTORY_RULES)
     basis = next((r.code for r in rules[1:] if r.met), None)
@@ -33,10 +42,13 @@ def assess(facts: Facts, policy: Policy) -> Decision:
             rules.append(discretionary)
             basis = discretionary.code if discretionary.met else None
             notes.append(discretionary.detail)
-    if basis is None:
-        return Decision(False, None, None, (), tuple(rules), s.age, tuple(notes))
-    valid_until, reasons = end_date(s, basis, policy)
-    return Decision(True, basis, valid_until, reasons, tuple(rules), s.age, tuple(notes))
+    return rules, basis, notes
+
+
+def _basis_on(facts: Facts, day: date, policy: Policy) -> tuple[Situation, str | None]:
+    """The same facts assessed as if transport were wanted from ``day``."""
+    s = Situation.of(dataclasses.replace(facts, travel_from=day))
+    return s, _categories(s, policy)[1]
 
 
 def _as_if_of_csa(s: Situation, policy: Policy) -> list[RuleResult]:
@@ -100,20 +112,49 @@ def end_date(s: Situation, basis: str, policy: Policy) -> tuple[date, tuple[str,
         if policy.year11_until == "end_of_summer_term":
             month, day = policy.summer_term_end
             candidates["END_OF_CSA"] = max(s.csa_end, date(s.csa_end.year, month, day))
-    if basis == "STATUTORY_DISTANCE" and s.age < 8:
-        walking = f.walking_distance_miles or 0.0
-        if walking <= policy.walking_limit_miles:  # the award rests on the under-8 limit
-            candidates["AGE_8_THRESHOLD"] = birthday(f.date_of_birth, 8) - timedelta(days=1)
-    if basis == "EXTENDED_LOW_INCOME_8_10":
-        candidates["AGE_11_THRESHOLD"] = birthday(f.date_of_birth, 11) - timedelta(days=1)
     if s.medical_active and basis in ("SEND_MOBILITY", "post16", "post19") and f.medical_until:
         candidates["MEDICAL_END"] = f.medical_until
     if s.year_group in policy.phase_transfer_years:
         candidates["PHASE_TRANSFER"] = year_end
 
+    candidates.update(_birthday_ends(s, basis, policy, until=min(candidates.values())))
     earliest = min(candidates.values())
     reasons = tuple(code for code in REVIEW_ORDER if candidates.get(code) == earliest)
     return earliest, reasons
+
+
+def _threshold(s: Situation, basis: str, policy: Policy) -> tuple[str, date] | None:
+    """The birthday on which the rule the award rests on stops holding, if any."""
+    f = s.facts
+    if basis == "STATUTORY_DISTANCE" and s.age < 8:
+        walking = f.walking_distance_miles or 0.0
+        if walking <= policy.walking_limit_miles:  # the award rests on the under-8 limit
+            return "AGE_8_THRESHOLD", birthday(f.date_of_birth, 8)
+    if basis == "EXTENDED_LOW_INCOME_8_10":
+        return "AGE_11_THRESHOLD", birthday(f.date_of_birth, 11)
+    return None
+
+
+def _birthday_ends(s: Situation, basis: str, policy: Policy, *, until: date) -> dict[str, date]:
+    """A birthday ends the award only if the outcome changes (spec/eligibility.md): the
+    same facts assessed on that birthday no longer make the child eligible on any basis.
+    When they do (at 8 the 8-10 extended right, at 11 the 11-16 one), the next birthday
+    that could end the award is looked at in turn, up to ``until`` (the other end dates).
+    At most two more assessments, and only for awards a birthday within ``until`` touches.
+    """
+    ends: dict[str, date] = {}
+    while (threshold := _threshold(s, basis, policy)) is not None:
+        code, day = threshold
+        if day - timedelta(days=1) > until:
+            break
+        s, later = _basis_on(s.facts, day, policy)
+        if later is None:
+            ends[code] = day - timedelta(days=1)
+            break
+        basis = later
+        if s.medical_active and basis == "SEND_MOBILITY" and s.facts.medical_until:
+            ends["MEDICAL_END"] = s.facts.medical_until  # kept on only by a medical need
+    return ends
 
 
 def _year_number(year_group: str) -> int:
