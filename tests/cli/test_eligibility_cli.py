@@ -85,8 +85,12 @@ def test_assess_as_text_and_as_a_letter(tmp_path: Path, env: dict[str, str]) -> 
     )
     assert code == 0
     assert "Zoë is eligible" in out and "Friday 13 March 2026" in out
-    # 20 working days after Mon 14 Dec 2026, skipping 25 and 28 Dec and 1 Jan: Thu 14 Jan.
-    assert "by Thursday 14 January 2027" in out
+    # Received 2 working days after Mon 14 Dec 2026 (letter_delivery_working_days): Wed 16
+    # Dec; 20 working days from then, skipping Fri 25 Dec, Mon 28 Dec (Boxing Day moved
+    # from the Saturday) and Fri 1 Jan: Mon 18 Jan 2027.
+    letter = " ".join(out.split())
+    assert "(we take that to be Wednesday 16 December 2026, 2 working days after" in letter
+    assert "that is by Monday 18 January 2027" in letter
 
 
 @pytest.mark.parametrize(
