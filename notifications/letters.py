@@ -31,7 +31,12 @@ BASIS_PLAIN = {
     ),
     "EXTENDED_RELIGION_BELIEF": (
         "your family is on a low income and the school, chosen on grounds of religion or "
-        "belief, is the nearest such school, between 2 and 15 miles away"
+        "belief, is the nearest school of that religion or belief, between 2 and 15 miles away"
+    ),
+    "faith": (
+        "the council's faith transport policy applies: the school, chosen on grounds of "
+        "religion or belief, is the nearest school of that religion or belief, beyond the "
+        "walking distance and within the council's limit"
     ),
     "post16": "the council's post-16 transport policy applies to your child",
     "post19": "the council's post-19 transport policy applies to your child",
@@ -56,10 +61,19 @@ class LetterContext:
     child_first_name: str
     reference: str | None
     review_working_days: int = 20
+    # The family is taken to receive the letter this many working days after its date
+    # (2 for post, 0 for email); the review period counts from then (DfE model).
+    delivery_working_days: int = 0
 
 
-def review_deadline(decided_on: date, working_days: int) -> date:
-    return add_working_days(decided_on, working_days)
+def received_on(decided_on: date, delivery_working_days: int) -> date:
+    return add_working_days(decided_on, delivery_working_days)
+
+
+def review_deadline(decided_on: date, working_days: int, delivery_working_days: int = 0) -> date:
+    """The last day to ask for a review: ``working_days`` working days after the family
+    receives the decision (England and Wales bank holidays are not working days)."""
+    return add_working_days(received_on(decided_on, delivery_working_days), working_days)
 
 
 def decision_letter(
@@ -77,6 +91,10 @@ def decision_letter(
         review_reasons=[REVIEW_PLAIN[r] for r in decision.review_reasons],
         unmet=[rule for rule in decision.rules if not rule.met],
         basis_rule=next((r for r in decision.rules if r.code == decision.basis), None),
-        review_by=review_deadline(decided_on, context.review_working_days),
+        review_by=review_deadline(
+            decided_on, context.review_working_days, context.delivery_working_days
+        ),
         review_days=context.review_working_days,
+        delivery_days=context.delivery_working_days,
+        received=received_on(decided_on, context.delivery_working_days),
     )

@@ -69,6 +69,7 @@ class Settings:
     renewals: RenewalSettings
     policy: Policy
     review_working_days: int
+    letter_delivery_working_days: int
     council: CouncilConfig
     imports: ImportConfig
     dispatch: DispatchSettings
@@ -98,6 +99,15 @@ def policy_from(config: EligibilityConfig) -> Policy:
         discretionary_reception=config.discretionary_reception,
         post16=config.post16,
         post19=config.post19,
+        under8_limit_by=config.under8_limit_by,
+        under8_until_year=config.under8_until_year,
+        faith_transport=config.faith_transport,
+        faith_primary_upper_miles=config.faith_primary_upper_miles,
+        faith_secondary_upper_miles=config.faith_secondary_upper_miles,
+        faith_needs_low_income=config.faith_needs_low_income,
+        post16_lower_miles=config.post16_lower_miles,
+        post16_upper_miles=config.post16_upper_miles,
+        post16_needs_low_income=config.post16_needs_low_income,
     )
 
 
@@ -117,6 +127,7 @@ def settings_from(config: Config) -> Settings:
         ),
         policy=policy_from(config.eligibility),
         review_working_days=config.eligibility.review_working_days,
+        letter_delivery_working_days=config.eligibility.letter_delivery_working_days,
         council=config.council,
         imports=config.imports,
         dispatch=DispatchSettings(

@@ -48,6 +48,7 @@ def letter(app: App, recommendation: Recommendation, *, decided_on: date | None 
         recommendation.child_name,
         recommendation.reference,
         app.settings.review_working_days,
+        app.settings.letter_delivery_working_days,
     )
     return decision_letter(
         recommendation.decision,

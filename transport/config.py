@@ -72,7 +72,17 @@ class EligibilityConfig:
     discretionary_reception: bool = False
     post16: str = "send"
     post19: bool = True
+    post16_lower_miles: float = 3.0  # post16 = "band": more than this (walking)...
+    post16_upper_miles: float = 15.0  # ...and not more than this (by road)
+    post16_needs_low_income: bool = False
+    under8_limit_by: str = "birthday"  # or "year_group" (to the end of under8_until_year)
+    under8_until_year: int = 3
+    faith_transport: bool = False
+    faith_primary_upper_miles: float = 15.0
+    faith_secondary_upper_miles: float = 15.0
+    faith_needs_low_income: bool = False
     review_working_days: int = 20
+    letter_delivery_working_days: int = 2
 
 
 @dataclass(frozen=True)
@@ -211,7 +221,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
-    "eligibility.post16": ("none", "send", "all"),
+    "eligibility.post16": ("none", "send", "all", "band"),
+    "eligibility.under8_limit_by": ("birthday", "year_group"),
 }
 
 
@@ -379,6 +390,10 @@ def _check_eligibility(policy: EligibilityConfig) -> None:
         "low_income_lower_miles",
         "low_income_upper_miles",
         "religion_upper_miles",
+        "post16_lower_miles",
+        "post16_upper_miles",
+        "faith_primary_upper_miles",
+        "faith_secondary_upper_miles",
     ):
         if not 0 < getattr(policy, name) <= 100:
             raise ConfigError(f"config key 'eligibility.{name}' must be between 0 and 100 miles")
@@ -402,6 +417,14 @@ def _check_eligibility(policy: EligibilityConfig) -> None:
             )
     if not 1 <= policy.review_working_days <= 100:
         raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
+    if not 0 <= policy.letter_delivery_working_days <= 10:
+        raise ConfigError("config key 'eligibility.letter_delivery_working_days' must be 0 to 10")
+    if not 1 <= policy.under8_until_year <= 6:
+        raise ConfigError("config key 'eligibility.under8_until_year' must be a year from 1 to 6")
+    if policy.post16_lower_miles >= policy.post16_upper_miles:
+        raise ConfigError(
+            "config key 'eligibility.post16_lower_miles' must be less than 'post16_upper_miles'"
+        )
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:

@@ -53,15 +53,22 @@ def facts_from(data: Mapping[str, Any]) -> Facts:
     assert dob is not None and travel_from is not None
     if dob > travel_from:
         raise BadFacts("field 'date_of_birth': after travel_from; expected an earlier date")
+    flags = {name: _bool(data, name) for name in _BOOLS}
+    rank = _rank(data)
+    if flags["nearest_suitable_school"] and rank is not None and rank > 1:
+        raise BadFacts(
+            f"fields 'nearest_suitable_school' (true) and 'suitable_school_rank' ({rank}) "
+            "disagree: the nearest suitable school is rank 1"
+        )
     return Facts(
         date_of_birth=dob,
         travel_from=travel_from,
         year_group=_year_group(data),
         walking_distance_miles=_miles(data, "walking_distance_miles"),
         road_distance_miles=_miles(data, "road_distance_miles"),
-        suitable_school_rank=_rank(data),
+        suitable_school_rank=rank,
         medical_until=_date(data, "medical_until"),
-        **{name: _bool(data, name) for name in _BOOLS},
+        **flags,
     )
 
 

@@ -85,8 +85,12 @@ def test_assess_as_text_and_as_a_letter(tmp_path: Path, env: dict[str, str]) -> 
     )
     assert code == 0
     assert "Zoë is eligible" in out and "Friday 13 March 2026" in out
-    # 20 working days after Mon 14 Dec 2026, skipping 25 and 28 Dec and 1 Jan: Thu 14 Jan.
-    assert "by Thursday 14 January 2027" in out
+    # Received 2 working days after Mon 14 Dec 2026 (letter_delivery_working_days): Wed 16
+    # Dec; 20 working days from then, skipping Fri 25 Dec, Mon 28 Dec (Boxing Day moved
+    # from the Saturday) and Fri 1 Jan: Mon 18 Jan 2027.
+    letter = " ".join(out.split())
+    assert "(we take that to be Wednesday 16 December 2026, 2 working days after" in letter
+    assert "that is by Monday 18 January 2027" in letter
 
 
 @pytest.mark.parametrize(
@@ -106,6 +110,15 @@ def test_bad_facts_exit_non_zero_naming_the_field(
     code, _, err = run(env, "eligibility", "assess", str(facts_file(tmp_path, **changes)))
     assert code == 1
     assert f"'{field}'" in err
+
+
+def test_nearest_school_with_a_later_rank_names_both_fields(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = facts_file(tmp_path, nearest_suitable_school=True, suitable_school_rank=2)
+    code, _, err = run(env, "eligibility", "assess", str(path))
+    assert code == 1
+    assert "'nearest_suitable_school'" in err and "'suitable_school_rank'" in err
 
 
 def test_assess_needs_exactly_one_source(tmp_path: Path, env: dict[str, str]) -> None:

@@ -81,6 +81,30 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path) -> None:
         ),
         ("[eligibility]\npost16 = 'some'\n", "eligibility.post16"),
         ("[eligibility]\nsummer_term_end = '07-32'\n", "eligibility.summer_term_end"),
+        ("[eligibility]\nunder8_limit_by = 'age'\n", "eligibility.under8_limit_by"),
+        ("[eligibility]\nunder8_until_year = 0\n", "eligibility.under8_until_year"),
+        ("[eligibility]\nunder8_until_year = 7\n", "eligibility.under8_until_year"),
+        ("[eligibility]\nfaith_transport = 'yes'\n", "eligibility.faith_transport"),
+        ("[eligibility]\nfaith_primary_upper_miles = 0\n", "eligibility.faith_primary_upper_miles"),
+        (
+            "[eligibility]\nfaith_secondary_upper_miles = 101\n",
+            "eligibility.faith_secondary_upper_miles",
+        ),
+        ("[eligibility]\nfaith_needs_low_income = 1\n", "eligibility.faith_needs_low_income"),
+        ("[eligibility]\npost16_upper_miles = 0\n", "eligibility.post16_upper_miles"),
+        (
+            "[eligibility]\npost16_lower_miles = 15.0\npost16_upper_miles = 10.0\n",
+            "eligibility.post16_lower_miles",
+        ),
+        ("[eligibility]\npost16_needs_low_income = 'no'\n", "eligibility.post16_needs_low_income"),
+        (
+            "[eligibility]\nletter_delivery_working_days = -1\n",
+            "eligibility.letter_delivery_working_days",
+        ),
+        (
+            "[eligibility]\nletter_delivery_working_days = 11\n",
+            "eligibility.letter_delivery_working_days",
+        ),
         ("[sending]\nmax_attempts = 0\n", "sending.max_attempts"),
         ("[sending]\nworkers = 0\n", "sending.workers"),
         ("[sending]\nworkers = 33\n", "sending.workers"),
@@ -98,3 +122,42 @@ def test_missing_file_and_bad_toml_are_clear(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml", env={})
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[risk\n"), env={})
+
+
+def test_issue13_policy_settings_default_to_todays_behaviour() -> None:
+    from services.app import policy_from, settings_from
+    from transport.domain.eligibility import Policy
+
+    config = load_config(env={})
+    assert policy_from(config.eligibility) == Policy()
+    policy = Policy()
+    assert (policy.under8_limit_by, policy.faith_transport, policy.post16) == (
+        "birthday",
+        False,
+        "send",
+    )
+    assert settings_from(config).letter_delivery_working_days == 2
+
+
+def test_issue13_policy_settings_reach_the_policy(tmp_path: Path) -> None:
+    from services.app import policy_from, settings_from
+
+    text = (
+        "[eligibility]\nunder8_limit_by = 'year_group'\nunder8_until_year = 2\n"
+        "faith_transport = true\nfaith_primary_upper_miles = 20.0\n"
+        "faith_secondary_upper_miles = 25\nfaith_needs_low_income = true\n"
+        "post16 = 'band'\npost16_lower_miles = 3.5\npost16_upper_miles = 12.0\n"
+        "post16_needs_low_income = true\nletter_delivery_working_days = 0\n"
+    )
+    config = load_config(write(tmp_path, text), env={})
+    policy = policy_from(config.eligibility)
+    assert (policy.under8_limit_by, policy.under8_until_year) == ("year_group", 2)
+    assert (policy.faith_transport, policy.faith_needs_low_income) == (True, True)
+    assert (policy.faith_primary_upper_miles, policy.faith_secondary_upper_miles) == (20.0, 25.0)
+    assert (policy.post16, policy.post16_lower_miles, policy.post16_upper_miles) == (
+        "band",
+        3.5,
+        12.0,
+    )
+    assert policy.post16_needs_low_income is True
+    assert settings_from(config).letter_delivery_working_days == 0

@@ -206,17 +206,31 @@ def test_statutory_distance(facts: Facts, expected: tuple[Any, ...]) -> None:
             award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
             id="over-3-statutory-first",
         ),
-        # 10, Year 6: 11th birthday Sat 14 Mar 2026, so the award ends Fri 13 Mar 2026
-        # (the Year 6 phase transfer on Mon 31 Aug 2026 comes later).
+        # 10, Year 6: 11th birthday Sat 14 Mar 2026. At 7 miles by road the 11+ right (up
+        # to 6) will not hold, so the award ends Fri 13 Mar 2026 (the Year 6 phase
+        # transfer on Mon 31 Aug 2026 comes later).
         pytest.param(
-            child(date_of_birth=BORN_AGE_10_Y6, low_income=True, walking_distance_miles=2.5),
+            child(
+                date_of_birth=BORN_AGE_10_Y6,
+                low_income=True,
+                walking_distance_miles=2.5,
+                road_distance_miles=7.0,
+            ),
             award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
             id="age10-11th-birthday-in-year",
         ),
-        # 7: the 8-10 category does not apply, the under-8 limit does.
+        # ...with no road distance the 2.5-mile walk is within 6 and the school is the
+        # nearest (rank 1): eligible at 11 too, so the birthday ends nothing (issue 13).
+        pytest.param(
+            child(date_of_birth=BORN_AGE_10_Y6, low_income=True, walking_distance_miles=2.5),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="age10-eligible-at-11-too",
+        ),
+        # 7: the 8-10 category does not apply, the under-8 limit does. At 8 (Sat 14 Mar
+        # 2026) the 8-10 right keeps the 2-mile limit, so the birthday ends nothing.
         pytest.param(
             child(date_of_birth=BORN_AGE_7_Y3, low_income=True, walking_distance_miles=2.5),
-            award("STATUTORY_DISTANCE", date(2026, 3, 13), "AGE_8_THRESHOLD"),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
             id="age7-statutory-under8",
         ),
         pytest.param(
@@ -224,11 +238,23 @@ def test_statutory_distance(facts: Facts, expected: tuple[Any, ...]) -> None:
             NOT_ELIGIBLE,
             id="age7-2.0",
         ),
-        # 11 (Year 7): no longer 8 to 10, and 11+ needs a rank among the 3 nearest.
+        # 11 (Year 7): no longer 8 to 10; 11+ needs one of the 3 nearest schools. The
+        # nearest school with no rank given is rank 1 (spec: facts that need a definition),
+        # and with no road distance the 2.5-mile walk is within 6 miles.
         pytest.param(
             child(date_of_birth=BORN_AGE_11_Y7, low_income=True, walking_distance_miles=2.5),
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR"),
+            id="age11-nearest-no-rank",
+        ),
+        pytest.param(
+            child(
+                date_of_birth=BORN_AGE_11_Y7,
+                low_income=True,
+                walking_distance_miles=2.5,
+                nearest_suitable_school=False,
+            ),
             NOT_ELIGIBLE,
-            id="age11-no-rank",
+            id="age11-not-nearest-no-rank",
         ),
     ],
 )
@@ -264,7 +290,13 @@ RELIGION = award("EXTENDED_RELIGION_BELIEF", END_2025_26, "END_OF_YEAR")
         pytest.param(low_income_12(road_distance_miles=6.01), NOT_ELIGIBLE, id="road-6.01"),
         pytest.param(low_income_12(suitable_school_rank=3), ELEVEN_PLUS, id="rank-3"),
         pytest.param(low_income_12(suitable_school_rank=4), NOT_ELIGIBLE, id="rank-4"),
-        pytest.param(low_income_12(suitable_school_rank=None), NOT_ELIGIBLE, id="rank-unknown"),
+        # The nearest suitable school with no rank given is rank 1 (defect 3, issue 13).
+        pytest.param(low_income_12(suitable_school_rank=None), ELEVEN_PLUS, id="nearest-no-rank"),
+        pytest.param(
+            low_income_12(suitable_school_rank=None, nearest_suitable_school=False),
+            NOT_ELIGIBLE,
+            id="not-nearest-rank-unknown",
+        ),
         # Extended rights: one of the three nearest is enough, not only the nearest.
         pytest.param(
             low_income_12(nearest_suitable_school=False, suitable_school_rank=2),
@@ -328,8 +360,10 @@ def religion_12(**changes: Any) -> Facts:
         pytest.param(religion_12(road_distance_miles=15.01), NOT_ELIGIBLE, id="road-15.01"),
         pytest.param(religion_12(walking_distance_miles=2.0), NOT_ELIGIBLE, id="walk-2.0"),
         pytest.param(religion_12(walking_distance_miles=2.01), RELIGION, id="walk-2.01"),
+        # religion_or_belief means the nearest school of that religion or belief; whether it
+        # is the nearest suitable school plays no part (spec; issue 13, defect 1).
         pytest.param(
-            religion_12(nearest_suitable_school=False), NOT_ELIGIBLE, id="not-nearest-such-school"
+            religion_12(nearest_suitable_school=False), RELIGION, id="not-nearest-suitable-school"
         ),
         pytest.param(religion_12(religion_or_belief=False), NOT_ELIGIBLE, id="not-religion"),
         pytest.param(religion_12(low_income=False), NOT_ELIGIBLE, id="not-low-income"),
@@ -361,9 +395,10 @@ def test_religion_or_belief(facts: Facts, expected: tuple[Any, ...]) -> None:
 def test_religion_needs_age_11() -> None:
     decision = assess(religion_12(date_of_birth=BORN_AGE_10_Y6), ANNUAL)
     assert rule(decision, "EXTENDED_RELIGION_BELIEF")["met"] is False
-    # ...the 8-10 right applies instead (11th birthday Sat 14 Mar 2026).
+    # ...the 8-10 right applies instead; on the 11th birthday (Sat 14 Mar 2026) religion
+    # or belief holds, so the award runs to the year end (Year 6: a phase transfer too).
     assert outcome(decision) == award(
-        "EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"
+        "EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"
     )
 
 
@@ -508,9 +543,10 @@ def test_send_unsafe_route_and_medical(facts: Facts, expected: tuple[Any, ...]) 
             award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"),
             id="8th-birthday-low-income",
         ),
+        # ...eligible again the next day under the 8-10 right: no AGE_8_THRESHOLD.
         pytest.param(
             child(date_of_birth=date(2017, 9, 5), walking_distance_miles=2.5, low_income=True),
-            award("STATUTORY_DISTANCE", TRAVEL, "AGE_8_THRESHOLD"),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
             id="8th-birthday-tomorrow-low-income",
         ),
         # Born Tue 1 Sep 2018 (Year 2): 8th birthday Tue 1 Sep 2026, so the day before is
@@ -520,16 +556,28 @@ def test_send_unsafe_route_and_medical(facts: Facts, expected: tuple[Any, ...]) 
             award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "AGE_8_THRESHOLD"),
             id="8th-birthday-on-1-september",
         ),
-        # 11th birthday on the travel date (born Thu 4 Sep 2014, Year 6): 11.
+        # 11th birthday on the travel date (born Thu 4 Sep 2014, Year 6): 11, so 8-10 no
+        # longer applies; at the nearest school (rank 1) 2.5 miles' walk meets 11+.
         pytest.param(
             child(date_of_birth=date(2014, 9, 4), walking_distance_miles=2.5, low_income=True),
-            NOT_ELIGIBLE,
-            id="11th-birthday-on-travel-no-rank",
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="11th-birthday-on-travel-nearest",
         ),
         pytest.param(
             child(date_of_birth=date(2014, 9, 3), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="11th-birthday-day-before-nearest",
+        ),
+        # ...not the nearest and no rank: neither 8-10 (nearest only) nor 11+.
+        pytest.param(
+            child(
+                date_of_birth=date(2014, 9, 4),
+                walking_distance_miles=2.5,
+                low_income=True,
+                nearest_suitable_school=False,
+            ),
             NOT_ELIGIBLE,
-            id="11th-birthday-day-before-no-rank",
+            id="11th-birthday-on-travel-no-rank",
         ),
         # ...with rank 1 and 4 miles by road: 11+; Year 6 so PHASE_TRANSFER too.
         pytest.param(
@@ -543,19 +591,40 @@ def test_send_unsafe_route_and_medical(facts: Facts, expected: tuple[Any, ...]) 
             award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
             id="11th-birthday-on-travel-11-plus",
         ),
-        # 11th birthday the day after (Fri 5 Sep 2025): still 10, 8-10 category, ending
-        # the day before the birthday: Thu 4 Sep 2025.
+        # 11th birthday the day after (Fri 5 Sep 2025): still 10, 8-10 category; 7 miles by
+        # road fails 11+ at 11, so the award ends the day before: Thu 4 Sep 2025.
         pytest.param(
-            child(date_of_birth=date(2014, 9, 5), walking_distance_miles=2.5, low_income=True),
+            child(
+                date_of_birth=date(2014, 9, 5),
+                walking_distance_miles=2.5,
+                road_distance_miles=7.0,
+                low_income=True,
+            ),
             award("EXTENDED_LOW_INCOME_8_10", TRAVEL, "AGE_11_THRESHOLD"),
             id="11th-birthday-day-after",
+        ),
+        # ...within 6 miles at the nearest school, 11+ holds at 11: the year end (Year 6).
+        pytest.param(
+            child(date_of_birth=date(2014, 9, 5), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
+            id="11th-birthday-day-after-11-plus-holds",
         ),
         # Born Tue 1 Sep 2015 (Year 5): 11th birthday Tue 1 Sep 2026, the day before is the
         # year end.
         pytest.param(
-            child(date_of_birth=date(2015, 9, 1), walking_distance_miles=2.5, low_income=True),
+            child(
+                date_of_birth=date(2015, 9, 1),
+                walking_distance_miles=2.5,
+                road_distance_miles=7.0,
+                low_income=True,
+            ),
             award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR", "AGE_11_THRESHOLD"),
             id="11th-birthday-on-1-september",
+        ),
+        pytest.param(
+            child(date_of_birth=date(2015, 9, 1), walking_distance_miles=2.5, low_income=True),
+            award("EXTENDED_LOW_INCOME_8_10", END_2025_26, "END_OF_YEAR"),
+            id="11th-birthday-on-1-september-11-plus-holds",
         ),
     ],
 )
@@ -564,6 +633,8 @@ def test_birthday_thresholds(facts: Facts, expected: tuple[Any, ...]) -> None:
 
 
 LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 Mar 2027
+# The 8-10 cases below are 7 miles by road, so at 11 the 11+ right (up to 6) fails and the
+# 11th birthday really does end the award.
 
 
 @pytest.mark.parametrize(
@@ -572,7 +643,12 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
         # 9, Year 5, key stage to Tue 31 Aug 2027; the day before the 11th birthday is
         # Sun 28 Feb 2027 (not 27 Feb).
         pytest.param(
-            child(date_of_birth=LEAP_BORN, walking_distance_miles=2.5, low_income=True),
+            child(
+                date_of_birth=LEAP_BORN,
+                walking_distance_miles=2.5,
+                road_distance_miles=7.0,
+                low_income=True,
+            ),
             KEY_STAGE,
             award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
             id="leap-day-key-stage",
@@ -582,6 +658,7 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
             child(
                 date_of_birth=LEAP_BORN,
                 walking_distance_miles=2.5,
+                road_distance_miles=7.0,
                 low_income=True,
                 travel_from=date(2027, 2, 26),
             ),
@@ -594,6 +671,7 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
             child(
                 date_of_birth=LEAP_BORN,
                 walking_distance_miles=2.5,
+                road_distance_miles=7.0,
                 low_income=True,
                 travel_from=date(2027, 2, 28),
             ),
@@ -601,7 +679,7 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
             award("EXTENDED_LOW_INCOME_8_10", date(2027, 2, 28), "AGE_11_THRESHOLD"),
             id="leap-day-28-feb",
         ),
-        # Mon 1 Mar 2027: 11, no rank, not eligible.
+        # Mon 1 Mar 2027: 11, so the 11+ right (the nearest school is rank 1), Year 6.
         pytest.param(
             child(
                 date_of_birth=LEAP_BORN,
@@ -610,7 +688,7 @@ LEAP_BORN = date(2016, 2, 29)  # Mon; 11th birthday in common year 2027: Mon 1 M
                 travel_from=date(2027, 3, 1),
             ),
             ANNUAL,
-            NOT_ELIGIBLE,
+            award("EXTENDED_LOW_INCOME_11_PLUS", END_2026_27, "END_OF_YEAR", "PHASE_TRANSFER"),
             id="leap-day-1-march-is-11",
         ),
     ],
@@ -1019,9 +1097,10 @@ def test_post16_and_post19(facts: Facts, policy: Policy, expected: tuple[Any, ..
             award("STATUTORY_DISTANCE", END_2026_27, "END_OF_YEAR"),
             id="year5",
         ),
-        # 9, low income, 8-10: 11th birthday Sun 14 Mar 2027, day before Sat 13 Mar 2027.
+        # 9, low income, 8-10, 7 miles by road (so 11+ fails at 11): 11th birthday Sun 14
+        # Mar 2027, day before Sat 13 Mar 2027.
         pytest.param(
-            child(walking_distance_miles=2.5, low_income=True),
+            child(walking_distance_miles=2.5, road_distance_miles=7.0, low_income=True),
             KEY_STAGE,
             award("EXTENDED_LOW_INCOME_8_10", date(2027, 3, 13), "AGE_11_THRESHOLD"),
             id="year5-age11",
@@ -1159,9 +1238,15 @@ def test_key_stage_awards(facts: Facts, policy: Policy, expected: tuple[Any, ...
             award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR", "PHASE_TRANSFER"),
             id="year2-infant-junior",
         ),
-        # The Year 6 phase transfer does not outrun an earlier 11th birthday threshold.
+        # The Year 6 phase transfer does not outrun an earlier 11th birthday threshold (7
+        # miles by road: not eligible at 11).
         pytest.param(
-            child(date_of_birth=BORN_AGE_10_Y6, walking_distance_miles=2.5, low_income=True),
+            child(
+                date_of_birth=BORN_AGE_10_Y6,
+                walking_distance_miles=2.5,
+                road_distance_miles=7.0,
+                low_income=True,
+            ),
             ANNUAL,
             award("EXTENDED_LOW_INCOME_8_10", date(2026, 3, 13), "AGE_11_THRESHOLD"),
             id="year6-age11-first",

@@ -201,6 +201,28 @@ def test_rank_must_be_a_positive_integer(value: Any) -> None:
     bad({**SPEC_EXAMPLE, "suitable_school_rank": value}, "suitable_school_rank")
 
 
+@pytest.mark.parametrize(
+    ("nearest", "rank", "expected"),
+    [
+        (True, None, None),  # the engine reads no rank at the nearest school as rank 1
+        (True, 1, 1),
+        (False, 2, 2),
+        (False, None, None),
+    ],
+)
+def test_nearest_and_rank_that_agree(nearest: bool, rank: int | None, expected: int | None) -> None:
+    facts = facts_from(with_(nearest_suitable_school=nearest, suitable_school_rank=rank))
+    assert facts.suitable_school_rank == expected
+
+
+@pytest.mark.parametrize("rank", [2, 3, 7])
+def test_nearest_with_a_later_rank_names_both_fields(rank: int) -> None:
+    message = bad(
+        with_(nearest_suitable_school=True, suitable_school_rank=rank), "nearest_suitable_school"
+    )
+    assert "'suitable_school_rank'" in message and f"({rank})" in message
+
+
 # ----------------------------------------------------------------------- year group
 @pytest.mark.parametrize("value", ["0", "15", "Y3", "Reception", "3a", -1])
 def test_bad_year_group_names_the_field(value: Any) -> None:

@@ -60,8 +60,21 @@ class Policy:
     summer_term_end: tuple[int, int] = (7, 31)  # (month, day) the summer term ends by
     phase_transfer_years: tuple[str, ...] = ("6", "11")
     discretionary_reception: bool = False
-    post16: str = "send"  # "none", "send" (only who cannot walk) or "all"
+    post16: str = "send"  # "none", "send" (only who cannot walk), "all" or "band"
     post19: bool = True  # post-19 learners with an EHCP who cannot walk (to age 25)
+    # The under-8 walking limit up to the 8th birthday, or to the end of a year group.
+    under8_limit_by: str = "birthday"  # "birthday" or "year_group"
+    under8_until_year: int = 3  # with "year_group": the limit to the end of this year
+    # Faith transport: a discretionary category for a child of compulsory school age at
+    # the nearest school of their religion or belief, beyond the walking distance.
+    faith_transport: bool = False
+    faith_primary_upper_miles: float = 15.0  # Reception to Year 6 (or under 11)
+    faith_secondary_upper_miles: float = 15.0  # Year 7 on (or 11 and over)
+    faith_needs_low_income: bool = False
+    # Post-16 "band": more than the lower (walking), not more than the upper (by road).
+    post16_lower_miles: float = 3.0
+    post16_upper_miles: float = 15.0
+    post16_needs_low_income: bool = False  # for "all" and "band"; never for who cannot walk
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,24 @@ def send_mobility(s: Situation, _policy: Policy) -> RuleResult:
     return _statutory("SEND_MOBILITY", s, met, detail, f"{EA} s508B, Sch 35B paras 2-3")
 
 
+def year_number(year_group: str) -> int:
+    return 0 if year_group == "R" else int(year_group)
+
+
+def by_year_group(s: Situation, policy: Policy) -> bool:
+    """The council applies the under-8 limit by year group (and the year group is known)."""
+    return policy.under8_limit_by == "year_group" and s.year_group is not None
+
+
 def walking_limit(s: Situation, policy: Policy) -> tuple[float, str]:
+    if by_year_group(s, policy):
+        assert s.year_group is not None
+        until = policy.under8_until_year
+        where = "Reception" if s.year_group == "R" else f"Year {s.year_group}"
+        if year_number(s.year_group) <= until:
+            policy_text = f"council policy: to the end of Year {until}"
+            return policy.under8_walking_limit_miles, f"{where} ({policy_text})"
+        return policy.walking_limit_miles, f"{where} (after Year {until})"
     if s.age < 8:
         return policy.under8_walking_limit_miles, "a child under 8"
     return policy.walking_limit_miles, "a child of 8 or over"
@@ -78,7 +95,7 @@ def unsafe_route(s: Situation, _policy: Policy) -> RuleResult:
     return _statutory("UNSAFE_ROUTE", s, met, f"{why}; {_nearest(s)}", f"{EA} Sch 35B para 4")
 
 
-def _low_income(s: Situation) -> str:
+def low_income_text(s: Situation) -> str:
     if s.facts.low_income:
         return "low income (free school meals or maximum Working Tax Credit)"
     return "not low income"
@@ -90,7 +107,7 @@ def extended_8_10(s: Situation, policy: Policy) -> RuleResult:
     in_age = 8 <= s.age <= 10
     far = walking is not None and walking > lower
     detail = (
-        f"{_low_income(s)}; aged {s.age} ({'8 to 10' if in_age else 'not 8 to 10'}); "
+        f"{low_income_text(s)}; aged {s.age} ({'8 to 10' if in_age else 'not 8 to 10'}); "
         f"walking {_miles(walking)} {'>' if far else 'is not more than'} {lower:g} mi; "
         f"{_nearest(s)}"
     )
@@ -98,7 +115,7 @@ def extended_8_10(s: Situation, policy: Policy) -> RuleResult:
     return _statutory("EXTENDED_LOW_INCOME_8_10", s, met, detail, f"{EA} Sch 35B para 9")
 
 
-def _band(s: Situation, lower: float, upper: float) -> tuple[bool, str]:
+def band(s: Situation, lower: float, upper: float) -> tuple[bool, str]:
     walking = s.walking
     distance, how = s.upper_distance
     above = walking is not None and walking > lower
@@ -111,30 +128,41 @@ def _band(s: Situation, lower: float, upper: float) -> tuple[bool, str]:
 
 
 def extended_11_plus(s: Situation, policy: Policy) -> RuleResult:
-    in_band, band = _band(s, policy.low_income_lower_miles, policy.low_income_upper_miles)
-    rank = s.facts.suitable_school_rank
+    in_band, distances = band(s, policy.low_income_lower_miles, policy.low_income_upper_miles)
+    rank = s.rank
     nearest_n = policy.low_income_nearest_schools
     among = rank is not None and rank <= nearest_n
-    rank_text = "rank unknown" if rank is None else f"rank {rank}"
+    if rank is None:
+        rank_text = f"rank unknown, so not shown to be among the {nearest_n} nearest"
+    elif s.facts.nearest_suitable_school:
+        rank_text = f"the nearest suitable school (rank {rank}), among the {nearest_n} nearest"
+    else:
+        rank_text = f"rank {rank}, {'among' if among else 'not among'} the {nearest_n} nearest"
     detail = (
-        f"{_low_income(s)}; aged {s.age} ({'11 or over' if s.age >= 11 else 'under 11'}); "
-        f"{band}; {rank_text} {'among' if among else 'not among'} the {nearest_n} nearest "
-        "suitable schools"
+        f"{low_income_text(s)}; aged {s.age} ({'11 or over' if s.age >= 11 else 'under 11'}); "
+        f"{distances}; {rank_text} suitable schools"
     )
     met = s.facts.low_income and s.age >= 11 and in_band and among
     return _statutory("EXTENDED_LOW_INCOME_11_PLUS", s, met, detail, f"{EA} Sch 35B para 11")
 
 
 def extended_religion(s: Situation, policy: Policy) -> RuleResult:
-    in_band, band = _band(s, policy.low_income_lower_miles, policy.religion_upper_miles)
+    """`religion_or_belief` says both that the parent chose the school on grounds of
+    religion or belief and that it is the nearest school of that religion or belief
+    (spec/eligibility.md): the nearest suitable school and its rank play no part."""
+    in_band, distances = band(s, policy.low_income_lower_miles, policy.religion_upper_miles)
     chosen = s.facts.religion_or_belief
-    nearest = s.facts.nearest_suitable_school
-    detail = (
-        f"{_low_income(s)}; aged {s.age} ({'11 or over' if s.age >= 11 else 'under 11'}); "
-        f"{'chosen' if chosen else 'not chosen'} on grounds of religion or belief; {band}; "
-        f"{'the nearest such school' if nearest else 'not the nearest such school'}"
+    faith = (
+        "chosen on grounds of religion or belief, the nearest school of that religion or belief"
+        if chosen
+        else "not chosen on grounds of religion or belief as the nearest school of that "
+        "religion or belief"
     )
-    met = s.facts.low_income and s.age >= 11 and chosen and in_band and nearest
+    detail = (
+        f"{low_income_text(s)}; aged {s.age} ({'11 or over' if s.age >= 11 else 'under 11'}); "
+        f"{faith}; {distances}"
+    )
+    met = s.facts.low_income and s.age >= 11 and chosen and in_band
     return _statutory("EXTENDED_RELIGION_BELIEF", s, met, detail, f"{EA} Sch 35B para 12")
 
 

@@ -56,6 +56,14 @@ class Situation:
         return self.facts.walking_distance_miles, "walking (no road distance given)"
 
     @property
+    def rank(self) -> int | None:
+        """The school's rank among all suitable schools: the nearest is rank 1 when no rank
+        is given (spec/eligibility.md, "Facts that need a definition")."""
+        if self.facts.suitable_school_rank is None and self.facts.nearest_suitable_school:
+            return 1
+        return self.facts.suitable_school_rank
+
+    @property
     def medical_active(self) -> bool:
         until = self.facts.medical_until
         return until is not None and until >= self.facts.travel_from
