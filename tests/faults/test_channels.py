@@ -143,7 +143,7 @@ def test_servers_answering_errors_are_retried_with_backoff_then_sent_once(
 ) -> None:
     pending: list[str] = []
     with smtp_with_login() as smtp, TwilioDouble() as twilio:
-        config = write_config(tmp_path, smtp=smtp, twilio=twilio, retry_base_seconds=1.0)
+        config = write_config(tmp_path, smtp=smtp, twilio=twilio, retry_base_seconds=3.0)
         env = environment(db_url, config, twilio=twilio)
         runs = queue_night(env, county, tmp_path)
         emails, texts = len(by_channel(engine, "email")), len(by_channel(engine, "sms"))
@@ -159,8 +159,8 @@ def test_servers_answering_errors_are_retried_with_backoff_then_sent_once(
         for row in rows:
             assert row.status == "failed_temporary", (row.id, row.status, row.error_message)
             assert row.attempts == 1 and row.error_message
-            # retried no sooner than retry_base_seconds (1 s) after this run began
-            assert utc(row.next_attempt_at) >= began + timedelta(seconds=0.95), "no backoff"
+            # retried no sooner than retry_base_seconds (3 s) after this run began
+            assert utc(row.next_attempt_at) >= began + timedelta(seconds=2.95), "no backoff"
         expect(pending, failing, 1)
 
         early = run(env, "outbox", "send", cwd=tmp_path)  # before the backoff is over
