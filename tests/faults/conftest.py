@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from tests.faults.support import COMMAND_TIMEOUT, Personal, command
+from tests.faults.support import (
+    COMMAND_TIMEOUT,
+    Personal,
+    command,
+    environment,
+    outbox_rows,
+    run,
+    write_config,
+)
+from transport.db.engine import make_engine
 
 NIGHT = "2026-08-20"  # a night on which the generated county has every ladder step due
 
@@ -27,8 +35,8 @@ def _generate(folder: Path, pupils: int) -> Path:
 
 @pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A county of 400 pupils: a night's ladder queues some dozens of messages."""
-    return _generate(tmp_path_factory.mktemp("county") / "bundle", 400)
+    """A county of 250 pupils: a night's ladder queues a few dozen messages."""
+    return _generate(tmp_path_factory.mktemp("county") / "bundle", 250)
 
 
 @pytest.fixture(scope="session")
@@ -47,19 +55,34 @@ def big_personal(big_county: Path) -> Personal:
     return Personal.of_bundle(big_county)
 
 
-@pytest.fixture
-def other_db_url(tmp_path: Path, _pg_admin: Engine | None) -> Iterator[str]:
-    """A second fresh database on the same backend (for an uninterrupted reference run)."""
-    if _pg_admin is None:
-        yield f"sqlite:///{tmp_path / 'reference.db'}"
-        return
+@pytest.fixture(scope="session")
+def night_reference(
+    county: Path, tmp_path_factory: pytest.TempPathFactory, _pg_admin: Engine | None
+) -> list[str]:
+    """The dedupe keys one uninterrupted night queues for the county, on a fresh database
+    of the backend under test (computed once per session)."""
+    folder = tmp_path_factory.mktemp("reference")
     schema = f"r_{uuid.uuid4().hex[:16]}"
-    with _pg_admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(str(_pg_admin.url.render_as_string(hide_password=False)))
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
+    if _pg_admin is None:
+        url = f"sqlite:///{folder / 'reference.db'}"
+    else:
         with _pg_admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        base = make_url(str(_pg_admin.url.render_as_string(hide_password=False)))
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    try:
+        env = environment(url, write_config(folder))
+        for args in (("import", str(county)), ("jobs", "run", "nightly", "--on", NIGHT)):
+            done = run(env, *args, cwd=folder)
+            assert done.code == 0, done.out
+        engine = make_engine(url)
+        try:
+            return sorted(row.dedupe_key for row in outbox_rows(engine))
+        finally:
+            engine.dispose()
+    finally:
+        if _pg_admin is not None:
+            with _pg_admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
