@@ -46,6 +46,12 @@ def big_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def mid_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """5,000 pupils: an import whose bulk load a proxy can cut part-way."""
+    return _generate(tmp_path_factory.mktemp("mid") / "bundle", 5_000)
+
+
+@pytest.fixture(scope="session")
 def county_personal(county: Path) -> Personal:
     return Personal.of_bundle(county)
 

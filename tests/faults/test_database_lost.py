@@ -73,8 +73,7 @@ def test_database_lost_mid_import_writes_nothing_and_the_rerun_imports_it_all(
     db_url: str,
     engine: Engine,
     county: Path,
-    big_county: Path,
-    big_personal: Personal,
+    mid_county: Path,
     county_personal: Personal,
 ) -> None:
     config = write_config(tmp_path)
@@ -83,19 +82,19 @@ def test_database_lost_mid_import_writes_nothing_and_the_rerun_imports_it_all(
     before = counts(engine)
     with proxy_for(db_url) as proxy:
         env = environment(through(db_url, proxy.port), config)
-        proxy.cut_when(b"COPY ", after_bytes=200_000)  # some rows of the bulk load are up
-        cut = run(env, "import", str(big_county), cwd=tmp_path)
+        proxy.cut_when(b"COPY ", after_bytes=100_000)  # some rows of the bulk load are up
+        cut = run(env, "import", str(mid_county), cwd=tmp_path)
         assert proxy.cuts == 1, "the import ended before the cut"
         assert cut.code == 2, cut.out
         one_sentence(cut)
         assert counts(engine) == before, "the lost import left rows behind"
 
-        again = run(env, "import", str(big_county), cwd=tmp_path)  # refused: still cut
+        again = run(env, "import", str(mid_county), cwd=tmp_path)  # refused: still cut
         assert again.code == 2, again.out
         one_sentence(again)
 
         proxy.restore()
-        rerun = run(env, "import", str(big_county), cwd=tmp_path)
+        rerun = run(env, "import", str(mid_county), cwd=tmp_path)
         assert rerun.code == 0, rerun.out
     for table, file, column in (
         ("pupils", "pupils.csv", "pupil_ref"),
@@ -103,8 +102,8 @@ def test_database_lost_mid_import_writes_nothing_and_the_rerun_imports_it_all(
         ("applications", "applications.csv", "application_ref"),
         ("schools", "schools.csv", "urn"),
     ):
-        assert refs(big_county, file, column) <= stored_refs(engine, table, column), table
-    assert_clean([first, cut, again, rerun], big_personal)
+        assert refs(mid_county, file, column) <= stored_refs(engine, table, column), table
+    assert_clean([first, cut, again, rerun], Personal.of_bundle(mid_county))
     assert_clean([first, cut, again, rerun], county_personal)
 
 
