@@ -164,8 +164,9 @@ def test_servers_answering_errors_are_retried_with_backoff_then_sent_once(
         expect(pending, failing, 1)
 
         early = run(env, "outbox", "send", cwd=tmp_path)  # before the backoff is over
-        assert smtp.received == [] and twilio.sent == []
-        assert {row.status for row in outbox_rows(engine)} == {"failed_temporary"}
+        if datetime.now(UTC) < min(utc(row.next_attempt_at) for row in rows):  # not so slow
+            assert smtp.received == [] and twilio.sent == []
+            assert {row.status for row in outbox_rows(engine)} == {"failed_temporary"}
 
         last = max(utc(row.next_attempt_at) for row in rows)
         wait_for(lambda: datetime.now(UTC) > last, timeout=10, what="the backoff to pass")
