@@ -1,0 +1,181 @@
+"""SIGKILL of each long command mid-run (import, jobs run nightly, outbox send), as the
+out-of-memory killer or a pulled plug would: the next run recovers. The import is all or
+nothing; the night is idempotent (the re-run queues what one uninterrupted night queues);
+messages left `sending` are reconciled, never blindly re-sent (an email becomes `unknown`
+and is listed, an SMS is looked up at Twilio); a job run left `running` is `abandoned`."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from tests.faults.conftest import NIGHT
+from tests.faults.support import (
+    Personal,
+    arrivals,
+    assert_clean,
+    assert_each_sent_once,
+    counts,
+    environment,
+    job_runs,
+    kill,
+    outbox_rows,
+    run,
+    smtp_with_login,
+    start,
+    wait_for,
+    write_config,
+)
+from tests.faults.test_database_lost import refs, stored_refs
+from tests.twilio_double import TwilioDouble
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class JobsListPending(AssertionError):
+    """`transport jobs list` and the abandoned marking are being built in main."""
+
+
+JOBS_LIST_PENDING = (
+    "jobs list lands with issue 11's job-runs work in main (`transport jobs list --format "
+    "json` and a run left `running` by a dead process marked `abandoned` by the next run); "
+    "this checkout has neither"
+)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def test_import_killed_mid_run_writes_nothing_and_the_rerun_imports_it_all(
+    tmp_path: Path,
+    db_url: str,
+    engine: Engine,
+    backend: str,
+    county: Path,
+    big_county: Path,
+    big_personal: Personal,
+) -> None:
+    env = environment(db_url, write_config(tmp_path))
+    first = run(env, "import", str(county), cwd=tmp_path)
+    assert first.code == 0, first.out
+    before = counts(engine)
+    importing = start(env, "import", str(big_county), cwd=tmp_path)
+    # Well into the work (a 20,000-pupil import takes some 2-3 s of CPU after a 0.6 s start).
+    busy = 2.0 if backend == "sqlite" else 1.5
+    wait_for(lambda: cpu_seconds(importing.pid) >= busy or importing.poll() is not None,
+             timeout=30, what="the import to be under way")  # fmt: skip
+    killed = kill(importing, ["import", str(big_county)])
+    assert counts(engine) == before, "the killed import left rows behind"
+    rerun = run(env, "import", str(big_county), cwd=tmp_path)
+    assert rerun.code == 0, rerun.out
+    for table, file, column in (
+        ("pupils", "pupils.csv", "pupil_ref"),
+        ("awards", "awards.csv", "award_ref"),
+        ("applications", "applications.csv", "application_ref"),
+    ):
+        assert refs(big_county, file, column) <= stored_refs(engine, table, column), table
+    assert_clean([first, killed, rerun], big_personal)
+
+
+@pytest.mark.xfail(raises=JobsListPending, strict=True, reason=JOBS_LIST_PENDING)
+def test_nightly_killed_mid_run_is_idempotent_and_its_run_shows_abandoned(
+    tmp_path: Path,
+    db_url: str,
+    engine: Engine,
+    night_reference: list[str],
+    county: Path,
+    county_personal: Personal,
+) -> None:
+    config = write_config(tmp_path)
+    env = environment(db_url, config)
+    imported = run(env, "import", str(county), cwd=tmp_path)
+    assert imported.code == 0, imported.out
+    night = start(env, "jobs", "run", "nightly", "--on", NIGHT, cwd=tmp_path)
+    wait_for(lambda: bool(job_runs(engine)) or night.poll() is not None, timeout=30,
+             what="the night's job run to be recorded")  # fmt: skip
+    killed = kill(night, ["jobs", "run", "nightly", "--on", NIGHT])
+    (dead,) = job_runs(engine)
+    assert dead.outcome == "running"
+
+    rerun = run(env, "jobs", "run", "nightly", "--on", NIGHT, cwd=tmp_path)
+    assert rerun.code == 0, rerun.out
+
+    # The same night, never interrupted, on a fresh database: the same messages.
+    assert sorted(row.dedupe_key for row in outbox_rows(engine)) == night_reference
+    assert_clean([imported, killed, rerun], county_personal)
+
+    listed = run(env, "jobs", "list", "--format", "json", cwd=tmp_path)
+    assert TRACEBACK_FREE(listed.out)
+    if listed.code != 0:
+        raise JobsListPending(listed.out)
+    runs_ = {item["id"]: item for item in listed.json()}
+    for item in runs_.values():
+        assert set(item) >= {
+            "id", "job", "run_on", "status", "started_at", "finished_at",
+            "duration_seconds", "counts", "error",
+        }  # fmt: skip
+    assert runs_[dead.id]["status"] == "abandoned", runs_[dead.id]
+    assert runs_[dead.id]["job"] == "nightly" and runs_[dead.id]["run_on"] == NIGHT
+    assert [runs_[i]["status"] for i in sorted(runs_) if i != dead.id] == ["ok"]
+    assert_clean([listed], county_personal)
+
+
+def TRACEBACK_FREE(output: str) -> bool:
+    return "Traceback (most recent call last)" not in output
+
+
+def test_send_killed_mid_run_reconciles_what_was_sending_and_never_resends_blindly(
+    tmp_path: Path, db_url: str, engine: Engine, county: Path, county_personal: Personal
+) -> None:
+    with smtp_with_login() as smtp, TwilioDouble() as twilio:
+        config = write_config(tmp_path, smtp=smtp, twilio=twilio, per_second=20.0, workers=2)
+        env = environment(db_url, config, twilio=twilio)
+        queued = [
+            run(env, "import", str(county), cwd=tmp_path),
+            run(env, "jobs", "run", "nightly", "--on", NIGHT, cwd=tmp_path),
+        ]
+        assert [r.code for r in queued] == [0, 0], queued
+        total = len(outbox_rows(engine))
+        sending = start(env, "outbox", "send", cwd=tmp_path)
+        wait_for(lambda: sum(arrivals(engine, smtp, twilio).values()) >= 8, timeout=30,
+                 what="the first messages to arrive")  # fmt: skip
+        killed = kill(sending, ["outbox", "send"])
+        assert sum(arrivals(engine, smtp, twilio).values()) < total, "it had finished"
+        left = {
+            row.id: (row.channel, row.attempted_at is not None)
+            for row in outbox_rows(engine)
+            if row.status == "sending"
+        }
+        time.sleep(1.2)  # past stale_after_seconds: the dead run's claims are known dead
+
+        rerun = run(env, "outbox", "send", cwd=tmp_path)
+        assert rerun.code == 0, rerun.out
+        assert "recovered after a stop" in rerun.out
+        unknown = run(env, "outbox", "list", "--status", "unknown", "--format", "json",
+                      cwd=tmp_path)  # fmt: skip
+        assert len(outbox_rows(engine)) == total, "a message was lost or added"
+        assert_each_sent_once(engine, smtp, twilio)
+        rows = {row.id: row for row in outbox_rows(engine)}
+        listed = {m["id"] for m in unknown.json()}
+        assert listed == {i for i, row in rows.items() if row.status == "unknown"}
+        # Every email the dead run had attempted is unknown (listed for the team), never
+        # re-sent; an SMS it had attempted was looked up at Twilio.
+        assert left, "nothing was sending when it died"
+        for message_id, (channel, attempted) in left.items():
+            status = rows[message_id].status
+            if channel == "email" and attempted:
+                assert status == "unknown", (message_id, status)
+            else:  # an SMS found at Twilio, or a message never attempted: sent once
+                assert status == "sent", (message_id, channel, attempted, status)
+        assert all(rows[i].channel == "email" for i in listed)
+    assert_clean([*queued, killed, rerun, unknown], county_personal)
