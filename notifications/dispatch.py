@@ -163,10 +163,11 @@ def dispatch(
             try:
                 with writer(engine).begin() as conn:
                     _settle_all(conn, unsettled, settings, now=now(), report=report)
-            except Exception:
-                log.exception(
+            except Exception:  # the database itself may be what failed: no traceback
+                log.error(
                     "could not record %d sent messages; they will be reconciled", len(unsettled)
                 )
+                log.debug("recording the sent messages failed", exc_info=True)
         raise
     finally:
         if pool is not None:

@@ -37,16 +37,6 @@ RECORD_TABLES = (
 )  # fmt: skip
 
 
-class SpecPending(AssertionError):
-    """The one behaviour the spec asks for and main is building now (a strict xfail that
-    raises anything else fails as usual): ``outbox send`` exit codes 1 and 2 and the dead
-    channel named in its output."""
-
-
-class ProductBug(AssertionError):
-    """A product bug this suite found; the xfail's reason names it."""
-
-
 @dataclass
 class Run:
     args: list[str]

@@ -12,14 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.engine import Engine
 
 from tests.faults.conftest import NIGHT
 from tests.faults.support import (
     Personal,
     Run,
-    SpecPending,
     arrivals,
     assert_clean,
     assert_each_sent_once,
@@ -31,16 +29,6 @@ from tests.faults.support import (
     write_config,
 )
 from tests.twilio_double import TwilioDouble
-
-DEAD_CHANNEL_PENDING = (
-    "outbox send: a dead channel exits 2 and names the setting (reminders.md 'When sending "
-    "cannot work'); being built in main now: today the run exits 0 and prints no reason"
-)
-RETRY_EXIT_PENDING = (
-    "outbox send: exit 1 when a message failed or is retrying (reminders.md 'When sending "
-    "cannot work'); being built in main now with the exit 2 of a dead channel: today 0"
-)
-
 
 def queue_night(env: dict[str, str], bundle: Path, cwd: Path) -> list[Run]:
     """Import the county and run the night: the ladder queues its messages."""
@@ -69,11 +57,9 @@ def expect(pending: list[str], ran: Run, code: int, *names: str) -> None:
 
 
 def settle_pending(pending: list[str]) -> None:
-    if pending:
-        raise SpecPending("\n".join(pending))
+    assert not pending, "\n".join(pending)
 
 
-@pytest.mark.xfail(raises=SpecPending, strict=True, reason=DEAD_CHANNEL_PENDING)
 def test_smtp_refusing_the_login_keeps_every_email_queued_until_the_password_is_fixed(
     tmp_path: Path, db_url: str, engine: Engine, county: Path, county_personal: Personal
 ) -> None:
@@ -105,7 +91,6 @@ def test_smtp_refusing_the_login_keeps_every_email_queued_until_the_password_is_
     settle_pending(pending)
 
 
-@pytest.mark.xfail(raises=SpecPending, strict=True, reason=DEAD_CHANNEL_PENDING)
 def test_twilio_refusing_the_credentials_keeps_every_sms_queued_until_they_are_fixed(
     tmp_path: Path, db_url: str, engine: Engine, county: Path, county_personal: Personal
 ) -> None:
@@ -137,7 +122,6 @@ def test_twilio_refusing_the_credentials_keeps_every_sms_queued_until_they_are_f
     settle_pending(pending)
 
 
-@pytest.mark.xfail(raises=SpecPending, strict=True, reason=RETRY_EXIT_PENDING)
 def test_servers_answering_errors_are_retried_with_backoff_then_sent_once(
     tmp_path: Path, db_url: str, engine: Engine, county: Path, county_personal: Personal
 ) -> None:

@@ -10,7 +10,6 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 
 from tests.faults.conftest import NIGHT
@@ -34,17 +33,6 @@ from tests.faults.test_database_lost import refs, stored_refs
 from tests.twilio_double import TwilioDouble
 
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class JobsListPending(AssertionError):
-    """`transport jobs list` and the abandoned marking are being built in main."""
-
-
-JOBS_LIST_PENDING = (
-    "jobs list lands with issue 11's job-runs work in main (`transport jobs list --format "
-    "json` and a run left `running` by a dead process marked `abandoned` by the next run); "
-    "this checkout has neither"
-)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -87,7 +75,6 @@ def test_import_killed_mid_run_writes_nothing_and_the_rerun_imports_it_all(
     assert_clean([first, killed, rerun], big_personal)
 
 
-@pytest.mark.xfail(raises=JobsListPending, strict=True, reason=JOBS_LIST_PENDING)
 def test_nightly_killed_mid_run_is_idempotent_and_its_run_shows_abandoned(
     tmp_path: Path,
     db_url: str,
@@ -116,8 +103,7 @@ def test_nightly_killed_mid_run_is_idempotent_and_its_run_shows_abandoned(
 
     listed = run(env, "jobs", "list", "--format", "json", cwd=tmp_path)
     assert TRACEBACK_FREE(listed.out)
-    if listed.code != 0:
-        raise JobsListPending(listed.out)
+    assert listed.code == 0, listed.out
     runs_ = {item["id"]: item for item in listed.json()}
     for item in runs_.values():
         assert set(item) >= {
