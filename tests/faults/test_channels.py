@@ -30,6 +30,7 @@ from tests.faults.support import (
 )
 from tests.twilio_double import TwilioDouble
 
+
 def queue_night(env: dict[str, str], bundle: Path, cwd: Path) -> list[Run]:
     """Import the county and run the night: the ladder queues its messages."""
     imported = run(env, "import", str(bundle), cwd=cwd)
