@@ -132,8 +132,8 @@ def _postgresql(orig: Any, where: str, *, invalidated: bool) -> str | None:
         or "connection is lost" in text
     ):
         return (
-            f"the connection to the database {where} was lost; nothing of this command "
-            "was committed; run it again"
+            f"the connection to the database {where} was lost; what the command had not "
+            "yet committed was not written; run it again (it carries on where it stopped)"
         )
     return None
 
