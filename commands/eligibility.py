@@ -84,9 +84,7 @@ def applications_assess(
     ctx: typer.Context,
     year: Annotated[
         int | None,
-        typer.Option(
-            "--academic-year", parser=academic_year, help="Only this year, e.g. 2026/27."
-        ),
+        typer.Option("--academic-year", parser=academic_year, help="Only this year, e.g. 2026/27."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Assess and report; store nothing.")

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from commands.options import AsOf, ReportFormat, app_from, today_or
-from commands.views import echo_json, plain
+from commands.views import echo_json
+from commands.views.renewals import remind_summary
 from notifications.digest import render_digest
 from services.digest import morning_digest
 from services.renewals import remind as run_remind
@@ -39,21 +40,8 @@ def remind(
             }
         )
         return
-    counts = ladder.counts()
-    verb = "would queue" if dry_run else "queued"
-    typer.echo(
-        f"{counts['renewal_due']} children due a renewal reminder; "
-        f"{counts['steps_due']} ladder steps due {counts['by_step']}; "
-        f"{verb} {len(messages) if dry_run else counts['queued']} messages; "
-        f"{counts['unreachable']} unreachable"
-    )
-    for message in ladder.messages:
-        typer.echo(
-            f"  {message.step:<9} {message.channel:<5} {plain(message.to_address):<32} "
-            f"{plain(message.contact_name)}: {' '.join(message.pupil_refs)}"
-        )
-    if run.tasks is not None:
-        typer.echo(f"tasks: {run.tasks.opened} opened, {run.tasks.closed} closed")
+    for line in remind_summary(run, dry_run=dry_run):
+        typer.echo(line)
 
 
 def digest(

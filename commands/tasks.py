@@ -16,6 +16,7 @@ from transport.vocabulary import TaskKind, TaskStatus
 
 app = typer.Typer(rich_markup_mode=None, help="The transport team's tasks.", no_args_is_help=True)
 
+
 class StatusChoice(StrEnum):
     """A task status, or all."""
 

@@ -3,12 +3,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from transport.db.engine import make_engine, writer
-from transport.db.schema import HEAD, current_revision, ensure_current, script_head, upgrade
+from transport.db.schema import (
+    HEAD,
+    MIGRATIONS,
+    current_revision,
+    ensure_current,
+    script_head,
+    upgrade,
+)
 from transport.db.tables import AuditEvent, Base, Pupil, table_of
 from transport.errors import SchemaError
 
@@ -107,3 +114,39 @@ def test_the_migrations_give_every_column_of_the_models(engine: Engine) -> None:
     for table in Base.metadata.sorted_tables:
         found = {column["name"] for column in inspector.get_columns(table.name)}
         assert found == set(table.columns.keys()), table.name
+
+
+def test_each_migration_upgrades_a_database_that_holds_a_county(db_url: str) -> None:
+    """A council upgrades a database full of children, not an empty one: every migration
+    after the first must keep the rows and the foreign keys that refer to them (SQLite
+    refuses to copy a table others refer to while foreign keys are on)."""
+    scripts = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("0*.py"))
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, revision=scripts[0])
+        with writer(engine).begin() as conn:
+            conn.execute(text(
+                "INSERT INTO schools (urn, name, calendar) VALUES ('100001', 'Oak', 'default')"
+            ))
+            conn.execute(text(
+                "INSERT INTO pupils (pupil_ref, first_name, last_name, date_of_birth, "
+                "school_urn, send, status) VALUES ('P1', 'Sam', 'O', '2016-05-01', '100001', "
+                "false, 'active')"
+            ))
+            conn.execute(text(
+                "INSERT INTO contacts (id, identity, name, email, preferred_channel, "
+                "email_status, mobile_status) VALUES (1, 'a', 'Alex', 'a@example.com', "
+                "'both', 'ok', 'ok')"
+            ))
+            conn.execute(text(
+                "INSERT INTO pupil_contacts (id, pupil_ref, name, contact_id) "
+                "VALUES (1, 'P1', 'Alex', 1)"
+            ))  # fmt: skip
+        for revision in scripts[1:]:
+            upgrade(engine, revision=revision)
+            assert current_revision(engine) == revision
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pupil_contacts")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM contacts")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -17,14 +17,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('contacts', schema=None) as batch_op:
+    # Plain ALTER TABLE ADD COLUMN, also on SQLite: copying a table that others refer to
+    # would break their foreign keys.
+    with op.batch_alter_table('contacts', schema=None, recreate='never') as batch_op:
         batch_op.add_column(
             sa.Column('do_not_contact', sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column('blocked_by', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('blocked_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('block_reason', sa.String(length=500), nullable=True))
-    with op.batch_alter_table('applications', schema=None) as batch_op:
+    with op.batch_alter_table('applications', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('decided_by', sa.String(length=100), nullable=True))
     # Who decided what here, from the audit log of `applications decide`.
     audit = sa.table(

@@ -1,0 +1,52 @@
+"""The renewal run in words, for the person who ran it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from commands.views import plain
+from services.renewals import RenewalRun
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def remind_summary(run: RenewalRun, *, dry_run: bool) -> Iterator[str]:
+    ladder, counts = run.ladder, run.ladder.counts()
+    by_step = ", ".join(f"{n} at the {step} step" for step, n in sorted(counts["by_step"].items()))
+    due = _count(counts["renewal_due"], "child", "children")
+    if by_step:
+        yield f"{due} without an application for next year; due today: {by_step}."
+    else:
+        yield f"{due} without an application for next year; no step is due today."
+    channels = Counter(message.channel for message in ladder.messages)
+    how = ", ".join(f"{n} by {'SMS' if c == 'sms' else c}" for c, n in sorted(channels.items()))
+    if dry_run:
+        yield (
+            f"Would queue {_count(len(ladder.messages), 'message')}"
+            + (f" ({how})." if how else ".")
+            + " Nothing was written (dry run)."
+        )
+    else:
+        yield f"Queued {_count(counts['queued'], 'message')}" + (f" ({how})." if how else ".")
+        if counts["queued"] < len(ladder.messages):
+            yield "The rest were queued by an earlier run: nothing is sent twice."
+    if ladder.unreachable:
+        yield (
+            f"Unreachable (no usable email or mobile; a task asks the team to fix their "
+            f"contact details): {', '.join(sorted(ladder.unreachable))}"
+        )
+    else:
+        yield "Every family due a reminder can be reached."
+    for message in ladder.messages:
+        yield (
+            f"  {message.step:<9} {message.channel:<5} {plain(message.to_address):<32} "
+            f"{plain(message.contact_name)}: {' '.join(message.pupil_refs)}"
+        )
+    if run.tasks is not None:
+        yield (
+            f"Tasks for the team: {run.tasks.opened} opened, {run.tasks.closed} closed "
+            "(transport tasks list)."
+        )
