@@ -11,6 +11,8 @@ TRANSPORT_DEBUG=1): it may hold children's data.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +45,9 @@ class Boundary(TyperGroup):
             return super().invoke(ctx)
         except PASS_THROUGH:
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (flushed at exit, never read)
+            raise typer.Exit(1) from None  # as rich does: the output was cut short
         except Exception as exc:
             if _debug(ctx):
                 raise
