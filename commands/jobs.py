@@ -12,7 +12,7 @@ import typer
 from commands.options import Format, app_from, date_option, today_or
 from commands.views import console, echo_json, write_csv
 from commands.views.jobs import RUN_COLUMNS, runs_table
-from commands.views.simulation import simulation_report
+from commands.views.simulation import FIRST_DAY_COLUMNS, first_day_rows, simulation_report
 from jobs import JOBS
 from jobs.runs import recent_runs, run_job
 from jobs.scheduler import run_scheduler
@@ -85,7 +85,13 @@ def simulate(
         ),
     ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the replies.")] = 1,
-    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    output: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="table, json, or csv (one row per child still at risk on a first day).",
+        ),
+    ] = Format.table,
 ) -> None:
     """Replay the nightly ladder day by day on a copy of the data (in memory) with families
     replying at a given rate: what each family would get, the tasks opened, and who would
@@ -95,6 +101,9 @@ def simulate(
     sim = run_simulation(app_from(ctx), start=start, end=end, reply_rate=reply_rate, seed=seed)
     if output is Format.json:
         echo_json(sim.as_dict())
+        return
+    if output is Format.csv:
+        write_csv(FIRST_DAY_COLUMNS, first_day_rows(sim))
         return
     out = console()
     for renderable in simulation_report(sim, seed=seed):

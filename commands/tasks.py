@@ -43,11 +43,16 @@ def tasks_list(
             "--kind", help="phone_family, fix_contact, chase_application or confirm_arrangement."
         ),
     ] = None,
+    pupil: Annotated[str | None, typer.Option("--pupil", help="Only this pupil's tasks.")] = None,
+    school: Annotated[
+        str | None, typer.Option("--school", help="Only pupils at this URN, now or next year.")
+    ] = None,
     output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
 ) -> None:
     """The team's tasks, the most urgent first."""
     chosen = None if status is StatusChoice.all else status.value
-    rows = [row.as_dict() for row in list_tasks(app_from(ctx), status=chosen, kind=kind)]
+    found = list_tasks(app_from(ctx), status=chosen, kind=kind, pupil_ref=pupil, school_urn=school)
+    rows = [row.as_dict() for row in found]
     if output is Format.json:
         echo_json(rows)
         return

@@ -42,3 +42,20 @@ def simulation_report(sim: Simulation, *, seed: int) -> Iterator[Any]:
             day, str(len(children)), ", ".join(f"{k} {v}" for k, v in reasons.most_common())
         )
     yield firsts
+
+
+FIRST_DAY_COLUMNS = ("first_day", "pupil_ref", "school_urn", "reasons")
+
+
+def first_day_rows(sim: Simulation) -> list[dict[str, Any]]:
+    """One row per child still at risk on a school's first day of term."""
+    return [
+        {
+            "first_day": day,
+            "pupil_ref": child["pupil_ref"],
+            "school_urn": child["school_urn"],
+            "reasons": " ".join(child["reasons"]),
+        }
+        for day, children in sim.as_dict()["at_risk_on_first_day"].items()
+        for child in children
+    ]

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
@@ -136,7 +136,12 @@ class TaskRow:
 
 
 def list_tasks(
-    conn: Connection, *, status: str | None = TaskStatus.OPEN, kind: str | None = None
+    conn: Connection,
+    *,
+    status: str | None = TaskStatus.OPEN,
+    kind: str | None = None,
+    pupil_ref: str | None = None,
+    school_urn: str | None = None,
 ) -> list[TaskRow]:
     task = table_of(Task)
     stmt = (
@@ -148,6 +153,10 @@ def list_tasks(
         stmt = stmt.where(task.c.status == status)
     if kind:
         stmt = stmt.where(task.c.kind == kind)
+    if pupil_ref:
+        stmt = stmt.where(task.c.pupil_ref == pupil_ref)
+    if school_urn:
+        stmt = stmt.where(or_(Pupil.school_urn == school_urn, Pupil.next_school_urn == school_urn))
     return [
         TaskRow(
             id=row.id,
