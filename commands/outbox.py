@@ -12,7 +12,7 @@ from commands.views import console, echo_json, write_csv
 from commands.views.outbox import MESSAGE_COLUMNS, messages_table, preview_text, send_summary
 from notifications.messages import KINDS
 from services.outbox_admin import list_messages, preview, resolve_unknown, retry
-from services.sending import poll_delivery, send_due
+from services.sending import poll_delivery, send_run
 from transport.errors import UsageError
 from transport.vocabulary import Channel, OutboxStatus
 
@@ -38,11 +38,12 @@ def outbox_send(
     message failed, is retrying or its outcome is unknown; 2 when a channel cannot work
     (its configuration is refused): its messages stay queued, and the error names the
     setting to fix."""
-    report = send_due(app_from(ctx), limit=limit)
+    run = send_run(app_from(ctx), limit=limit)
+    report = run.report
     if output is ReportFormat.json:
         echo_json(report.as_dict())
     else:
-        for line in send_summary(report):
+        for line in send_summary(run):
             typer.echo(line)
     for reason in report.channels_down.values():
         typer.echo(f"error: channel down, its messages stay queued: {reason}", err=True)

@@ -127,9 +127,7 @@ def assess_stored(app: App, application_ref: str) -> Assessed:
     if not rows:
         raise UsageError(f"no application {application_ref!r}")
     facts = _facts(rows[0], first_days)
-    return Assessed(
-        application_ref, rows[0].pupil_ref, facts, assess(facts, app.settings.policy)
-    )
+    return Assessed(application_ref, rows[0].pupil_ref, facts, assess(facts, app.settings.policy))
 
 
 @dataclass

@@ -104,9 +104,7 @@ def run_check(
         except OperationalError as exc:  # read-only, locked, disk full: the answer stands
             not_saved = explain(exc, url=app.database) or "the database refused the write"
     stale = now - imported_at > timedelta(days=settings.max_data_age_days)
-    return CheckOutcome(
-        result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved
-    )
+    return CheckOutcome(result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved)
 
 
 def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -123,9 +121,7 @@ def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> d
     calendars, school_calendar = load_calendars(conn)
     school = school_of(conn, pupil_ref)
     facts = [f for f in pupil_facts(conn, school_urn=school) if f.pupil_ref == pupil_ref]
-    ctx = RiskContext(
-        as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds
-    )
+    ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     for risk in check(facts, ctx).at_risk:
         if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None:
             return risk.uncovered_from

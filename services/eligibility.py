@@ -33,9 +33,7 @@ def from_application(app: App, application_ref: str) -> Recommendation:
     assessed = assess_stored(app, application_ref)
     with app.engine.connect() as conn:
         name = first_name(conn, assessed.pupil_ref)
-    return Recommendation(
-        assessed.facts, assessed.decision, name or "your child", application_ref
-    )
+    return Recommendation(assessed.facts, assessed.decision, name or "your child", application_ref)
 
 
 def letter(app: App, recommendation: Recommendation, *, decided_on: date | None = None) -> str:

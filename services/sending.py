@@ -8,6 +8,7 @@ digest and `transport outbox send` say so."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from notifications.delivery_status import PollReport, poll
 from notifications.dispatch import DispatchReport, dispatch
@@ -19,7 +20,19 @@ from transport.db.queries.channels import ChannelDown
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class SendRun:
+    """A send, with what became of each channel's messages in this run."""
+
+    report: DispatchReport
+    by_channel: dict[str, dict[tuple[str, str], int]]  # channel -> (status, code) -> count
+
+
 def send_due(app: App, *, limit: int | None = None) -> DispatchReport:
+    return send_run(app, limit=limit).report
+
+
+def send_run(app: App, *, limit: int | None = None) -> SendRun:
     """Quiet hours, rate limits, retries and fallbacks applied (see notifications.dispatch)."""
     engine = app.ready().engine
     started = app.clock.now()
@@ -36,6 +49,7 @@ def send_due(app: App, *, limit: int | None = None) -> DispatchReport:
             channels.mark_down(conn, channel, reason, now=started)
             log.error("channel %s is down: %s", channel, reason)
         channels.mark_up(conn, channels.sent_since(conn, started) - set(report.channels_down))
+        by_channel = channels.outcomes_since(conn, started)
     log.info(
         "sent %d, retrying %d, failed %d, unknown %d",
         report.sent,
@@ -43,7 +57,7 @@ def send_due(app: App, *, limit: int | None = None) -> DispatchReport:
         report.failed,
         report.unknown,
     )
-    return report
+    return SendRun(report, by_channel)
 
 
 def channels_down(app: App) -> list[ChannelDown]:

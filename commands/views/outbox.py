@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from rich.table import Table
 
 from commands.views import literal, plain
-from notifications.dispatch import DispatchReport
 from notifications.sms_encoding import segments
 from services.outbox_admin import MessageRow, Preview
+from services.sending import SendRun
 
 MESSAGE_COLUMNS = [
     "id",
@@ -49,20 +49,47 @@ def messages_table(rows: Sequence[MessageRow]) -> Table:
     return table
 
 
-def send_summary(report: DispatchReport) -> Iterator[str]:
-    yield (
-        f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
-        f"unknown {report.unknown}, re-sent by the other channel {report.fallbacks}"
-    )
+STATUS_WORDS = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "failed_temporary": "retrying",
+    "failed_permanent": "failed",
+    "unknown": "outcome unknown (transport outbox resolve)",
+    "queued": "still queued",
+    "cancelled": "cancelled",
+}
+
+
+def send_summary(run: SendRun) -> Iterator[str]:
+    """What the send did, channel by channel, in words, with each failure's cause."""
+    report = run.report
+    if not run.by_channel and not report.sms_waiting and not report.channels_down:
+        yield "Nothing was due to send."
+    for channel, outcomes in sorted(run.by_channel.items()):
+        parts = []
+        for status in STATUS_WORDS:
+            codes = {code: n for (s, code), n in outcomes.items() if s == status}
+            if not codes:
+                continue
+            total = sum(codes.values())
+            causes = ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items()) if code)
+            parts.append(f"{total} {STATUS_WORDS[status]}" + (f" ({causes})" if causes else ""))
+        name = "SMS" if channel == "sms" else channel
+        yield f"By {name}: " + ("; ".join(parts) or "nothing") + "."
+    if report.sms_waiting:
+        yield f"{report.sms_waiting} SMS wait for the end of quiet hours ({report.sms_from})."
+    if report.fallbacks:
+        yield f"{report.fallbacks} notice(s) re-sent by the other channel."
     if report.stale or report.reconciled_sent or report.reconciled_resend:
         yield (
-            f"recovered after a stop: {report.stale} left sending, {report.reconciled_sent} "
-            f"found sent at the provider, {report.reconciled_resend} queued again"
+            f"Recovered after a stop: {report.stale} left sending, {report.reconciled_sent} "
+            f"found sent at the provider, {report.reconciled_resend} queued again."
         )
-    if report.sms_waiting:
-        yield f"{report.sms_waiting} SMS wait for the end of quiet hours ({report.sms_from})"
-    for code, count in sorted(report.by_error.items()):
-        yield f"  error {code}: {count}"
+    if report.failed or report.retrying:
+        yield (
+            "Each error in words: transport outbox list --status failed_temporary "
+            "(or failed_permanent)."
+        )
 
 
 def preview_text(found: Preview) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from transport.db.dialect import insert_ignoring
@@ -32,9 +32,7 @@ def mark_down(conn: Connection, channel: str, reason: str, *, now: datetime) -> 
         )
     )
     conn.execute(
-        update(table)
-        .where(table.c.channel == channel)
-        .values(reason=reason[:500], checked_at=now)
+        update(table).where(table.c.channel == channel).values(reason=reason[:500], checked_at=now)
     )
 
 
@@ -59,3 +57,21 @@ def sent_since(conn: Connection, since: datetime) -> set[str]:
         select(OutboxMessage.channel).where(OutboxMessage.sent_at >= since).distinct()
     )
     return {row[0] for row in rows}
+
+
+def outcomes_since(conn: Connection, since: datetime) -> dict[str, dict[tuple[str, str], int]]:
+    """channel -> (status, error code or "") -> messages that changed since ``since``."""
+    rows = conn.execute(
+        select(
+            OutboxMessage.channel,
+            OutboxMessage.status,
+            OutboxMessage.error_code,
+            func.count(),
+        )
+        .where(OutboxMessage.updated_at >= since)
+        .group_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.error_code)
+    )
+    found: dict[str, dict[tuple[str, str], int]] = {}
+    for channel, status, code, count in rows:
+        found.setdefault(channel, {})[(status, code or "")] = int(count)
+    return found
