@@ -38,7 +38,7 @@ def jobs_run(
     """Run one job for a date, recorded in job_runs like a scheduled run."""
     if name not in JOBS:
         raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="NAME")
-    app = app_from(ctx)
+    app = app_from(ctx, service=True)
     echo_json(run_job(app, name, today_or(app, on), JOBS[name]))
 
 
@@ -70,7 +70,7 @@ def scheduler_run(ctx: typer.Context) -> None:
     """Run the scheduler until SIGTERM: the nightly job, dispatch and status polling, in
     the council's timezone. Exit 0 when stopped; 3 when another scheduler is active on
     this database; 4 when another took over its lease."""
-    app = app_from(ctx)
+    app = app_from(ctx, service=True)
     raise typer.Exit(run_scheduler(app, app.schedule()))
 
 

@@ -55,15 +55,17 @@ class FailOn(StrEnum):
 assert {f.value for f in FailOn} == {"none", *Severity}, "FailOn must follow Severity"
 
 
-def app_from(ctx: typer.Context, *, create: bool = False) -> App:
+def app_from(ctx: typer.Context, *, create: bool = False, service: bool = False) -> App:
     """The application, built once per command from the root's --config. Only a command
     that fills a database (``create``) may create one; any other stops, creating nothing,
-    on a missing or empty database."""
+    on a missing or empty database. ``service``: the scheduler and the jobs keep the
+    configured log level (their INFO summaries are the record of each run)."""
     root = ctx.find_root()
     if root.obj is None:
         root.obj = {}
     if "app" not in root.obj:
-        root.obj["app"] = build(load_config(root.obj.get("config_path")))
+        config = load_config(root.obj.get("config_path"))
+        root.obj["app"] = build(config, interactive=not service)
     built: App = root.obj["app"]
     built.may_create = create
     return built

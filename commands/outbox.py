@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -38,12 +39,13 @@ def outbox_send(
     message failed, is retrying or its outcome is unknown; 2 when a channel cannot work
     (its configuration is refused): its messages stay queued, and the error names the
     setting to fix."""
-    run = send_run(app_from(ctx), limit=limit)
+    app = app_from(ctx)
+    run = send_run(app, limit=limit)
     report = run.report
     if output is ReportFormat.json:
         echo_json(report.as_dict())
     else:
-        for line in send_summary(run):
+        for line in send_summary(run, ZoneInfo(app.settings.council.timezone)):
             typer.echo(line)
     for reason in report.channels_down.values():
         typer.echo(f"error: channel down, its messages stay queued: {reason}", err=True)

@@ -243,10 +243,14 @@ def build(
     clock: Clock | None = None,
     sms: SmsSender | None = None,
     email: EmailSender | None = None,
+    interactive: bool = False,
 ) -> App:
-    logging.basicConfig(
-        level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    """``interactive``: a person runs one command at a terminal; the command says what
+    happened itself, so the log's INFO summaries stay quiet (warnings still show)."""
+    level = config.logging.level
+    if interactive and level == "INFO":
+        level = "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if config.logging.level != "DEBUG":
         # Alembic narrates every plugin it loads at INFO; a migration is worth one line.
         logging.getLogger("alembic").setLevel(logging.WARNING)

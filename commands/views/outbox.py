@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
@@ -60,7 +62,7 @@ STATUS_WORDS = {
 }
 
 
-def send_summary(run: SendRun) -> Iterator[str]:
+def send_summary(run: SendRun, tz: ZoneInfo) -> Iterator[str]:
     """What the send did, channel by channel, in words, with each failure's cause."""
     report = run.report
     if not run.by_channel and not report.sms_waiting and not report.channels_down:
@@ -77,12 +79,16 @@ def send_summary(run: SendRun) -> Iterator[str]:
         name = "SMS" if channel == "sms" else channel
         yield f"By {name}: " + ("; ".join(parts) or "nothing") + "."
     if report.sms_waiting:
-        yield f"{report.sms_waiting} SMS wait for the end of quiet hours ({report.sms_from})."
+        until = ""
+        if report.sms_from:
+            local = datetime.fromisoformat(report.sms_from).astimezone(tz)
+            until = f" at {local:%H:%M} on {local:%a %d %b}"
+        yield f"{report.sms_waiting} SMS wait for the end of quiet hours{until}."
     if report.fallbacks:
         yield f"{report.fallbacks} notice(s) re-sent by the other channel."
     if report.stale or report.reconciled_sent or report.reconciled_resend:
         yield (
-            f"Recovered after a stop: {report.stale} left sending, {report.reconciled_sent} "
+            f"recovered after a stop: {report.stale} left sending, {report.reconciled_sent} "
             f"found sent at the provider, {report.reconciled_resend} queued again."
         )
     if report.failed or report.retrying:
