@@ -113,6 +113,19 @@ def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str
         return pupil_names(conn, pupil_refs), school_names(conn)
 
 
+def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRisk | None:
+    """The one pupil's risk on ``as_of`` (None: not at risk, or not in scope): the same
+    check the nightly runs, over the pupil's school only."""
+    settings = app.settings.check
+    calendars, school_calendar = load_calendars(conn)
+    school = school_of(conn, pupil_ref)
+    facts = [f for f in pupil_facts(conn, school_urn=school) if f.pupil_ref == pupil_ref]
+    ctx = RiskContext(
+        as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds
+    )
+    return next(iter(check(facts, ctx).at_risk), None)
+
+
 def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> date | None:
     """R (the first day without transport, counted back from by the ladder) when the
     pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:

@@ -192,6 +192,8 @@ class AuditEvent(Base):
     """Who changed what, when. Imports record one event per run and one per updated row."""
 
     __tablename__ = "audit_events"
+    # One child's story (`transport pupil`) reads the events about its keys.
+    __table_args__ = (Index("ix_audit_events_entity_key", "entity_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,0 +1,52 @@
+"""One child's story on one screen: the record, the contacts and who is blocked, awards,
+applications and decisions, arrangements, the risk today with its reasons, the messages
+sent, the tasks, and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.app import App
+from services.check import risk_of
+from transport.db.queries import pupil as store
+from transport.domain.risk import PupilRisk
+from transport.errors import UsageError
+
+
+@dataclass(frozen=True)
+class PupilStory:
+    as_of: date
+    child: store.ChildLine
+    risk: PupilRisk | None
+    contacts: list[store.ContactLine]
+    awards: list[store.AwardLine]
+    applications: list[store.ApplicationLine]
+    arrangements: list[store.ArrangementLine]
+    messages: list[store.MessageLine]
+    tasks: list[store.TaskLine]
+    audit: list[store.AuditLine]
+
+
+def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
+    with app.ready().engine.connect() as conn:
+        child = store.child(conn, pupil_ref)
+        if child is None:
+            raise UsageError(f"no pupil {pupil_ref!r} in the record")
+        contacts = store.contacts(conn, pupil_ref)
+        awards = store.awards(conn, pupil_ref)
+        applications = store.applications(conn, pupil_ref)
+        keys = [pupil_ref, *(a.award_ref for a in awards)]
+        keys += [a.application_ref for a in applications]
+        return PupilStory(
+            as_of=as_of,
+            child=child,
+            risk=risk_of(app, conn, pupil_ref, as_of),
+            contacts=contacts,
+            awards=awards,
+            applications=applications,
+            arrangements=store.arrangements(conn, pupil_ref),
+            messages=store.messages(conn, pupil_ref, [c.contact_id for c in contacts]),
+            tasks=store.tasks(conn, pupil_ref),
+            audit=store.audit(conn, keys, pupil_ref),
+        )

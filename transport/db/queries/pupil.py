@@ -1,0 +1,249 @@
+"""One child's whole record, read by key (every read is an index probe, so it answers at
+once on a county of a million pupils): the child, their contacts, awards, applications
+with the engine's recommendation, arrangements, messages, tasks and audit events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Connection
+
+from transport.db.tables import (
+    Application,
+    ApplicationAssessment,
+    Arrangement,
+    AuditEvent,
+    Award,
+    Contact,
+    OutboxMessage,
+    Pupil,
+    PupilContact,
+    School,
+    Task,
+)
+
+RECENT = 50  # messages and audit events shown, newest first
+
+
+class ChildLine(NamedTuple):
+    pupil_ref: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    year_group: str | None
+    send: bool
+    status: str
+    school_urn: str
+    school_name: str
+    next_school_urn: str | None
+    next_school_name: str | None
+
+
+class ContactLine(NamedTuple):
+    contact_id: int
+    name: str
+    relationship: str | None
+    email: str | None
+    mobile: str | None
+    preferred_channel: str
+    email_status: str
+    mobile_status: str
+    blocked: bool
+    blocked_by: str | None
+    blocked_at: datetime | None
+    block_reason: str | None
+
+
+class AwardLine(NamedTuple):
+    award_ref: str
+    valid_from: date
+    valid_until: date
+    school_urn: str | None
+    basis: str | None
+    travel_mode: str | None
+
+
+class ApplicationLine(NamedTuple):
+    application_ref: str
+    academic_year: int
+    kind: str | None
+    status: str
+    received_on: date
+    decided_on: date | None
+    decided_by: str | None
+    recommended_eligible: bool | None  # the engine's latest recommendation, if assessed
+    recommended_basis: str | None
+    recommended_until: date | None
+
+
+class ArrangementLine(NamedTuple):
+    academic_year: int
+    route_ref: str | None
+    operator: str | None
+    pickup_time: time | None
+    family_informed_on: date | None
+
+
+class MessageLine(NamedTuple):
+    id: int
+    created_at: datetime
+    channel: str
+    to: str
+    kind: str
+    step: str | None
+    status: str
+    error_code: str | None
+    error: str | None
+
+
+class TaskLine(NamedTuple):
+    id: int
+    kind: str
+    reason: str
+    status: str
+    opened_on: date
+    due_on: date | None
+    closed_by: str | None
+    note: str | None
+
+
+class AuditLine(NamedTuple):
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_key: str | None
+    detail: dict[str, Any]
+
+
+def child(conn: Connection, pupil_ref: str) -> ChildLine | None:
+    row = conn.execute(select(Pupil).where(Pupil.pupil_ref == pupil_ref)).first()
+    if row is None:
+        return None
+    urns = [u for u in (row.school_urn, row.next_school_urn) if u]
+    names = dict(conn.execute(select(School.urn, School.name).where(School.urn.in_(urns))).all())
+    return ChildLine(
+        row.pupil_ref,
+        row.first_name,
+        row.last_name,
+        row.date_of_birth,
+        row.year_group,
+        bool(row.send),
+        row.status,
+        row.school_urn,
+        names.get(row.school_urn, ""),
+        row.next_school_urn,
+        names.get(row.next_school_urn) if row.next_school_urn else None,
+    )
+
+
+def contacts(conn: Connection, pupil_ref: str) -> list[ContactLine]:
+    rows = conn.execute(
+        select(PupilContact.relationship, Contact)
+        .join(Contact, Contact.id == PupilContact.contact_id)
+        .where(PupilContact.pupil_ref == pupil_ref)
+        .order_by(Contact.id)
+    )
+    return [
+        ContactLine(
+            r.id, r.name, r.relationship, r.email, r.mobile, r.preferred_channel,
+            r.email_status, r.mobile_status, bool(r.do_not_contact), r.blocked_by,
+            r.blocked_at, r.block_reason,
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def awards(conn: Connection, pupil_ref: str) -> list[AwardLine]:
+    rows = conn.execute(
+        select(
+            Award.award_ref, Award.valid_from, Award.valid_until, Award.school_urn,
+            Award.basis, Award.travel_mode,
+        )
+        .where(Award.pupil_ref == pupil_ref)
+        .order_by(Award.valid_from.desc())
+    )  # fmt: skip
+    return [AwardLine(*row) for row in rows]
+
+
+def applications(conn: Connection, pupil_ref: str) -> list[ApplicationLine]:
+    rows = conn.execute(
+        select(
+            Application.application_ref, Application.academic_year, Application.kind,
+            Application.status, Application.received_on, Application.decided_on,
+            Application.decided_by, ApplicationAssessment.eligible,
+            ApplicationAssessment.basis, ApplicationAssessment.valid_until,
+        )
+        .outerjoin(
+            ApplicationAssessment,
+            ApplicationAssessment.application_ref == Application.application_ref,
+        )
+        .where(Application.pupil_ref == pupil_ref)
+        .order_by(Application.received_on.desc())
+    )  # fmt: skip
+    return [ApplicationLine(*row) for row in rows]
+
+
+def arrangements(conn: Connection, pupil_ref: str) -> list[ArrangementLine]:
+    rows = conn.execute(
+        select(
+            Arrangement.academic_year, Arrangement.route_ref, Arrangement.operator,
+            Arrangement.pickup_time, Arrangement.family_informed_on,
+        )
+        .where(Arrangement.pupil_ref == pupil_ref)
+        .order_by(Arrangement.academic_year.desc())
+    )  # fmt: skip
+    return [ArrangementLine(*row) for row in rows]
+
+
+def messages(conn: Connection, pupil_ref: str, contact_ids: list[int]) -> list[MessageLine]:
+    """Messages about the child: to their contacts (by the contact's index), naming them."""
+    if not contact_ids:
+        return []
+    rows = conn.execute(
+        select(
+            OutboxMessage.id, OutboxMessage.created_at, OutboxMessage.channel,
+            OutboxMessage.to_address, OutboxMessage.kind, OutboxMessage.step,
+            OutboxMessage.status, OutboxMessage.error_code, OutboxMessage.error_message,
+            OutboxMessage.pupil_refs,
+        )
+        .where(OutboxMessage.contact_id.in_(contact_ids))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    )  # fmt: skip
+    found = [MessageLine(*row[:-1]) for row in rows if pupil_ref in (row.pupil_refs or ())]
+    return found[:RECENT]
+
+
+def tasks(conn: Connection, pupil_ref: str) -> list[TaskLine]:
+    rows = conn.execute(
+        select(
+            Task.id, Task.kind, Task.reason, Task.status, Task.opened_on, Task.due_on,
+            Task.closed_by, Task.note,
+        )
+        .where(Task.pupil_ref == pupil_ref)
+        .order_by(Task.opened_on.desc(), Task.id.desc())
+    )  # fmt: skip
+    return [TaskLine(*row) for row in rows]
+
+
+def audit(conn: Connection, keys: list[str], pupil_ref: str) -> list[AuditLine]:
+    """Events about the child or any of their awards and applications, newest first."""
+    rows = conn.execute(
+        select(
+            AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.entity,
+            AuditEvent.entity_key, AuditEvent.detail,
+        )
+        .where(
+            or_(
+                AuditEvent.entity_key.in_(keys),
+                # "P1/..." (a contact row's key): a range, so the index serves it
+                and_(AuditEvent.entity_key > f"{pupil_ref}/", AuditEvent.entity_key < f"{pupil_ref}0"),
+            )
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(RECENT)
+    )  # fmt: skip
+    return [AuditLine(r.at, r.actor, r.action, r.entity, r.entity_key, dict(r.detail or {}))
+            for r in rows]  # fmt: skip
