@@ -28,6 +28,7 @@ from commands import (
     imports,
     jobs,
     outbox,
+    pupil,
     renewals,
     tasks,
 )
@@ -66,7 +67,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
-for group in (imports, check, eligibility, contacts, outbox, renewals, tasks, jobs, demo):
+for group in (imports, check, pupil, eligibility, contacts, outbox, renewals, tasks, jobs, demo):
     group.register(app)
 
 ConfigOption = Annotated[

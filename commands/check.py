@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from commands.options import AsOf, FailOn, Format, app_from, today_or
-from commands.views import check as views
-from commands.views import console
-from services.app import App
-from services.check import CheckOutcome, names_for, run_check
-from transport.gc_tuning import full_passes_held
 from transport.vocabulary import SEVERITY_ORDER
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    from services.app import App
+    from services.check import CheckOutcome
 
 
 def check(
@@ -42,6 +41,9 @@ def check(
     ] = True,
 ) -> None:
     """Which children will have no transport on their next school day, from when, and why."""
+    from services.check import run_check
+    from transport.gc_tuning import full_passes_held
+
     app = app_from(ctx)
     outcome = run_check(
         app, as_of=today_or(app, as_of), horizon_days=horizon, school_urn=school, save=save
@@ -66,6 +68,10 @@ def check(
 def show(
     app: App, outcome: CheckOutcome, output: Format, *, only_new: bool, limit: int | None
 ) -> None:
+    from commands.views import check as views
+    from commands.views import console
+    from services.check import names_for
+
     names = None
     if output is not Format.table and app.settings.check.names_in_exports:
         pupils, schools = names_for(app, [r.pupil_ref for r in outcome.listed(only_new=only_new)])

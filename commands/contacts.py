@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from commands.options import Format, app_from
-from commands.views import console, echo_json, literal, write_csv
-from services.contacts import block, list_contacts, unblock
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 app = typer.Typer(
     rich_markup_mode=None, help="Contacts and safeguarding blocks.", no_args_is_help=True
@@ -36,6 +36,8 @@ Reason = Annotated[str, typer.Option("--reason", help="Why (audit log).")]
 @app.command("block")
 def contacts_block(ctx: typer.Context, contact: Contact, by: By, reason: Reason) -> None:
     """Never message this contact again, from now: messages not yet sent are cancelled."""
+    from services.contacts import block
+
     result = block(app_from(ctx), contact, by=by, reason=reason)
     for contact_id in result.contact_ids:
         state = "blocked" if contact_id in result.changed else "already blocked"
@@ -46,6 +48,8 @@ def contacts_block(ctx: typer.Context, contact: Contact, by: By, reason: Reason)
 @app.command("unblock")
 def contacts_unblock(ctx: typer.Context, contact: Contact, by: By, reason: Reason) -> None:
     """Lift a block (only this command can: an import never does)."""
+    from services.contacts import unblock
+
     result = unblock(app_from(ctx), contact, by=by, reason=reason)
     for contact_id in result.contact_ids:
         state = "unblocked" if contact_id in result.changed else "was not blocked"
@@ -60,6 +64,11 @@ def contacts_list(
 ) -> None:
     """Contacts (of a pupil, or all linked or blocked ones), with who blocked them, when
     and why."""
+    from rich.table import Table
+
+    from commands.views import console, echo_json, literal, write_csv
+    from services.contacts import list_contacts
+
     rows = [row.as_dict() for row in list_contacts(app_from(ctx), pupil_ref=pupil)]
     if output is Format.json:
         echo_json(rows)

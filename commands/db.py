@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from commands.options import app_from
-from transport.db.schema import HEAD, current_revision, upgrade
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 app = typer.Typer(
     rich_markup_mode=None, help="Create or migrate the database schema.", no_args_is_help=True
@@ -15,6 +19,8 @@ app = typer.Typer(
 @app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the schema, or migrate it to the newest revision."""
+    from transport.db.schema import current_revision, upgrade
+
     engine = app_from(ctx, create=True).engine
     before = upgrade(engine)
     typer.echo(f"schema at revision {current_revision(engine)} (was {before or 'empty'})")
@@ -23,6 +29,8 @@ def db_upgrade(ctx: typer.Context) -> None:
 @app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Print the schema revision of the database."""
+    from transport.db.schema import HEAD, current_revision
+
     app = app_from(ctx)
     app.require_file()
     revision = current_revision(app.engine)

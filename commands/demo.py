@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from commands.check import show
 from commands.options import Format, app_from
-from commands.views import console, literal
-from commands.views.imports import print_report, progress_bar
-from services import demo as demo_county
-from services.check import run_check
 from transport.domain.calendar import academic_year_of
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 
 def demo(
@@ -34,6 +32,12 @@ def demo(
     limit: Annotated[int, typer.Option("--limit", min=0, help="Children to list (0: all).")] = 25,
 ) -> None:
     """Build a synthetic county in the configured database and run the late-August check."""
+    from commands.check import show
+    from commands.views import console, literal
+    from commands.views.imports import print_report, progress_bar
+    from services import demo as demo_county
+    from services.check import run_check
+
     app = app_from(ctx, create=True)
     out = console()
     demo_county.refuse_real_data(app, force=force)

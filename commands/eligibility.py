@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from commands.options import ReportFormat, app_from, date_option
-from commands.views import echo_json
-from commands.views.eligibility import decision_text
-from services import eligibility
-from services.assessments import assess_undecided, decide
 from transport.domain.calendar import parse_academic_year
 from transport.errors import UsageError
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 eligibility_app = typer.Typer(
     rich_markup_mode=None, help="The eligibility engine.", no_args_is_help=True
@@ -56,6 +55,10 @@ def eligibility_assess(
     ] = "your child",
 ) -> None:
     """Recommend a decision: eligible or not, on which basis, until when, and why."""
+    from commands.views import echo_json
+    from commands.views.eligibility import decision_text
+    from services import eligibility
+
     if (facts_file is None) == (application is None):
         raise UsageError("give either a FACTS.json file or --application REF")
     app = app_from(ctx)
@@ -95,6 +98,9 @@ def applications_assess(
 ) -> None:
     """Recommend a decision for every undecided application and store it with its reasons.
     The application's status does not change: a caseworker decides."""
+    from commands.views import echo_json
+    from services.assessments import assess_undecided
+
     run = assess_undecided(app_from(ctx), academic_year=year, dry_run=dry_run)
     if output is ReportFormat.json:
         echo_json(run.summary())
@@ -121,6 +127,8 @@ def applications_decide(
     ] = None,
 ) -> None:
     """Record a caseworker's decision; approval creates the award with the engine's end date."""
+    from services.assessments import decide
+
     if approve is None:
         raise UsageError("say --approve or --refuse")
     if not by.strip():

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from commands.options import ReportFormat, app_from
-from commands.views import echo_json
-from commands.views.imports import print_report, progress_bar
-from services.imports import import_folder
-from transport import synthetic
 from transport.errors import UsageError
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 
 def import_(
@@ -31,6 +30,10 @@ def import_(
     ] = ReportFormat.text,
 ) -> None:
     """Import a council's CSV bundle: all files in one transaction, nothing written on any error."""
+    from commands.views import echo_json
+    from commands.views.imports import print_report, progress_bar
+    from services.imports import import_folder
+
     app = app_from(ctx, create=True)
     progress, finish = progress_bar(app.settings.imports.progress_min_rows)
     try:
@@ -60,6 +63,8 @@ def generate(
 ) -> None:
     """Write a synthetic import bundle of any size (for tests and benchmarks). Refuses a
     folder that already holds files (it may be a council's export), unless --force."""
+    from transport import synthetic
+
     if out.exists() and any(out.iterdir()) and not force:
         raise UsageError(
             f"{out} already holds files (a council's export?): choose an empty or new "

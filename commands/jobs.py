@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from commands.options import Format, app_from, date_option, today_or
-from commands.views import console, echo_json, write_csv
-from commands.views.jobs import RUN_COLUMNS, runs_table
-from commands.views.simulation import FIRST_DAY_COLUMNS, first_day_rows, simulation_report
-from jobs import JOBS
-from jobs.runs import recent_runs, run_job
-from jobs.scheduler import run_scheduler
-from jobs.simulate import simulate as run_simulation
 from transport.errors import UsageError
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 jobs_app = typer.Typer(
     rich_markup_mode=None, help="Run a scheduled job by hand, for a date.", no_args_is_help=True
@@ -36,6 +32,10 @@ def jobs_run(
     ] = None,
 ) -> None:
     """Run one job for a date, recorded in job_runs like a scheduled run."""
+    from commands.views import echo_json
+    from jobs import JOBS
+    from jobs.runs import run_job
+
     if name not in JOBS:
         raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="NAME")
     app = app_from(ctx, service=True)
@@ -53,6 +53,11 @@ def jobs_list(
 ) -> None:
     """Recent job runs, newest first: status (ok, failed, running, abandoned), start,
     duration and counts. Runs whose process died are marked abandoned first."""
+    from commands.views import console, echo_json, write_csv
+    from commands.views.jobs import RUN_COLUMNS, runs_table
+    from jobs import JOBS
+    from jobs.runs import recent_runs
+
     if job is not None and job not in JOBS:
         raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="--job")
     runs = recent_runs(app_from(ctx), job=job, limit=limit)
@@ -70,6 +75,8 @@ def scheduler_run(ctx: typer.Context) -> None:
     """Run the scheduler until SIGTERM: the nightly job, dispatch and status polling, in
     the council's timezone. Exit 0 when stopped; 3 when another scheduler is active on
     this database; 4 when another took over its lease."""
+    from jobs.scheduler import run_scheduler
+
     app = app_from(ctx, service=True)
     raise typer.Exit(run_scheduler(app, app.schedule()))
 
@@ -96,6 +103,10 @@ def simulate(
     """Replay the nightly ladder day by day on a copy of the data (in memory) with families
     replying at a given rate: what each family would get, the tasks opened, and who would
     still be at risk on each school's first day. Writes and sends nothing."""
+    from commands.views import console, echo_json, write_csv
+    from commands.views.simulation import FIRST_DAY_COLUMNS, first_day_rows, simulation_report
+    from jobs.simulate import simulate as run_simulation
+
     if end < start:
         raise UsageError("--to is before --from")
     sim = run_simulation(app_from(ctx), start=start, end=end, reply_rate=reply_rate, seed=seed)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from services.app import App, build
-from transport.config import load_config
 from transport.vocabulary import Severity
+
+if TYPE_CHECKING:  # the application loads when a command runs, not for --help
+    from services.app import App
 
 
 def parse_date(value: str | date) -> date:
@@ -60,6 +61,9 @@ def app_from(ctx: typer.Context, *, create: bool = False, service: bool = False)
     that fills a database (``create``) may create one; any other stops, creating nothing,
     on a missing or empty database. ``service``: the scheduler and the jobs keep the
     configured log level (their INFO summaries are the record of each run)."""
+    from services.app import build
+    from transport.config import load_config
+
     root = ctx.find_root()
     if root.obj is None:
         root.obj = {}

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
 from commands.options import AsOf, Format, ReportFormat, app_from, date_option, today_or
-from commands.views import console, echo_json, write_csv
-from commands.views.outbox import MESSAGE_COLUMNS, messages_table, preview_text, send_summary
-from notifications.messages import KINDS
-from services.outbox_admin import list_messages, preview, resolve_unknown, retry
-from services.sending import poll_delivery, send_run
 from transport.errors import UsageError
 from transport.vocabulary import Channel, OutboxStatus
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -39,6 +37,10 @@ def outbox_send(
     message failed, is retrying or its outcome is unknown; 2 when a channel cannot work
     (its configuration is refused): its messages stay queued, and the error names the
     setting to fix."""
+    from commands.views import echo_json
+    from commands.views.outbox import send_summary
+    from services.sending import send_run
+
     app = app_from(ctx)
     run = send_run(app, limit=limit)
     report = run.report
@@ -59,6 +61,8 @@ def outbox_send(
 def outbox_poll(ctx: typer.Context) -> None:
     """Fetch the delivery status of SMS not yet final; an undelivered SMS is a failure of
     that channel and the notice goes by email instead."""
+    from services.sending import poll_delivery
+
     report = poll_delivery(app_from(ctx))
     typer.echo(
         f"checked {report.checked}: delivered {report.delivered}, undelivered "
@@ -81,6 +85,10 @@ def outbox_list(
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows (0: all).")] = 0,
 ) -> None:
     """Every message, newest first: to whom, about which children, and what happened."""
+    from commands.views import console, echo_json, write_csv
+    from commands.views.outbox import MESSAGE_COLUMNS, messages_table
+    from services.outbox_admin import list_messages
+
     rows = list_messages(
         app_from(ctx),
         status=status.value if status else None,
@@ -115,6 +123,10 @@ def outbox_preview(
     as_of: AsOf = None,
 ) -> None:
     """Render a message for a pupil's household without sending or storing anything."""
+    from commands.views.outbox import preview_text
+    from notifications.messages import KINDS
+    from services.outbox_admin import preview
+
     if kind not in KINDS:
         raise typer.BadParameter(f"expected one of {', '.join(KINDS)}", param_hint="--kind")
     app = app_from(ctx)
@@ -139,6 +151,8 @@ def outbox_resolve(
 ) -> None:
     """Settle a message whose outcome is unknown (e.g. an email when the dispatcher stopped
     mid-send), after checking with the family or the mail server's log."""
+    from services.outbox_admin import resolve_unknown
+
     if sent is None or not by.strip():
         raise UsageError("say --sent or --resend, and --by NAME")
     status = resolve_unknown(app_from(ctx), message_id, sent=sent, by=by.strip())
@@ -162,6 +176,8 @@ def outbox_retry(
 ) -> None:
     """Queue failed messages again, e.g. after fixing a channel's credentials. A message
     to an opted-out, invalid or bounced address is never queued again."""
+    from services.outbox_admin import retry
+
     if not by.strip():
         raise UsageError("say who re-queues them with --by NAME (it goes in the audit log)")
     if bool(message_ids) == (status is not None):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from commands.options import AsOf, ReportFormat, app_from, today_or
-from commands.views import echo_json
-from commands.views.renewals import remind_summary
-from notifications.digest import render_digest
-from services.digest import morning_digest
-from services.renewals import remind as run_remind
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 
 def remind(
@@ -26,6 +24,10 @@ def remind(
 ) -> None:
     """Run the renewal ladder for a date: queue the due reminders (one per household) and
     open the team's tasks. `transport outbox send` then sends them."""
+    from commands.views import echo_json
+    from commands.views.renewals import remind_summary
+    from services.renewals import remind as run_remind
+
     app = app_from(ctx)
     run = run_remind(app, today_or(app, as_of), dry_run=dry_run)
     ladder = run.ladder
@@ -52,6 +54,10 @@ def digest(
     ] = ReportFormat.text,
 ) -> None:
     """The team's morning digest, in the terminal (the nightly job also emails it)."""
+    from commands.views import echo_json
+    from notifications.digest import render_digest
+    from services.digest import morning_digest
+
     app = app_from(ctx)
     data = morning_digest(app, today_or(app, as_of))
     if output is ReportFormat.json:

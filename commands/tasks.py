@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from commands.options import Format, app_from
-from commands.views import console, echo_json, literal, write_csv
-from services.tasks import list_tasks, mark_done
 from transport.errors import UsageError
 from transport.vocabulary import TaskKind, TaskStatus
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    pass
 
 app = typer.Typer(rich_markup_mode=None, help="The transport team's tasks.", no_args_is_help=True)
 
@@ -50,6 +50,11 @@ def tasks_list(
     output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
 ) -> None:
     """The team's tasks, the most urgent first."""
+    from rich.table import Table
+
+    from commands.views import console, echo_json, literal, write_csv
+    from services.tasks import list_tasks
+
     chosen = None if status is StatusChoice.all else status.value
     found = list_tasks(app_from(ctx), status=chosen, kind=kind, pupil_ref=pupil, school_urn=school)
     rows = [row.as_dict() for row in found]
@@ -75,6 +80,8 @@ def tasks_done(
     by: Annotated[str, typer.Option("--by", help="Who did it.")] = "transport team",
 ) -> None:
     """Mark a task done, with a note (kept in the audit log)."""
+    from services.tasks import mark_done
+
     if not note.strip():
         raise UsageError("say what was done with --note")
     mark_done(app_from(ctx), task_id, by=by, note=note.strip())

@@ -14,15 +14,12 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from notifications.dispatch import DispatchSettings
-from notifications.ports import EmailSender, SmsSender
-from notifications.senders import Senders, build_senders
-from notifications.sending_rules import Backoff, RateLimiter, parse_quiet_hours
 from transport.clock import Clock, SystemClock
 from transport.config import (
     Config,
@@ -38,6 +35,12 @@ from transport.domain.ladder import LadderStep
 from transport.domain.risk import Thresholds
 from transport.domain.schedule import ScheduleSettings
 from transport.errors import ConfigError, DatabaseUnavailable, NoData
+
+if TYPE_CHECKING:  # sending is loaded by the commands that send, not by every command
+    from notifications.dispatch import DispatchSettings
+    from notifications.ports import EmailSender, SmsSender
+    from notifications.senders import Senders
+    from notifications.sending_rules import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,6 @@ class Settings:
     letter_delivery_working_days: int
     council: CouncilConfig
     imports: ImportConfig
-    dispatch: DispatchSettings
     rates: dict[str, float]  # messages per second, per channel
 
 
@@ -112,7 +114,7 @@ def policy_from(config: EligibilityConfig) -> Policy:
 
 
 def settings_from(config: Config) -> Settings:
-    risk, sending = config.risk, config.sending
+    risk, sending = config.risk, config.sending  # (sending: see dispatch_from)
     return Settings(
         check=CheckSettings(
             risk.horizon_days,
@@ -130,20 +132,27 @@ def settings_from(config: Config) -> Settings:
         letter_delivery_working_days=config.eligibility.letter_delivery_working_days,
         council=config.council,
         imports=config.imports,
-        dispatch=DispatchSettings(
-            quiet=parse_quiet_hours(
-                sending.quiet_hours,
-                no_sundays=sending.no_sms_on_sundays,
-                tz=ZoneInfo(config.council.timezone),
-            ),
-            backoff=Backoff(
-                sending.retry_base_seconds, sending.retry_cap_seconds, sending.max_attempts
-            ),
-            batch_size=sending.batch_size,
-            stale_after=timedelta(seconds=sending.stale_after_seconds),
-            workers=sending.workers,
-        ),
         rates={"email": sending.email_per_second, "sms": sending.sms_per_second},
+    )
+
+
+def dispatch_from(config: Config) -> DispatchSettings:
+    from notifications.dispatch import DispatchSettings
+    from notifications.sending_rules import Backoff, parse_quiet_hours
+
+    sending = config.sending
+    return DispatchSettings(
+        quiet=parse_quiet_hours(
+            sending.quiet_hours,
+            no_sundays=sending.no_sms_on_sundays,
+            tz=ZoneInfo(config.council.timezone),
+        ),
+        backoff=Backoff(
+            sending.retry_base_seconds, sending.retry_cap_seconds, sending.max_attempts
+        ),
+        batch_size=sending.batch_size,
+        stale_after=timedelta(seconds=sending.stale_after_seconds),
+        workers=sending.workers,
     )
 
 
@@ -214,13 +223,20 @@ class App:
                 "`transport db upgrade` and `transport import DIR` first"
             )
 
+    def dispatch_settings(self) -> DispatchSettings:
+        return dispatch_from(self.config)
+
     def senders(self) -> Senders:
+        from notifications.senders import build_senders
+
         config = self.config
         return build_senders(
             config.email, config.sms, config.secrets, email=self.email, sms=self.sms
         )
 
     def rate_limiter(self) -> RateLimiter:
+        from notifications.sending_rules import RateLimiter
+
         return RateLimiter(self.settings.rates, monotonic=time.monotonic, sleep=time.sleep)
 
     def schedule(self) -> ScheduleSettings:

@@ -36,8 +36,15 @@ def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
         contacts = store.contacts(conn, pupil_ref)
         awards = store.awards(conn, pupil_ref)
         applications = store.applications(conn, pupil_ref)
+        messages = store.messages(conn, pupil_ref, [c.contact_id for c in contacts])
+        tasks = store.tasks(conn, pupil_ref)
         keys = [pupil_ref, *(a.award_ref for a in awards)]
         keys += [a.application_ref for a in applications]
+        by_entity = {
+            "contacts": [str(c.contact_id) for c in contacts],
+            "tasks": [str(t.id) for t in tasks],
+            "outbox": [str(m.id) for m in messages],
+        }
         return PupilStory(
             as_of=as_of,
             child=child,
@@ -46,7 +53,7 @@ def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
             awards=awards,
             applications=applications,
             arrangements=store.arrangements(conn, pupil_ref),
-            messages=store.messages(conn, pupil_ref, [c.contact_id for c in contacts]),
-            tasks=store.tasks(conn, pupil_ref),
-            audit=store.audit(conn, keys, pupil_ref),
+            messages=messages,
+            tasks=tasks,
+            audit=store.audit(conn, keys, pupil_ref, by_entity),
         )

@@ -39,7 +39,7 @@ def send_run(app: App, *, limit: int | None = None) -> SendRun:
     report = dispatch(
         engine,
         app.senders(),
-        app.settings.dispatch,
+        app.dispatch_settings(),
         now=app.clock.now,  # the dispatcher reads the time per wave: a send takes time
         limiter=app.rate_limiter(),
         limit=limit,

@@ -12,16 +12,20 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.text import Text
+
+if TYPE_CHECKING:  # rich loads only when a table is printed (JSON and CSV do not need it)
+    from rich.console import Console
+    from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(stderr=stderr, highlight=False)
 
 
@@ -32,6 +36,8 @@ def plain(value: object) -> str:
 
 def literal(value: object, style: str = "") -> Text:
     """A table cell or line that rich will not read as markup."""
+    from rich.text import Text
+
     return Text(plain(value), style=style)
 
 

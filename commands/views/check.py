@@ -11,17 +11,17 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
+
+if TYPE_CHECKING:  # rich loads when the table is printed
+    from rich.table import Table
+
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,9 @@ def render_table(
 ) -> Iterable[Any]:
     """Rich renderables for the 7am read: totals, reasons, schools, then the children,
     most urgent first."""
+    from rich.table import Table
+    from rich.text import Text
+
     result = outcome.result
     data = outcome.counts()
     last = result.as_of + timedelta(days=result.horizon_days)
@@ -230,6 +233,9 @@ def _wide_children(
     pupils: Mapping[str, str],
     schools: Mapping[str, str],
 ) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     children = Table(title="Children at risk, most urgent first", title_justify="left")
     for name in ("Severity", "From", "Days", "Pupil", "Name", "School", "Reasons"):
         children.add_column(name, justify="right" if name == "Days" else "left")
@@ -257,6 +263,10 @@ def _narrow_children(
     pupils: Mapping[str, str],
     schools: Mapping[str, str],
 ) -> Table:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     children = Table(title="Children at risk, most urgent first", title_justify="left")
     children.add_column("Severity", no_wrap=True, min_width=8)
     children.add_column("From", no_wrap=True, min_width=10)

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 
 def insert_for(conn: Connection, table: Table) -> Any:
     """The dialect's own INSERT (with ``on_conflict_*``) for the connection's database."""
+    from sqlalchemy.dialects import postgresql, sqlite  # loaded on first use
+
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 

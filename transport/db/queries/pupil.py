@@ -183,7 +183,13 @@ def applications(conn: Connection, pupil_ref: str) -> list[ApplicationLine]:
         .where(Application.pupil_ref == pupil_ref)
         .order_by(Application.received_on.desc())
     )  # fmt: skip
-    return [ApplicationLine(*row) for row in rows]
+    return [
+        ApplicationLine(
+            r.application_ref, r.academic_year, r.kind, r.status, r.received_on, r.decided_on,
+            r.decided_by, r.eligible, r.basis, r.valid_until,
+        )
+        for r in rows
+    ]  # fmt: skip
 
 
 def arrangements(conn: Connection, pupil_ref: str) -> list[ArrangementLine]:
@@ -212,7 +218,14 @@ def messages(conn: Connection, pupil_ref: str, contact_ids: list[int]) -> list[M
         .where(OutboxMessage.contact_id.in_(contact_ids))
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     )  # fmt: skip
-    found = [MessageLine(*row[:-1]) for row in rows if pupil_ref in (row.pupil_refs or ())]
+    found = [
+        MessageLine(
+            r.id, r.created_at, r.channel, r.to_address, r.kind, r.step, r.status,
+            r.error_code, r.error_message,
+        )
+        for r in rows
+        if pupil_ref in (r.pupil_refs or ())
+    ]  # fmt: skip
     return found[:RECENT]
 
 
@@ -228,22 +241,32 @@ def tasks(conn: Connection, pupil_ref: str) -> list[TaskLine]:
     return [TaskLine(*row) for row in rows]
 
 
-def audit(conn: Connection, keys: list[str], pupil_ref: str) -> list[AuditLine]:
-    """Events about the child or any of their awards and applications, newest first."""
+def audit(
+    conn: Connection, keys: list[str], pupil_ref: str, by_entity: dict[str, list[str]]
+) -> list[AuditLine]:
+    """Events about the child, their awards and applications (``keys``), and, entity by
+    entity, their contacts, tasks and messages (``by_entity``: ids are only unique within
+    an entity), newest first."""
+    about = [
+        AuditEvent.entity_key.in_(keys),
+        # "P1/..." (a contact row's key): a range, so the index serves it
+        and_(AuditEvent.entity_key > f"{pupil_ref}/", AuditEvent.entity_key < f"{pupil_ref}0"),
+    ]
+    about += [
+        and_(AuditEvent.entity == entity, AuditEvent.entity_key.in_(ids))
+        for entity, ids in by_entity.items()
+        if ids
+    ]
     rows = conn.execute(
         select(
             AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.entity,
             AuditEvent.entity_key, AuditEvent.detail,
         )
-        .where(
-            or_(
-                AuditEvent.entity_key.in_(keys),
-                # "P1/..." (a contact row's key): a range, so the index serves it
-                and_(AuditEvent.entity_key > f"{pupil_ref}/", AuditEvent.entity_key < f"{pupil_ref}0"),
-            )
-        )
+        .where(or_(*about))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(RECENT)
     )  # fmt: skip
-    return [AuditLine(r.at, r.actor, r.action, r.entity, r.entity_key, dict(r.detail or {}))
-            for r in rows]  # fmt: skip
+    return [
+        AuditLine(r.at, r.actor, r.action, r.entity, r.entity_key, dict(r.detail or {}))
+        for r in rows
+    ]

@@ -1,0 +1,63 @@
+"""`transport pupil REF`: one child's story, from the record, as the team reads it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from tests.bundles import small_county, write_bundle
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(db_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "200"}
+    files = small_county()
+    files["applications.csv"] = []  # nobody has applied for next year
+    folder = write_bundle(tmp_path / "bundle", files)
+    assert runner.invoke(app, ["import", str(folder)], env=env).exit_code == 0
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_story_gathers_the_record_the_risk_messages_tasks_and_decisions(
+    env: dict[str, str],
+) -> None:
+    assert run(env, "remind", "--as-of", "2026-08-06")[0] == 0  # urgent step, a task
+    code, out, _ = run(env, "contacts", "block", "alex@example.com", "--by", "Jo",
+                       "--reason", "court order")  # fmt: skip
+    assert code == 0, out
+    code, out, _ = run(env, "pupil", "P1", "--as-of", "2026-08-06", "--format", "json")
+    assert code == 0
+    story = json.loads(out)
+    assert story["pupil"]["first_name"] == "Sam" and story["pupil"]["school_name"] == "Oak Primary"
+    assert story["risk"]["reasons"] == ["NO_APPLICATION", "UNREACHABLE"]
+    assert story["risk"]["risk_date"] == "2026-09-03"
+    [contact] = story["contacts"]
+    assert contact["blocked"] is True and contact["blocked_by"] == "Jo"
+    assert contact["block_reason"] == "court order"
+    assert [a["award_ref"] for a in story["awards"]] == ["A1"]
+    kinds = {(m["kind"], m["status"]) for m in story["messages"]}
+    assert kinds == {("renewal_urgent", "cancelled")}  # queued, then cancelled by the block
+    assert {t["kind"] for t in story["tasks"]} == {"phone_family"}
+    events = {(event["action"], event["entity"]) for event in story["audit"]}
+    assert ("block", "contacts") in events, events
+
+
+def test_the_table_names_everything_and_an_unknown_pupil_is_exit_2(env: dict[str, str]) -> None:
+    code, out, _ = run(env, "pupil", "P2", "--as-of", "2026-08-24")
+    assert code == 0
+    for expected in ("Sam O'Brien", "Oak Primary", "Hill Academy", "NO_APPLICATION",
+                     "Contacts", "Awards", "A2", "Audit log"):  # fmt: skip
+        assert expected in out, expected
+    code, out, err = run(env, "pupil", "NOBODY")
+    assert code == 2 and "NOBODY" in err and out == ""
