@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from commands.options import AsOf, FailOn, Format, app_from, today_or
+from commands.options import AsOf, FailOn, app_from, today_or
+from transport.errors import UsageError
 from transport.vocabulary import SEVERITY_ORDER
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
     from services.app import App
     from services.check import CheckOutcome
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
 
 
 def check(
@@ -25,7 +35,17 @@ def check(
     school: Annotated[
         str | None, typer.Option("--school", help="Only pupils at this URN, now or next year.")
     ] = None,
-    output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    output: Annotated[
+        CheckFormat, typer.Option("--format", help="table, json, csv, or html (a report).")
+    ] = CheckFormat.table,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Write to this file (private: 0600) instead of the terminal; for html.",
+            dir_okay=False,
+        ),
+    ] = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 if a child is at or above this severity.")
     ] = FailOn.none,
@@ -44,12 +64,14 @@ def check(
     from services.check import run_check
     from transport.gc_tuning import full_passes_held
 
+    if file is not None and output is CheckFormat.table:
+        raise UsageError("--output goes with --format json, csv or html")
     app = app_from(ctx)
     outcome = run_check(
         app, as_of=today_or(app, as_of), horizon_days=horizon, school_urn=school, save=save
     )
     with full_passes_held():  # a list of every child at risk: see transport/gc_tuning.py
-        show(app, outcome, output, only_new=new_since_last, limit=limit or None)
+        show(app, outcome, output, only_new=new_since_last, limit=limit or None, file=file)
     if outcome.not_saved:
         typer.echo(
             f"warning: this check was not kept as a snapshot ({outcome.not_saved}); "
@@ -66,24 +88,38 @@ def check(
 
 
 def show(
-    app: App, outcome: CheckOutcome, output: Format, *, only_new: bool, limit: int | None
+    app: App,
+    outcome: CheckOutcome,
+    output: CheckFormat,
+    *,
+    only_new: bool,
+    limit: int | None,
+    file: Path | None = None,
 ) -> None:
     from commands.views import check as views
-    from commands.views import console
+    from commands.views import console, write_private
     from services.check import names_for
 
     names = None
-    if output is not Format.table and app.settings.check.names_in_exports:
+    if output in (CheckFormat.json, CheckFormat.csv) and app.settings.check.names_in_exports:
         pupils, schools = names_for(app, [r.pupil_ref for r in outcome.listed(only_new=only_new)])
         names = views.Names(pupils, schools)
-    if output is Format.json:
+    text: str | None = None
+    if output is CheckFormat.json:
         data = views.as_json(outcome, only_new=only_new, names=names)
         # Indented for people; compact (the C encoder, 5x faster) for a large county.
         indent = 2 if len(data["at_risk"]) <= 5000 else None
-        typer.echo(json.dumps(data, indent=indent))
-        return
-    if output is Format.csv:
-        sys.stdout.write(views.as_csv(outcome, only_new=only_new, names=names))
+        text = json.dumps(data, indent=indent) + "\n"
+    elif output is CheckFormat.csv:
+        text = views.as_csv(outcome, only_new=only_new, names=names)
+    elif output is CheckFormat.html:
+        text = _html(app, outcome, only_new=only_new)
+    if text is not None:
+        if file is None:
+            sys.stdout.write(text)
+        else:
+            write_private(file, text)
+            typer.echo(f"written to {file}", err=True)
         return
     shown = outcome.listed(only_new=only_new)[: limit or None]
     pupils, schools = names_for(app, [risk.pupil_ref for risk in shown])
@@ -92,6 +128,22 @@ def show(
         outcome, pupils=pupils, schools=schools, only_new=only_new, limit=limit, width=out.width
     ):
         out.print(renderable)
+
+
+def _html(app: App, outcome: CheckOutcome, *, only_new: bool) -> str:
+    from commands.views.report import LIST_LIMIT, html_report
+    from services.check import names_for, trend
+
+    listed = outcome.listed(only_new=only_new)[:LIST_LIMIT]
+    pupils, schools = names_for(app, [risk.pupil_ref for risk in listed])
+    return html_report(
+        outcome,
+        council=app.settings.council.name,
+        pupils=pupils,
+        schools=schools,
+        trend=trend(app, up_to=outcome.result.as_of),
+        made_at=app.clock.now(),
+    )
 
 
 def register(root: typer.Typer) -> None:

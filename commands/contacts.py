@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from commands.options import Format, app_from
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 app = typer.Typer(
     rich_markup_mode=None, help="Contacts and safeguarding blocks.", no_args_is_help=True

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from commands.options import app_from
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 app = typer.Typer(
     rich_markup_mode=None, help="Create or migrate the database schema.", no_args_is_help=True

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from commands.options import Format, app_from
+from commands.options import app_from
 from transport.domain.calendar import academic_year_of
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 
 def demo(
@@ -32,7 +29,7 @@ def demo(
     limit: Annotated[int, typer.Option("--limit", min=0, help="Children to list (0: all).")] = 25,
 ) -> None:
     """Build a synthetic county in the configured database and run the late-August check."""
-    from commands.check import show
+    from commands.check import CheckFormat, show
     from commands.views import console, literal
     from commands.views.imports import print_report, progress_bar
     from services import demo as demo_county
@@ -59,7 +56,7 @@ def demo(
     if not county.report.ok:
         raise typer.Exit(1)
     outcome = run_check(app, as_of=county.as_of)
-    show(app, outcome, Format.table, only_new=False, limit=limit or None)
+    show(app, outcome, CheckFormat.table, only_new=False, limit=limit or None)
     me = sys.argv[0] if sys.argv[0].endswith("transport") else "transport"
     out.print(
         literal(

@@ -6,16 +6,13 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from commands.options import ReportFormat, app_from, date_option
 from transport.domain.calendar import parse_academic_year
 from transport.errors import UsageError
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 eligibility_app = typer.Typer(
     rich_markup_mode=None, help="The eligibility engine.", no_args_is_help=True

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from commands.options import ReportFormat, app_from
 from transport.errors import UsageError
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 
 def import_(

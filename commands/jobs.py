@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from commands.options import Format, app_from, date_option, today_or
 from transport.errors import UsageError
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 jobs_app = typer.Typer(
     rich_markup_mode=None, help="Run a scheduled job by hand, for a date.", no_args_is_help=True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,9 +11,6 @@ import typer
 from commands.options import AsOf, Format, ReportFormat, app_from, date_option, today_or
 from transport.errors import UsageError
 from transport.vocabulary import Channel, OutboxStatus
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 app = typer.Typer(
     rich_markup_mode=None,

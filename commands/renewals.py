@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from commands.options import AsOf, ReportFormat, app_from, today_or
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 
 def remind(

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from commands.options import Format, app_from
 from transport.errors import UsageError
 from transport.vocabulary import TaskKind, TaskStatus
-
-if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    pass
 
 app = typer.Typer(rich_markup_mode=None, help="The transport team's tasks.", no_args_is_help=True)
 

@@ -139,3 +139,9 @@ def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> d
         if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None:
             return risk.uncovered_from
     return None
+
+
+def trend(app: App, *, up_to: date) -> list[snapshots.RunPoint]:
+    """Children at risk in the last 30 checks (the latest run of each date)."""
+    with app.engine.connect() as conn:
+        return snapshots.history(conn, up_to=up_to)

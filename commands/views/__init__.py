@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -59,3 +61,12 @@ def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None
 
 def echo_json(data: Any, *, indent: int | None = 2) -> None:
     typer.echo(json.dumps(data, indent=indent, default=str))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file that holds children's data: readable by its owner only (0600),
+    whatever the umask, also when it already existed."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)

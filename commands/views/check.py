@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # rich loads when the table is printed
     from rich.table import Table
 
 
-
 @dataclass(frozen=True)
 class Names:
     """Names for the people who read an export: the listed children's, and every school's."""

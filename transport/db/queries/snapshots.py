@@ -62,3 +62,30 @@ def baseline_before(conn: Connection, as_of: date) -> Baseline | None:
         return None
     refs = conn.execute(select(RiskSnapshot.pupil_ref).where(RiskSnapshot.run_id == run.id))
     return Baseline(run.id, run.as_of, run.run_at, frozenset(refs.scalars()))
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    """One earlier check, for the trend: the latest run of each as-of date."""
+
+    as_of: date
+    at_risk: int
+    critical: int
+
+
+def history(conn: Connection, *, up_to: date, limit: int = 30) -> list[RunPoint]:
+    """The latest run of each of the last ``limit`` as-of dates up to ``up_to``, oldest
+    first."""
+    rows = conn.execute(
+        select(CheckRun.as_of, CheckRun.at_risk, CheckRun.counts, CheckRun.id)
+        .where(CheckRun.as_of <= up_to)
+        .order_by(CheckRun.as_of.desc(), CheckRun.id.desc())
+        .limit(limit * 4)
+    ).all()
+    latest: dict[date, RunPoint] = {}
+    for row in rows:
+        if row.as_of not in latest:
+            latest[row.as_of] = RunPoint(
+                row.as_of, row.at_risk, int((row.counts or {}).get("critical", 0))
+            )
+    return sorted(latest.values(), key=lambda point: point.as_of)[-limit:]
