@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,6 +13,9 @@ import typer
 from commands.options import AsOf, Format, ReportFormat, app_from, date_option, today_or
 from transport.errors import UsageError
 from transport.vocabulary import Channel, OutboxStatus
+
+if TYPE_CHECKING:
+    from services.app import App
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -39,7 +44,8 @@ def outbox_send(
     from services.sending import send_run
 
     app = app_from(ctx)
-    run = send_run(app, limit=limit)
+    with sending_progress(app, limit) as progress:
+        run = send_run(app, limit=limit, progress=progress)
     report = run.report
     if output is ReportFormat.json:
         echo_json(report.as_dict())
@@ -193,6 +199,29 @@ def outbox_retry(
         typer.echo(f"  not queued: message {message_id}: {why}")
     if result.refused and not result.requeued:
         raise typer.Exit(1)
+
+
+@contextmanager
+def sending_progress(app: App, limit: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr while a person watches a large send; nothing otherwise."""
+    import sys
+
+    from services.sending import due_now
+
+    if not sys.stderr.isatty():
+        yield None
+        return
+    total = due_now(app) if limit is None else min(limit, due_now(app))
+    if total < 20:
+        yield None
+        return
+    from rich.progress import Progress
+
+    from commands.views import console
+
+    with Progress(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("sending", total=total)
+        yield lambda sent: bar.advance(task, sent)
 
 
 def register(root: typer.Typer) -> None:

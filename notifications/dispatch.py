@@ -97,8 +97,10 @@ def dispatch(
     now: Callable[[], datetime],
     limiter: RateLimiter,
     limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> DispatchReport:
     """Send what is due, up to ``limit`` messages. Safe to run twice at once.
+    ``progress`` is told how many messages each wave handed to the providers.
 
     A claimed batch goes out in waves of ``settings.workers`` messages, sent by that many
     threads. One short transaction records the outcomes of the wave just sent and marks
@@ -152,6 +154,8 @@ def dispatch(
                 unsettled = [
                     (row, token, result) for row, result in zip(wave, results, strict=True)
                 ]
+                if progress is not None:
+                    progress(len(wave))
             # Recorded before the next claim, so a fallback it queues goes in this run.
             with writer(engine).begin() as conn:
                 _settle_all(conn, unsettled, settings, now=now(), report=report)

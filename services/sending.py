@@ -8,6 +8,7 @@ digest and `transport outbox send` say so."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from notifications.delivery_status import PollReport, poll
@@ -32,7 +33,17 @@ def send_due(app: App, *, limit: int | None = None) -> DispatchReport:
     return send_run(app, limit=limit).report
 
 
-def send_run(app: App, *, limit: int | None = None) -> SendRun:
+def due_now(app: App) -> int:
+    """Messages due to go now, by every channel (quiet hours aside): for a progress bar."""
+    from notifications.outbox import due_count
+
+    engine, now = app.ready().engine, app.clock.now()
+    return sum(due_count(engine, now=now, channel=channel) for channel in ("email", "sms"))
+
+
+def send_run(
+    app: App, *, limit: int | None = None, progress: Callable[[int], None] | None = None
+) -> SendRun:
     """Quiet hours, rate limits, retries and fallbacks applied (see notifications.dispatch)."""
     engine = app.ready().engine
     started = app.clock.now()
@@ -43,6 +54,7 @@ def send_run(app: App, *, limit: int | None = None) -> SendRun:
         now=app.clock.now,  # the dispatcher reads the time per wave: a send takes time
         limiter=app.rate_limiter(),
         limit=limit,
+        progress=progress,
     )
     with writer(engine).begin() as conn:
         for channel, reason in report.channels_down.items():
