@@ -14,7 +14,7 @@ from services.app import App
 from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
-from transport.db.queries.record import has_school, last_import_at, school_of
+from transport.db.queries.record import has_school, last_import_at
 from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
 from transport.domain.risk import (
     REASON_ORDER,
@@ -118,8 +118,7 @@ def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRis
     check the nightly runs, over the pupil's school only."""
     settings = app.settings.check
     calendars, school_calendar = load_calendars(conn)
-    school = school_of(conn, pupil_ref)
-    facts = [f for f in pupil_facts(conn, school_urn=school) if f.pupil_ref == pupil_ref]
+    facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
     ctx = RiskContext(
         as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds
     )
@@ -132,8 +131,7 @@ def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> d
     the same check the nightly runs, for one pupil."""
     settings = app.settings.check
     calendars, school_calendar = load_calendars(conn)
-    school = school_of(conn, pupil_ref)
-    facts = [f for f in pupil_facts(conn, school_urn=school) if f.pupil_ref == pupil_ref]
+    facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
     ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     for risk in check(facts, ctx).at_risk:
         if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None:

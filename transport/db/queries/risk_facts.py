@@ -46,19 +46,22 @@ def load_calendars(conn: Connection) -> tuple[dict[str, Calendar], dict[str, str
     return calendars, schools
 
 
-def pupil_facts(conn: Connection, *, school_urn: str | None = None) -> Iterator[PupilFacts]:
-    """Every active pupil's facts (only those at ``school_urn`` now or next, when given).
+def pupil_facts(
+    conn: Connection, *, school_urn: str | None = None, pupil_ref: str | None = None
+) -> Iterator[PupilFacts]:
+    """Every active pupil's facts (only those at ``school_urn`` now or next, or only the
+    one ``pupil_ref``, when given).
 
     The check's hot path: statements are compiled once and run on the driver's own
     cursor, so rows are plain tuples with no per-row SQLAlchemy work; SQLite's ISO date
     text is parsed here.
     """
-    reads = _Reads(conn, school_urn)
+    reads = _Reads(conn, school_urn, pupil_ref)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         last = ""
         while True:
-            page = reads.fetch(cursor, "pupils", last=last, urn=school_urn)
+            page = reads.fetch(cursor, "pupils", last=last, urn=school_urn, ref=pupil_ref)
             if not page:
                 return
             first, last = page[0][0], page[-1][0]
@@ -72,7 +75,7 @@ def pupil_facts(conn: Connection, *, school_urn: str | None = None) -> Iterator[
 class _Reads:
     """The check's statements, compiled once for the connection's dialect."""
 
-    def __init__(self, conn: Connection, school_urn: str | None) -> None:
+    def __init__(self, conn: Connection, school_urn: str | None, pupil_ref: str | None) -> None:
         first, last = bindparam("first", type_=String), bindparam("last", type_=String)
         # A pupil with neither an award nor an application can never be in scope: the
         # database skips them (two index probes each) instead of Python looking at them.
@@ -103,6 +106,8 @@ class _Reads:
         if school_urn is not None:
             urn = bindparam("urn", type_=String)
             pupils = pupils.where(or_(Pupil.school_urn == urn, Pupil.next_school_urn == urn))
+        if pupil_ref is not None:  # one pupil: every read below is then an index probe
+            pupils = pupils.where(Pupil.pupil_ref == bindparam("ref", type_=String))
         statements: dict[str, ClauseElement] = {
             "pupils": pupils,
             "awards": select(
