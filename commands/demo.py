@@ -58,16 +58,17 @@ def demo(
     outcome = run_check(app, as_of=county.as_of)
     show(app, outcome, CheckFormat.table, only_new=False, limit=limit or None)
     me = sys.argv[0] if sys.argv[0].endswith("transport") else "transport"
-    out.print(
-        literal(
-            "\nTry next:\n"
-            f"  {me} check --as-of {county.as_of} --format json\n"
-            f"  {me} check --as-of {county.as_of} --fail-on critical\n"
-            f"  {me} check --as-of {county.as_of + timedelta(days=1)} --new-since-last\n"
-            f"  {me} check --as-of {county.as_of} --school <URN>\n"
-            f"  {me} --help"
-        )
-    )
+    first = outcome.result.at_risk[0].pupil_ref if outcome.result.at_risk else None
+    lines = [
+        f"{me} check --as-of {county.as_of} --format json",
+        f"{me} check --as-of {county.as_of} --fail-on critical",
+        f"{me} check --as-of {county.as_of + timedelta(days=1)} --new-since-last",
+        f"{me} check --as-of {county.as_of} --school <URN>",
+        f"{me} check --as-of {county.as_of} --format html --output report.html",
+        *([f"{me} pupil {first} --as-of {county.as_of}"] if first else []),
+        f"{me} --help",
+    ]
+    out.print(literal("\nTry next:\n" + "\n".join(f"  {line}" for line in lines)))
 
 
 def register(root: typer.Typer) -> None:
