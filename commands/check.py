@@ -15,8 +15,11 @@ from transport.errors import UsageError
 from transport.vocabulary import SEVERITY_ORDER
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    from collections.abc import Sequence
+
     from services.app import App
     from services.check import CheckOutcome
+    from transport.domain.forecast import StageForecast
 
 
 class CheckFormat(StrEnum):
@@ -24,6 +27,11 @@ class CheckFormat(StrEnum):
     json = "json"
     csv = "csv"
     html = "html"
+
+
+class ForecastFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 def check(
@@ -98,22 +106,23 @@ def show(
 ) -> None:
     from commands.views import check as views
     from commands.views import console, write_private
-    from services.check import names_for
+    from services.check import backlog_forecast, names_for
 
+    stages = backlog_forecast(app, outcome)
     names = None
     if output in (CheckFormat.json, CheckFormat.csv) and app.settings.check.names_in_exports:
         pupils, schools = names_for(app, [r.pupil_ref for r in outcome.listed(only_new=only_new)])
         names = views.Names(pupils, schools)
     text: str | None = None
     if output is CheckFormat.json:
-        data = views.as_json(outcome, only_new=only_new, names=names)
+        data = views.as_json(outcome, only_new=only_new, names=names, forecast=stages)
         # Indented for people; compact (the C encoder, 5x faster) for a large county.
         indent = 2 if len(data["at_risk"]) <= 5000 else None
         text = json.dumps(data, indent=indent) + "\n"
     elif output is CheckFormat.csv:
         text = views.as_csv(outcome, only_new=only_new, names=names)
     elif output is CheckFormat.html:
-        text = _html(app, outcome, only_new=only_new)
+        text = _html(app, outcome, only_new=only_new, stages=stages)
     if text is not None:
         if file is None:
             sys.stdout.write(text)
@@ -125,12 +134,20 @@ def show(
     pupils, schools = names_for(app, [risk.pupil_ref for risk in shown])
     out = console()
     for renderable in views.render_table(
-        outcome, pupils=pupils, schools=schools, only_new=only_new, limit=limit, width=out.width
+        outcome,
+        pupils=pupils,
+        schools=schools,
+        only_new=only_new,
+        limit=limit,
+        width=out.width,
+        forecast=stages,
     ):
         out.print(renderable)
 
 
-def _html(app: App, outcome: CheckOutcome, *, only_new: bool) -> str:
+def _html(
+    app: App, outcome: CheckOutcome, *, only_new: bool, stages: Sequence[StageForecast]
+) -> str:
     from commands.views.report import LIST_LIMIT, html_report
     from services.check import names_for, trend
 
@@ -142,9 +159,36 @@ def _html(app: App, outcome: CheckOutcome, *, only_new: bool) -> str:
         pupils=pupils,
         schools=schools,
         trend=trend(app, up_to=outcome.result.as_of),
+        forecast=stages,
         made_at=app.clock.now(),
     )
 
 
+def forecast(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    output: Annotated[
+        ForecastFormat, typer.Option("--format", help="text or json.")
+    ] = ForecastFormat.text,
+) -> None:
+    """Will the team finish in time? For each stage of work (chase, decide, award, arrange,
+    inform, reach): what is outstanding, by when, the pace the team actually kept over the
+    last working days, when the work clears at that pace, and the pace it needs."""
+    from commands.views import echo_json
+    from commands.views.check import forecast_lines
+    from services.check import backlog_forecast, run_check
+
+    app = app_from(ctx)
+    outcome = run_check(app, as_of=today_or(app, as_of), save=False)
+    stages = backlog_forecast(app, outcome)
+    if output is ForecastFormat.json:
+        echo_json({"as_of": outcome.result.as_of.isoformat(),
+                   "forecast": [stage.as_dict() for stage in stages]})  # fmt: skip
+        return
+    lines = forecast_lines(stages)
+    typer.echo("\n".join(lines) if lines else "No work is outstanding: every stage is clear.")
+
+
 def register(root: typer.Typer) -> None:
     root.command("check")(check)
+    root.command("forecast")(forecast)

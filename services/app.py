@@ -49,6 +49,7 @@ class CheckSettings:
     thresholds: Thresholds
     max_data_age_days: int = 3
     names_in_exports: bool = True
+    rate_window_working_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def settings_from(config: Config) -> Settings:
             Thresholds(risk.critical_days, risk.high_days, risk.medium_days),
             config.check.max_data_age_days,
             config.check.names_in_exports,
+            config.check.rate_window_working_days,
         ),
         renewals=RenewalSettings(
             ladder_from(config.reminders),

@@ -16,6 +16,8 @@ from transport.db.failures import explain
 from transport.db.queries import snapshots
 from transport.db.queries.record import has_school, last_import_at
 from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
+from transport.db.queries.work_done import done_in_window
+from transport.domain.forecast import StageForecast, forecast, window_start
 from transport.domain.risk import (
     REASON_ORDER,
     CalendarGap,
@@ -119,9 +121,7 @@ def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRis
     settings = app.settings.check
     calendars, school_calendar = load_calendars(conn)
     facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
-    ctx = RiskContext(
-        as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds
-    )
+    ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     return next(iter(check(facts, ctx).at_risk), None)
 
 
@@ -143,3 +143,22 @@ def trend(app: App, *, up_to: date) -> list[snapshots.RunPoint]:
     """Children at risk in the last 30 checks (the latest run of each date)."""
     with app.engine.connect() as conn:
         return snapshots.history(conn, up_to=up_to)
+
+
+def backlog_forecast(app: App, outcome: CheckOutcome) -> list[StageForecast]:
+    """For each stage of work: outstanding, due by, the team's measured pace, when it
+    clears, the pace needed, on track or short (see transport/domain/forecast.py)."""
+    with app.engine.connect() as conn:
+        return backlog_forecast_on(
+            conn, outcome, window=app.settings.check.rate_window_working_days
+        )
+
+
+def backlog_forecast_on(
+    conn: Connection, outcome: CheckOutcome, *, window: int
+) -> list[StageForecast]:
+    as_of = outcome.result.as_of
+    done = done_in_window(conn, start=window_start(as_of, window), end=as_of)
+    return forecast(
+        outcome.result.at_risk, as_of=as_of, done_in_window=done, window_working_days=window
+    )

@@ -28,6 +28,7 @@ def digest_data(
     council: CouncilConfig,
     now: datetime,
     alerts: list[str] | None = None,
+    window: int = 10,
 ) -> dict[str, Any]:
     result = outcome.result
     new = [r for r in result.at_risk if outcome.is_new(r.pupil_ref)]
@@ -48,6 +49,14 @@ def digest_data(
             "reasons": [str(reason) for reason in risk.reasons],
         }
 
+    from services.check import backlog_forecast_on
+
+    short = [
+        {"stage": st.stage, "outstanding": st.outstanding, "short_by": st.short_by,
+         "due_by": f"{st.due_by:%a %d %b}" if st.due_by else ""}
+        for st in backlog_forecast_on(conn, outcome, window=window)
+        if st.on_track is False
+    ]  # fmt: skip
     tasks = open_task_counts(conn)
     down = channels.down(conn)
     failed = outbox.recent_failures(conn, since=now - timedelta(days=1))
@@ -67,6 +76,7 @@ def digest_data(
         "critical": [line(r) for r in critical[:LIST_LIMIT]],
         "critical_total": len(critical),
         "alerts": [{"pupil_ref": ref, "name": names.get(ref, "")} for ref in alerts or []],
+        "short": short,
         "channels_down": [
             {
                 "channel": d.channel,
@@ -88,4 +98,10 @@ def morning_digest(app: App, on: date) -> dict[str, Any]:
     now = app.clock.now()
     outcome = run_check(app, as_of=on, save=False, now=now)
     with app.engine.connect() as conn:
-        return digest_data(conn, outcome, council=app.settings.council, now=now)
+        return digest_data(
+            conn,
+            outcome,
+            council=app.settings.council,
+            now=now,
+            window=app.settings.check.rate_window_working_days,
+        )

@@ -237,7 +237,14 @@ def _run(
         tasks = sync_tasks(conn, wanted, today=on, now=now)
         queued = False
         if digest:
-            data = digest_data(conn, outcome, council=settings.council, now=now, alerts=alerts)
+            data = digest_data(
+                conn,
+                outcome,
+                council=settings.council,
+                now=now,
+                alerts=alerts,
+                window=settings.check.rate_window_working_days,
+            )
             queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
     return RenewalRun(outcome, ladder, tasks, queued)
 

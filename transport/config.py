@@ -53,6 +53,8 @@ class CheckConfig:
     # The children's and schools' names in the JSON and CSV exports (pupil_name,
     # school_name); false for councils that want references only outside the table.
     names_in_exports: bool = True
+    # The backlog forecast measures the team's pace over this many working days.
+    rate_window_working_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,8 @@ def _check(config: Config) -> None:
             "config keys 'risk.critical_days' <= 'risk.high_days' <= 'risk.medium_days' "
             f"must hold, got {risk.critical_days}, {risk.high_days}, {risk.medium_days}"
         )
+    if not 1 <= config.check.rate_window_working_days <= 60:
+        raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
     _check_eligibility(config.eligibility)

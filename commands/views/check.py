@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
+from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
 
@@ -32,7 +33,11 @@ class Names:
 
 
 def as_json(
-    outcome: CheckOutcome, *, only_new: bool = False, names: Names | None = None
+    outcome: CheckOutcome,
+    *,
+    only_new: bool = False,
+    names: Names | None = None,
+    forecast: Sequence[StageForecast] = (),
 ) -> dict[str, Any]:
     result = outcome.result
     baseline = outcome.baseline
@@ -48,6 +53,7 @@ def as_json(
         ),
         "counts": outcome.counts(),
         "warnings": warnings(outcome),
+        "forecast": [stage.as_dict() for stage in forecast],
         "at_risk": [_item(outcome, risk, names) for risk in outcome.listed(only_new=only_new)],
     }
 
@@ -147,6 +153,7 @@ def render_table(
     only_new: bool = False,
     limit: int | None = None,
     width: int = 200,
+    forecast: Sequence[StageForecast] = (),
 ) -> Iterable[Any]:
     """Rich renderables for the 7am read: totals, reasons, schools, then the children,
     most urgent first."""
@@ -175,6 +182,11 @@ def render_table(
     if "new" in data and outcome.baseline is not None:
         summary.append(f"({data['new']} new since the check of {outcome.baseline.as_of:%d %b})")
     yield summary
+    lines = forecast_lines(forecast)
+    if lines:
+        yield Text("Will the team finish in time?", "bold")
+        for line in lines:
+            yield Text("  " + line, "bold red" if "SHORT" in line else "")
     if not result.at_risk:
         yield Text("No child is at risk in the window.", "bold green")
         return
@@ -289,3 +301,32 @@ def _narrow_children(
             "\n".join(risk.reasons),
         )
     return children
+
+
+def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
+    """The forecast in words, a stage a line, the stages the team is short on first."""
+    lines = []
+    for stage in sorted(stages, key=lambda s: (s.on_track is not False, STAGE_ORDER[s.stage])):
+        if stage.outstanding == 0:
+            continue
+        due = f"due by {stage.due_by:%a %d %b}" if stage.due_by else ""
+        if stage.rate_per_working_day is None:
+            pace = "the record does not say how fast this work goes"
+        else:
+            pace = f"the team does {stage.rate_per_working_day:g} a working day"
+        if stage.on_track is False:
+            verdict = (
+                f"SHORT by {stage.short_by:g} a working day (needs "
+                f"{stage.needed_per_working_day:g}"
+                + (f"; at this pace done {stage.clears_on:%a %d %b})" if stage.clears_on else
+                   "; at this pace never)")
+            )  # fmt: skip
+        elif stage.on_track:
+            verdict = f"on track (done by {stage.clears_on:%a %d %b})" if stage.clears_on else ""
+        else:
+            verdict = f"needs {stage.needed_per_working_day:g} a working day"
+        lines.append(f"{stage.stage}: {stage.outstanding} to do, {due}; {pace}; {verdict}")
+    return lines
+
+
+STAGE_ORDER = {"chase": 0, "decide": 1, "award": 2, "arrange": 3, "inform": 4, "reach": 5}

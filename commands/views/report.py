@@ -15,6 +15,7 @@ from markupsafe import Markup
 from notifications.rendering import html_environment
 from services.check import CheckOutcome
 from transport.db.queries.snapshots import RunPoint
+from transport.domain.forecast import StageForecast
 from transport.vocabulary import REASON_HELP
 
 LIST_LIMIT = 2000  # children listed in the page; the CSV has them all
@@ -29,6 +30,7 @@ def html_report(
     schools: Mapping[str, str],
     trend: Sequence[RunPoint],
     made_at: datetime,
+    forecast: Sequence[StageForecast] = (),
 ) -> str:
     result = outcome.result
     counts = outcome.counts()
@@ -76,6 +78,16 @@ def html_report(
             for risk in listed
         ],
         "more": len(at_risk) - len(listed),
+        "forecast": [
+            {
+                **stage.as_dict(),
+                "short_by": stage.short_by,
+                "due_by": f"{stage.due_by:%a %d %b}" if stage.due_by else "",
+                "clears_on": f"{stage.clears_on:%a %d %b}" if stage.clears_on else "",
+            }
+            for stage in forecast
+            if stage.outstanding
+        ],
     }
     template = html_environment().get_template("report/check.html.j2")
     return template.render(context)
