@@ -60,7 +60,8 @@ def check(
     new_since_last: Annotated[
         bool,
         typer.Option(
-            "--new-since-last", help="List only children not at risk in the previous day's check."
+            "--new-since-last",
+            help="List only children not at risk in the latest check of an earlier date.",
         ),
     ] = False,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Table rows to show (0: all).")] = 50,

@@ -217,6 +217,10 @@ def render_table(
 
     risks = outcome.listed(only_new=only_new)
     shown = risks if limit is None else risks[:limit]
+    if not risks:  # only_new, and nobody is new
+        since = f" since the check of {outcome.baseline.as_of:%a %d %b}" if outcome.baseline else ""
+        yield Text(f"No child is newly at risk{since}.", "bold green")
+        return
     # The reason codes and the references are what the team acts on: never cut. On a
     # narrow terminal the name goes under the reference, the days under the date, "new"
     # under the severity, and the school wraps.
