@@ -15,6 +15,8 @@ def import_folder(
     *,
     actor: str,
     dry_run: bool = False,
+    complete: bool = False,
+    allow_large_removal: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     now = app.clock.now()
@@ -28,4 +30,7 @@ def import_folder(
         progress=progress,
         lock_timeout_seconds=app.settings.imports.lock_timeout_seconds,
         today=app.clock.date_of(now),
+        complete=complete,
+        max_removed_share=app.settings.imports.max_removed_share,
+        allow_large_removal=allow_large_removal,
     )
