@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from commands import (
+    audit,
     check,
     contacts,
     db,
@@ -67,7 +68,19 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
-for group in (imports, check, pupil, eligibility, contacts, outbox, renewals, tasks, jobs, demo):
+for group in (
+    imports,
+    check,
+    pupil,
+    audit,
+    eligibility,
+    contacts,
+    outbox,
+    renewals,
+    tasks,
+    jobs,
+    demo,
+):
     group.register(app)
 
 ConfigOption = Annotated[

@@ -25,16 +25,48 @@ def import_(
     output: Annotated[
         ReportFormat, typer.Option("--format", help="Report format.")
     ] = ReportFormat.text,
+    complete: Annotated[
+        bool,
+        typer.Option(
+            "--complete",
+            help="Every file present is the council's complete export of its kind: pupils "
+            "it does not list become left; awards, applications and arrangements it does "
+            "not list are removed (audited).",
+        ),
+    ] = False,
+    allow_large_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large-removal",
+            help="With --complete: remove even more than [import] max_removed_share of a "
+            "table's rows.",
+        ),
+    ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who imports (the audit log's actor). Default: the OS user."),
+    ] = None,
 ) -> None:
     """Import a council's CSV bundle: all files in one transaction, nothing written on any error."""
     from commands.views import echo_json
     from commands.views.imports import print_report, progress_bar
     from services.imports import import_folder
 
+    actor = _actor(by)
+    if allow_large_removal and not complete:
+        raise UsageError("--allow-large-removal goes with --complete")
     app = app_from(ctx, create=True)
     progress, finish = progress_bar(app.settings.imports.progress_min_rows)
     try:
-        report = import_folder(app, directory, dry_run=dry_run, progress=progress)
+        report = import_folder(
+            app,
+            directory,
+            dry_run=dry_run,
+            complete=complete,
+            allow_large_removal=allow_large_removal,
+            progress=progress,
+            actor=actor,
+        )
     finally:
         finish()
     if output is ReportFormat.json:
@@ -43,6 +75,20 @@ def import_(
         print_report(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _actor(by: str | None) -> str:
+    """The --by name, else the OS user: never a generic "import"."""
+    import getpass
+
+    if by is not None:
+        if not by.strip():
+            raise UsageError("--by needs a name")
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password file
+        raise UsageError("cannot tell who you are: say it with --by NAME") from None
 
 
 def generate(

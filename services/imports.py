@@ -10,7 +10,14 @@ from transport.imports.bundle import ImportReport, Progress, import_bundle
 
 
 def import_folder(
-    app: App, directory: Path, *, dry_run: bool = False, progress: Progress | None = None
+    app: App,
+    directory: Path,
+    *,
+    actor: str,
+    dry_run: bool = False,
+    complete: bool = False,
+    allow_large_removal: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     now = app.clock.now()
     return import_bundle(
@@ -19,8 +26,11 @@ def import_folder(
         now=now,
         dry_run=dry_run,
         max_errors=app.settings.imports.max_errors,
-        actor="import",
+        actor=actor,
         progress=progress,
         lock_timeout_seconds=app.settings.imports.lock_timeout_seconds,
         today=app.clock.date_of(now),
+        complete=complete,
+        max_removed_share=app.settings.imports.max_removed_share,
+        allow_large_removal=allow_large_removal,
     )

@@ -10,6 +10,7 @@ from datetime import date
 from services.app import App
 from services.check import risk_of
 from transport.db.queries import pupil as store
+from transport.db.queries.audit import AuditLine
 from transport.domain.risk import PupilRisk
 from transport.errors import UsageError
 
@@ -25,7 +26,7 @@ class PupilStory:
     arrangements: list[store.ArrangementLine]
     messages: list[store.MessageLine]
     tasks: list[store.TaskLine]
-    audit: list[store.AuditLine]
+    audit: list[AuditLine]
 
 
 def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:

@@ -120,6 +120,9 @@ class ImportConfig:
     progress_min_rows: int = 20000
     # One import at a time: a second waits this long for the first, then stops (exit 2).
     lock_timeout_seconds: float = 600.0
+    # import --complete refuses to remove more than this share of a table's rows (pupils
+    # made left, awards, applications, arrangements removed) unless --allow-large-removal.
+    max_removed_share: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,8 @@ def _check(config: Config) -> None:
     _check_scheduler(config.scheduler)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
+    if not 0 <= config.imports.max_removed_share <= 1:
+        raise ConfigError("config key 'import.max_removed_share' must be between 0 and 1")
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
     sending = config.sending

@@ -48,6 +48,16 @@ def print_report(report: ImportReport) -> None:
             counts = (f.rows, f.added, f.updated, f.unchanged, f.removed, f.kept)
             table.add_row(f.file, *(str(n) for n in counts))
         out.print(table)
+    for f in report.files:
+        if f.removed_keys:
+            what = "made left" if f.file == "pupils.csv" else "removed"
+            verb = f"would be {what}" if report.dry_run or not report.ok else what
+            more = (
+                f" and {f.removed - len(f.removed_keys)} more"
+                if f.removed > len(f.removed_keys)
+                else ""
+            )
+            out.print(literal(f"{f.file}: {verb} (not listed): {', '.join(f.removed_keys)}{more}"))
     for name in report.ignored:
         out.print(literal(f"note: {name} is not a bundle file; ignored"))
     if report.ok:

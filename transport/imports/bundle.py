@@ -16,6 +16,7 @@ from transport.db import tables
 from transport.db.engine import refresh_statistics
 from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
+from transport.imports import removals
 from transport.imports.applications import write_applications
 from transport.imports.contacts import ContactImport
 from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, FileSpec
@@ -42,6 +43,8 @@ class FileSummary:
     unchanged: int = 0
     removed: int = 0  # contacts.csv: links of named pupils the file no longer lists
     kept: int = 0  # applications.csv: decisions made here that an older export would undo
+    # --complete: keys the file no longer lists (pupils become left; the rest removed)
+    removed_keys: list[str] = field(default_factory=list)
 
     def count(self, counts: Counts) -> None:
         self.added += counts.added
@@ -89,9 +92,14 @@ def import_bundle(
     progress: Progress | None = None,
     lock_timeout_seconds: float = 600.0,
     today: date | None = None,
+    complete: bool = False,
+    max_removed_share: float = 0.1,
+    allow_large_removal: bool = False,
 ) -> ImportReport:
     """``today``: the import's day (an award ended by it runs until the day before);
-    default the UTC date of ``now``."""
+    default the UTC date of ``now``. ``complete``: every file present is the council's
+    whole export of its kind (see transport/imports/removals.py); a removal of more than
+    ``max_removed_share`` of a table's rows is refused unless ``allow_large_removal``."""
     report = ImportReport(directory, dry_run, problems=Problems(cap=max_errors))
     present = _present_files(directory, report)
     if not report.ok:
@@ -109,6 +117,7 @@ def import_bundle(
     with full_passes_held(), import_transaction(
         engine, timeout_seconds=lock_timeout_seconds
     ) as (conn, transaction):
+        listed: dict[str, set[KeyTuple]] = {}
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)
@@ -119,23 +128,63 @@ def import_bundle(
             rows = read_rows(path, spec, report.problems, on_line)
             fresh = is_empty(conn, tables.table_of(spec.table))
             contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
-            for chunk in _checked_chunks(conn, spec, rows, known, report.problems, summary):
+            first_line: dict[KeyTuple, int] = {}
+            chunks = _checked_chunks(conn, spec, rows, known, report.problems, summary, first_line)
+            for chunk in chunks:
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
                     _write(
                         conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts, today=day
                     )
+            if complete and spec in removals.COMPLETE:
+                listed[spec.name] = set(first_line)
             if report.ok and contacts is not None:
                 summary.removed = contacts.finish()
             written = summary.added + summary.updated + summary.removed
             if report.ok and ((fresh and written) or written >= BULK_ROWS):
                 # The next files, and the check, look these rows up: plan with their size.
                 refresh_statistics(conn, _written_tables(spec))
+        if report.ok and complete:
+            limit = None if allow_large_removal else max_removed_share
+            _remove_unlisted(conn, report, listed, audit, limit)
         if report.ok and not dry_run:
             audit.record(conn, "import", "bundle", (directory.name,), report.as_dict())
             transaction.commit()
         else:
             transaction.rollback()
     return report
+
+
+def _remove_unlisted(
+    conn: Connection,
+    report: ImportReport,
+    listed: dict[str, set[KeyTuple]],
+    audit: AuditContext,
+    limit: float | None,
+) -> None:
+    """--complete: what each complete file no longer lists goes (pupils: become left);
+    a removal over ``limit`` of a table's rows stops the import (nothing written)."""
+    summaries = {summary.file: summary for summary in report.files}
+    for spec in removals.COMPLETE:
+        if spec.name not in listed:
+            continue
+        removal = removals.plan(conn, spec, listed.pop(spec.name))
+        summary = summaries[spec.name]
+        summary.removed += len(removal.keys)
+        summary.removed_keys = removal.sample
+        if limit is not None and removal.share > limit:
+            report.problems.add(
+                Problem(
+                    spec.name,
+                    None,
+                    None,
+                    f"--complete would remove {len(removal.keys)} of {removal.rows} rows "
+                    f"({removal.share:.0%}), more than [import] max_removed_share "
+                    f"({limit:.0%}): nothing was written; if the export is right, import "
+                    "again with --allow-large-removal",
+                )
+            )
+        elif report.ok:
+            removals.apply(conn, removal, audit)
 
 
 def _present_files(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Path]]:
@@ -165,9 +214,10 @@ def _checked_chunks(
     known: dict[str, set[str]],
     problems: Problems,
     summary: FileSummary,
+    first_line: dict[KeyTuple, int],
 ) -> Iterator[list[Row]]:
-    """Rows in chunks, after the duplicate-key and reference checks."""
-    first_line: dict[KeyTuple, int] = {}
+    """Rows in chunks, after the duplicate-key and reference checks. ``first_line``
+    collects every key the file lists, with its first line."""
     chunk: list[Row] = []
     key_of = values_of(spec.key)
     for row in rows:

@@ -5,16 +5,16 @@ with the engine's recommendation, arrangements, messages, tasks and audit events
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from transport.db.queries.audit import About, AuditLine, events
 from transport.db.tables import (
     Application,
     ApplicationAssessment,
     Arrangement,
-    AuditEvent,
     Award,
     Contact,
     OutboxMessage,
@@ -107,15 +107,6 @@ class TaskLine(NamedTuple):
     due_on: date | None
     closed_by: str | None
     note: str | None
-
-
-class AuditLine(NamedTuple):
-    at: datetime
-    actor: str
-    action: str
-    entity: str
-    entity_key: str | None
-    detail: dict[str, Any]
 
 
 def child(conn: Connection, pupil_ref: str) -> ChildLine | None:
@@ -244,29 +235,5 @@ def tasks(conn: Connection, pupil_ref: str) -> list[TaskLine]:
 def audit(
     conn: Connection, keys: list[str], pupil_ref: str, by_entity: dict[str, list[str]]
 ) -> list[AuditLine]:
-    """Events about the child, their awards and applications (``keys``), and, entity by
-    entity, their contacts, tasks and messages (``by_entity``: ids are only unique within
-    an entity), newest first."""
-    about = [
-        AuditEvent.entity_key.in_(keys),
-        # "P1/..." (a contact row's key): a range, so the index serves it
-        and_(AuditEvent.entity_key > f"{pupil_ref}/", AuditEvent.entity_key < f"{pupil_ref}0"),
-    ]
-    about += [
-        and_(AuditEvent.entity == entity, AuditEvent.entity_key.in_(ids))
-        for entity, ids in by_entity.items()
-        if ids
-    ]
-    rows = conn.execute(
-        select(
-            AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.entity,
-            AuditEvent.entity_key, AuditEvent.detail,
-        )
-        .where(or_(*about))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(RECENT)
-    )  # fmt: skip
-    return [
-        AuditLine(r.at, r.actor, r.action, r.entity, r.entity_key, dict(r.detail or {}))
-        for r in rows
-    ]
+    """Events about the child (see ``queries.audit.About``), newest first."""
+    return events(conn, about=About(pupil_ref, keys, by_entity), limit=RECENT)

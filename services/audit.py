@@ -1,0 +1,48 @@
+"""Read the audit log (it is never changed here): newest first, the events about one
+child, since a day, by one actor, of one action."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy.engine import Connection
+
+from services.app import App
+from transport.clock import LONDON
+from transport.db.queries import pupil as child_store
+from transport.db.queries.audit import About, AuditLine, events
+from transport.errors import UsageError
+
+
+def read_audit(
+    app: App,
+    *,
+    pupil_ref: str | None = None,
+    since: date | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+) -> list[AuditLine]:
+    """``since``: from the start of that day, UK time."""
+    start = None if since is None else datetime.combine(since, time.min, tzinfo=LONDON)
+    with app.ready().engine.connect() as conn:
+        about = None if pupil_ref is None else _about(conn, pupil_ref)
+        return events(conn, about=about, since=start, actor=actor, action=action, limit=limit)
+
+
+def _about(conn: Connection, pupil_ref: str) -> About:
+    if child_store.child(conn, pupil_ref) is None:
+        raise UsageError(f"no pupil {pupil_ref!r} in the record")
+    contacts = child_store.contacts(conn, pupil_ref)
+    keys = [pupil_ref, *(a.award_ref for a in child_store.awards(conn, pupil_ref))]
+    keys += [a.application_ref for a in child_store.applications(conn, pupil_ref)]
+    messages = child_store.messages(conn, pupil_ref, [c.contact_id for c in contacts])
+    return About(
+        pupil_ref,
+        keys,
+        {
+            "contacts": [str(c.contact_id) for c in contacts],
+            "tasks": [str(t.id) for t in child_store.tasks(conn, pupil_ref)],
+            "outbox": [str(m.id) for m in messages],
+        },
+    )
