@@ -564,3 +564,33 @@ def test_a_family_still_unreachable_does_not_stop_the_pupils_after_them() -> Non
     assert [(item.pupil_ref, item.step.step, item.sends) for item in planned] == [
         ("P2", "invite", ((1, "email"),))
     ]
+
+
+def test_two_contacts_sharing_a_mobile_number_get_one_sms() -> None:
+    # The urgent step (Thu 2026-08-06) goes by SMS first. Both contacts want SMS only and
+    # give the same number: one send, to that number. The third contact's own number is
+    # another send.
+    a = ContactFact(1, "sms", False, True, mobile="+447700900001")
+    b = ContactFact(2, "sms", False, True, mobile="+447700900001")
+    c = ContactFact(3, "sms", False, True, mobile="+447700900003")
+
+    item = only(plan([pupil(contacts=(a, b, c))], DEFAULT_LADDER, d("2026-08-06")))
+
+    assert item.sends == ((1, "sms"), (3, "sms"))
+    assert item.to == ("+447700900001", "+447700900003")
+
+
+def test_an_sms_goes_to_the_number_not_the_email_address() -> None:
+    contact = ContactFact(1, "both", True, True, email="a@example.com", mobile="+447700900001")
+    assert contact.address("sms") == "+447700900001"
+    assert contact.address("email") == "a@example.com"
+    assert ContactFact(2, "sms", False, True).address("sms") == "#2"
+
+
+def test_households_refuses_a_planned_step_whose_addresses_do_not_match_its_sends() -> None:
+    # Two sends but one address: pairing them up would silently drop a message.
+    broken = PlannedStep(
+        "P1", YEAR, R, INVITE, (), ((1, "email"), (2, "email")), ("a@example.com",)
+    )
+    with pytest.raises(ValueError):
+        households([broken])
