@@ -1082,3 +1082,39 @@ def test_a_window_into_a_year_no_calendar_has_yet() -> None:
         CalendarGap("short", 2026, 1),
         CalendarGap("short", 2027, 1),
     ]
+
+
+# --- what a risk names, and what a check shares (issue 16) -------------------------------
+
+
+def test_a_risk_names_the_pupil_the_school_and_the_next_school() -> None:
+    # As test_next_school_applies_only_after_the_academic_year_of_D: at risk from the
+    # academy's first day, Mon 2026-09-07 (R too).
+    risk = risk_of(facts(ref="P042", next_school=ACADEMY_URN), JUNE)
+    assert (risk.pupil_ref, risk.school_urn, risk.next_school_urn, risk.uncovered_from) == (
+        "P042",
+        PRIMARY,
+        ACADEMY_URN,
+        d("2026-09-07"),
+    )
+
+
+def test_schools_on_one_calendar_share_one_window_built_once() -> None:
+    # RiskContext builds each calendar's school days once for the whole check (a million
+    # pupils): the same object for every school that follows that calendar.
+    c = ctx(SUMMER_HOLS)
+    assert c.window(PRIMARY) is c.window(SECONDARY)
+    assert c.window(PRIMARY) is not c.window(ACADEMY_URN)
+    assert c.window(ACADEMY_URN) is c.window(ACADEMY_URN)
+
+
+def test_pupils_with_the_same_two_schools_share_their_segments() -> None:
+    c = ctx(JUNE)
+    first = c.segments(PRIMARY, ACADEMY_URN)
+    assert c.segments(PRIMARY, ACADEMY_URN) is first
+    assert c.segments(PRIMARY, None) is not first
+    # The shared segments are the right ones: 2025/26 at the primary, 2026/27 at the academy.
+    assert [(s.academic_year, s.school_urn) for s in first] == [
+        (2025, PRIMARY),
+        (2026, ACADEMY_URN),
+    ]
