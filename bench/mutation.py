@@ -111,6 +111,7 @@ def setup_cfg(module_path: str) -> str:
         "pytest_add_cli_args =",
         "    -p",
         "    no:cacheprovider",
+        "    --hypothesis-profile=mutation",
         # It counts the lines of the source, which mutmut multiplies: not a test of behaviour.
         "    --ignore=tests/unit/test_architecture.py",
         "also_copy =",
