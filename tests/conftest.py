@@ -15,11 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from transport.db.engine import make_engine, normalise_url
 from transport.db.schema import upgrade
+
+# bench/mutation.py runs the unit tests with --hypothesis-profile=mutation: a mutant only
+# has to fail, so a failing example is not shrunk (shrinking can take a minute a mutant).
+settings.register_profile(
+    "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], deadline=None, database=None
+)
 
 PG_ENV = "TRANSPORT_TEST_DATABASE_URL"
 _used = {"db_tests": 0}

@@ -528,3 +528,69 @@ def test_two_contacts_sharing_an_address_get_one_send_and_one_message() -> None:
 
     assert [item.sends for item in planned] == [((1, "email"),), ((2, "email"),)]
     assert [(m.contact_id, m.pupil_refs) for m in households(planned)] == [(1, ("P1", "P2"))]
+
+
+# --- a pupil passed over does not stop the plan (issue 16: `continue` -> `break`) -------
+
+
+def test_a_pupil_not_yet_due_does_not_stop_the_pupils_after_them() -> None:
+    # P1's R is Mon 2026-12-07 (spring-term start elsewhere): its invite is from
+    # 2026-08-29 (R - 100), so on Tue 2026-05-26 P1 is not due. P2 (R Thu 2026-09-03)
+    # is on its first day of the invite.
+    later = pupil("P1", r=d("2026-12-07"))
+    due = pupil("P2")
+
+    planned = plan([later, due], DEFAULT_LADDER, d("2026-05-26"))
+
+    assert [(item.pupil_ref, item.step.step) for item in planned] == [("P2", "invite")]
+
+
+def test_a_pupil_whose_step_is_done_does_not_stop_the_pupils_after_them() -> None:
+    done = pupil("P1", done=frozenset({"invite"}))
+    due = pupil("P2")
+
+    planned = plan([done, due], DEFAULT_LADDER, d("2026-06-01"))
+
+    assert [(item.pupil_ref, item.step.step) for item in planned] == [("P2", "invite")]
+
+
+def test_a_family_still_unreachable_does_not_stop_the_pupils_after_them() -> None:
+    dead = ContactFact(1, "both", email_usable=False, mobile_usable=False)
+    still = DuePupil("P1", YEAR, R, (dead,), frozenset(), frozenset({"invite"}))
+    due = pupil("P2")
+
+    planned = plan([still, due], DEFAULT_LADDER, d("2026-06-01"))
+
+    assert [(item.pupil_ref, item.step.step, item.sends) for item in planned] == [
+        ("P2", "invite", ((1, "email"),))
+    ]
+
+
+def test_two_contacts_sharing_a_mobile_number_get_one_sms() -> None:
+    # The urgent step (Thu 2026-08-06) goes by SMS first. Both contacts want SMS only and
+    # give the same number: one send, to that number. The third contact's own number is
+    # another send.
+    a = ContactFact(1, "sms", False, True, mobile="+447700900001")
+    b = ContactFact(2, "sms", False, True, mobile="+447700900001")
+    c = ContactFact(3, "sms", False, True, mobile="+447700900003")
+
+    item = only(plan([pupil(contacts=(a, b, c))], DEFAULT_LADDER, d("2026-08-06")))
+
+    assert item.sends == ((1, "sms"), (3, "sms"))
+    assert item.to == ("+447700900001", "+447700900003")
+
+
+def test_an_sms_goes_to_the_number_not_the_email_address() -> None:
+    contact = ContactFact(1, "both", True, True, email="a@example.com", mobile="+447700900001")
+    assert contact.address("sms") == "+447700900001"
+    assert contact.address("email") == "a@example.com"
+    assert ContactFact(2, "sms", False, True).address("sms") == "#2"
+
+
+def test_households_refuses_a_planned_step_whose_addresses_do_not_match_its_sends() -> None:
+    # Two sends but one address: pairing them up would silently drop a message.
+    broken = PlannedStep(
+        "P1", YEAR, R, INVITE, (), ((1, "email"), (2, "email")), ("a@example.com",)
+    )
+    with pytest.raises(ValueError):
+        households([broken])

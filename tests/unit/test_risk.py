@@ -26,11 +26,13 @@ from transport.domain.risk import (
     ApplicationFact,
     ArrangementFact,
     AwardFact,
+    CalendarGap,
     PupilFacts,
     PupilRisk,
     RiskContext,
     Thresholds,
     assess,
+    calendar_gaps,
     check,
 )
 
@@ -939,3 +941,180 @@ def test_refused_and_unreachable_is_unreachable_alone_dated_the_first_school_day
     )
     risk = risk_of(pupil, MONDAY)
     assert_risk(risk, on="2026-09-07", days=0, severity="critical", why={"UNREACHABLE"})
+
+
+# --- R itself: uncovered_from (issue 16) ------------------------------------------------
+#
+# uncovered_from is the date the renewal ladder counts back from, so it is asserted here
+# on its own and not only through the risk date.
+
+
+@pytest.mark.parametrize(
+    ("school", "expected"),
+    [
+        pytest.param(PRIMARY, "2026-09-03", id="council-first-day-thu"),
+        pytest.param(ACADEMY_URN, "2026-09-07", id="academy-first-day-mon"),
+    ],
+)
+def test_uncovered_from_is_the_first_uncovered_school_day(school: str, expected: str) -> None:
+    pupil = facts(school=school, awards=(WHOLE_2025,), applications=(app(2025),))
+    risk = risk_of(pupil, SUMMER_HOLS)
+    assert risk.uncovered_from == d(expected)
+    assert reasons(risk) == {"NO_APPLICATION"}
+
+
+def test_uncovered_from_after_an_award_that_ends_mid_term() -> None:
+    # D = Mon 2026-09-07. The 2026/27 award ends Fri 2026-10-30; the next council school
+    # day is Mon 2026-11-02: 56 days on -> low. The application is approved: AWARD_MISSING.
+    pupil = facts(awards=(WHOLE_2025, award("2026-09-01", "2026-10-30")))
+    risk = risk_of(pupil, MONDAY)
+    assert risk.uncovered_from == d("2026-11-02")
+    assert_risk(risk, on="2026-11-02", days=56, severity="low", why={"AWARD_MISSING"})
+
+
+def test_no_uncovered_from_when_the_risk_is_readiness_only() -> None:
+    # Covered all of 2026/27 but no arrangement for it: the risk is dated the first school
+    # day of 2026/27, and no day is uncovered.
+    risk = risk_of(facts(arrangements=(arr(2025),)), SUMMER_HOLS)
+    assert_risk(risk, on="2026-09-03", days=14, severity="high", why={"NO_ARRANGEMENT"})
+    assert risk.uncovered_from is None
+
+
+def test_no_uncovered_from_when_a_refused_application_gives_no_reason() -> None:
+    # Not covered from Thu 2026-09-03, but the 2026/27 application was refused: no
+    # application reason, so R does not date the risk; the pupil is at risk only as
+    # unreachable, from the first school day in the window.
+    pupil = facts(
+        awards=(WHOLE_2025,), applications=(app(2025), app(2026, "refused")), reachable=False
+    )
+    risk = risk_of(pupil, SUMMER_HOLS)
+    assert_risk(risk, on="2026-09-03", days=14, severity="high", why={"UNREACHABLE"})
+    assert risk.uncovered_from is None
+
+
+# --- an unreachable pupil with no school day in the window (issue 16) -------------------
+
+
+def test_an_unreachable_pupil_with_no_school_day_in_the_window_is_not_at_risk() -> None:
+    # D = Sat 2026-08-01, horizon 10 days: to Tue 2026-08-11, all summer holiday. The pupil
+    # travelled in the summer term (a current traveller, so in scope) but there is no
+    # school day to date a risk by.
+    pupil = facts(reachable=False)
+    assert assess(pupil, ctx("2026-08-01", horizon=10)) == (True, None)
+    result = check([pupil], ctx("2026-08-01", horizon=10))
+    assert (result.in_scope, result.at_risk) == (1, ())
+
+
+# --- the calendar fallbacks (issue 16) --------------------------------------------------
+
+DEFAULT_COUNCIL = Calendar("default", COUNCIL.terms)  # the council's terms, as "default"
+UNLISTED_URN = "300001"  # no entry in school_calendar
+ORPHAN_URN = "300002"  # its calendar name has no calendar
+
+
+def fallback_ctx(as_of: date, calendars: dict[str, Calendar]) -> RiskContext:
+    return RiskContext(
+        as_of=as_of,
+        horizon_days=120,
+        calendars=calendars,
+        school_calendar={**SCHOOL_CALENDAR, ORPHAN_URN: "lost"},
+    )
+
+
+def test_a_school_with_no_calendar_entry_follows_the_default_calendar() -> None:
+    # The default calendar has the council's terms: R = Thu 2026-09-03.
+    pupil = facts(school=UNLISTED_URN, awards=(WHOLE_2025,), applications=(app(2025),))
+    calendars = {"council": COUNCIL, "academy": ACADEMY, "default": DEFAULT_COUNCIL}
+    in_scope, risk = assess(pupil, fallback_ctx(SUMMER_HOLS, calendars))
+    assert in_scope
+    assert risk is not None
+    assert (risk.risk_date, risk.uncovered_from) == (d("2026-09-03"), d("2026-09-03"))
+
+
+def test_a_school_whose_calendar_is_missing_has_no_school_days() -> None:
+    # "lost" is not among the calendars, and neither is "default": no school days, so
+    # nothing can be dated (calendar_gaps tells the team instead).
+    pupil = facts(school=ORPHAN_URN, awards=(WHOLE_2025,), applications=(app(2025),))
+    calendars = {"council": COUNCIL, "academy": ACADEMY}
+    assert assess(pupil, fallback_ctx(SUMMER_HOLS, calendars)) == (True, None)
+    unlisted = facts(school=UNLISTED_URN, awards=(WHOLE_2025,), applications=(app(2025),))
+    assert assess(unlisted, fallback_ctx(SUMMER_HOLS, calendars)) == (True, None)
+
+
+# --- calendar_gaps (issue 16) -----------------------------------------------------------
+
+COUNCIL_2025_ONLY = Calendar.of("short", [t for t in COUNCIL.terms if t.academic_year == 2025])
+
+
+def gaps_ctx(as_of: str, school_calendar: dict[str, str]) -> RiskContext:
+    return RiskContext(
+        as_of=d(as_of),
+        horizon_days=120,
+        calendars={"council": COUNCIL, "academy": ACADEMY, "short": COUNCIL_2025_ONLY},
+        school_calendar=school_calendar,
+    )
+
+
+def test_no_gaps_when_every_calendar_covers_the_window() -> None:
+    # D = Thu 2026-08-20, +120 days = Fri 2026-12-18: academic years 2025 and 2026.
+    assert calendar_gaps(gaps_ctx("2026-08-20", dict(SCHOOL_CALENDAR))) == []
+
+
+def test_gaps_name_the_calendar_the_year_and_how_many_schools_follow_it() -> None:
+    schools = {"1": "short", "2": "short", "3": "council", "4": "lost", "5": "lost", "6": "lost"}
+    assert calendar_gaps(gaps_ctx("2026-08-20", schools)) == [
+        CalendarGap("lost", 2025, 3),
+        CalendarGap("lost", 2026, 3),
+        CalendarGap("short", 2026, 2),
+    ]
+
+
+def test_a_window_inside_one_academic_year_needs_only_that_year() -> None:
+    # D = Mon 2026-01-05, +120 days = Tue 2026-05-05: 2025/26 only, which "short" has.
+    assert calendar_gaps(gaps_ctx("2026-01-05", {"1": "short", "2": "council"})) == []
+
+
+def test_a_window_into_a_year_no_calendar_has_yet() -> None:
+    # D = Tue 2027-06-01, +120 days = Wed 2027-09-29: 2026/27 and 2027/28; no calendar has
+    # 2027/28 terms, and "short" has not 2026/27 either.
+    assert calendar_gaps(gaps_ctx("2027-06-01", {"1": "council", "2": "short"})) == [
+        CalendarGap("council", 2027, 1),
+        CalendarGap("short", 2026, 1),
+        CalendarGap("short", 2027, 1),
+    ]
+
+
+# --- what a risk names, and what a check shares (issue 16) -------------------------------
+
+
+def test_a_risk_names_the_pupil_the_school_and_the_next_school() -> None:
+    # As test_next_school_applies_only_after_the_academic_year_of_D: at risk from the
+    # academy's first day, Mon 2026-09-07 (R too).
+    risk = risk_of(facts(ref="P042", next_school=ACADEMY_URN), JUNE)
+    assert (risk.pupil_ref, risk.school_urn, risk.next_school_urn, risk.uncovered_from) == (
+        "P042",
+        PRIMARY,
+        ACADEMY_URN,
+        d("2026-09-07"),
+    )
+
+
+def test_schools_on_one_calendar_share_one_window_built_once() -> None:
+    # RiskContext builds each calendar's school days once for the whole check (a million
+    # pupils): the same object for every school that follows that calendar.
+    c = ctx(SUMMER_HOLS)
+    assert c.window(PRIMARY) is c.window(SECONDARY)
+    assert c.window(PRIMARY) is not c.window(ACADEMY_URN)
+    assert c.window(ACADEMY_URN) is c.window(ACADEMY_URN)
+
+
+def test_pupils_with_the_same_two_schools_share_their_segments() -> None:
+    c = ctx(JUNE)
+    first = c.segments(PRIMARY, ACADEMY_URN)
+    assert c.segments(PRIMARY, ACADEMY_URN) is first
+    assert c.segments(PRIMARY, None) is not first
+    # The shared segments are the right ones: 2025/26 at the primary, 2026/27 at the academy.
+    assert [(s.academic_year, s.school_urn) for s in first] == [
+        (2025, PRIMARY),
+        (2026, ACADEMY_URN),
+    ]

@@ -42,6 +42,12 @@ PRESCRIBED = {(3, 31), (8, 31), (12, 31)}
         # Leap-day births: 5th birthday on 1 March of a common year.
         (date(2016, 2, 29), date(2021, 3, 31)),
         (date(2020, 2, 29), date(2025, 3, 31)),
+        # Born on the 29th of another month: the 5th birthday is the 29th of that month
+        # (issue 16: not 29 February, which would give 31 March).
+        (date(2019, 8, 29), date(2024, 8, 31)),
+        (date(2019, 1, 29), date(2024, 3, 31)),
+        (date(2019, 10, 29), date(2024, 12, 31)),
+        (date(2018, 3, 29), date(2023, 3, 31)),
     ],
 )
 def test_csa_start(born: date, expected: date) -> None:
@@ -159,3 +165,83 @@ def test_age_on_agrees_with_birthday(born: date, age: int) -> None:
     assert age_on(born, day) == age
     if age > 0:
         assert age_on(born, day - timedelta(days=1)) == age - 1
+
+
+@pytest.mark.parametrize(
+    ("born", "age", "expected"),
+    [
+        # The 29th of a month other than February is an ordinary birthday, leap year or not.
+        (date(2019, 8, 29), 5, date(2024, 8, 29)),
+        (date(2019, 8, 29), 6, date(2025, 8, 29)),
+        (date(2019, 1, 29), 5, date(2024, 1, 29)),
+        (date(2018, 3, 29), 2, date(2020, 3, 29)),
+        # Born on 2 February: nothing to do with the 29th.
+        (date(2019, 2, 2), 5, date(2024, 2, 2)),
+    ],
+)
+def test_a_birthday_on_the_29th_of_another_month(born: date, age: int, expected: date) -> None:
+    assert birthday(born, age) == expected
+
+
+# --- properties with an oracle that does not call the code under test ------------------
+# Each expected value below is worked out from the law as a table of birth months, or by
+# comparing (month, day) pairs: never with birthday(), age_on() or csa_start().
+
+
+def _expected_age(born: date, day: date) -> int:
+    """Whole years: one less if (month, day) of ``day`` comes before that of the birth.
+    A child born on 29 February is still 'before' on 28 February and 'after' on 1 March,
+    which is the Family Law Reform Act reading (1 March in a common year)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _expected_csa_start(born: date) -> date:
+    """By the month of birth (the 5th birthday is in the same month, or 1 March for a
+    29 February birth, which is still in January to March): January-March -> 31 March,
+    April-August -> 31 August, September-December -> 31 December, of the year turning 5."""
+    year = born.year + 5
+    if born.month <= 3:
+        return date(year, 3, 31)
+    if born.month <= 8:
+        return date(year, 8, 31)
+    return date(year, 12, 31)
+
+
+def _expected_csa_end(born: date) -> date:
+    """The last Friday in June of the school year of the 16th birthday: born September to
+    December -> June of the year after turning 16; born January to August -> June of
+    the year turning 16. The Friday is found by looking at the last seven days of June."""
+    year = born.year + 16 + (1 if born.month >= 9 else 0)
+    return next(date(year, 6, day) for day in range(30, 23, -1) if date(year, 6, day).weekday() == 4)
+
+
+@given(births)
+def test_csa_start_by_month_of_birth(born: date) -> None:
+    assert csa_start(born) == _expected_csa_start(born)
+
+
+@given(births)
+def test_csa_end_by_month_of_birth(born: date) -> None:
+    assert csa_end(born) == _expected_csa_end(born)
+
+
+@given(births, st.dates(max_value=date(2200, 12, 31)))
+def test_age_on_by_comparing_month_and_day(born: date, day: date) -> None:
+    day = max(day, born)
+    assert age_on(born, day) == _expected_age(born, day)
+
+
+@given(births, st.integers(min_value=0, max_value=100))
+def test_birthday_is_the_anniversary_or_1_march(born: date, age: int) -> None:
+    year = born.year + age
+    try:
+        expected = date(year, born.month, born.day)
+    except ValueError:  # 29 February in a common year
+        expected = date(year, 3, 1)
+    assert birthday(born, age) == expected
+
+
+@given(births, st.dates(max_value=date(2200, 12, 31)))
+def test_of_compulsory_school_age_by_the_oracles(born: date, day: date) -> None:
+    expected = _expected_csa_start(born) <= day <= _expected_csa_end(born)
+    assert is_of_compulsory_school_age(born, day) is expected

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from dateutil.easter import EASTER_WESTERN
+from dateutil.easter import easter as dateutil_easter
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,8 +84,11 @@ def test_easter_sunday(year: int, expected: date) -> None:
 
 
 def test_years_before_the_current_rules_are_refused() -> None:
-    with pytest.raises(ValueError, match=str(FIRST_YEAR)):
-        bank_holidays(FIRST_YEAR - 1)
+    # The early May bank holiday began in 1978 (first held Mon 1 May 1978): 1977 is refused
+    # by name, 1978 is the first year computed. Written out, not taken from FIRST_YEAR.
+    with pytest.raises(ValueError, match=r"^bank holidays are computed from 1978, not 1977$"):
+        bank_holidays(1977)
+    assert date(1978, 5, 1) in bank_holidays(1978)
 
 
 @pytest.mark.parametrize(
@@ -142,6 +147,12 @@ def test_negative_days_are_refused() -> None:
         (date(2026, 12, 14), date(2027, 1, 14), 20),
         (date(2027, 1, 14), date(2026, 12, 14), -20),
         (date(2025, 1, 1), date(2025, 12, 31), 253),  # 261 weekdays less 8 holidays
+        # Ending on a bank holiday: Wed 24 Dec 2025 to Thu 25 Dec 2025 (Christmas Day) is no
+        # working day; to Mon 29 Dec 2025 it is one (26 Dec, Boxing Day, is a holiday too).
+        (date(2025, 12, 24), date(2025, 12, 25), 0),
+        (date(2025, 12, 24), date(2025, 12, 29), 1),
+        # Starting on one: Mon 26 May 2025 (spring bank holiday) to Tue 27 May 2025.
+        (date(2025, 5, 26), date(2025, 5, 27), 1),
     ],
 )
 def test_working_days_between(start: date, end: date, expected: int) -> None:
@@ -176,3 +187,28 @@ def test_working_days_between_adds_up(first: date, second: date, third: date) ->
     assert working_days_between(first, third) == (
         working_days_between(first, second) + working_days_between(second, third)
     )
+
+
+def test_easter_sunday_agrees_with_dateutil_in_every_year_it_supports() -> None:
+    # An independent oracle: python-dateutil's Western Easter (installed with freezegun),
+    # in every year from 1583 to 4099, not only the years bank holidays are computed for.
+    wrong = [
+        year
+        for year in range(1583, 4100)
+        if easter_sunday(year) != dateutil_easter(year, EASTER_WESTERN)
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        (1600, date(1600, 4, 2)),
+        (1700, date(1700, 4, 11)),
+        (1800, date(1800, 4, 13)),
+        (2285, date(2285, 3, 22)),  # the earliest possible date
+        (2038, date(2038, 4, 25)),  # the latest possible date
+    ],
+)
+def test_easter_sunday_far_from_now(year: int, expected: date) -> None:
+    assert easter_sunday(year) == dateutil_easter(year, EASTER_WESTERN) == expected
