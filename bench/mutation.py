@@ -112,6 +112,8 @@ def setup_cfg(module_path: str) -> str:
         "    -p",
         "    no:cacheprovider",
         "    --hypothesis-profile=mutation",
+        "    -p",
+        "    tests.mutation_plugin",
         # It counts the lines of the source, which mutmut multiplies: not a test of behaviour.
         "    --ignore=tests/unit/test_architecture.py",
         "also_copy =",
