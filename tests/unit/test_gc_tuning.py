@@ -14,18 +14,25 @@ class Node:
 
 
 def _generations_collected(work: Any) -> list[int]:
-    """The generations of the collector passes that started while ``work()`` ran."""
+    """The generations of the collector passes that started while ``work()`` ran.
+
+    The objects the test session already holds are frozen first: CPython starts a full
+    pass only when the objects new since the last one exceed a quarter of those already
+    long-lived, so a large session would otherwise hide (or fake) what is measured."""
     passes: list[int] = []
 
     def note(phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             passes.append(info["generation"])
 
+    gc.collect()
+    gc.freeze()
     gc.callbacks.append(note)
     try:
         work()
     finally:
         gc.callbacks.remove(note)
+        gc.unfreeze()
     return passes
 
 
