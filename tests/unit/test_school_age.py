@@ -212,7 +212,9 @@ def _expected_csa_end(born: date) -> date:
     December -> June of the year after turning 16; born January to August -> June of
     the year turning 16. The Friday is found by looking at the last seven days of June."""
     year = born.year + 16 + (1 if born.month >= 9 else 0)
-    return next(date(year, 6, day) for day in range(30, 23, -1) if date(year, 6, day).weekday() == 4)
+    return next(
+        date(year, 6, day) for day in range(30, 23, -1) if date(year, 6, day).weekday() == 4
+    )
 
 
 @given(births)
