@@ -111,10 +111,13 @@ def _birthday_ends(s: Situation, basis: str, policy: Policy, *, until: date) -> 
     At most two more assessments, and only for awards a birthday within ``until`` touches.
     """
     ends: dict[str, date] = {}
+    last: date | None = None
     while (threshold := _threshold(s, basis, policy)) is not None:
         code, day = threshold
-        if day - timedelta(days=1) > until:
+        # A birthday at or before the one just looked at would look at it for ever.
+        if day - timedelta(days=1) > until or (last is not None and day <= last):
             break
+        last = day
         s, later = _basis_on(s.facts, day, policy)
         if later is None:
             ends[code] = day - timedelta(days=1)
