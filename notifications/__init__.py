@@ -1,1 +1,1 @@
-"""Messages to families: outbox, templates and senders (see spec/reminders.md)."""
+"""Messages to families: outbox, templates and senders (see docs/reminders.md)."""

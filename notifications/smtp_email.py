@@ -18,7 +18,7 @@ login we do not give) raises :class:`ChannelConfigError` naming the setting to f
 message would fail the same way, so the dispatcher stops the channel for the run.
 
 ``send_message`` would also hide a refused recipient in its return value rather than
-raising (DESIGN.md, pitfalls); talking to RCPT directly leaves nothing to hide.
+raising (a known smtplib pitfall); talking to RCPT directly leaves nothing to hide.
 """
 
 from __future__ import annotations

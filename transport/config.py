@@ -59,7 +59,7 @@ class CheckConfig:
 
 @dataclass(frozen=True)
 class EligibilityConfig:
-    """The council's transport policy (spec/eligibility.md): statutory values by default."""
+    """The council's transport policy (docs/eligibility.md): statutory values by default."""
 
     under8_walking_limit_miles: float = 2.0
     walking_limit_miles: float = 3.0

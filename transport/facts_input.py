@@ -1,4 +1,4 @@
-"""Read an eligibility facts file (spec/eligibility.md) into Facts; errors name the field."""
+"""Read an eligibility facts file (docs/eligibility.md) into Facts; errors name the field."""
 
 from __future__ import annotations
 

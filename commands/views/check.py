@@ -1,6 +1,6 @@
 """The risk check's three views: JSON for scripts, CSV for spreadsheets, a table for people.
 
-The JSON keys are a contract (spec/risk-check.md); extra keys may be added.
+The JSON keys are a contract (docs/check.md); extra keys may be added.
 """
 
 from __future__ import annotations

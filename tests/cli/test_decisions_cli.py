@@ -1,4 +1,4 @@
-"""Decisions made here stick (spec/import-bundle.md), through the command line (SQLite,
+"""Decisions made here stick (docs/import-format.md), through the command line (SQLite,
 or PostgreSQL with TRANSPORT_TEST_DATABASE_URL)."""
 
 from __future__ import annotations

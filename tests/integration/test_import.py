@@ -1,5 +1,5 @@
 """Importing a bundle of CSV files into a real, migrated database (SQLite by default,
-PostgreSQL when TRANSPORT_TEST_DATABASE_URL is set), against /work/shared/spec/import-bundle.md.
+PostgreSQL when TRANSPORT_TEST_DATABASE_URL is set), against docs/import-format.md.
 
 Every test reads the database back with plain SQLAlchemy ``select`` on the real engine.
 """

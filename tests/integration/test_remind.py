@@ -1,8 +1,8 @@
 """The renewal ladder on a real database (SQLite, or PostgreSQL when
 TRANSPORT_TEST_DATABASE_URL is set): `remind` and `nightly` from jobs/nightly.py.
 
-Every expected value was worked out by hand from spec/reminders.md and
-spec/risk-check.md, for a small bundle on the council calendar (tests/bundles.py):
+Every expected value was worked out by hand from docs/reminders.md and
+docs/check.md, for a small bundle on the council calendar (tests/bundles.py):
 
     2025/26 summer term Mon 2026-04-13 .. Wed 2026-07-22
     2026/27 autumn term Thu 2026-09-03 .. Fri 2026-12-18

@@ -1,4 +1,4 @@
-"""The eligibility engine (spec/eligibility.md), tested against the law in DOMAIN.md.
+"""The eligibility engine, tested against the law (docs/eligibility.md).
 
 Every expected value below was worked out by hand; none is computed with the code under
 test. Dates carry their weekday in a comment. The travel date of most cases is Thursday
@@ -1523,7 +1523,7 @@ def test_low_income_only_facts_do_not_matter_for_other_families(
     facts: Facts, policy: Policy, religion: bool, rank: int | None, road: float | None
 ) -> None:
     """religion_or_belief, suitable_school_rank and road_distance_miles are read only by the
-    two 11+ extended rights (DOMAIN.md: Sch 35B paras 11-12), both of which need low
+    two 11+ extended rights (Sch 35B paras 11-12), both of which need low
     income. Every other test uses walking distance, nearest school, need and age. So for a
     family not on low income they cannot change the decision, statutory or discretionary."""
     changed = dataclasses.replace(

@@ -1,7 +1,7 @@
 """Issue 13: the engine against the law and councils' published policies, and the letter a
 parent reads for each case.
 
-Every expected value was worked out by hand (spec/eligibility.md, DOMAIN.md); dates carry
+Every expected value was worked out by hand (the law and docs/eligibility.md); dates carry
 their weekday. Most cases travel from Thu 4 Sep 2025, the first day of 2025/26, whose
 awards end on Mon 31 Aug 2026.
 """

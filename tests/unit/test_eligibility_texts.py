@@ -2,8 +2,8 @@
 both sides of its boundary; the religion-or-belief rule at exactly 11; key-stage awards
 for the years the main table leaves out.
 
-Every expected string is written out by hand from the law (spec/eligibility.md,
-DOMAIN.md) and the wording of the rules; none is built with the code under test.
+Every expected string is written out by hand from the law (docs/eligibility.md) and the
+wording of the rules; none is built with the code under test.
 
 The default child: born Mon 14 Mar 2016, 9 and in Year 5 on Thu 4 Sep 2025 (the first day
 of 2025/26). Compulsory school age: the 5th birthday is Sun 14 Mar 2021, so it starts on

@@ -1,4 +1,4 @@
-"""Reading eligibility facts (spec/eligibility.md, Input): every error names the field."""
+"""Reading eligibility facts (docs/eligibility.md, Input): every error names the field."""
 
 from __future__ import annotations
 

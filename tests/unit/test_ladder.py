@@ -1,4 +1,4 @@
-"""The renewal ladder (spec/reminders.md, "Who is due" and "The ladder"), pure.
+"""The renewal ladder (docs/reminders.md, "Who is due" and "The ladder"), pure.
 
 Every expected value below was worked out by hand from the spec; none is computed with
 the code under test. The dates all count back from one R:
@@ -490,7 +490,7 @@ def test_single_step_ladder() -> None:
     assert plan([pupil(done=frozenset({"only"}))], ladder, d("2026-09-01")) == []
 
 
-# --- unreachable, then reachable (spec/reminders.md, "When sending cannot work") --------
+# --- unreachable, then reachable (docs/reminders.md, "When sending cannot work") --------
 
 
 def test_a_step_recorded_unreachable_is_planned_again_once_the_family_is_reachable() -> None:

@@ -1,9 +1,11 @@
 """Rendering of reminder messages, and SMS encoding.
 
-Spec: /work/shared/spec/reminders.md ("Messages"), DESIGN.md (Jinja2 escaping, Twilio
-segments), DOMAIN.md ("Contacting families"). Expected dates are worked out by hand on a
-calendar (1 January 2026 is a Thursday); segment sizes are the GSM 03.38 / UCS-2 limits
-(160 septets or 153 per part of a concatenated text; 70 UTF-16 units or 67 per part).
+What a message must hold is in docs/reminders.md: the child's first name, the date
+transport ends, how to apply and the council's number; no SEND or health details in an
+SMS; text and SMS never HTML-escaped (O'Brien stays O'Brien). Expected dates are worked
+out by hand on a calendar (1 January 2026 is a Thursday); segment sizes are the GSM
+03.38 / UCS-2 limits (160 septets or 153 per part of a concatenated text; 70 UTF-16
+units or 67 per part).
 """
 
 from __future__ import annotations

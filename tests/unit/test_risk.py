@@ -1,4 +1,4 @@
-"""The day-one risk check (spec/risk-check.md), tested against the spec.
+"""The day-one risk check (docs/check.md), tested against the spec.
 
 Every expected value below was worked out by hand from the spec and the two calendars
 defined here (weekdays noted in comments); none is computed with the code under test.

@@ -57,7 +57,7 @@ def test_csa_start(born: date, expected: date) -> None:
 @pytest.mark.parametrize(
     ("born", "expected"),
     [
-        # DOMAIN.md: turns 16 on 23 Sep 2023, school year 2023/24.
+        # Compulsory school age (docs/eligibility.md): turns 16 on 23 Sep 2023, school year 2023/24.
         (date(2007, 9, 23), date(2024, 6, 28)),
         # Youngest of 2023/24 and oldest of 2024/25.
         (date(2008, 8, 31), date(2024, 6, 28)),

@@ -1,6 +1,6 @@
 """When a message may go: quiet hours and Sundays for SMS, backoff, and the rate limit.
 
-Spec: /work/shared/spec/reminders.md ("Sending"): SMS is not sent between 20:00 and 08:00
+As docs/reminders.md says ("Sending"): SMS is not sent between 20:00 and 08:00
 Europe/London, nor on Sundays (both configurable); messages wait. Every instant here is an
 explicit aware datetime; no real clock is read. Weekdays are worked out by hand from
 Thursday 1 January 2026: Wednesday 14 January, Saturday 17 January, Wednesday 15 July and

@@ -1,6 +1,6 @@
 """Which caseworker tasks the day's check calls for (transport/domain/tasks.py), pure.
 
-The rules (spec/reminders.md and the task brief):
+The rules (docs/reminders.md and the task brief):
 - fix_contact: every at-risk child who is UNREACHABLE (no usable channel);
 - chase_application: APPLICATION_UNDECIDED or AWARD_MISSING within ``within_days``;
 - confirm_arrangement: NO_ARRANGEMENT or FAMILY_NOT_INFORMED within ``within_days``;

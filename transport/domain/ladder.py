@@ -1,4 +1,4 @@
-"""The renewal ladder (spec/reminders.md), pure: on date D, which step is due for each
+"""The renewal ladder (docs/reminders.md), pure: on date D, which step is due for each
 renewal-due pupil, what was skipped, and by which channel each contact is reached."""
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def plan(
     pupils: Iterable[DuePupil], ladder: Sequence[LadderStep], today: date
 ) -> list[PlannedStep]:
     """The step due for each pupil. A step recorded as unreachable is planned again once
-    the family has a usable contact (spec/reminders.md); while it has none, it is not
+    the family has a usable contact (docs/reminders.md); while it has none, it is not
     planned again. One send per address and channel: two contacts sharing an address
     get one message."""
     steps = ordered(ladder)

@@ -1,4 +1,4 @@
-"""The day-one risk check (spec/risk-check.md), as pure functions.
+"""The day-one risk check (docs/check.md), as pure functions.
 
 Given each pupil's facts, the term calendars and a date D, say which children will
 have no transport on a school day in the window, from when, and why.

@@ -1,1 +1,1 @@
-"""Reading a council's CSV bundle (spec/import-bundle.md) into the record."""
+"""Reading a council's CSV bundle (docs/import-format.md) into the record."""

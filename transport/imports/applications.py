@@ -1,4 +1,4 @@
-"""applications.csv, with the decisions made here kept (spec/import-bundle.md): an export
+"""applications.csv, with the decisions made here kept (docs/import-format.md): an export
 that still has an application as received or assessing does not undo a decision recorded
 by `transport applications decide` (the row is counted as kept); one that carries a
 different decision replaces it, with an audit event, a task for the team and, when the

@@ -1,4 +1,4 @@
-"""contacts.csv lists each named pupil's whole set of contacts (spec/import-bundle.md).
+"""contacts.csv lists each named pupil's whole set of contacts (docs/import-format.md).
 
 A row links a pupil to a person. The person (a row of ``contacts``, shared by siblings)
 is found by name, email and mobile together (its ``identity``); the link

@@ -1,4 +1,4 @@
-"""A deterministic synthetic county, written as an import bundle (spec/import-bundle.md).
+"""A deterministic synthetic county, written as an import bundle (docs/import-format.md).
 
 `year` is the start year of the new academic year: the data describes the end of
 `year-1/year` and the run-up to `year/year+1`. Rows are streamed family by family, so a

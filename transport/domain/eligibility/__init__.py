@@ -1,4 +1,4 @@
-"""The eligibility engine (spec/eligibility.md): statutory rules, council policy, and the
+"""The eligibility engine (docs/eligibility.md): statutory rules, council policy, and the
 date each award must end. Pure: facts and policy in, a Decision out."""
 
 from transport.domain.eligibility.assess import assess

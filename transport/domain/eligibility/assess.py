@@ -104,7 +104,7 @@ def _threshold(s: Situation, basis: str, policy: Policy) -> tuple[str, date] | N
 
 
 def _birthday_ends(s: Situation, basis: str, policy: Policy, *, until: date) -> dict[str, date]:
-    """A birthday ends the award only if the outcome changes (spec/eligibility.md): the
+    """A birthday ends the award only if the outcome changes (docs/eligibility.md): the
     same facts assessed on that birthday no longer make the child eligible on any basis.
     When they do (at 8 the 8-10 extended right, at 11 the 11-16 one), the next birthday
     that could end the award is looked at in turn, up to ``until`` (the other end dates).

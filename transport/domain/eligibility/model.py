@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-# `basis` is the first category met, in this order (spec/eligibility.md).
+# `basis` is the first category met, in this order (docs/eligibility.md).
 STATUTORY_ORDER = (
     "SEND_MOBILITY",
     "STATUTORY_DISTANCE",
@@ -47,7 +47,7 @@ class Facts:
 @dataclass(frozen=True)
 class Policy:
     """The council's policy. Defaults: the statutory values, or common practice where the
-    law leaves it to the council (marked *policy* in DOMAIN.md)."""
+    law leaves it to the council (see docs/eligibility.md)."""
 
     under8_walking_limit_miles: float = 2.0
     walking_limit_miles: float = 3.0

@@ -149,7 +149,7 @@ def extended_11_plus(s: Situation, policy: Policy) -> RuleResult:
 def extended_religion(s: Situation, policy: Policy) -> RuleResult:
     """`religion_or_belief` says both that the parent chose the school on grounds of
     religion or belief and that it is the nearest school of that religion or belief
-    (spec/eligibility.md): the nearest suitable school and its rank play no part."""
+    (docs/eligibility.md): the nearest suitable school and its rank play no part."""
     in_band, distances = band(s, policy.low_income_lower_miles, policy.religion_upper_miles)
     chosen = s.facts.religion_or_belief
     faith = (

@@ -58,7 +58,7 @@ class Situation:
     @property
     def rank(self) -> int | None:
         """The school's rank among all suitable schools: the nearest is rank 1 when no rank
-        is given (spec/eligibility.md, "Facts that need a definition")."""
+        is given (docs/eligibility.md, "The facts")."""
         if self.facts.suitable_school_rank is None and self.facts.nearest_suitable_school:
             return 1
         return self.facts.suitable_school_rank
