@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from transport.clock import Clock, SystemClock
@@ -28,7 +28,7 @@ from transport.config import (
     ImportConfig,
     RemindersConfig,
 )
-from transport.db.engine import make_engine, sqlite_file
+from transport.db.engine import make_engine, masked_url, sqlite_file
 from transport.db.schema import current_revision, ensure_current
 from transport.domain.eligibility import Policy
 from transport.domain.ladder import LadderStep
@@ -246,13 +246,6 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def masked_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
-        return url.split(":", 1)[0] + ":…"
 
 
 def build(

@@ -129,13 +129,9 @@ def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> d
     """R (the first day without transport, counted back from by the ladder) when the
     pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:
     the same check the nightly runs, for one pupil."""
-    settings = app.settings.check
-    calendars, school_calendar = load_calendars(conn)
-    facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
-    ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
-    for risk in check(facts, ctx).at_risk:
-        if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None:
-            return risk.uncovered_from
+    risk = risk_of(app, conn, pupil_ref, as_of)
+    if risk is not None and Reason.NO_APPLICATION in risk.reasons:
+        return risk.uncovered_from
     return None
 
 

@@ -24,6 +24,15 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def masked_url(url: str) -> str:
+    """A database URL safe to print: the password hidden; a URL that cannot be read shows
+    only its scheme."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
+        return url.split(":", 1)[0] + ":…"
+
+
 def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None for PostgreSQL and for an in-memory database)."""
     parsed = make_url(normalise_url(url))

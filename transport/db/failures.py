@@ -12,7 +12,8 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
+
+from transport.db.engine import masked_url
 
 # SQLSTATE classes and codes (PostgreSQL appendix A).
 _CONCURRENT = frozenset({"40001", "40P01"})  # serialization failure, deadlock
@@ -28,7 +29,7 @@ _NO_DATABASE = "3D000"
 
 def explain(exc: BaseException, *, url: str) -> str | None:
     """One sentence for a database failure, or None when it is not one we know."""
-    where = _masked(url)
+    where = masked_url(url)
     if isinstance(exc, sa_exc.TimeoutError):  # the pool, not the database
         return (
             f"no connection to the database {where} became free in time; "
@@ -46,13 +47,6 @@ def explain(exc: BaseException, *, url: str) -> str | None:
     if _is_psycopg_error(orig):
         return _postgresql(orig, where, invalidated=invalidated)
     return None
-
-
-def _masked(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL we can read: say nothing of it rather than leak it
-        return "(the configured database)"
 
 
 def _busy_seconds() -> str:

@@ -29,10 +29,3 @@ def has_school(conn: Connection, urn: str) -> bool:
 def has_pupil(conn: Connection, pupil_ref: str) -> bool:
     found = conn.execute(select(Pupil.pupil_ref).where(Pupil.pupil_ref == pupil_ref)).first()
     return found is not None
-
-
-def school_of(conn: Connection, pupil_ref: str) -> str | None:
-    found: str | None = conn.execute(
-        select(Pupil.school_urn).where(Pupil.pupil_ref == pupil_ref)
-    ).scalar()
-    return found
