@@ -117,7 +117,28 @@ def _database(ctx: Any) -> str:
     return str(built.database) if built is not None else "the database"
 
 
+def command_named(args: list[str]) -> str | None:
+    """The command the arguments name: the first word that is not a root option."""
+    words = iter(args)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def keep_only(root: typer.Typer, name: str | None) -> None:
+    """Build only the command about to run (typer builds every registered one first: most
+    of a short command's start-up). An unknown name keeps all, for the error to list."""
+    commands = [c for c in root.registered_commands if c.name == name]
+    groups = [g for g in root.registered_groups if g.name == name]
+    if commands or groups:
+        root.registered_commands, root.registered_groups = commands, groups
+
+
 def main() -> None:
+    keep_only(app, command_named(sys.argv[1:]))
     app()
 
 
