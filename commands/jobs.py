@@ -78,6 +78,17 @@ def scheduler_run(ctx: typer.Context) -> None:
     raise typer.Exit(run_scheduler(app, app.schedule()))
 
 
+def _team(values: list[str] | None) -> list[str]:
+    """Parsed when the option is read, so a bad value is exit 2 naming --team."""
+    from transport.domain.council import parse_team
+
+    try:
+        parse_team(values or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--team") from None
+    return values or []
+
+
 def simulate(
     ctx: typer.Context,
     start: Annotated[date, date_option("--from", help="First day to replay (YYYY-MM-DD).")],
@@ -88,33 +99,96 @@ def simulate(
             "--reply-rate", min=0.0, max=1.0, help="Share of families who apply after each message."
         ),
     ] = 0.0,
+    unprompted_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--unprompted-rate",
+            min=0.0,
+            max=1.0,
+            help="Share of families who apply with no reminder, on the day the first "
+            "reminder would have gone (default: half the reply rate). An assumption: "
+            "the record cannot say it.",
+        ),
+    ] = None,
+    team: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--team",
+            callback=_team,
+            metavar="STAGE=N,...",
+            help="The team's items a working day for decide, award, arrange or inform, "
+            "e.g. decide=20,arrange=15,inform=30; +N or -N changes the measured pace "
+            "(decide=+10). A stage not given keeps its measured pace (award: none, the "
+            "record does not date awards). Repeatable.",
+        ),
+    ] = None,
+    team_from: Annotated[
+        date | None,
+        date_option(
+            "--team-from", help="Apply --team from this day on (before it: the measured pace)."
+        ),
+    ] = None,
+    rates_as_of: Annotated[
+        date | None,
+        date_option(
+            "--rates-as-of",
+            help="Measure the team's pace over the working days before this day "
+            "(default: --from), as the backlog forecast does.",
+        ),
+    ] = None,
+    no_reminders: Annotated[
+        bool,
+        typer.Option(
+            "--no-reminders",
+            help="Run only the baseline: no reminders, only the families who apply "
+            "unprompted. By default both runs are made and compared.",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the replies.")] = 1,
     output: Annotated[
         Format,
         typer.Option(
             "--format",
-            help="table, json, or csv (one row per child still at risk on a first day).",
+            help="table, json, or csv (one row per child at risk on a first day, per run).",
         ),
     ] = Format.table,
 ) -> None:
-    """Replay the nightly ladder day by day on a copy of the data (in memory) with families
-    replying at a given rate: what each family would get, the tasks opened, and who would
-    still be at risk on each school's first day. Writes and sends nothing."""
+    """Replay the season day by day on a copy of the data (in memory): families reply to
+    the reminders at a given rate, and the council's team decides, awards, arranges and
+    informs at its pace (items a working day; weekends and bank holidays off), the
+    earliest risk date first. Says who would be at risk on each school's first day with
+    the reminders and without them, and when each stage clears. Writes and sends
+    nothing."""
     from commands.views import console, echo_json, write_csv
     from commands.views.simulation import FIRST_DAY_COLUMNS, first_day_rows, simulation_report
+    from jobs.simulate import RUNS
     from jobs.simulate import simulate as run_simulation
+    from transport.domain.council import parse_team
 
     if end < start:
         raise UsageError("--to is before --from")
-    sim = run_simulation(app_from(ctx), start=start, end=end, reply_rate=reply_rate, seed=seed)
+    if team_from is not None and not team:
+        raise UsageError("--team-from needs --team (what changes from that day)")
+    comparison = run_simulation(
+        app_from(ctx),
+        start=start,
+        end=end,
+        reply_rate=reply_rate,
+        unprompted_rate=unprompted_rate,
+        seed=seed,
+        team=parse_team(team or []),
+        team_from=team_from,
+        rates_as_of=rates_as_of,
+        runs=("no_reminders",) if no_reminders else RUNS,
+    )
     if output is Format.json:
-        echo_json(sim.as_dict())
+        echo_json(comparison.as_dict())
         return
     if output is Format.csv:
-        write_csv(FIRST_DAY_COLUMNS, first_day_rows(sim))
+        write_csv(FIRST_DAY_COLUMNS, first_day_rows(comparison))
         return
     out = console()
-    for renderable in simulation_report(sim, seed=seed):
+    for renderable in simulation_report(comparison):
         out.print(renderable)
 
 

@@ -182,6 +182,19 @@ def assess_undecided(
     return run
 
 
+def recommend_undecided(app: App) -> list[Assessed]:
+    """The engine's recommendation for every received or assessing application, on its
+    stored facts and the current policy; read only, nothing stored (the simulator)."""
+    policy = app.settings.policy
+    with app.ready().engine.connect() as conn:
+        first_days = _first_days(conn)
+        found = []
+        for row in _rows(conn, Application.status.in_(sorted(UNDECIDED))):
+            facts = _facts(row, first_days)
+            found.append(Assessed(row.application_ref, row.pupil_ref, facts, assess(facts, policy)))
+    return found
+
+
 def _assessment_row(ref: str, facts: Facts, decision: Decision, now: datetime) -> dict[str, Any]:
     return {
         "application_ref": ref,

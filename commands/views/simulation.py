@@ -1,4 +1,5 @@
-"""A simulation as people read it: totals, messages by step, tasks, first days."""
+"""A simulation as people read it: the team, the first days with and without the
+reminders, when each stage clears, messages by step, tasks."""
 
 from __future__ import annotations
 
@@ -9,53 +10,131 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from jobs.simulate import Simulation
+from jobs.simulate import Comparison
+
+RUN_TITLES = {"with_reminders": "with reminders", "no_reminders": "no reminders"}
 
 
-def simulation_report(sim: Simulation, *, seed: int) -> Iterator[Any]:
-    data = sim.as_dict()
-    totals = data["totals"]
+def _rate(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:g}"
+
+
+def simulation_report(comparison: Comparison) -> Iterator[Any]:
+    data = comparison.as_dict()
+    runs = data["runs"]
     yield Text.assemble(
-        (f"Simulated {sim.start} to {sim.end}", "bold"),
-        f" (reply rate {sim.reply_rate:.0%}, seed {seed}): "
-        f"{totals['messages']} messages to {totals['families']} families, "
-        f"{totals['replies']} replies, {totals['unreachable_children']} children unreachable",
+        (f"Simulated {comparison.start} to {comparison.end}", "bold"),
+        f" (reply rate {comparison.reply_rate:.0%}, unprompted "
+        f"{comparison.unprompted_rate:.0%}, seed {comparison.seed})",
     )
-    steps = Table(title="Messages by step and channel", title_justify="left")
-    steps.add_column("Step")
-    steps.add_column("Messages", justify="right")
-    for key, count in totals["by_step"].items():
-        steps.add_row(key, str(count))
-    yield steps
+    for name, run in runs.items():
+        totals = run["totals"]
+        yield Text(
+            f"{RUN_TITLES[name].capitalize()}: {totals['messages']} messages to "
+            f"{totals['families']} families, {totals['replies']} applications, "
+            f"{totals['approved']} approved and {totals['refused']} refused by the team, "
+            f"{totals['at_risk_on_first_day']} children at risk on their first day, "
+            f"{totals['uncovered_on_first_day']} of them uncovered"
+        )
+    yield _team(comparison, data["team"])
+    yield _first_days(data)
+    yield _stages(runs)
+    if "with_reminders" in runs:
+        steps = Table(title="Messages by step and channel", title_justify="left")
+        steps.add_column("Step")
+        steps.add_column("Messages", justify="right")
+        for key, count in runs["with_reminders"]["totals"]["by_step"].items():
+            steps.add_row(key, str(count))
+        yield steps
     tasks = Table(title="Tasks opened", title_justify="left")
     tasks.add_column("Kind")
-    tasks.add_column("Opened", justify="right")
-    for kind, count in sorted(totals["tasks_opened"].items()):
-        tasks.add_row(kind, str(count))
-    yield tasks
-    firsts = Table(title="Still at risk on the school's first day", title_justify="left")
-    for column in ("First day", "Children", "By reason"):
-        firsts.add_column(column)
-    for day, children in data["at_risk_on_first_day"].items():
-        reasons = Counter(reason for child in children for reason in child["reasons"])
-        firsts.add_row(
-            day, str(len(children)), ", ".join(f"{k} {v}" for k, v in reasons.most_common())
+    for name in runs:
+        tasks.add_column(RUN_TITLES[name].capitalize(), justify="right")
+    kinds = sorted({kind for run in runs.values() for kind in run["totals"]["tasks_opened"]})
+    for kind in kinds:
+        tasks.add_row(
+            kind, *(str(run["totals"]["tasks_opened"].get(kind, 0)) for run in runs.values())
         )
-    yield firsts
+    yield tasks
 
 
-FIRST_DAY_COLUMNS = ("first_day", "pupil_ref", "school_urn", "reasons")
+def _team(comparison: Comparison, team: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"The team, items a working day (measured over the "
+        f"{comparison.window_working_days} working days before {comparison.rates_as_of})",
+        title_justify="left",
+    )
+    table.add_column("Stage")
+    table.add_column("Measured", justify="right")
+    table.add_column("Simulated", justify="right")
+    changes_from = comparison.team.changes_from
+    if changes_from is not None:
+        table.add_column(f"From {changes_from}", justify="right")
+    for stage, entry in team.items():
+        row = [stage, _rate(entry["measured_per_working_day"]), f"{entry['per_working_day']:g}"]
+        if changes_from is not None:
+            row.append(f"{entry['per_working_day_from']:g}")
+        table.add_row(*row)
+    return table
 
 
-def first_day_rows(sim: Simulation) -> list[dict[str, Any]]:
-    """One row per child still at risk on a school's first day of term."""
+def _first_days(data: dict[str, Any]) -> Table:
+    runs = data["runs"]
+    table = Table(title="Children at risk on their school's first day", title_justify="left")
+    table.add_column("First day")
+    table.add_column("Run")
+    table.add_column("At risk", justify="right")
+    table.add_column("Uncovered", justify="right")
+    table.add_column("By reason", overflow="fold")
+    for day, counts in data["first_days"].items():
+        for name, run in runs.items():
+            children = run["at_risk_on_first_day"].get(day, [])
+            found = Counter(reason for child in children for reason in child["reasons"])
+            table.add_row(
+                day,
+                RUN_TITLES[name],
+                str(counts[name]["at_risk"]),
+                str(counts[name]["uncovered"]),
+                ", ".join(f"{k} {v}" for k, v in found.most_common()) or "-",
+            )
+    return table
+
+
+def _stages(runs: dict[str, Any]) -> Table:
+    table = Table(
+        title="Each stage: children worked, waiting at the end, clear from",
+        title_justify="left",
+    )
+    for column in ("Stage", "Run", "Worked", "Waiting", "Clear from"):
+        table.add_column(column, justify="right" if column in ("Worked", "Waiting") else "left")
+    stages = next(iter(runs.values()))["stages"]
+    for stage in stages:
+        for name, run in runs.items():
+            entry = run["stages"][stage]
+            table.add_row(
+                stage,
+                RUN_TITLES[name],
+                str(entry["worked"]),
+                str(entry["waiting_at_end"]),
+                entry["clears_on"] or "not by the end",
+            )
+    return table
+
+
+FIRST_DAY_COLUMNS = ("run", "first_day", "pupil_ref", "school_urn", "reasons")
+
+
+def first_day_rows(comparison: Comparison) -> list[dict[str, Any]]:
+    """One row per child at risk on a school's first day of term, per run."""
     return [
         {
+            "run": name,
             "first_day": day,
             "pupil_ref": child["pupil_ref"],
             "school_urn": child["school_urn"],
             "reasons": " ".join(child["reasons"]),
         }
-        for day, children in sim.as_dict()["at_risk_on_first_day"].items()
+        for name, run in comparison.runs.items()
+        for day, children in run.first_day_at_risk.items()
         for child in children
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli import app
-from tests.bundles import application, small_county, write_bundle
+from tests.bundles import application, arrangement, small_county, write_bundle
 
 runner = CliRunner()
 
@@ -36,6 +36,11 @@ def test_forecast_in_the_check_the_command_and_the_digest(tmp_path: Path, db_url
     assert decide["rate_per_working_day"] == 0.1 and decide["rate_window_working_days"] == 10
     assert decide["due_by"] == "2026-09-02"  # the last working day before Thu 3 Sep
     assert decide["on_track"] is False
+    # No arrangement says when it was made: the pace of arranging is unknown, not 0; the
+    # record never says when an award was made.
+    arrange, award = check["forecast"][3], check["forecast"][2]
+    assert arrange["stage"] == "arrange" and arrange["rate_per_working_day"] is None
+    assert award["stage"] == "award" and award["rate_per_working_day"] is None
     alone = json.loads(runner.invoke(app, ["forecast", "--as-of", "2026-08-24", "--format",
                                            "json"], env=env).stdout)  # fmt: skip
     assert alone["forecast"] == check["forecast"]
@@ -44,3 +49,21 @@ def test_forecast_in_the_check_the_command_and_the_digest(tmp_path: Path, db_url
     digest = runner.invoke(app, ["digest", "--as-of", "2026-08-24"], env=env).stdout
     assert digest.startswith("[SHORT: decide")
     assert 'THE TEAM IS SHORT ON "DECIDE"' in digest.splitlines()[3]
+
+
+def test_the_pace_of_arranging_is_measured_from_arranged_on(tmp_path: Path, db_url: str) -> None:
+    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "200"}
+    files = small_county()
+    # The window before Mon 24 Aug 2026: the ten working days from Mon 10 Aug to Fri 21 Aug.
+    files["arrangements.csv"] = [
+        arrangement("P1", arranged_on="2026-08-10"),  # the window's first day: counted
+        arrangement("P3", arranged_on="2026-08-21", family_informed_on=""),  # counted
+        arrangement("P2", year="2025/26", arranged_on="2026-08-07"),  # the Friday before
+        arrangement("P2", arranged_on="2026-08-24"),  # today: not in the window
+    ]
+    folder = write_bundle(tmp_path / "bundle", files)
+    assert runner.invoke(app, ["import", str(folder)], env=env).exit_code == 0
+    out = runner.invoke(app, ["forecast", "--as-of", "2026-08-24", "--format", "json"], env=env)
+    stages = {stage["stage"]: stage for stage in json.loads(out.stdout)["forecast"]}
+    assert stages["arrange"]["rate_per_working_day"] == 0.2  # 2 in 10 working days
+    assert stages["award"]["rate_per_working_day"] is None

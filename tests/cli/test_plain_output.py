@@ -64,5 +64,6 @@ def test_simulate_csv_is_csv(env: dict[str, str]) -> None:
                        "--format", "csv")  # fmt: skip
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows and set(rows[0]) == {"first_day", "pupil_ref", "school_urn", "reasons"}
+    assert rows and set(rows[0]) == {"run", "first_day", "pupil_ref", "school_urn", "reasons"}
+    assert {row["run"] for row in rows} == {"with_reminders", "no_reminders"}
     assert {row["first_day"] for row in rows} <= {"2026-09-03"}

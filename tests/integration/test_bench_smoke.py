@@ -69,3 +69,23 @@ def test_the_pupil_benchmark_times_the_command_and_the_story(
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout.strip().splitlines()[-1])
     assert data["command_wall_s"] > 0 and data["story_s"] > 0
+
+
+def test_the_simulate_benchmark_times_the_season(db_url: str, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    env = {**os.environ, "TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": ""}
+    for args in (["generate", "--out", str(bundle), "--pupils", "60"], ["import", str(bundle)]):
+        made = subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert made.returncode == 0, made.stderr[-2000:]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "simulate.py"), "--database", db_url],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [r["command"] for r in data["results"]] == [
+        "simulate (with and without reminders)",
+        "simulate --no-reminders",
+    ]
+    assert all(r["wall_s"] > 0 and r["cpu_s"] > 0 for r in data["results"])

@@ -16,6 +16,7 @@ from services.renewals import remind
 from transport.clock import FixedClock
 from transport.config import Config, DatabaseConfig
 from transport.db.tables import OutboxMessage, ReminderStep, Task
+from transport.domain.council import parse_team
 from transport.imports.bundle import import_bundle
 from transport.synthetic import generate_bundle
 
@@ -42,7 +43,10 @@ def test_simulation_agrees_with_remind_day_by_day(
 ) -> None:
     county(tmp_path, engine)
     config = dataclasses.replace(Config(), database=DatabaseConfig(url=db_url))
-    sim = simulate(build(config), start=START, end=END, reply_rate=0.0)
+    idle = parse_team(["decide=0,award=0,arrange=0,inform=0"])  # `remind` decides nothing
+    sim = simulate(build(config), start=START, end=END, reply_rate=0.0, team=idle).runs[
+        "with_reminders"
+    ]
     assert counts(engine) == (0, 0, 0)  # the simulation wrote nothing
     simulated = {(m.on, m.step, m.contact_id, m.channel, m.pupil_refs) for m in sim.messages}
     assert {m.step for m in sim.messages} >= {"urgent", "final"}
@@ -74,8 +78,10 @@ def test_replies_stop_the_ladder_in_the_simulation(
 ) -> None:
     county(tmp_path, engine)
     config = dataclasses.replace(Config(), database=DatabaseConfig(url=db_url))
-    silent = simulate(build(config), start=START, end=END, reply_rate=0.0)
-    everyone = simulate(build(config), start=START, end=END, reply_rate=1.0)
+    silent = simulate(build(config), start=START, end=END, reply_rate=0.0).runs["with_reminders"]
+    everyone = simulate(build(config), start=START, end=END, reply_rate=1.0).runs[
+        "with_reminders"
+    ]
     # Everyone applies after their first message: nobody gets a second step.
     first_messages = {m.pupil_refs for m in everyone.messages}
     assert len(everyone.messages) < len(silent.messages)

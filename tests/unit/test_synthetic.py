@@ -33,7 +33,7 @@ SPEC_HEADERS = {
     ],
     "arrangements.csv": [
         "pupil_ref", "academic_year", "route_ref", "operator", "pickup_time",
-        "passenger_assistant", "family_informed_on",
+        "passenger_assistant", "family_informed_on", "arranged_on",
     ],
 }  # fmt: skip
 KEYS = {
@@ -182,6 +182,31 @@ def test_applications_cover_the_outcomes_and_distances_are_consistent(bundle: Ro
     for row in bundle["applications.csv"]:
         assert float(row["road_distance_miles"]) >= float(row["walking_distance_miles"])
         assert bool(row["decided_on"]) == (row["status"] in ("approved", "refused"))
+
+
+def test_every_arrangement_is_dated_after_its_decision_and_before_the_family_is_told(
+    bundle: Rows,
+) -> None:
+    decided = {
+        (row["pupil_ref"], row["academic_year"]): row["decided_on"]
+        for row in bundle["applications.csv"]
+        if row["status"] == "approved"
+    }
+    told = 0
+    for row in bundle["arrangements.csv"]:
+        arranged = row["arranged_on"]
+        assert arranged, row  # every synthetic arrangement says when it was made
+        # Never after late August: the county is checked on 26 August.
+        assert arranged <= f"{YEAR}-08-25"
+        if row["family_informed_on"]:
+            told += 1
+            assert arranged <= row["family_informed_on"]
+        when = decided.get((row["pupil_ref"], row["academic_year"]))
+        if when and (not row["family_informed_on"] or when <= row["family_informed_on"]):
+            assert arranged >= when
+    assert told and told < len(bundle["arrangements.csv"])  # some families not told yet
+    # Some arrangements were made in the forecast's window before 26 August (from 12 Aug).
+    assert any(row["arranged_on"] >= f"{YEAR}-08-12" for row in bundle["arrangements.csv"])
 
 
 def test_main_prints_the_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

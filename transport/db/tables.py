@@ -186,6 +186,7 @@ class Arrangement(Base):
     pickup_time: Mapped[time | None] = mapped_column(Time)
     passenger_assistant: Mapped[bool] = mapped_column(Boolean, default=False)
     family_informed_on: Mapped[date | None] = mapped_column(Date)
+    arranged_on: Mapped[date | None] = mapped_column(Date)  # when it was made (the forecast)
 
 
 class AuditEvent(Base):

@@ -352,3 +352,80 @@ def _readiness_reason(pupil: PupilFacts, year: int) -> Reason | None:
     if not any(a.family_informed for a in arrangements):
         return Reason.FAMILY_NOT_INFORMED
     return None
+
+
+def readiness_gaps(pupil: PupilFacts, ctx: RiskContext) -> list[tuple[int, Reason]]:
+    """The school years of the window for which the pupil is covered but has no
+    arrangement (NO_ARRANGEMENT) or the family was not told (FAMILY_NOT_INFORMED): the
+    readiness work the check counts, by year (for the simulator's council)."""
+    intervals = _intervals_by_school(pupil)
+    segments: Sequence[_Segment] = ctx.segments(pupil.school_urn, pupil.next_school_urn)
+    if not _is_current_traveller(pupil, ctx, intervals):
+        live = [
+            app.academic_year
+            for app in pupil.applications
+            if app.status in LIVE_APPLICATION and app.academic_year in ctx.years
+        ]
+        if not live:
+            return []
+        start = academic_year_start(min(live))
+        segments = [_from(segment, start) for segment in segments]
+    gaps = []
+    for segment in segments:
+        if segment.days and _any_covered(segment, intervals):
+            reason = _readiness_reason(pupil, segment.academic_year)
+            if reason is not None:
+                gaps.append((segment.academic_year, reason))
+    return gaps
+
+
+@dataclass
+class Span:
+    """Each calendar's school days from ``first`` to ``last``, by school year (built once
+    per calendar, shared by every pupil of a span)."""
+
+    first: date
+    last: date
+    calendars: Mapping[str, Calendar]
+    school_calendar: Mapping[str, str]
+    _days: dict[str, dict[int, tuple[date, ...]]] = field(default_factory=dict, repr=False)
+
+    def days(self, urn: str) -> dict[int, tuple[date, ...]]:
+        name = self.school_calendar.get(urn, DEFAULT_CALENDAR)
+        found = self._days.get(name)
+        if found is None:
+            calendar = self.calendars.get(name, Calendar(name, ()))
+            by_year: dict[int, list[date]] = {}
+            for day in calendar.school_days_between(self.first, self.last):
+                by_year.setdefault(academic_year_of(day), []).append(day)
+            found = self._days[name] = {year: tuple(days) for year, days in by_year.items()}
+        return found
+
+
+def never_at_risk(pupil: PupilFacts, span: Span) -> bool:
+    """True when the pupil, with these facts, is at risk in no check whose window lies
+    within the span, the pupil moving to their next school when a school year starts (as
+    the simulator does): reachable, and every school day of the span's first school year
+    at the school, and of the later years at the next school (if any), is covered by an
+    award for that school, with the family told of an arrangement for the year. A
+    sufficient test, not a necessary one: it lets the simulator check only the pupils
+    who may be at risk."""
+    if not pupil.active:
+        return True
+    if not pupil.reachable:
+        return False
+    intervals = _intervals_by_school(pupil)
+    informed = {a.academic_year for a in pupil.arrangements if a.family_informed}
+    first_year = academic_year_of(span.first)
+    later = pupil.next_school_urn
+    for urn, years in ((pupil.school_urn, "first"), (later, "later")):
+        if urn is None:
+            continue
+        for year, days in span.days(urn).items():
+            if later and (year > first_year) != (years == "later"):
+                continue  # that year is at the other school
+            if year not in informed:
+                return False
+            if _first_uncovered((_Segment(year, urn, days),), intervals) is not None:
+                return False
+    return True

@@ -219,6 +219,7 @@ ARRANGEMENTS = FileSpec(
         Column("pickup_time", v.parse_time),
         _bool("passenger_assistant"),
         Column("family_informed_on", v.parse_date),
+        Column("arranged_on", v.parse_date),
     ),
     references={"pupil_ref": "pupils"},
 )

@@ -32,7 +32,9 @@ def generate_bundle(
         out = {name: Sink(stack, out_dir / name, header) for name, header in HEADERS.items()}
         schools = write_schools(out["schools.csv"], rng, max(30, pupils // 65))
         write_terms(out["terms.csv"], year)
-        County(rng, year, schools, out).run(pupils)
+        # The days arrangements were made come from a generator of their own.
+        dates = random.Random(f"{seed}:{year}:arranged_on")
+        County(rng, year, schools, out, dates).run(pupils)
     return {name: sink.rows for name, sink in out.items()}
 
 

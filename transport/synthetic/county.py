@@ -38,10 +38,20 @@ from transport.synthetic.parts import (
 class County:
     """Streams families, their contacts, awards, applications and arrangements.
 
-    Dates are day ordinals while generating, turned into text by a table lookup."""
+    Dates are day ordinals while generating, turned into text by a table lookup. The day
+    each arrangement was made is drawn from a generator of its own (`dates`), so that
+    adding it left every other value of a seed's county as it was."""
 
-    def __init__(self, rng: random.Random, year: int, schools: list[School], out: dict[str, Sink]):
+    def __init__(
+        self,
+        rng: random.Random,
+        year: int,
+        schools: list[School],
+        out: dict[str, Sink],
+        dates: random.Random | None = None,
+    ):
         self.r, self.year = rng.random, year
+        self.d = (dates or random.Random(f"{year}:arranged_on")).random
         self.pupils, self.contacts = out["pupils.csv"], out["contacts.csv"]
         self.awards, self.apps, self.arrangements = (
             out["awards.csv"], out["applications.csv"], out["arrangements.csv"],
@@ -225,7 +235,12 @@ class County:
         urn = p.next_urn if p.next_urn != p.school.urn else ""
         self.award(p, (self.new_from, self.new_until), urn, basis, mode)
 
-    def arrange(self, p: Pupil, ay: str, mode: str, informed: int | None) -> None:
+    def arrange(
+        self, p: Pupil, ay: str, mode: str, informed: int | None, after: int | None = None
+    ) -> None:
+        """An arrangement for the year `ay`: made (arranged_on) up to three weeks before the
+        family was told, never before the decision (`after`); not yet told: made in the
+        five weeks before late August."""
         route = operator = pickup = ""
         if mode == "bus_pass":
             route, operator = f"S{1 + int(self.r() * 98)}", self.pick(BUS_OPERATORS)
@@ -233,12 +248,20 @@ class County:
             route, operator = f"R{100 + int(self.r() * 900)}", self.pick(OPERATORS)
             pickup = self.pick(PICKUP_TIMES)
         assistant = self.flag(p.send and mode.endswith("vehicle") and self.r() < 0.3)
-        self.arrangements.row([p.ref, ay, route, operator, pickup, assistant, self.on(informed)])
+        if informed is not None:
+            arranged = min(max(informed - int(self.d() * 22), after or 0), informed)
+        else:
+            arranged = max(self.day(self.year, 7, 20) + int(self.d() * 37), after or 0)
+        self.arrangements.row(
+            [p.ref, ay, route, operator, pickup, assistant, self.on(informed), self.on(arranged)]
+        )
 
-    def arrange_new_year(self, p: Pupil, mode: str, chance: float) -> None:
+    def arrange_new_year(
+        self, p: Pupil, mode: str, chance: float, after: int | None = None
+    ) -> None:
         if self.r() < chance:
             informed = self.day(self.year, 7, 1, 55) if self.r() < 0.9 else None
-            self.arrange(p, self.ay_new, mode, informed)
+            self.arrange(p, self.ay_new, mode, informed, after)
 
     def current_traveller(self, p: Pupil) -> None:
         y, yg, x = self.year, p.year_group, self.r()
@@ -264,7 +287,7 @@ class County:
         asked = start - 40 + int(self.r() * 20), start - 1 - int(self.r() * 10)
         self.application(p, "approved", "new", "", asked, "SEND_MOBILITY", until, self.ay_old)
         self.award(p, (start, until), "", "SEND_MOBILITY", mode)
-        self.arrange(p, self.ay_old, mode, start - 1)
+        self.arrange(p, self.ay_old, mode, start - 1, asked[1])
         self.arrange_new_year(p, mode, 0.9)
         if self.r() < 0.3:
             status, received = self.pick(("received", "assessing")), self.day(self.year, 7, 1, 50)
@@ -298,7 +321,7 @@ class County:
         self.application(p, status, kind, urn, (received, decided), facts)
         if status == "approved":
             self.new_award(p, self.next_basis(basis, p.year_group + 1), mode)
-            self.arrange_new_year(p, mode, 0.94)
+            self.arrange_new_year(p, mode, 0.94, decided)
 
     def new_traveller(self, p: Pupil) -> None:
         x = self.r()
@@ -310,7 +333,7 @@ class County:
         if status == "approved" and self.r() < 0.6:  # else: approved, award not yet made
             mode = self.mode(p)
             self.new_award(p, basis, mode)
-            self.arrange_new_year(p, mode, 0.7)
+            self.arrange_new_year(p, mode, 0.7, decided)
 
     def application(
         self, p: Pupil, status: str, kind: str, urn: str, asked: tuple[int, int | None],

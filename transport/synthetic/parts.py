@@ -39,7 +39,7 @@ HEADERS = {
     ),
     "arrangements.csv": _words(
         "pupil_ref, academic_year, route_ref, operator, pickup_time, passenger_assistant, "
-        "family_informed_on"
+        "family_informed_on, arranged_on"
     ),
 }
 FEMALE = _words(

@@ -1,7 +1,15 @@
 """How much of each stage's work the team did in a window, measured from the record:
-applications received (chase), decided (decide), families told their route (inform),
-contacts fixed (reach). The record does not date awards or arrangements, so those
-stages' pace is unknown (None)."""
+applications received (chase), decided (decide), arrangements made (arrange, from
+``arranged_on``), families told their route (inform), contacts fixed (reach).
+
+The record does not say when an award was made, so the award stage's pace is unknown
+(None): ``valid_from`` is the day travel starts (usually the first day of term, set months
+ahead), not the day the award was entered, and an import only says when this service
+first saw an award, not when the council made it. An award made here by `applications
+decide` is made with its decision, so that work is counted under decide.
+
+A record none of whose arrangements carries ``arranged_on`` (an export without the
+column) cannot say how fast arranging goes: its pace is unknown, not 0."""
 
 from __future__ import annotations
 
@@ -26,6 +34,9 @@ def done_in_window(conn: Connection, *, start: date, end: date) -> dict[str, int
     decided = select(func.count()).where(
         Application.decided_on >= start, Application.decided_on < end
     )
+    arranged = select(func.count()).where(
+        Arrangement.arranged_on >= start, Arrangement.arranged_on < end
+    )
     informed = select(func.count()).where(
         Arrangement.family_informed_on >= start, Arrangement.family_informed_on < end
     )
@@ -39,7 +50,16 @@ def done_in_window(conn: Connection, *, start: date, end: date) -> dict[str, int
         "chase": count(received),
         "decide": count(decided),
         "award": None,
-        "arrange": None,
+        "arrange": _dated(conn, count(arranged)),
         "inform": count(informed),
         "reach": count(fixed),
     }
+
+
+def _dated(conn: Connection, arranged: int) -> int | None:
+    if arranged:
+        return arranged
+    some = conn.execute(
+        select(Arrangement.id).where(Arrangement.arranged_on.is_not(None)).limit(1)
+    ).first()
+    return 0 if some is not None else None

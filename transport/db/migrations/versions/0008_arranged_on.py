@@ -1,0 +1,26 @@
+"""arrangements dated: when each was made
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-30 09:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('arrangements', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('arranged_on', sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('arrangements', schema=None) as batch_op:
+        batch_op.drop_column('arranged_on')
