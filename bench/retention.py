@@ -1,0 +1,284 @@
+"""Benchmark `transport retention apply` on a generated county that has lived a few years:
+a share of its pupils left over the last four years (about half of them more than two
+years ago), a message history of three years (most older than 400 days), a reminder step
+a pupil, tasks and risk snapshots, some of them about the leavers.
+
+    python bench/retention.py --pupils 1000000 [--only sqlite|postgresql] [--left-share 0.1]
+
+The county is imported with `transport import` (timed, for reference); the history is
+then written directly in SQL. Timed, each as a fresh process (bench/measure.py): the
+dry run, the first run (the catch-up: everything older than the rule at once), the same
+run again (nothing to do), and the next night (one day's worth). Prints a table and,
+last, one JSON line with every figure and the counts of the first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+AS_OF = date(2026, 8, 26)
+NEXT_NIGHT = AS_OF + timedelta(days=1)
+CHUNK = 20_000
+TEXT = (
+    "Dear parent or carer, your child's school transport ends on 31 August. Apply now at "
+    "https://www.council.example/school-transport/apply so that transport is in place on "
+    "the first day of term. If you have already applied, thank you: you need do nothing. "
+) * 2
+HTML = f"<html><body><p>{TEXT}</p><p>Call 0300 123 4567 with any question.</p></body></html>"
+
+
+def measure(url: str, work: Path, *args: str) -> dict[str, Any]:
+    """One command in a fresh process, in ``work`` (its file outbox is work/outbox)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        env = {**os.environ, "TRANSPORT_DATABASE_URL": url, "TRANSPORT_CONFIG": ""}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        done = subprocess.run(
+            [sys.executable, str(HERE / "measure.py"), out.name, "--", *args],
+            env=env, cwd=work, check=True, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        result: dict[str, Any] = json.loads(Path(out.name).read_text())
+    if result["exit_code"] not in (0, 1):
+        raise SystemExit(f"{args} failed with exit code {result['exit_code']}")
+    result["stdout"] = done.stdout
+    return result
+
+
+def chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def history(url: str, *, left_share: float, seed: int) -> dict[str, int]:
+    """Write the county's past: leavers, messages, steps, tasks, snapshots."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import bindparam, select, update
+
+    from transport.db.engine import make_engine, refresh_statistics, writer
+    from transport.db.tables import (
+        CheckRun,
+        OutboxMessage,
+        Pupil,
+        PupilContact,
+        ReminderStep,
+        RiskSnapshot,
+        Task,
+        table_of,
+    )
+    from transport.imports.upsert import insert_rows
+
+    rng = random.Random(seed)
+    engine = make_engine(url)
+    made: dict[str, int] = {}
+    with writer(engine).begin() as conn:
+        pg = conn.dialect.name == "postgresql"
+
+        def js(value: Any) -> Any:  # COPY takes JSON as text
+            return json.dumps(value) if pg else value
+
+        refs = list(conn.execute(select(Pupil.pupil_ref).order_by(Pupil.pupil_ref)).scalars())
+        contact_of = dict(
+            conn.execute(
+                select(PupilContact.pupil_ref, PupilContact.contact_id).order_by(
+                    PupilContact.id.desc()
+                )
+            ).all()
+        )
+        leavers = [
+            {"r": ref, "d": AS_OF - timedelta(days=rng.randrange(4 * 365))}
+            for ref in refs
+            if rng.random() < left_share
+        ]
+        stmt = (
+            update(Pupil)
+            .where(Pupil.pupil_ref == bindparam("r"))
+            .values(status="left", left_on=bindparam("d"))
+        )
+        for chunk in (leavers[i : i + CHUNK] for i in range(0, len(leavers), CHUNK)):
+            conn.execute(stmt, chunk)
+        made["leavers"] = len(leavers)
+
+        def messages() -> Iterator[dict[str, Any]]:
+            n = 0
+            for ref in refs:
+                contact = contact_of.get(ref)
+                if contact is None:
+                    continue
+                for _ in range(1 + (rng.random() < 0.5)):
+                    n += 1
+                    at = datetime.combine(
+                        AS_OF - timedelta(days=rng.randrange(3 * 365)),
+                        datetime.min.time(),
+                        tzinfo=UTC,
+                    ) + timedelta(hours=18)
+                    yield {
+                        "dedupe_key": f"bench:{n}", "kind": "renewal_invite", "step": "invite",
+                        "channel": "email", "contact_id": contact,
+                        "to_address": f"parent{contact}@example.org", "pupil_refs": js([ref]),
+                        "academic_year": 2025, "subject": "Apply for school transport",
+                        "body_text": TEXT, "body_html": HTML,
+                        "context": js({"contact_name": "A Parent", "children": [ref]}),
+                        "status": "sent", "attempts": 1, "next_attempt_at": at,
+                        "created_at": at, "updated_at": at, "sent_at": at,
+                    }  # fmt: skip
+
+        made["outbox"] = 0
+        for chunk in chunks(messages()):
+            insert_rows(conn, table_of(OutboxMessage), chunk)
+            made["outbox"] += len(chunk)
+        now = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC)
+
+        def steps() -> Iterator[dict[str, Any]]:
+            for ref in refs:
+                yield {
+                    "pupil_ref": ref, "academic_year": 2025, "step": "invite",
+                    "outcome": "sent", "on_date": date(2025, 5, 26),
+                    "uncovered_from": date(2025, 9, 3), "created_at": now,
+                }  # fmt: skip
+
+        for chunk in chunks(steps()):
+            insert_rows(conn, table_of(ReminderStep), chunk)
+        made["reminder_steps"] = len(refs)
+        tasks = [
+            {
+                "kind": "phone_family",
+                "pupil_ref": ref,
+                "academic_year": 2025,
+                "reason": "no usable contact",
+                "status": "done",
+                "opened_on": date(2025, 8, 6),
+                "opened_at": now,
+            }
+            for ref in refs[::10]
+        ]
+        for chunk in (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)):
+            insert_rows(conn, table_of(Task), chunk)
+        made["tasks"] = len(tasks)
+        made["risk_snapshots"] = 0
+        for night in range(10):
+            run_id = conn.execute(
+                table_of(CheckRun)
+                .insert()
+                .values(
+                    run_at=now,
+                    as_of=AS_OF - timedelta(days=400 + night),
+                    horizon_days=120,
+                    in_scope=len(refs),
+                    at_risk=len(refs) // 20,
+                    counts={},
+                )
+                .returning(table_of(CheckRun).c.id)
+            ).scalar_one()
+            snaps = [
+                {
+                    "run_id": run_id,
+                    "pupil_ref": ref,
+                    "risk_date": date(2025, 9, 3),
+                    "severity": "high",
+                    "reasons": "NO_APPLICATION",
+                }
+                for ref in refs[night::20]
+            ]
+            for chunk in (snaps[i : i + CHUNK] for i in range(0, len(snaps), CHUNK)):
+                insert_rows(conn, table_of(RiskSnapshot), chunk)
+            made["risk_snapshots"] += len(snaps)
+        refresh_statistics(
+            conn, ["pupils", "outbox", "reminder_steps", "tasks", "risk_snapshots", "check_runs"]
+        )
+    engine.dispose()
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pupils", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--left-share", type=float, default=0.1)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from run import fresh_database  # bench/run.py: a fresh SQLite file or PostgreSQL schema
+
+    results: list[dict[str, Any]] = []
+    first_counts: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-retention-") as tmp:
+        folder = Path(tmp)
+        bundle = folder / "bundle"
+        sys.path.insert(0, str(ROOT))
+        from transport.synthetic import generate_bundle
+
+        generate_bundle(bundle, pupils=args.pupils, seed=args.seed, year=2026)
+        for kind in [args.only] if args.only else ["sqlite", "postgresql"]:
+            url = fresh_database(kind, folder, args.postgres, args.pupils)
+            figures = {"import": measure(url, folder, "import", str(bundle))}
+            started = time.perf_counter()
+            made = history(url, left_share=args.left_share, seed=args.seed)
+            setup_s = time.perf_counter() - started
+            apply = ["retention", "apply", "--format", "json", "--by", "bench"]
+            figures["dry run"] = measure(url, folder, *apply, "--as-of", str(AS_OF), "--dry-run")
+            figures["first run"] = measure(url, folder, *apply, "--as-of", str(AS_OF))
+            figures["again"] = measure(url, folder, *apply, "--as-of", str(AS_OF))
+            figures["next night"] = measure(url, folder, *apply, "--as-of", str(NEXT_NIGHT))
+            reports = {
+                name: json.loads(f["stdout"]) for name, f in figures.items() if name != "import"
+            }
+            first_counts[kind] = {
+                "setup": made,
+                "setup_s": round(setup_s, 1),
+                "first_run": {
+                    "messages_redacted": reports["first run"]["messages_redacted"],
+                    "pupils_purged": reports["first run"]["purged"]["pupils"],
+                    "rows_deleted": reports["first run"]["purged"]["rows"],
+                },
+                "again_changes": reports["again"]["changes"],
+                "next_night_changes": reports["next night"]["changes"],
+                "dry_run_equals_first": reports["dry run"]["purged"]
+                == reports["first run"]["purged"]
+                and reports["dry run"]["messages_redacted"]
+                == reports["first run"]["messages_redacted"],
+            }
+            for name, f in figures.items():
+                results.append(
+                    {
+                        "database": kind,
+                        "command": name,
+                        "pupils": args.pupils,
+                        "wall_s": round(f["wall_s"], 2),
+                        "peak_rss_mb": round(f["peak_rss_mb"]),
+                    }
+                )
+
+    print(f"{'database':<11}{'command':<12}{'pupils':>9}{'wall s':>9}{'peak MB':>9}")
+    for r in results:
+        print(
+            f"{r['database']:<11}{r['command']:<12}{r['pupils']:>9}{r['wall_s']:>9}"
+            f"{r['peak_rss_mb']:>9}"
+        )
+    print(
+        json.dumps(
+            {"machine": f"{os.cpu_count()} cores", "results": results, "counts": first_counts}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
