@@ -15,6 +15,7 @@ last, one JSON line with every figure and the counts of the first run.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import random
@@ -207,6 +208,32 @@ def history(url: str, *, left_share: float, seed: int) -> dict[str, int]:
     return made
 
 
+def timed_runs(url: str, work: Path) -> dict[str, dict[str, Any]]:
+    apply = ["retention", "apply", "--format", "json", "--by", "bench"]
+    return {
+        "dry run": measure(url, work, *apply, "--as-of", str(AS_OF), "--dry-run"),
+        "first run": measure(url, work, *apply, "--as-of", str(AS_OF)),
+        "again": measure(url, work, *apply, "--as-of", str(AS_OF)),
+        "next night": measure(url, work, *apply, "--as-of", str(NEXT_NIGHT)),
+    }
+
+
+def summary(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    reports = {name: json.loads(f["stdout"]) for name, f in figures.items() if name != "import"}
+    dry, first = reports["dry run"], reports["first run"]
+    return {
+        "first_run": {
+            "messages_redacted": first["messages_redacted"],
+            "pupils_purged": first["purged"]["pupils"],
+            "rows_deleted": first["purged"]["rows"],
+        },
+        "again_changes": reports["again"]["changes"],
+        "next_night_changes": reports["next night"]["changes"],
+        "dry_run_equals_first": dry["purged"] == first["purged"]
+        and dry["messages_redacted"] == first["messages_redacted"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pupils", type=int, default=100_000)
@@ -214,48 +241,55 @@ def main() -> None:
     parser.add_argument("--left-share", type=float, default=0.1)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--prepared",
+        metavar="URL",
+        help="Only the timed runs, on a database an earlier run prepared (imported county "
+        "and history written, nothing applied yet): the 1M setup takes long.",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="Prepare the county (SQLite: in DIR) and stop before the timed runs; prints its URL.",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from run import fresh_database  # bench/run.py: a fresh SQLite file or PostgreSQL schema
+    from run import drop_schema, fresh_database  # a fresh SQLite file or PostgreSQL schema
 
     results: list[dict[str, Any]] = []
-    first_counts: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-retention-") as tmp:
         folder = Path(tmp)
-        bundle = folder / "bundle"
-        sys.path.insert(0, str(ROOT))
-        from transport.synthetic import generate_bundle
+        kinds = [args.only] if args.only else ["sqlite", "postgresql"]
+        if args.prepared:
+            kinds = ["postgresql" if args.prepared.startswith("postgresql") else "sqlite"]
+        for kind in kinds:
+            figures: dict[str, dict[str, Any]] = {}
+            made: dict[str, Any] = {}
+            url = args.prepared
+            if url is None:
+                bundle = folder / "bundle"
+                sys.path.insert(0, str(ROOT))
+                from transport.synthetic import generate_bundle
 
-        generate_bundle(bundle, pupils=args.pupils, seed=args.seed, year=2026)
-        for kind in [args.only] if args.only else ["sqlite", "postgresql"]:
-            url = fresh_database(kind, folder, args.postgres, args.pupils)
-            figures = {"import": measure(url, folder, "import", str(bundle))}
-            started = time.perf_counter()
-            made = history(url, left_share=args.left_share, seed=args.seed)
-            setup_s = time.perf_counter() - started
-            apply = ["retention", "apply", "--format", "json", "--by", "bench"]
-            figures["dry run"] = measure(url, folder, *apply, "--as-of", str(AS_OF), "--dry-run")
-            figures["first run"] = measure(url, folder, *apply, "--as-of", str(AS_OF))
-            figures["again"] = measure(url, folder, *apply, "--as-of", str(AS_OF))
-            figures["next night"] = measure(url, folder, *apply, "--as-of", str(NEXT_NIGHT))
-            reports = {
-                name: json.loads(f["stdout"]) for name, f in figures.items() if name != "import"
-            }
-            first_counts[kind] = {
-                "setup": made,
-                "setup_s": round(setup_s, 1),
-                "first_run": {
-                    "messages_redacted": reports["first run"]["messages_redacted"],
-                    "pupils_purged": reports["first run"]["purged"]["pupils"],
-                    "rows_deleted": reports["first run"]["purged"]["rows"],
-                },
-                "again_changes": reports["again"]["changes"],
-                "next_night_changes": reports["next night"]["changes"],
-                "dry_run_equals_first": reports["dry run"]["purged"]
-                == reports["first run"]["purged"]
-                and reports["dry run"]["messages_redacted"]
-                == reports["first run"]["messages_redacted"],
-            }
+                if not bundle.exists():
+                    generate_bundle(bundle, pupils=args.pupils, seed=args.seed, year=2026)
+                if args.keep is not None:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    url = fresh_database(kind, args.keep, args.postgres, args.pupils)
+                    atexit.unregister(drop_schema)  # a kept schema stays
+                else:
+                    url = fresh_database(kind, folder, args.postgres, args.pupils)
+                figures["import"] = measure(url, folder, "import", str(bundle))
+                started = time.perf_counter()
+                made = history(url, left_share=args.left_share, seed=args.seed)
+                made["setup_s"] = round(time.perf_counter() - started, 1)
+                if args.keep is not None:
+                    print(json.dumps({"prepared": url, "setup": made}))
+                    continue
+            figures.update(timed_runs(url, folder))
+            counts[kind] = {"setup": made, **summary(figures)}
             for name, f in figures.items():
                 results.append(
                     {
@@ -266,6 +300,8 @@ def main() -> None:
                         "peak_rss_mb": round(f["peak_rss_mb"]),
                     }
                 )
+    if args.keep is not None:
+        return
 
     print(f"{'database':<11}{'command':<12}{'pupils':>9}{'wall s':>9}{'peak MB':>9}")
     for r in results:
@@ -273,11 +309,7 @@ def main() -> None:
             f"{r['database']:<11}{r['command']:<12}{r['pupils']:>9}{r['wall_s']:>9}"
             f"{r['peak_rss_mb']:>9}"
         )
-    print(
-        json.dumps(
-            {"machine": f"{os.cpu_count()} cores", "results": results, "counts": first_counts}
-        )
-    )
+    print(json.dumps({"machine": f"{os.cpu_count()} cores", "results": results, "counts": counts}))
 
 
 if __name__ == "__main__":

@@ -242,7 +242,8 @@ class OutboxMessage(Base):
     provider_id: Mapped[str | None] = mapped_column(String(200))
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_message: Mapped[str | None] = mapped_column(String(500))
-    fallback_of: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # Indexed: deleting a message (retention) looks up the messages that fall back on it.
+    fallback_of: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
