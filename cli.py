@@ -31,6 +31,7 @@ from commands import (
     outbox,
     pupil,
     renewals,
+    retention,
     tasks,
 )
 from transport.errors import describe_failure
@@ -79,6 +80,7 @@ for group in (
     renewals,
     tasks,
     jobs,
+    retention,
     demo,
 ):
     group.register(app)

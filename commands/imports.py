@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.options import ReportFormat, app_from
+from commands.options import ReportFormat, actor_from, app_from
 from transport.errors import UsageError
 
 
@@ -52,7 +52,7 @@ def import_(
     from commands.views.imports import print_report, progress_bar
     from services.imports import import_folder
 
-    actor = _actor(by)
+    actor = actor_from(by)
     if allow_large_removal and not complete:
         raise UsageError("--allow-large-removal goes with --complete")
     app = app_from(ctx, create=True)
@@ -75,20 +75,6 @@ def import_(
         print_report(report)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def _actor(by: str | None) -> str:
-    """The --by name, else the OS user: never a generic "import"."""
-    import getpass
-
-    if by is not None:
-        if not by.strip():
-            raise UsageError("--by needs a name")
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in the environment nor the password file
-        raise UsageError("cannot tell who you are: say it with --by NAME") from None
 
 
 def generate(

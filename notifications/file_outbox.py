@@ -141,3 +141,18 @@ def _make_private_folders(folder: Path) -> None:
         except FileExistsError:
             continue
         os.chmod(created, 0o700)
+
+
+def message_files_before(folder: Path, before: datetime) -> list[Path]:
+    """The message files (``.eml``, ``.sms.json``) in ``folder`` last written before
+    ``before``: what retention deletes. File times are the wall clock's."""
+    if not folder.is_dir():
+        return []
+    cutoff = before.timestamp()
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.name.endswith((EMAIL_SUFFIX, SMS_SUFFIX))
+        and path.is_file()
+        and path.stat().st_mtime < cutoff
+    )

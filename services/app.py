@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,7 @@ from transport.db.engine import make_engine, masked_url, sqlite_file
 from transport.db.schema import current_revision, ensure_current
 from transport.domain.eligibility import Policy
 from transport.domain.ladder import LadderStep
+from transport.domain.retention import RetentionRule
 from transport.domain.risk import Thresholds
 from transport.domain.schedule import ScheduleSettings
 from transport.errors import ConfigError, DatabaseUnavailable, NoData
@@ -66,6 +68,12 @@ class RenewalSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    rule: RetentionRule
+    outbox_dir: Path  # the file outbox: its message files go with the message bodies
+
+
+@dataclass(frozen=True)
 class Settings:
     """The configuration as the domain speaks it, built once per process."""
 
@@ -77,6 +85,7 @@ class Settings:
     council: CouncilConfig
     imports: ImportConfig
     rates: dict[str, float]  # messages per second, per channel
+    retention: RetentionSettings
 
 
 def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
@@ -135,6 +144,10 @@ def settings_from(config: Config) -> Settings:
         council=config.council,
         imports=config.imports,
         rates={"email": sending.email_per_second, "sms": sending.sms_per_second},
+        retention=RetentionSettings(
+            RetentionRule(config.retention.message_bodies_days, config.retention.left_pupils_years),
+            Path(config.email.outbox_dir),
+        ),
     )
 
 

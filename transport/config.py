@@ -126,6 +126,14 @@ class ImportConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Settled messages older than this are redacted to metadata (docs/data-protection.md).
+    message_bodies_days: int = 400
+    # Pupils left for more than this are purged with their contacts, messages and tasks.
+    left_pupils_years: int = 2
+
+
+@dataclass(frozen=True)
 class EmailConfig:
     backend: str = "file"
     outbox_dir: str = "outbox"
@@ -195,6 +203,7 @@ class Config:
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     sending: SendingConfig = field(default_factory=SendingConfig)
@@ -213,6 +222,7 @@ _SECTIONS = {
     "eligibility": "eligibility",
     "reminders": "reminders",
     "import": "imports",
+    "retention": "retention",
     "email": "email",
     "sms": "sms",
     "sending": "sending",
@@ -359,6 +369,10 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'import.max_removed_share' must be between 0 and 1")
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
+    if not 1 <= config.retention.message_bodies_days <= 36500:
+        raise ConfigError("config key 'retention.message_bodies_days' must be 1 to 36500")
+    if not 1 <= config.retention.left_pupils_years <= 100:
+        raise ConfigError("config key 'retention.left_pupils_years' must be 1 to 100")
     sending = config.sending
     if sending.email_per_second < 0 or sending.sms_per_second < 0:
         raise ConfigError(

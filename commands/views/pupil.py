@@ -74,6 +74,7 @@ def story_view(story: PupilStory) -> Iterator[Any]:
         f", year {child.year_group}" if child.year_group else "",
         ", SEND" if child.send else "",
         ("  LEFT" if child.status == "left" else ""),
+        (f" on {child.left_on:%d %b %Y}" if child.status == "left" and child.left_on else ""),
     )
     yield head
     school = f"School: {child.school_name} ({child.school_urn})"

@@ -89,3 +89,14 @@ def test_the_simulate_benchmark_times_the_season(db_url: str, tmp_path: Path) ->
         "simulate --no-reminders",
     ]
     assert all(r["wall_s"] > 0 and r["cpu_s"] > 0 for r in data["results"])
+
+
+def test_the_retention_benchmark_redacts_purges_then_finds_nothing(backend: str) -> None:
+    data = run_bench(backend, "retention.py", "--pupils", "300")
+    assert [r["command"] for r in data["results"]] == [
+        "import", "dry run", "first run", "again", "next night",
+    ]  # fmt: skip
+    assert all(r["wall_s"] > 0 and r["database"] == backend for r in data["results"])
+    counts = data["counts"][backend]
+    assert counts["first_run"]["pupils_purged"] > 0 and counts["first_run"]["messages_redacted"] > 0
+    assert counts["again_changes"] == 0 and counts["dry_run_equals_first"] is True

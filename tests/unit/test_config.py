@@ -161,3 +161,29 @@ def test_issue13_policy_settings_reach_the_policy(tmp_path: Path) -> None:
     )
     assert policy.post16_needs_low_income is True
     assert settings_from(config).letter_delivery_working_days == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[retention]\nmessage_bodies_days = 0\n", "retention.message_bodies_days"),
+        ("[retention]\nmessage_bodies_days = 36501\n", "retention.message_bodies_days"),
+        ("[retention]\nmessage_bodies_days = 'a year'\n", "retention.message_bodies_days"),
+        ("[retention]\nleft_pupils_years = 0\n", "retention.left_pupils_years"),
+        ("[retention]\nleft_pupils_years = 101\n", "retention.left_pupils_years"),
+        ("[retention]\nleft_pupils_years = 2.5\n", "retention.left_pupils_years"),
+        ("[retention]\nbodies_days = 30\n", "retention.bodies_days"),
+    ],
+)
+def test_a_bad_retention_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), env={})
+    assert key in str(error.value)
+
+
+def test_retention_defaults_and_a_council_s_own_periods(tmp_path: Path) -> None:
+    defaults = load_config(None, env={}).retention
+    assert (defaults.message_bodies_days, defaults.left_pupils_years) == (400, 2)
+    text = "[retention]\nmessage_bodies_days = 90\nleft_pupils_years = 6\n"
+    own = load_config(write(tmp_path, text), env={}).retention
+    assert (own.message_bodies_days, own.left_pupils_years) == (90, 6)

@@ -80,6 +80,9 @@ class Pupil(Base):
     send: Mapped[bool] = mapped_column(Boolean, default=False)
     home_postcode: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="active")
+    # The day an import first recorded the pupil as left (cleared if they come back):
+    # retention purges pupils left for more than [retention] left_pupils_years.
+    left_on: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class Contact(Base):
@@ -240,11 +243,15 @@ class OutboxMessage(Base):
     provider_id: Mapped[str | None] = mapped_column(String(200))
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_message: Mapped[str | None] = mapped_column(String(500))
-    fallback_of: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # Indexed: deleting a message (retention) looks up the messages that fall back on it.
+    fallback_of: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when retention redacted the message to its metadata (no subject, text, context,
+    # address or error text left).
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReminderStep(Base):
@@ -351,7 +358,7 @@ class RiskSnapshot(Base):
     run_id: Mapped[int] = mapped_column(
         ForeignKey("check_runs.id", ondelete="CASCADE"), primary_key=True
     )
-    pupil_ref: Mapped[str] = mapped_column(REF, primary_key=True)
+    pupil_ref: Mapped[str] = mapped_column(REF, primary_key=True, index=True)
     risk_date: Mapped[date] = mapped_column(Date)
     severity: Mapped[str] = mapped_column(String(10))
     reasons: Mapped[str] = mapped_column(Text)  # space-separated reason codes

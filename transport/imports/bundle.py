@@ -19,7 +19,7 @@ from transport.gc_tuning import full_passes_held
 from transport.imports import removals
 from transport.imports.applications import write_applications
 from transport.imports.contacts import ContactImport
-from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, FileSpec
+from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, PUPILS, FileSpec
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -146,6 +146,8 @@ def import_bundle(
         if report.ok and complete:
             limit = None if allow_large_removal else max_removed_share
             _remove_unlisted(conn, report, listed, audit, limit)
+        if report.ok and any(spec is PUPILS for spec, _ in readable):
+            removals.stamp_left(conn, day)  # when each pupil left (retention counts from it)
         if report.ok and not dry_run:
             audit.record(conn, "import", "bundle", (directory.name,), report.as_dict())
             transaction.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, func, select, update
@@ -19,6 +20,7 @@ from transport.db.tables import (
     Application,
     ApplicationAssessment,
     AuditEvent,
+    Pupil,
     table_of,
 )
 from transport.imports.files import APPLICATIONS, ARRANGEMENTS, AWARDS, PUPILS, FileSpec
@@ -102,6 +104,23 @@ def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
             _delete(conn, table, removal.spec.key, chunk)
         if events:
             conn.execute(table_of(AuditEvent).insert(), events)
+
+
+def stamp_left(conn: Connection, today: date) -> None:
+    """When each pupil left: the day an import first records them as ``left`` (by
+    pupils.csv's status or by --complete), kept while they stay left, cleared when they
+    come back. Retention counts its years from it."""
+    pupils = table_of(Pupil)
+    conn.execute(
+        update(pupils)
+        .where(pupils.c.status == LEFT, pupils.c.left_on.is_(None))
+        .values(left_on=today)
+    )
+    conn.execute(
+        update(pupils)
+        .where(pupils.c.left_on.is_not(None), pupils.c.status != LEFT)
+        .values(left_on=None)
+    )
 
 
 def _chunks(keys: list[KeyTuple]) -> Iterator[list[KeyTuple]]:

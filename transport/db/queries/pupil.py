@@ -39,6 +39,7 @@ class ChildLine(NamedTuple):
     school_name: str
     next_school_urn: str | None
     next_school_name: str | None
+    left_on: date | None = None  # the day an import first recorded the pupil as left
 
 
 class ContactLine(NamedTuple):
@@ -127,6 +128,7 @@ def child(conn: Connection, pupil_ref: str) -> ChildLine | None:
         names.get(row.school_urn, ""),
         row.next_school_urn,
         names.get(row.next_school_urn) if row.next_school_urn else None,
+        row.left_on,
     )
 
 
