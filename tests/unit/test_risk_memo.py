@@ -45,6 +45,10 @@ def test_pupils_of_one_shape_at_two_schools_of_one_calendar_each_get_their_risk(
     assert {r.reasons for r in result.at_risk} == {(Reason.NO_APPLICATION,)}
 
 
+NEXT_2026 = award("2026-09-01", "2027-08-31", SECONDARY)  # for the next school
+OTHER_2026 = award("2026-09-01", "2027-08-31", "999999")  # for a school not the pupil's
+
+
 def county() -> list[PupilFacts]:
     """Pupils of many shapes: next schools (same calendar, another, the same school),
     awards for the next school and for another school, awards ending mid-term, readiness
@@ -57,10 +61,10 @@ def county() -> list[PupilFacts]:
         {"awards": (award("2025-09-01", "2026-06-10"),)},
         {"awards": (award("2026-06-01", "2026-10-21"),), "applications": (app(2026),)},
         {"next_school": ACADEMY_URN, "awards": (WHOLE_2025,)},
-        {"next_school": SECONDARY, "awards": (WHOLE_2025, award("2026-09-01", "2027-08-31", SECONDARY))},
-        {"next_school": SECONDARY, "awards": (WHOLE_2025, award("2026-09-01", "2027-08-31", "999999"))},
+        {"next_school": SECONDARY, "awards": (WHOLE_2025, NEXT_2026)},
+        {"next_school": SECONDARY, "awards": (WHOLE_2025, OTHER_2026)},
         {"next_school": "same", "awards": (WHOLE_2025, WHOLE_2026)},
-        {"awards": (WHOLE_2025, award("2026-09-01", "2027-08-31", "999999"))},
+        {"awards": (WHOLE_2025, OTHER_2026)},
         {"arrangements": (arr(2025), arr(2026, informed=False))},
         {"arrangements": (arr(2025),)},
         {"reachable": False},
