@@ -32,9 +32,9 @@ from transport.domain.risk import (
     RiskContext,
     Span,
     Thresholds,
-    check,
     never_at_risk,
 )
+from transport.domain.risk_memo import RiskMemo
 from transport.domain.tasks import wanted_tasks
 from transport.vocabulary import ApplicationStatus, Reason
 
@@ -262,6 +262,7 @@ class _Season:
             self.rates, {ref: list(apps) for ref, apps in self.record.applications.items()}
         )
         rng = random.Random(seed)
+        memo = RiskMemo(school_calendar)  # the check, once per shape of facts a day
         sim = Simulation(self.start, self.end, reply_rate, reminders)
         seen: set[tuple[str, int]] = set()  # (pupil, year) a step was first due for
         open_tasks: set[tuple[str, str, int]] = set()
@@ -271,11 +272,11 @@ class _Season:
                 move_to_next_schools(facts)
                 year += 1
             if day in self.firsts:  # the work done up to the evening before
-                self._first_day(sim, facts, day, thresholds)
+                self._first_day(sim, facts, day, thresholds, memo)
             if day > self.end:
                 break
             ctx = RiskContext(day, self.horizon, calendars, school_calendar, thresholds)
-            result = check(facts.values(), ctx)
+            result = memo.check(facts.values(), ctx)
             planned = plan(due_pupils(renewal_due(result), contacts, done), renewals.ladder, day)
             first = set()
             for item in planned:
@@ -322,7 +323,12 @@ class _Season:
         return sim
 
     def _first_day(
-        self, sim: Simulation, facts: dict[str, PupilFacts], day: date, thresholds: Thresholds
+        self,
+        sim: Simulation,
+        facts: dict[str, PupilFacts],
+        day: date,
+        thresholds: Thresholds,
+        memo: RiskMemo,
     ) -> None:
         """Who is at risk on a first pupil day of a term, among the pupils whose school
         starts that day, with the work done up to the evening before. The check is taken
@@ -332,7 +338,7 @@ class _Season:
         calendars, school_calendar = self.county.calendars, self.county.school_calendar
         eve = eve_of(day)
         ctx = RiskContext(eve, (day - eve).days, calendars, school_calendar, thresholds)
-        result = check(facts.values(), ctx)
+        result = memo.check(facts.values(), ctx)
         sim.first_day_at_risk[day.isoformat()] = [
             {
                 "pupil_ref": r.pupil_ref,
