@@ -2,7 +2,7 @@
 
     .venv/bin/pip install 'mutmut==3.8.1'          # in your venv only, not in pyproject
     .venv/bin/python bench/mutation.py ladder school_age working_days --min-score 95
-    .venv/bin/python bench/mutation.py               # every core module (about 20 min, 2 cores)
+    .venv/bin/python bench/mutation.py               # every core module (about 1 h on 2 busy cores)
 
 For each module it copies the working tree (tracked and untracked files, not .git, .venv or
 mutants/) to a temporary directory, writes a ``[mutmut]`` section to a ``setup.cfg`` there

@@ -90,9 +90,7 @@ ELEVEN_PLUS = award("EXTENDED_LOW_INCOME_11_PLUS", END_2025_26, "END_OF_YEAR")
             id="rank-4",
         ),
         pytest.param(low_income_12(road_distance_miles=6.0), ELEVEN_PLUS, id="nearest-road-6.0"),
-        pytest.param(
-            low_income_12(road_distance_miles=6.01), NOT_ELIGIBLE, id="nearest-road-6.01"
-        ),
+        pytest.param(low_income_12(road_distance_miles=6.01), NOT_ELIGIBLE, id="nearest-road-6.01"),
     ],
 )
 def test_the_nearest_school_with_no_rank_is_rank_1(f: Facts, expected: tuple[Any, ...]) -> None:
@@ -234,6 +232,13 @@ def year6(**changes: Any) -> Facts:
             award("STATUTORY_DISTANCE", date(2026, 3, 9), "AGE_8_THRESHOLD"),
             id="not-low-income",
         ),
+        # A medical condition that ended before the travel date (Fri 18 Jul 2025) is no fact:
+        # it neither ends the award nor counts when the 8th birthday is looked at.
+        pytest.param(
+            age7(medical_until=date(2025, 7, 18)),
+            award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
+            id="issue-13-medical-ended-before",
+        ),
         pytest.param(age7(walking_distance_miles=2.0), NOT_ELIGIBLE, id="walk-2.0"),
         pytest.param(
             age7(low_income=False, walking_distance_miles=3.01),
@@ -330,9 +335,7 @@ def test_a_birthday_that_ends_an_award_really_changes_the_outcome(f: Facts, poli
     """If the engine ends an award the day before the 8th or 11th birthday, the same facts
     assessed on that birthday are not eligible (spec: only if the outcome changes)."""
     decision = assess(f, policy)
-    if decision.eligible and {"AGE_8_THRESHOLD", "AGE_11_THRESHOLD"} & set(
-        decision.review_reasons
-    ):
+    if decision.eligible and {"AGE_8_THRESHOLD", "AGE_11_THRESHOLD"} & set(decision.review_reasons):
         assert decision.valid_until is not None
         later = dataclasses.replace(f, travel_from=decision.valid_until + timedelta(days=1))
         assert not assess(later, policy).eligible, assess(later, policy).as_dict()
@@ -343,6 +346,8 @@ BY_YEAR_3 = Policy(under8_limit_by="year_group", under8_until_year=3)
 BORN_AGE_7_Y3 = date(2018, 3, 14)  # 7, Year 3; 8th birthday Sat 14 Mar 2026
 BORN_AGE_8_Y3 = date(2017, 9, 1)  # Fri; 8 on 1 Sep 2025, Year 3 (born Sep 2017)
 BORN_AGE_8_Y4 = date(2017, 3, 14)  # 8, Year 4
+# Sat; 5, Year 1 (turned 5 in 2024/25, Reception then); CSA from Mon 31 Mar 2025.
+BORN_AGE_5_Y1 = date(2020, 3, 14)
 UNDER8 = award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR")
 
 
@@ -398,6 +403,22 @@ def walker(born: date, miles: float = 2.5) -> Facts:
             Policy(award_period="key_stage", under8_limit_by="year_group"),
             award("STATUTORY_DISTANCE", date(2029, 8, 31), "END_OF_YEAR"),
             id="key-stage-beyond-3-miles",
+        ),
+        # With the limit to the end of Year 4, the Year 3 child's Key stage 2 award (to the
+        # end of Year 6, Fri 31 Aug 2029) ends with Year 4 (2026/27): Tue 31 Aug 2027.
+        pytest.param(
+            walker(BORN_AGE_8_Y3),
+            Policy(award_period="key_stage", under8_limit_by="year_group", under8_until_year=4),
+            award("STATUTORY_DISTANCE", date(2027, 8, 31), "END_OF_YEAR"),
+            id="key-stage-ends-with-year-4",
+        ),
+        # A Year 1 child: Key stage 1 ends with Year 2 (2026/27, Tue 31 Aug 2027), before
+        # the limit would (end of Year 3, Thu 31 Aug 2028), so the key stage sets the end.
+        pytest.param(
+            walker(BORN_AGE_5_Y1),
+            Policy(award_period="key_stage", under8_limit_by="year_group"),
+            award("STATUTORY_DISTANCE", date(2027, 8, 31), "END_OF_YEAR"),
+            id="key-stage-1-ends-before-year-3",
         ),
     ],
 )
@@ -534,9 +555,7 @@ def student(**changes: Any) -> Facts:
         pytest.param(student(walking_distance_miles=3.01), BAND, POST16, id="walk-3.01"),
         pytest.param(student(road_distance_miles=15.0), BAND, POST16, id="road-15.0"),
         pytest.param(student(road_distance_miles=15.01), BAND, NOT_ELIGIBLE, id="road-15.01"),
-        pytest.param(
-            student(nearest_suitable_school=False), BAND, NOT_ELIGIBLE, id="not-nearest"
-        ),
+        pytest.param(student(nearest_suitable_school=False), BAND, NOT_ELIGIBLE, id="not-nearest"),
         pytest.param(
             student(walking_distance_miles=0.5, cannot_walk_send=True),
             BAND,

@@ -507,3 +507,50 @@ def test_year_11_key_stage_to_the_end_of_the_summer_term() -> None:
     policy = Policy(award_period="key_stage", year11_until="end_of_summer_term")
     decision = assess(child(date_of_birth=date(2010, 3, 14), cannot_walk_send=True), policy)
     assert (decision.valid_until, decision.review_reasons) == (date(2026, 7, 31), ("END_OF_CSA",))
+
+
+# ------------------------------------------------------------- notes on the decision
+# When no statutory category is met the council's discretionary category is tried and its
+# explanation becomes the decision's note, whether it gives transport or not. The Reception
+# child born Sat 10 Oct 2020 is 4 on Thu 4 Sep 2025, below compulsory school age (from Wed
+# 31 Dec 2025); as if of that age, 2.5 miles is more than the 2-mile limit under 8.
+NO_RECEPTION = "below compulsory school age: council policy gives no Reception transport"
+RECEPTION = (
+    "below compulsory school age: council policy extends transport to Reception children "
+    "who meet a statutory test"
+)
+
+
+@pytest.mark.parametrize(
+    ("facts", "policy", "expected"),
+    [
+        pytest.param(
+            child(date_of_birth=BORN_R, walking_distance_miles=2.5),
+            ANNUAL,
+            (False, (NO_RECEPTION,)),
+            id="reception-refused-by-policy",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_R, walking_distance_miles=2.0),
+            Policy(discretionary_reception=True),
+            (False, (f"{RECEPTION} (none met)",)),
+            id="reception-no-test-met",
+        ),
+        pytest.param(
+            child(date_of_birth=BORN_R, walking_distance_miles=2.5),
+            Policy(discretionary_reception=True),
+            (True, (f"{RECEPTION} (STATUTORY_DISTANCE)",)),
+            id="reception-given",
+        ),
+        # Of compulsory school age, with no faith transport: no discretionary category to
+        # try, so no note (9, Year 5, 2.5 miles is not more than the 3-mile limit).
+        pytest.param(
+            child(walking_distance_miles=2.5), ANNUAL, (False, ()), id="of-csa-no-category"
+        ),
+    ],
+)
+def test_the_decision_notes_the_discretionary_category(
+    facts: Facts, policy: Policy, expected: tuple[bool, tuple[str, ...]]
+) -> None:
+    decision = assess(facts, policy)
+    assert (decision.eligible, decision.notes) == expected
