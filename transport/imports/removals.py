@@ -1,6 +1,7 @@
 """`transport import --complete`: every file present is the council's complete export of
 its kind. Pupils it does not list become ``left`` (never deleted); awards, applications
-and arrangements it does not list are removed, each audited with its row. Set-based: the
+and arrangements it does not list are removed, each audited with its row (an award or
+application under ``pupil_ref/ref``: see ``removed_key``). Set-based: the
 stored keys are streamed once and compared with the file's keys in memory, then the
 changes go by chunks of keys (no query per row)."""
 
@@ -87,7 +88,7 @@ def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
             )
         else:
             events = [
-                audit.event("remove", table.name, key,
+                audit.event("remove", table.name, removed_key(removal.spec, key, row),
                             {"row": {k: plain(v) for k, v in row.items()},
                              "why": "not in a complete export (import --complete)"})
                 for key, row in rows
@@ -102,6 +103,16 @@ def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
             _delete(conn, table, removal.spec.key, chunk)
         if events:
             conn.execute(table_of(AuditEvent).insert(), events)
+
+
+def removed_key(spec: FileSpec, key: KeyTuple, row: dict[str, Any]) -> KeyTuple:
+    """The removal of an award or application is audited under ``pupil_ref/ref``, so
+    that the child's events (`transport audit --pupil`, `transport pupil`) find it by
+    the same range of keys as their arrangements and contact links, once the row that
+    names the child is gone (see ``transport.db.queries.audit.about_child``)."""
+    if spec in (AWARDS, APPLICATIONS):
+        return (row["pupil_ref"], *key)
+    return key
 
 
 def _chunks(keys: list[KeyTuple]) -> Iterator[list[KeyTuple]]:
