@@ -202,7 +202,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--steps",
+        type=lambda text: [name.strip() for name in text.split(",")],
+        default=list(STEPS),
+        help=f"a comma-separated subset of {','.join(STEPS)} "
+        "(in the usual order; e.g. import,complete,complete_removing for the import target)",
+    )
     args = parser.parse_args()
+    unknown = sorted(set(args.steps) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(unknown)}")
+    steps = {name: command for name, command in STEPS.items() if name in args.steps}
 
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -218,11 +229,11 @@ def main() -> None:
         paths = {"{bundle}": str(bundle), "{smaller}": str(smaller)}
         kinds = [args.only] if args.only else ["sqlite", "postgresql"]
         for kind in kinds:
-            figures: dict[str, list[dict[str, Any]]] = {name: [] for name in STEPS}
+            figures: dict[str, list[dict[str, Any]]] = {name: [] for name in steps}
             base: list[float] = []
             for _ in range(args.runs):
                 url = fresh_database(kind, folder, args.postgres, args.pupils)
-                for name, command in STEPS.items():
+                for name, command in steps.items():
                     argv = [paths.get(part, part) for part in command]
                     before = table_counts(url) if name == "complete_removing" else {}
                     figures[name].append(measure(url, *argv))
