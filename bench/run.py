@@ -261,6 +261,7 @@ def main() -> None:
                         "pupils": args.pupils,
                         "rows": count,
                         "wall_s": round(wall, 2),
+                        "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 2),
                         "rows_per_s": round(count / wall),
                         "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
                         "x_baseline": round(wall / floor, 1),
@@ -274,6 +275,7 @@ def main() -> None:
                     "pupils": args.pupils,
                     "rows": args.pupils,
                     "wall_s": round(floor, 2),
+                    "cpu_s": None,
                     "rows_per_s": None,
                     "peak_rss_mb": None,
                     "x_baseline": 1.0,
@@ -283,13 +285,13 @@ def main() -> None:
 
     print(
         f"{'database':<11}{'command':<19}{'pupils':>9}{'rows':>10}{'wall s':>9}"
-        f"{'rows/s':>10}{'peak MB':>9}{'x base':>8}"
+        f"{'cpu s':>8}{'rows/s':>10}{'peak MB':>9}{'x base':>8}"
     )
     for r in results:
         print(
             f"{r['database']:<11}{r['command']:<19}{r['pupils']:>9}{r['rows']:>10}"
-            f"{r['wall_s']:>9}{r['rows_per_s'] or '':>10}{r['peak_rss_mb'] or '':>9}"
-            f"{r['x_baseline']:>8}"
+            f"{r['wall_s']:>9}{r['cpu_s'] or '':>8}{r['rows_per_s'] or '':>10}"
+            f"{r['peak_rss_mb'] or '':>9}{r['x_baseline']:>8}"
         )
     print(f"import --complete of the smaller bundle: {removed} (pupils: made left)")
     print(
