@@ -137,6 +137,10 @@ def _delete(conn: Connection, table: Table, key: Sequence[str], keys: list[KeyTu
     if len(key) == 1:
         conn.execute(delete(table).where(table.c[key[0]].in_([k[0] for k in keys])))
         return
+    if conn.dialect.name == "postgresql":  # exact keys as arrays: one statement a chunk
+        conn.execute(delete(table).where(among(conn, [table.c[name] for name in key], keys)))
+        return
+    # SQLite: one executemany in process (``among`` matches only the first column there)
     match = and_(*(table.c[name] == bindparam(f"k_{name}") for name in key))
     conn.execute(
         delete(table).where(match),
