@@ -2,7 +2,10 @@
 
     python bench/measure.py OUT.json -- import /tmp/bundle
 
-Writes {"argv": [...], "exit_code": N, "wall_s": X, "peak_rss_mb": Y} to OUT.json.
+Writes {"argv": [...], "exit_code": N, "wall_s": X, "cpu_s": C, "peak_rss_mb": Y} to
+OUT.json. ``cpu_s`` is this process's own CPU time (user and system): on a machine shared
+with other work it stays near the wall time the command would take alone, where the wall
+time grows with the contention (on PostgreSQL the server's own work is not in it).
 """
 
 from __future__ import annotations
@@ -27,9 +30,13 @@ def main() -> None:
     except SystemExit as exc:
         code = int(exc.code or 0)
     wall = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
     Path(out).write_text(
-        json.dumps({"argv": argv, "exit_code": code, "wall_s": wall, "peak_rss_mb": peak_mb})
+        json.dumps(
+            {"argv": argv, "exit_code": code, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak_mb}
+        )
     )
 
 

@@ -2,7 +2,10 @@
 `transport import` (first, then a repeat with no changes), `transport check`,
 `transport applications assess`, the nightly job (`transport jobs run nightly`:
 snapshot, ladder, tasks, digest) and `transport remind` for the night after, with a
-baseline query for the check.
+baseline query for the check; last, `transport import --complete` of the same bundle (no
+change) and of the bundle with a slice dropped (1% of the pupils gone with all their
+rows, and 1% more of the awards, applications and arrangements), which makes those
+pupils left and removes those rows.
 
     .venv/bin/python bench/run.py --pupils 100000 [--runs 3] [--only sqlite|postgresql]
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import csv
 import json
 import os
 import statistics
@@ -38,7 +42,13 @@ STEPS: dict[str, list[str]] = {
     "nightly": ["jobs", "run", "nightly", "--on", AS_OF],
     # The next night's ladder on its own, over what the nightly job left.
     "remind": ["remind", "--as-of", NEXT_DAY],
+    # Last, so that the figures above stay comparable with earlier runs.
+    "complete": ["import", "{bundle}", "--complete"],
+    "complete_removing": ["import", "{smaller}", "--complete"],
 }
+# The files --complete applies to; the share of each that the smaller bundle drops.
+REMOVED_FROM = ("pupils", "awards", "applications", "arrangements")
+DROPPED = 100  # one row in this many
 
 
 def measure(url: str, *args: str) -> dict[str, Any]:
@@ -94,6 +104,62 @@ def count_rows(url: str, table: str) -> int:
     return found
 
 
+def drop_slice(bundle: Path, out: Path) -> tuple[dict[str, int], int]:
+    """Copy ``bundle`` to ``out`` less a slice: every DROPPED-th active pupil, with all their
+    rows, and every DROPPED-th remaining row of awards, applications and arrangements.
+    Returns how many rows of each table an import --complete of ``out`` will remove (for
+    pupils: make left), and the rows ``out`` holds."""
+    out.mkdir()
+    gone: set[str] = set()
+    removed = dict.fromkeys(REMOVED_FROM, 0)
+    kept = 0
+    for path in sorted(bundle.iterdir(), key=lambda p: p.name != "pupils.csv"):
+        stem = path.stem
+        with (
+            path.open(newline="", encoding="utf-8") as src,
+            (out / path.name).open("w", newline="", encoding="utf-8") as dst,
+        ):
+            reader = csv.DictReader(src)
+            writer = csv.DictWriter(dst, reader.fieldnames or [])
+            writer.writeheader()
+            for index, row in enumerate(reader):
+                if stem == "pupils":
+                    drop = index % DROPPED == DROPPED - 1 and row["status"] != "left"
+                    if drop:
+                        gone.add(row["pupil_ref"])
+                elif stem in removed:
+                    drop = row["pupil_ref"] in gone or index % DROPPED == DROPPED // 2
+                else:
+                    drop = row.get("pupil_ref") in gone  # contacts.csv
+                if drop and stem in removed:
+                    removed[stem] += 1
+                if not drop:
+                    writer.writerow(row)
+                    kept += 1
+        out.joinpath(path.name).chmod(0o600)
+    return removed, kept
+
+
+def table_counts(url: str) -> dict[str, int]:
+    """Rows of each table --complete removes from (pupils: those not left)."""
+    sys.path.insert(0, str(ROOT))
+    from transport.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = {
+            table: int(
+                conn.exec_driver_sql(
+                    f"SELECT count(*) FROM {table}"
+                    + (" WHERE status <> 'left'" if table == "pupils" else "")
+                ).scalar_one()
+            )
+            for table in REMOVED_FROM
+        }
+    engine.dispose()
+    return found
+
+
 def fresh_database(kind: str, folder: Path, pg_url: str | None, n: int) -> str:
     if kind == "sqlite":
         path = folder / f"bench-{n}.db"
@@ -136,7 +202,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--steps",
+        type=lambda text: [name.strip() for name in text.split(",")],
+        default=list(STEPS),
+        help=f"a comma-separated subset of {','.join(STEPS)} "
+        "(in the usual order; e.g. import,complete,complete_removing for the import target)",
+    )
     args = parser.parse_args()
+    unknown = sorted(set(args.steps) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(unknown)}")
+    steps = {name: command for name, command in STEPS.items() if name in args.steps}
 
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -147,23 +224,36 @@ def main() -> None:
 
         rows = generate_bundle(bundle, pupils=args.pupils, seed=args.seed, year=2026)
         total_rows = sum(rows.values())
+        smaller = folder / "smaller"
+        removed, smaller_rows = drop_slice(bundle, smaller)
+        paths = {"{bundle}": str(bundle), "{smaller}": str(smaller)}
         kinds = [args.only] if args.only else ["sqlite", "postgresql"]
         for kind in kinds:
-            figures: dict[str, list[dict[str, Any]]] = {name: [] for name in STEPS}
+            figures: dict[str, list[dict[str, Any]]] = {name: [] for name in steps}
             base: list[float] = []
             for _ in range(args.runs):
                 url = fresh_database(kind, folder, args.postgres, args.pupils)
-                for name, command in STEPS.items():
-                    argv = [str(bundle) if part == "{bundle}" else part for part in command]
+                for name, command in steps.items():
+                    argv = [paths.get(part, part) for part in command]
+                    before = table_counts(url) if name == "complete_removing" else {}
                     figures[name].append(measure(url, *argv))
+                    if before:
+                        after = table_counts(url)
+                        gone = {t: before[t] - after[t] for t in REMOVED_FROM}
+                        if gone != removed:
+                            raise SystemExit(f"--complete removed {gone}, expected {removed}")
                 base.append(baseline(url))
                 assessed = count_rows(url, "application_assessments")
             floor = statistics.median(base)
             for name, runs in figures.items():
                 wall = statistics.median(r["wall_s"] for r in runs)
-                count = {"import": total_rows, "reimport": total_rows, "assess": assessed}.get(
-                    name, args.pupils
-                )
+                count = {
+                    "import": total_rows,
+                    "reimport": total_rows,
+                    "complete": total_rows,
+                    "complete_removing": smaller_rows,
+                    "assess": assessed,
+                }.get(name, args.pupils)
                 results.append(
                     {
                         "database": kind,
@@ -171,6 +261,7 @@ def main() -> None:
                         "pupils": args.pupils,
                         "rows": count,
                         "wall_s": round(wall, 2),
+                        "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 2),
                         "rows_per_s": round(count / wall),
                         "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
                         "x_baseline": round(wall / floor, 1),
@@ -184,6 +275,7 @@ def main() -> None:
                     "pupils": args.pupils,
                     "rows": args.pupils,
                     "wall_s": round(floor, 2),
+                    "cpu_s": None,
                     "rows_per_s": None,
                     "peak_rss_mb": None,
                     "x_baseline": 1.0,
@@ -192,18 +284,24 @@ def main() -> None:
             )
 
     print(
-        f"{'database':<11}{'command':<16}{'pupils':>9}{'rows':>10}{'wall s':>9}"
-        f"{'rows/s':>10}{'peak MB':>9}{'x base':>8}"
+        f"{'database':<11}{'command':<19}{'pupils':>9}{'rows':>10}{'wall s':>9}"
+        f"{'cpu s':>8}{'rows/s':>10}{'peak MB':>9}{'x base':>8}"
     )
     for r in results:
         print(
-            f"{r['database']:<11}{r['command']:<16}{r['pupils']:>9}{r['rows']:>10}"
-            f"{r['wall_s']:>9}{r['rows_per_s'] or '':>10}{r['peak_rss_mb'] or '':>9}"
-            f"{r['x_baseline']:>8}"
+            f"{r['database']:<11}{r['command']:<19}{r['pupils']:>9}{r['rows']:>10}"
+            f"{r['wall_s']:>9}{r['cpu_s'] or '':>8}{r['rows_per_s'] or '':>10}"
+            f"{r['peak_rss_mb'] or '':>9}{r['x_baseline']:>8}"
         )
+    print(f"import --complete of the smaller bundle: {removed} (pupils: made left)")
     print(
         json.dumps(
-            {"machine": f"{os.cpu_count()} cores", "bundle_rows": total_rows, "results": results}
+            {
+                "machine": f"{os.cpu_count()} cores",
+                "bundle_rows": total_rows,
+                "removed_by_complete": removed,
+                "results": results,
+            }
         )
     )
 

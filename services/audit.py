@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from services.app import App
 from transport.clock import LONDON
 from transport.db.queries import pupil as child_store
-from transport.db.queries.audit import About, AuditLine, events
+from transport.db.queries.audit import About, AuditLine, about_child, events
 from transport.errors import UsageError
 
 
@@ -34,12 +34,12 @@ def _about(conn: Connection, pupil_ref: str) -> About:
     if child_store.child(conn, pupil_ref) is None:
         raise UsageError(f"no pupil {pupil_ref!r} in the record")
     contacts = child_store.contacts(conn, pupil_ref)
-    keys = [pupil_ref, *(a.award_ref for a in child_store.awards(conn, pupil_ref))]
-    keys += [a.application_ref for a in child_store.applications(conn, pupil_ref)]
     messages = child_store.messages(conn, pupil_ref, [c.contact_id for c in contacts])
-    return About(
+    return about_child(
+        conn,
         pupil_ref,
-        keys,
+        [a.award_ref for a in child_store.awards(conn, pupil_ref)],
+        [a.application_ref for a in child_store.applications(conn, pupil_ref)],
         {
             "contacts": [str(c.contact_id) for c in contacts],
             "tasks": [str(t.id) for t in child_store.tasks(conn, pupil_ref)],

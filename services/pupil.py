@@ -39,8 +39,6 @@ def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
         applications = store.applications(conn, pupil_ref)
         messages = store.messages(conn, pupil_ref, [c.contact_id for c in contacts])
         tasks = store.tasks(conn, pupil_ref)
-        keys = [pupil_ref, *(a.award_ref for a in awards)]
-        keys += [a.application_ref for a in applications]
         by_entity = {
             "contacts": [str(c.contact_id) for c in contacts],
             "tasks": [str(t.id) for t in tasks],
@@ -56,5 +54,11 @@ def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
             arrangements=store.arrangements(conn, pupil_ref),
             messages=messages,
             tasks=tasks,
-            audit=store.audit(conn, keys, pupil_ref, by_entity),
+            audit=store.audit(
+                conn,
+                pupil_ref,
+                [a.award_ref for a in awards],
+                [a.application_ref for a in applications],
+                by_entity,
+            ),
         )

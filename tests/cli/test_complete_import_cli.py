@@ -96,10 +96,10 @@ def test_a_pupil_no_longer_exported_becomes_left_and_their_rows_are_removed_audi
     code, out, _ = run(env, "audit", "--action", "remove", "--format", "json")
     removed = {(e["entity"], e["entity_key"]): e for e in json.loads(out)}
     assert set(removed) == {
-        ("awards", "AP05"), ("applications", "APPP05"), ("arrangements", "P05/2026"),
+        ("awards", "P05/AP05"), ("applications", "P05/APPP05"), ("arrangements", "P05/2026"),
     }  # fmt: skip
-    assert removed[("awards", "AP05")]["actor"] == "Jo"
-    assert removed[("awards", "AP05")]["detail"]["row"]["valid_until"] == "2026-08-31"
+    assert removed[("awards", "P05/AP05")]["actor"] == "Jo"
+    assert removed[("awards", "P05/AP05")]["detail"]["row"]["valid_until"] == "2026-08-31"
 
     # The same complete export again: nothing more to remove.
     code, files, err = imported(env, tmp_path / "v4", county(without=("P05",)), "--complete")
@@ -164,3 +164,36 @@ def test_an_award_made_here_for_a_decision_that_stands_is_kept(
     assert code == 0, err
     assert files["awards.csv"]["removed"] == 0
     assert {a["award_ref"] for a in story(env, "P01")["awards"]} == {"AP01", "APPP01-A"}
+
+
+def test_audit_of_a_pupil_finds_their_removed_awards_and_applications(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    imported(env, tmp_path / "v1", county())
+    changed = county()
+    changed["awards.csv"][4]["valid_until"] = "2026-07-31"  # AP05 is updated first
+    code, files, err = imported(env, tmp_path / "v2", changed)
+    assert code == 0 and files["awards.csv"]["updated"] == 1, err
+
+    # P05 leaves the export; only P06's award goes from it (P06 stays).
+    smaller = county(without=("P05",))
+    smaller["awards.csv"] = [a for a in smaller["awards.csv"] if a["award_ref"] != "AP06"]
+    code, files, err = imported(env, tmp_path / "v3", smaller, "--complete")
+    assert code == 0 and files["awards.csv"]["removed"] == 2, err
+
+    def about(ref: str) -> set[tuple[str, str, str]]:
+        code, out, err = run(env, "audit", "--pupil", ref, "--format", "json")
+        assert code == 0, err
+        return {(e["action"], e["entity"], e["entity_key"]) for e in json.loads(out)}
+
+    p05 = about("P05")
+    assert ("update", "awards", "AP05") in p05  # the award's history before its removal
+    assert ("remove", "awards", "P05/AP05") in p05
+    assert ("remove", "applications", "P05/APPP05") in p05
+    assert ("left", "pupils", "P05") in p05
+    assert about("P06") == {("remove", "awards", "P06/AP06")}
+    assert not any(key.startswith(("P05", "AP05")) for _, _, key in about("P06"))
+
+    # The child's story reads the same events.
+    shown = {(e["action"], e["entity_key"]) for e in story(env, "P05")["audit"]}
+    assert {("update", "AP05"), ("remove", "P05/AP05"), ("remove", "P05/APPP05")} <= shown

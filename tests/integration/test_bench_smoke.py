@@ -24,7 +24,8 @@ def run_bench(backend: str, script: str, *args: str) -> dict:
 def test_the_main_benchmark_runs_and_reports_every_figure(backend: str) -> None:
     data = run_bench(backend, "run.py", "--pupils", "150", "--runs", "1")
     commands = {r["command"]: r for r in data["results"]}
-    steps = ("import", "reimport", "check", "assess", "nightly", "remind")
+    steps = ("import", "reimport", "check", "assess", "nightly", "remind", "complete",
+             "complete_removing")  # fmt: skip
     assert set(commands) == {*steps, "baseline query"}
     for name in steps:
         figures = commands[name]

@@ -1,6 +1,7 @@
 """`transport import --complete`: every file present is the council's complete export of
 its kind. Pupils it does not list become ``left`` (never deleted); awards, applications
-and arrangements it does not list are removed, each audited with its row. Set-based: the
+and arrangements it does not list are removed, each audited with its row (an award or
+application under ``pupil_ref/ref``: see ``removed_key``). Set-based: the
 stored keys are streamed once and compared with the file's keys in memory, then the
 changes go by chunks of keys (no query per row)."""
 
@@ -89,7 +90,7 @@ def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
             )
         else:
             events = [
-                audit.event("remove", table.name, key,
+                audit.event("remove", table.name, removed_key(removal.spec, key, row),
                             {"row": {k: plain(v) for k, v in row.items()},
                              "why": "not in a complete export (import --complete)"})
                 for key, row in rows
@@ -123,6 +124,16 @@ def stamp_left(conn: Connection, today: date) -> None:
     )
 
 
+def removed_key(spec: FileSpec, key: KeyTuple, row: dict[str, Any]) -> KeyTuple:
+    """The removal of an award or application is audited under ``pupil_ref/ref``, so
+    that the child's events (`transport audit --pupil`, `transport pupil`) find it by
+    the same range of keys as their arrangements and contact links, once the row that
+    names the child is gone (see ``transport.db.queries.audit.about_child``)."""
+    if spec in (AWARDS, APPLICATIONS):
+        return (row["pupil_ref"], *key)
+    return key
+
+
 def _chunks(keys: list[KeyTuple]) -> Iterator[list[KeyTuple]]:
     for start in range(0, len(keys), CHUNK):
         yield keys[start : start + CHUNK]
@@ -145,6 +156,10 @@ def _delete(conn: Connection, table: Table, key: Sequence[str], keys: list[KeyTu
     if len(key) == 1:
         conn.execute(delete(table).where(table.c[key[0]].in_([k[0] for k in keys])))
         return
+    if conn.dialect.name == "postgresql":  # exact keys as arrays: one statement a chunk
+        conn.execute(delete(table).where(among(conn, [table.c[name] for name in key], keys)))
+        return
+    # SQLite: one executemany in process (``among`` matches only the first column there)
     match = and_(*(table.c[name] == bindparam(f"k_{name}") for name in key))
     conn.execute(
         delete(table).where(match),

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from transport.db.queries.audit import About, AuditLine, events
+from transport.db.queries.audit import AuditLine, about_child, events
 from transport.db.tables import (
     Application,
     ApplicationAssessment,
@@ -235,7 +235,12 @@ def tasks(conn: Connection, pupil_ref: str) -> list[TaskLine]:
 
 
 def audit(
-    conn: Connection, keys: list[str], pupil_ref: str, by_entity: dict[str, list[str]]
+    conn: Connection,
+    pupil_ref: str,
+    awards: list[str],
+    applications: list[str],
+    by_entity: dict[str, list[str]],
 ) -> list[AuditLine]:
-    """Events about the child (see ``queries.audit.About``), newest first."""
-    return events(conn, about=About(pupil_ref, keys, by_entity), limit=RECENT)
+    """Events about the child (see ``queries.audit.about_child``), newest first."""
+    about = about_child(conn, pupil_ref, awards, applications, by_entity)
+    return events(conn, about=about, limit=RECENT)
