@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,38 +55,36 @@ def test_the_startup_benchmark_times_help_and_the_demo_check() -> None:
     assert all(r["median_s"] > 0 for r in data["results"])
 
 
-def test_the_pupil_benchmark_times_the_command_and_the_story(
-    db_url: str, tmp_path: Path
-) -> None:
+@pytest.fixture
+def county(db_url: str, tmp_path: Path) -> str:
+    """A small county generated and imported into a fresh database: its URL."""
     bundle = tmp_path / "bundle"
     env = {**os.environ, "TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": ""}
     for args in (["generate", "--out", str(bundle), "--pupils", "60"], ["import", str(bundle)]):
         made = subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)  # fmt: skip
         assert made.returncode == 0, made.stderr[-2000:]
+    return db_url
+
+
+def run_on(url: str, script: str, *args: str) -> dict:
+    """A bench script run on the database at ``url``: its last line, as JSON."""
+    env = {**os.environ, "TRANSPORT_DATABASE_URL": url, "TRANSPORT_CONFIG": ""}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "pupil.py"), "--database", db_url, "--runs", "1",
-         "P0000001"],
+        [sys.executable, str(ROOT / "bench" / script), "--database", url, *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_pupil_benchmark_times_the_command_and_the_story(county: str) -> None:
+    data = run_on(county, "pupil.py", "--runs", "1", "P0000001")
     assert data["command_wall_s"] > 0 and data["story_s"] > 0
 
 
-def test_the_simulate_benchmark_times_the_season(db_url: str, tmp_path: Path) -> None:
-    bundle = tmp_path / "bundle"
-    env = {**os.environ, "TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": ""}
-    for args in (["generate", "--out", str(bundle), "--pupils", "60"], ["import", str(bundle)]):
-        made = subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)  # fmt: skip
-        assert made.returncode == 0, made.stderr[-2000:]
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "simulate.py"), "--database", db_url],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    data = json.loads(done.stdout.strip().splitlines()[-1])
+def test_the_simulate_benchmark_times_the_season(county: str) -> None:
+    data = run_on(county, "simulate.py")
     assert [r["command"] for r in data["results"]] == [
         "simulate (with and without reminders)",
         "simulate --no-reminders",
