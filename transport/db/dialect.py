@@ -4,12 +4,23 @@ its own SQLAlchemy dialect)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
+
+T = TypeVar("T")
+# Values bound in one statement (an IN list, a batch of rows): well inside both
+# databases' limits on parameters, and small enough to keep each statement quick.
+CHUNK = 1000
+
+
+def chunks(values: list[T]) -> Iterator[list[T]]:
+    """``values`` in consecutive slices of at most CHUNK."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 def insert_for(conn: Connection, table: Table) -> Any:

@@ -7,7 +7,7 @@ changes go by chunks of keys (no query per row)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy import Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext, plain
+from transport.db.dialect import chunks
 from transport.db.queries.decisions import award_ref_of
 from transport.db.tables import (
     Application,
@@ -30,7 +31,6 @@ from transport.imports.upsert import KeyTuple, among
 # The files --complete applies to, in the order their removals run (applications before
 # awards: an award this service made for a decision that stands is kept).
 COMPLETE = (PUPILS, APPLICATIONS, AWARDS, ARRANGEMENTS)
-CHUNK = 1000
 SAMPLE = 20  # removed keys shown in the report
 LEFT = "left"
 
@@ -76,7 +76,7 @@ def _kept_awards(conn: Connection) -> set[str]:
 
 def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
     table = table_of(removal.spec.table)
-    for chunk in _chunks(removal.keys):
+    for chunk in chunks(removal.keys):
         rows = _rows(conn, table, removal.spec.key, chunk)
         if removal.spec is PUPILS:
             events = [
@@ -132,11 +132,6 @@ def removed_key(spec: FileSpec, key: KeyTuple, row: dict[str, Any]) -> KeyTuple:
     if spec in (AWARDS, APPLICATIONS):
         return (row["pupil_ref"], *key)
     return key
-
-
-def _chunks(keys: list[KeyTuple]) -> Iterator[list[KeyTuple]]:
-    for start in range(0, len(keys), CHUNK):
-        yield keys[start : start + CHUNK]
 
 
 def _rows(

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
+from transport.db.dialect import chunks
 from transport.db.tables import AuditEvent, Contact, OutboxMessage, PupilContact, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -21,7 +22,6 @@ OUTBOX = table_of(OutboxMessage)
 CONTACTS = table_of(Contact)
 # Not yet sent, so still stoppable.
 CANCELLABLE = (OutboxStatus.QUEUED, OutboxStatus.FAILED_TEMPORARY)
-CHUNK = 1000
 
 
 def cancel_messages(
@@ -30,11 +30,11 @@ def cancel_messages(
     """Cancel every not-yet-sent message to these contacts (audited); their ids."""
     cancelled: list[int] = []
     ids = sorted(set(contact_ids))
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids):
         result = conn.execute(
             update(OUTBOX)
             .where(
-                OUTBOX.c.contact_id.in_(ids[start : start + CHUNK]),
+                OUTBOX.c.contact_id.in_(chunk),
                 OUTBOX.c.status.in_(CANCELLABLE),
             )
             .values(status=OutboxStatus.CANCELLED, updated_at=audit.at, error_message=why)
@@ -55,10 +55,10 @@ def pupils_detached(
         by_contact[contact_id].add(pupil_ref)
     ids = sorted(by_contact)
     doomed: list[int] = []
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids):
         rows = conn.execute(
             select(OUTBOX.c.id, OUTBOX.c.contact_id, OUTBOX.c.pupil_refs).where(
-                OUTBOX.c.contact_id.in_(ids[start : start + CHUNK]),
+                OUTBOX.c.contact_id.in_(chunk),
                 OUTBOX.c.status.in_(CANCELLABLE),
             )
         )
@@ -66,10 +66,10 @@ def pupils_detached(
             row.id for row in rows if by_contact[row.contact_id] & set(row.pupil_refs or ())
         )
     why = "the contact was removed for a pupil it names"
-    for start in range(0, len(doomed), CHUNK):
+    for chunk in chunks(doomed):
         conn.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.id.in_(doomed[start : start + CHUNK]), OUTBOX.c.status.in_(CANCELLABLE))
+            .where(OUTBOX.c.id.in_(chunk), OUTBOX.c.status.in_(CANCELLABLE))
             .values(status=OutboxStatus.CANCELLED, updated_at=audit.at, error_message=why)
         )
     _audit_cancelled(conn, doomed, audit, why)

@@ -5,20 +5,18 @@ step records whose unique key (pupil, school year, step) makes every run idempot
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
-from transport.db.dialect import insert_ignoring
+from transport.db.dialect import CHUNK, chunks, insert_ignoring
 from transport.db.tables import Award, Contact, Pupil, PupilContact, ReminderStep, School, table_of
 from transport.domain.calendar import academic_year_of, format_academic_year
 from transport.domain.ladder import ContactFact, PlannedStep
 from transport.vocabulary import ChannelStatus
-
-CHUNK = 1000
 
 
 def all_done_steps(conn: Connection) -> dict[tuple[str, int], set[str]]:
@@ -87,14 +85,9 @@ def record_steps(
     return inserted
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 def contact_facts(conn: Connection, refs: Sequence[str]) -> dict[str, list[ContactFact]]:
     found: dict[str, list[ContactFact]] = defaultdict(list)
-    for chunk in _chunks(sorted(refs)):
+    for chunk in chunks(sorted(refs)):
         stmt = (
             select(PupilContact.pupil_ref, Contact)
             .join(Contact, Contact.id == PupilContact.contact_id)
@@ -128,7 +121,7 @@ def done_steps(conn: Connection, keys: Sequence[tuple[str, int]]) -> tuple[Steps
     done: Steps = defaultdict(set)
     unreachable: Steps = defaultdict(set)
     wanted = set(keys)
-    for chunk in _chunks(sorted({ref for ref, _ in keys})):
+    for chunk in chunks(sorted({ref for ref, _ in keys})):
         stmt = select(
             ReminderStep.pupil_ref,
             ReminderStep.academic_year,
@@ -143,7 +136,7 @@ def done_steps(conn: Connection, keys: Sequence[tuple[str, int]]) -> tuple[Steps
 
 def people(conn: Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
     people: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         stmt = select(Contact.id, Contact.name, Contact.email, Contact.mobile)
         for row in conn.execute(stmt.where(Contact.id.in_(chunk))):
             people[row.id] = {"name": row.name, "email": row.email, "mobile": row.mobile}
@@ -157,7 +150,7 @@ def children(
     day of their current award before R, and R."""
     uncovered = {item.pupil_ref: item.uncovered_from for item in planned}
     lines: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(refs)):
+    for chunk in chunks(sorted(refs)):
         pupils = conn.execute(
             select(
                 Pupil.pupil_ref, Pupil.first_name, Pupil.school_urn, Pupil.next_school_urn

@@ -14,7 +14,7 @@ pupil's reference. The audit log is not changed (it is append-only).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from transport.db.dialect import chunks
 from transport.db.tables import (
     Application,
     ApplicationAssessment,
@@ -48,7 +49,6 @@ OUTBOX = table_of(OutboxMessage)
 APPLICATIONS = table_of(Application)
 ASSESSMENTS = table_of(ApplicationAssessment)
 LEFT = "left"
-CHUNK = 1000
 # A message still on its way keeps its bodies (the dispatcher needs them); it is redacted
 # once settled.
 PENDING = (
@@ -161,7 +161,7 @@ def purge(conn: Connection, cutoffs: Cutoffs, *, apply: bool) -> PurgeCounts:
         rows_of[table.name] = _remove(conn, table, table.c.pupil_ref.in_(gone), apply)
     rows_of[CONTACTS.name] = len(contact_ids)
     if apply:
-        for chunk in _chunks(contact_ids):
+        for chunk in chunks(contact_ids):
             conn.execute(delete(CONTACTS).where(CONTACTS.c.id.in_(chunk)))
         conn.execute(delete(PUPILS).where(PUPILS.c.status == LEFT, PUPILS.c.left_on < before))
     return counts
@@ -192,7 +192,7 @@ def _messages_about_gone(conn: Connection, before: date) -> tuple[list[int], lis
         return [], []
     named = sorted({ref for _, refs in candidates for ref in refs or ()})
     purged: set[str] = set()
-    for chunk in _chunks(named):
+    for chunk in chunks(named):
         purged.update(conn.execute(gone.where(PUPILS.c.pupil_ref.in_(chunk))).scalars())
     deleted: list[int] = []
     rewritten: list[dict[str, Any]] = []
@@ -206,7 +206,7 @@ def _messages_about_gone(conn: Connection, before: date) -> tuple[list[int], lis
 
 
 def _drop_messages(conn: Connection, deleted: list[int], rewritten: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(deleted):
+    for chunk in chunks(deleted):
         _unlink_fallbacks(conn, chunk)
         conn.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(chunk)))
     if rewritten:
@@ -216,8 +216,3 @@ def _drop_messages(conn: Connection, deleted: list[int], rewritten: list[dict[st
             .values(pupil_refs=bindparam("refs")),
             rewritten,
         )
-
-
-def _chunks(values: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
