@@ -35,6 +35,7 @@ from commands import (
     tasks,
 )
 from transport.errors import describe_failure
+from transport.gc_tuning import start_up
 
 PASS_THROUGH = (typer.Exit, typer.Abort, typer.exceptions.TyperException, SystemExit)
 
@@ -121,8 +122,7 @@ def _database(ctx: Any) -> str:
 
 def command_named(args: list[str]) -> str | None:
     """The command the arguments name: the first word that is not a root option."""
-    words = iter(args)
-    for word in words:
+    for word in (words := iter(args)):
         if word == "--config":
             next(words, None)
         elif not word.startswith("-"):
@@ -140,6 +140,7 @@ def keep_only(root: typer.Typer, name: str | None) -> None:
 
 
 def main() -> None:
+    start_up()  # no collection until the command has loaded and built its application
     keep_only(app, command_named(sys.argv[1:]))
     app()
 

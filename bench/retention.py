@@ -234,6 +234,20 @@ def summary(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def pupils_in(url: str) -> int:
+    """How many pupils the county at ``url`` holds (every status)."""
+    from sqlalchemy import text
+
+    sys.path.insert(0, str(ROOT))
+    from transport.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        count = int(conn.execute(text("SELECT count(*) FROM pupils")).scalar_one())
+    engine.dispose()
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pupils", type=int, default=100_000)
@@ -264,6 +278,7 @@ def main() -> None:
         kinds = [args.only] if args.only else ["sqlite", "postgresql"]
         if args.prepared:
             kinds = ["postgresql" if args.prepared.startswith("postgresql") else "sqlite"]
+            args.pupils = pupils_in(args.prepared)  # the prepared county's size, as reported
         for kind in kinds:
             figures: dict[str, dict[str, Any]] = {}
             made: dict[str, Any] = {}

@@ -93,7 +93,9 @@ def generate(
     """Write a synthetic import bundle of any size (for tests and benchmarks). Refuses a
     folder that already holds files (it may be a council's export), unless --force."""
     from transport import synthetic
+    from transport.gc_tuning import started
 
+    started()  # no application to build: the collector runs from here
     if out.exists() and any(out.iterdir()) and not force:
         raise UsageError(
             f"{out} already holds files (a council's export?): choose an empty or new "

@@ -63,6 +63,7 @@ def app_from(ctx: typer.Context, *, create: bool = False, service: bool = False)
     configured log level (their INFO summaries are the record of each run)."""
     from services.app import build
     from transport.config import load_config
+    from transport.gc_tuning import started
 
     root = ctx.find_root()
     if root.obj is None:
@@ -70,6 +71,7 @@ def app_from(ctx: typer.Context, *, create: bool = False, service: bool = False)
     if "app" not in root.obj:
         config = load_config(root.obj.get("config_path"))
         root.obj["app"] = build(config, interactive=not service)
+        started()  # the command's modules are loaded: the collector runs from here
     built: App = root.obj["app"]
     built.may_create = create
     return built

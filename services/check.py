@@ -15,7 +15,13 @@ from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
 from transport.db.queries.record import has_school, last_import_at
-from transport.db.queries.risk_facts import load_calendars, pupil_facts, pupil_names, school_names
+from transport.db.queries.risk_facts import (
+    load_calendars,
+    pupil_facts,
+    pupil_names,
+    school_names,
+    schools_named,
+)
 from transport.db.queries.work_done import done_in_window
 from transport.domain.forecast import StageForecast, forecast, window_start
 from transport.domain.risk import (
@@ -119,8 +125,8 @@ def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRis
     """The one pupil's risk on ``as_of`` (None: not at risk, or not in scope): the same
     check the nightly runs, over the pupil's school only."""
     settings = app.settings.check
-    calendars, school_calendar = load_calendars(conn)
     facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
+    calendars, school_calendar = load_calendars(conn, schools_named(facts))
     ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     return next(iter(check(facts, ctx).at_risk), None)
 

@@ -8,7 +8,7 @@ merged in memory into :class:`PupilFacts`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -27,23 +27,44 @@ from transport.db.tables import (
     School,
 )
 from transport.db.tables import Term as TermRow
-from transport.domain.calendar import Calendar, Term
+from transport.domain.calendar import DEFAULT_CALENDAR, Calendar, Term
 from transport.domain.risk import ApplicationFact, ArrangementFact, AwardFact, PupilFacts
 
 PAGE = 20000
 
 
-def load_calendars(conn: Connection) -> tuple[dict[str, Calendar], dict[str, str]]:
-    """All term calendars, and each school's calendar name."""
-    terms: dict[str, list[Term]] = defaultdict(list)
-    stmt = select(
+def load_calendars(
+    conn: Connection, urns: Collection[str] | None = None
+) -> tuple[dict[str, Calendar], dict[str, str]]:
+    """All term calendars, and each school's calendar name; or, given ``urns``, only those
+    schools and the calendars they follow (and the default one, which a school with no
+    row follows): one child's check reads a handful of terms, not the county's."""
+    school_stmt = select(School.urn, School.calendar)
+    term_stmt = select(
         TermRow.calendar, TermRow.first_day, TermRow.last_day, TermRow.academic_year, TermRow.term
     )
-    for calendar, first, last, year, name in conn.execute(stmt):
+    if urns is not None:
+        school_stmt = school_stmt.where(School.urn.in_(sorted(urns)))
+    schools = {urn: name for urn, name in conn.execute(school_stmt)}
+    if urns is not None:
+        followed = sorted({*schools.values(), DEFAULT_CALENDAR})
+        term_stmt = term_stmt.where(TermRow.calendar.in_(followed))
+    terms: dict[str, list[Term]] = defaultdict(list)
+    for calendar, first, last, year, name in conn.execute(term_stmt):
         terms[calendar].append(Term(first, last, year, name))
     calendars = {name: Calendar.of(name, ts) for name, ts in terms.items()}
-    schools = {urn: name for urn, name in conn.execute(select(School.urn, School.calendar))}
     return calendars, schools
+
+
+def schools_named(facts: Iterable[PupilFacts]) -> set[str]:
+    """Every school the facts refer to: each pupil's, the next one, each award's."""
+    urns: set[str] = set()
+    for pupil in facts:
+        urns.add(pupil.school_urn)
+        if pupil.next_school_urn:
+            urns.add(pupil.next_school_urn)
+        urns.update(award.school_urn for award in pupil.awards if award.school_urn)
+    return urns
 
 
 def pupil_facts(
