@@ -2,10 +2,11 @@
 `transport import` (first, then a repeat with no changes), `transport check`,
 `transport applications assess`, the nightly job (`transport jobs run nightly`:
 snapshot, ladder, tasks, digest) and `transport remind` for the night after, with a
-baseline query for the check; last, `transport import --complete` of the same bundle (no
-change) and of the bundle with a slice dropped (1% of the pupils gone with all their
-rows, and 1% more of the awards, applications and arrangements), which makes those
-pupils left and removes those rows.
+baseline query for the check and, beside it, what the backlog forecast adds to the check
+(bench/forecast.py, on the database as the check saw it); last, `transport import
+--complete` of the same bundle (no change) and of the bundle with a slice dropped (1% of
+the pupils gone with all their rows, and 1% more of the awards, applications and
+arrangements), which makes those pupils left and removes those rows.
 
     .venv/bin/python bench/run.py --pupils 100000 [--runs 3] [--only sqlite|postgresql]
 
@@ -65,6 +66,18 @@ def measure(url: str, *args: str) -> dict[str, Any]:
     if result["exit_code"] not in (0, 1):
         raise SystemExit(f"{args} failed with exit code {result['exit_code']}")
     return result
+
+
+def forecast_share(url: str) -> dict[str, Any]:
+    """The check and the forecast on its result, timed in one process (bench/forecast.py)."""
+    env = {**os.environ, "TRANSPORT_DATABASE_URL": url, "TRANSPORT_CONFIG": ""}
+    done = subprocess.run(
+        [sys.executable, str(HERE / "forecast.py"), "--database", url, "--runs", "1",
+         "--as-of", AS_OF],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def baseline(url: str) -> float:
@@ -216,6 +229,7 @@ def main() -> None:
     steps = {name: command for name, command in STEPS.items() if name in args.steps}
 
     results: list[dict[str, Any]] = []
+    forecasts: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)
         bundle = folder / "bundle"
@@ -231,12 +245,15 @@ def main() -> None:
         for kind in kinds:
             figures: dict[str, list[dict[str, Any]]] = {name: [] for name in steps}
             base: list[float] = []
+            shares: list[dict[str, Any]] = []
             for _ in range(args.runs):
                 url = fresh_database(kind, folder, args.postgres, args.pupils)
                 for name, command in steps.items():
                     argv = [paths.get(part, part) for part in command]
                     before = table_counts(url) if name == "complete_removing" else {}
                     figures[name].append(measure(url, *argv))
+                    if name == "check":
+                        shares.append(forecast_share(url))
                     if before:
                         after = table_counts(url)
                         gone = {t: before[t] - after[t] for t in REMOVED_FROM}
@@ -245,6 +262,15 @@ def main() -> None:
                 base.append(baseline(url))
                 assessed = count_rows(url, "application_assessments")
             floor = statistics.median(base)
+            if shares:
+                check_s = statistics.median(f["check_s"] for f in shares)
+                forecast_s = statistics.median(f["forecast_s"] for f in shares)
+                forecasts[kind] = {
+                    "check_s": check_s,
+                    "forecast_s": forecast_s,
+                    "forecast_share_of_check": round(forecast_s / check_s, 4),
+                    "runs": len(shares),
+                }
             for name, runs in figures.items():
                 wall = statistics.median(r["wall_s"] for r in runs)
                 count = {
@@ -293,6 +319,11 @@ def main() -> None:
             f"{r['wall_s']:>9}{r['cpu_s'] or '':>8}{r['rows_per_s'] or '':>10}"
             f"{r['peak_rss_mb'] or '':>9}{r['x_baseline']:>8}"
         )
+    for kind, f in forecasts.items():
+        print(
+            f"{kind}: the forecast adds {f['forecast_share_of_check']:.1%} to the check "
+            f"({f['forecast_s']} s to its {f['check_s']} s, in one process)"
+        )
     print(f"import --complete of the smaller bundle: {removed} (pupils: made left)")
     print(
         json.dumps(
@@ -300,6 +331,7 @@ def main() -> None:
                 "machine": f"{os.cpu_count()} cores",
                 "bundle_rows": total_rows,
                 "removed_by_complete": removed,
+                "forecast": forecasts,
                 "results": results,
             }
         )

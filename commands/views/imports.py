@@ -36,7 +36,9 @@ def progress_bar(
 
 def print_report(report: ImportReport) -> None:
     out = console()
-    if report.files:
+    # A failed import's counts are of rows read before the first error, and nothing was
+    # written: they would mislead, so only the errors are shown.
+    if report.files and report.ok:
         table = Table(
             title=literal(
                 f"Import of {report.directory}" + (" (dry run)" if report.dry_run else "")
@@ -57,16 +59,18 @@ def print_report(report: ImportReport) -> None:
                 if f.removed > len(f.removed_keys)
                 else ""
             )
-            out.print(literal(f"{f.file}: {verb} (not listed): {', '.join(f.removed_keys)}{more}"))
+            listed = f"{f.file}: {verb} (not listed): {', '.join(f.removed_keys)}{more}"
+            out.print(literal(listed), soft_wrap=True)
     for name in report.ignored:
-        out.print(literal(f"note: {name} is not a bundle file; ignored"))
+        out.print(literal(f"note: {name} is not a bundle file; ignored"), soft_wrap=True)
     if report.ok:
         verdict = "nothing written (dry run)" if report.dry_run else "imported"
         out.print(f"[bold green]OK[/]: {verdict}")
         return
     err = console(stderr=True)
+    # One line per error, never wrapped: a log is read (and searched) line by line.
     for problem in report.problems.items:
-        err.print(literal(f"error: {problem}"))
+        err.print(literal(f"error: {problem}"), soft_wrap=True)
     if report.problems.more:
         err.print(f"error: ... and {report.problems.more} more errors (stopped counting)")
     err.print(f"[bold red]{len(report.problems)} error(s)[/]: nothing was written")

@@ -76,6 +76,22 @@ def test_a_bad_bundle_exits_1_and_names_every_error(tmp_path: Path, env: dict[st
     assert "pupils.csv, line 2, column date_of_birth" in err
     assert "contacts.csv, line 2, column mobile" in err
     assert "nothing was written" in err
+
+
+def test_a_failed_import_prints_each_error_on_one_line_and_no_counts(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Read as a log (no terminal, 80 columns): an error is one line, whole, so a search
+    for its file and value finds it; no table of rows "added" when nothing was."""
+    files = small_county()
+    files["pupils.csv"][0]["date_of_birth"] = "31/02/2016"
+    folder = write_bundle(tmp_path / "bad", files)
+    code, out, err = run({**env, "COLUMNS": "80"}, "import", str(folder))
+    assert code == 1
+    lines = [line for line in err.splitlines() if "column date_of_birth" in line]
+    assert len(lines) == 1 and len(lines[0]) > 80
+    assert lines[0].startswith("error: pupils.csv, line 2") and "'31/02/2016'" in lines[0]
+    assert "Added" not in out and "Unchanged" not in out
     # Nothing was written, so nothing was ever imported: the check gives no all-clear.
     code, out, err = run(env, "check", "--as-of", "2026-08-24", "--format", "json", "--no-save")
     assert code == 2 and out == ""

@@ -33,6 +33,8 @@ def test_the_main_benchmark_runs_and_reports_every_figure(backend: str) -> None:
         figures = commands[name]
         assert figures["database"] == backend
         assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0 and figures["x_baseline"] > 0
+    forecast = data["forecast"][backend]
+    assert forecast["check_s"] > 0 and forecast["forecast_s"] > 0 and forecast["runs"] == 1
 
 
 def test_the_dispatch_benchmark_sends_each_message_once(backend: str) -> None:
