@@ -204,7 +204,12 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_key: Mapped[str | None] = mapped_column(String(200))
+    # Compared byte by byte (COLLATE "C" on PostgreSQL, SQLite's own default): a child's
+    # events are the range "pupil_ref/" < key < "pupil_ref0" whatever the database's
+    # collation (migration 0010).
+    entity_key: Mapped[str | None] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql")
+    )
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
