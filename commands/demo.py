@@ -68,7 +68,8 @@ def demo(
         *([f"{me} pupil {first} --as-of {county.as_of}"] if first else []),
         f"{me} --help",
     ]
-    out.print(literal("\nTry next:\n" + "\n".join(f"  {line}" for line in lines)))
+    tried = "\nTry next:\n" + "\n".join(f"  {line}" for line in lines)
+    out.print(literal(tried), soft_wrap=True)  # commands to copy: never cut in two
 
 
 def register(root: typer.Typer) -> None:

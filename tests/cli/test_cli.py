@@ -237,6 +237,17 @@ def test_demo_builds_a_county_and_runs_the_check(env: dict[str, str]) -> None:
     assert run(env, "demo", "--pupils", "150", "--year", "2026")[0] == 0
 
 
+def test_demo_suggests_commands_each_on_one_line_however_narrow(env: dict[str, str]) -> None:
+    """Commands to copy and paste: never cut in two, even in a 40-column window."""
+    code, out, err = run({**env, "COLUMNS": "40"}, "demo", "--pupils", "150", "--year", "2026")
+    assert code == 0, err
+    suggested = [line.strip() for line in out.split("Try next:", 1)[1].strip().splitlines()]
+    program = suggested[-1].removesuffix(" --help")
+    assert any(len(line) > 40 for line in suggested)  # long enough to have been cut
+    assert all(line.startswith(f"{program} ") for line in suggested), suggested
+    assert f"{program} check --as-of 2026-08-26 --format html --output report.html" in suggested
+
+
 def test_demo_refuses_a_database_with_real_data(county: Path, env: dict[str, str]) -> None:
     code, _, err = run(env, "demo", "--pupils", "50")
     assert code == 2 and "--force" in err
