@@ -61,9 +61,8 @@ def contacts_list(
 ) -> None:
     """Contacts (of a pupil, or all linked or blocked ones), with who blocked them, when
     and why."""
-    from rich.table import Table
 
-    from commands.views import console, echo_json, literal, write_csv
+    from commands.views import console, echo_json, folding_table, literal, write_csv
     from services.contacts import list_contacts
 
     rows = [row.as_dict() for row in list_contacts(app_from(ctx), pupil_ref=pupil)]
@@ -73,9 +72,9 @@ def contacts_list(
     if output is Format.csv:
         write_csv(COLUMNS, rows)
         return
-    table = Table(title=f"Contacts ({len(rows)})", title_justify="left")
-    for column in ("Id", "Name", "Email", "Mobile", "Pupils", "Blocked", "By", "At", "Why"):
-        table.add_column(column)
+    table = folding_table(f"Contacts ({len(rows)})",
+                          ("Id", "Name", "Email", "Mobile", "Pupils", "Blocked", "By", "At",
+                           "Why"))  # fmt: skip
     for row in rows:
         cells = {**row, "blocked": "BLOCKED" if row["blocked"] else ""}
         table.add_row(*(literal(cells[c] or "") for c in COLUMNS))

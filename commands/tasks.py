@@ -47,9 +47,8 @@ def tasks_list(
     output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
 ) -> None:
     """The team's tasks, the most urgent first."""
-    from rich.table import Table
 
-    from commands.views import console, echo_json, literal, write_csv
+    from commands.views import console, echo_json, folding_table, literal, write_csv
     from services.tasks import list_tasks
 
     chosen = None if status is StatusChoice.all else status.value
@@ -61,9 +60,8 @@ def tasks_list(
     if output is Format.csv:
         write_csv(COLUMNS, rows)
         return
-    table = Table(title=f"Tasks ({len(rows)})", title_justify="left")
-    for column in ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status"):
-        table.add_column(column)
+    headers = ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status")
+    table = folding_table(f"Tasks ({len(rows)})", headers)
     for row in rows:
         table.add_row(*(literal(row[c] or "") for c in COLUMNS))
     console().print(table)

@@ -20,6 +20,7 @@ import typer
 
 if TYPE_CHECKING:  # rich loads only when a table is printed (JSON and CSV do not need it)
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -29,6 +30,18 @@ def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def folding_table(title: str, columns: Iterable[str], **options: Any) -> Table:
+    """A table for people whose cells wrap and, where one word is wider than its column (a
+    reference, a code, an address), fold it onto the next line: never cut it with "…",
+    so every character a reader needs is there at any width."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", **options)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
 
 
 def plain(value: object) -> str:

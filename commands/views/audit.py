@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from commands.options import Format
-from commands.views import console, echo_json, literal, write_csv
+from commands.views import console, echo_json, folding_table, literal, write_csv
 from transport.db.queries.audit import AuditLine
 
 COLUMNS = ["at", "actor", "action", "entity", "entity_key", "detail"]
@@ -31,11 +31,9 @@ def show_events(lines: list[AuditLine], output: Format) -> None:
     if output is Format.csv:
         write_csv(COLUMNS, [{**r, "detail": json.dumps(r["detail"], default=str)} for r in rows])
         return
-    from rich.table import Table
-
-    table = Table(title=f"Audit log, newest first ({len(rows)})", title_justify="left")
-    for column in ("When (UTC)", "Who", "What", "Of", "Detail"):
-        table.add_column(column)
+    table = folding_table(
+        f"Audit log, newest first ({len(rows)})", ("When (UTC)", "Who", "What", "Of", "Detail")
+    )
     for r in rows:
         detail = json.dumps(r["detail"], default=str, ensure_ascii=False)
         table.add_row(

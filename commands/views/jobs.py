@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from commands.views import literal
+from commands.views import folding_table, literal
 from transport.db.queries.job_runs import JobRunRow
 
 RUN_COLUMNS = [
@@ -18,9 +18,8 @@ STATUS_STYLE = {"ok": "green", "running": "yellow", "failed": "bold red", "aband
 
 
 def runs_table(runs: Sequence[JobRunRow]) -> Table:
-    table = Table(title=f"Job runs ({len(runs)}, newest first)", title_justify="left")
-    for column in ("Id", "Job", "For", "Status", "Started (UTC)", "Took", "Error"):
-        table.add_column(column)
+    headers = ("Id", "Job", "For", "Status", "Started (UTC)", "Took", "Error")
+    table = folding_table(f"Job runs ({len(runs)}, newest first)", headers)
     for run in runs:
         took = "" if run.duration_seconds is None else f"{run.duration_seconds:.1f} s"
         table.add_row(

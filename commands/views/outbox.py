@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
-from commands.views import literal, plain
+from commands.views import folding_table, literal, plain
 from notifications.sms_encoding import segments
 from services.outbox_admin import MessageRow, Preview
 from services.sending import SendRun
@@ -30,10 +30,9 @@ MESSAGE_COLUMNS = [
 
 
 def messages_table(rows: Sequence[MessageRow]) -> Table:
-    table = Table(title=f"Outbox ({len(rows)} messages)", title_justify="left")
-    for column in ("Id", "Created", "Channel", "To", "Kind", "Step", "Children", "Status",
-                   "Tries", "Error"):  # fmt: skip
-        table.add_column(column)
+    table = folding_table(f"Outbox ({len(rows)} messages)",
+                          ("Id", "Created", "Channel", "To", "Kind", "Step", "Children",
+                           "Status", "Tries", "Error"))  # fmt: skip
     for row in rows:
         error = " ".join(part for part in (row.error_code, row.error) if part)
         table.add_row(

@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from commands.views import literal, plain
+from commands.views import folding_table, literal, plain
 from commands.views.check import SEVERITY_STYLE
 from services.pupil import PupilStory
 from transport.domain.calendar import format_academic_year
@@ -51,10 +51,7 @@ def story_json(story: PupilStory) -> dict[str, Any]:
 
 
 def _table(title: str, columns: list[str]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for column in columns:
-        table.add_column(column)
-    return table
+    return folding_table(title, columns, title_style="bold")
 
 
 def _day(value: date | datetime | None) -> str:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tests.bundles import small_county, write_bundle
+from tests.bundles import award, small_county, write_bundle
 
 runner = CliRunner()
 
@@ -61,3 +61,20 @@ def test_the_table_names_everything_and_an_unknown_pupil_is_exit_2(env: dict[str
         assert expected in out, expected
     code, out, err = run(env, "pupil", "NOBODY")
     assert code == 2 and "NOBODY" in err and out == ""
+
+
+def test_at_a_narrow_width_no_reference_is_cut_short(db_url: str, tmp_path: Path) -> None:
+    """A reference wider than its column folds onto the next line: every character is
+    there (none replaced with "…"), in order, in its column."""
+    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "60"}
+    ref = "AWARD-2026-SEND-0000000001"
+    files = small_county()
+    files["awards.csv"] = [award(ref, basis="SEND_MOBILITY")]
+    assert runner.invoke(app, ["import", str(write_bundle(tmp_path / "b", files))],
+                         env=env).exit_code == 0  # fmt: skip
+    code, out, _ = run(env, "pupil", "P1", "--as-of", "2026-08-06")
+    assert code == 0
+    assert "…" not in out
+    awards = out.split("Awards", 1)[1].split("└", 1)[0]
+    first_cells = [line.split("│")[1].strip() for line in awards.splitlines() if "│" in line]
+    assert "".join(first_cells) == ref
