@@ -38,6 +38,7 @@ def main() -> int:
 
     app = build(load_config(), interactive=False)
     app.may_create = False
+    backlog_forecast(app, run_check(app, as_of=args.as_of, save=False))  # warm: not timed
     checks: list[float] = []
     forecasts: list[float] = []
     outcome = None

@@ -29,19 +29,26 @@ def full_passes_held() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+_held = {"start_up": False}  # set while start_up() holds the collector off
+
+
 def start_up() -> None:
     """A command's start-up: no collection while the libraries and the command's modules
     load. What they make (modules, classes, compiled statements) lives as long as the
     process, so the collector's passes then find nothing to free; at the size of this
     project's imports they were a tenth of a short command's time."""
-    gc.disable()
+    if gc.isenabled():
+        _held["start_up"] = True
+        gc.disable()
 
 
 def started() -> None:
     """Start-up is over: what exists now is set aside from every later pass (``gc.freeze``),
     and the collector runs as usual for the command's own work. Does nothing unless
-    ``start_up()`` turned the collector off (a test or a library's caller keeps theirs)."""
-    if gc.isenabled():
+    ``start_up()`` turned the collector off: a test or a library's caller that runs a
+    command in its own process keeps the collector as it set it."""
+    if not _held["start_up"]:
         return
+    _held["start_up"] = False
     gc.freeze()
     gc.enable()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from rich.progress import Progress, TaskID
 from rich.table import Table
+from rich.text import Text
 
 from commands.views import console, literal
 from transport.imports.bundle import ImportReport
@@ -60,9 +61,9 @@ def print_report(report: ImportReport) -> None:
                 else ""
             )
             listed = f"{f.file}: {verb} (not listed): {', '.join(f.removed_keys)}{more}"
-            out.print(literal(listed), soft_wrap=True)
+            out.print(_line(listed), soft_wrap=True)
     for name in report.ignored:
-        out.print(literal(f"note: {name} is not a bundle file; ignored"), soft_wrap=True)
+        out.print(_line(f"note: {name} is not a bundle file; ignored"), soft_wrap=True)
     if report.ok:
         verdict = "nothing written (dry run)" if report.dry_run else "imported"
         out.print(f"[bold green]OK[/]: {verdict}")
@@ -70,7 +71,13 @@ def print_report(report: ImportReport) -> None:
     err = console(stderr=True)
     # One line per error, never wrapped: a log is read (and searched) line by line.
     for problem in report.problems.items:
-        err.print(literal(f"error: {problem}"), soft_wrap=True)
+        err.print(_line(f"error: {problem}"), soft_wrap=True)
     if report.problems.more:
         err.print(f"error: ... and {report.problems.more} more errors (stopped counting)")
     err.print(f"[bold red]{len(report.problems)} error(s)[/]: nothing was written")
+
+
+def _line(text: str) -> Text:
+    """One line of a log, whatever it quotes: a line break in it (a file's name may hold
+    one) is shown as U+FFFD, like any other control character."""
+    return literal(text.replace("\n", "\ufffd"))

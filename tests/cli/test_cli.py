@@ -76,6 +76,10 @@ def test_a_bad_bundle_exits_1_and_names_every_error(tmp_path: Path, env: dict[st
     assert "pupils.csv, line 2, column date_of_birth" in err
     assert "contacts.csv, line 2, column mobile" in err
     assert "nothing was written" in err
+    # Nothing was written, so nothing was ever imported: the check gives no all-clear.
+    code, out, err = run(env, "check", "--as-of", "2026-08-24", "--format", "json", "--no-save")
+    assert code == 2 and out == ""
+    assert "no data" in err and "transport import" in err
 
 
 def test_a_failed_import_prints_each_error_on_one_line_and_no_counts(
@@ -92,10 +96,17 @@ def test_a_failed_import_prints_each_error_on_one_line_and_no_counts(
     assert len(lines) == 1 and len(lines[0]) > 80
     assert lines[0].startswith("error: pupils.csv, line 2") and "'31/02/2016'" in lines[0]
     assert "Added" not in out and "Unchanged" not in out
-    # Nothing was written, so nothing was ever imported: the check gives no all-clear.
-    code, out, err = run(env, "check", "--as-of", "2026-08-24", "--format", "json", "--no-save")
-    assert code == 2 and out == ""
-    assert "no data" in err and "transport import" in err
+
+
+def test_a_file_name_with_a_line_break_is_noted_on_one_line(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    folder = write_bundle(tmp_path / "bundle", small_county())
+    (folder / "notes\nfrom the office.csv").write_text("x\n")
+    code, out, err = run(env, "import", str(folder))
+    assert code == 0, err
+    [note] = [line for line in out.splitlines() if "is not a bundle file" in line]
+    assert note == "note: notes\ufffdfrom the office.csv is not a bundle file; ignored"
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, env: dict[str, str]) -> None:

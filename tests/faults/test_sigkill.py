@@ -61,7 +61,8 @@ def import_holds_the_lock(engine: Engine) -> bool:
     with engine.connect() as conn:
         held = conn.execute(
             text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                 "AND objid = :low AND classid = :high"),
+                 "AND objid = :low AND classid = :high AND database = "
+                 "(SELECT oid FROM pg_database WHERE datname = current_database())"),
             {"low": IMPORT_LOCK & 0xFFFFFFFF, "high": IMPORT_LOCK >> 32},
         ).scalar_one()  # fmt: skip
     return bool(held)

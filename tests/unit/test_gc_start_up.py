@@ -41,6 +41,13 @@ def test_started_leaves_a_running_collector_as_it_is(collector: None) -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_started_leaves_a_collector_its_caller_turned_off_as_it_is(collector: None) -> None:
+    gc.disable()  # a caller's own choice, not start_up()'s
+    started()
+    assert not gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
 PROBE = """\
 import gc, sys
 import transport.db.schema as schema
