@@ -57,28 +57,43 @@ def contacts_unblock(ctx: typer.Context, contact: Contact, by: By, reason: Reaso
 def contacts_list(
     ctx: typer.Context,
     pupil: Annotated[str | None, typer.Option("--pupil", help="Only this pupil's.")] = None,
+    blocked: Annotated[
+        bool, typer.Option("--blocked", help="Only blocked contacts (safeguarding).")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="At most N contacts, by id (0: all).")
+    ] = 100,
     output: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
 ) -> None:
     """Contacts (of a pupil, or all linked or blocked ones), with who blocked them, when
-    and why."""
+    and why: the first 100 by id unless --limit says otherwise."""
 
     from commands.views import console, echo_json, folding_table, literal, write_csv
     from services.contacts import list_contacts
 
-    rows = [row.as_dict() for row in list_contacts(app_from(ctx), pupil_ref=pupil)]
+    found, total = list_contacts(
+        app_from(ctx), pupil_ref=pupil, blocked_only=blocked, limit=limit or None
+    )
+    rows = [row.as_dict() for row in found]
     if output is Format.json:
         echo_json(rows)
         return
     if output is Format.csv:
         write_csv(COLUMNS, rows)
         return
-    table = folding_table(f"Contacts ({len(rows)})",
+    shown = f"{len(rows)} of {total}" if total > len(rows) else str(total)
+    table = folding_table(f"Contacts ({shown})",
                           ("Id", "Name", "Email", "Mobile", "Pupils", "Blocked", "By", "At",
                            "Why"))  # fmt: skip
     for row in rows:
         cells = {**row, "blocked": "BLOCKED" if row["blocked"] else ""}
         table.add_row(*(literal(cells[c] or "") for c in COLUMNS))
     console().print(table)
+    if total > len(rows):
+        typer.echo(
+            f"… and {total - len(rows)} more: use --pupil REF, --blocked, --limit N (0 for all) "
+            "or --format csv"
+        )
 
 
 def register(root: typer.Typer) -> None:

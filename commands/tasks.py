@@ -36,9 +36,7 @@ def tasks_list(
     ] = StatusChoice.open,
     kind: Annotated[
         TaskKind | None,
-        typer.Option(
-            "--kind", help="phone_family, fix_contact, chase_application or confirm_arrangement."
-        ),
+        typer.Option("--kind", help="Only tasks of this kind (the choices above)."),
     ] = None,
     pupil: Annotated[str | None, typer.Option("--pupil", help="Only this pupil's tasks.")] = None,
     school: Annotated[

@@ -70,6 +70,11 @@ def unblock(app: App, reference: str, *, by: str, reason: str) -> BlockResult:
     return BlockResult(tuple(ids), tuple(lifted))
 
 
-def list_contacts(app: App, *, pupil_ref: str | None) -> list[ContactRow]:
+def list_contacts(
+    app: App, *, pupil_ref: str | None, blocked_only: bool = False, limit: int | None = None
+) -> tuple[list[ContactRow], int]:
+    """The first ``limit`` contacts listed, and how many there are in all."""
     with app.ready().engine.connect() as conn:
-        return store.list_contacts(conn, pupil_ref=pupil_ref)
+        return store.list_contacts(
+            conn, pupil_ref=pupil_ref, blocked_only=blocked_only, limit=limit
+        )

@@ -149,3 +149,31 @@ def test_block_needs_by_and_reason_and_a_known_contact(tmp_path: Path, env: dict
     assert code == 2 and "--by" in err
     code, _, err = run(env, "contacts", "block", "not a number", "--by", "X", "--reason", "Y")
     assert code == 2
+
+
+def test_the_list_shows_the_blocked_alone_and_pages_a_long_one(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """A county has a million contacts: the list is the first 100 by id unless --limit
+    says otherwise (0: all), says how many more there are, and --blocked lists the
+    blocked ones alone, whoever they belong to."""
+    refs = ("P1", "P2", "P3")
+    families = [contact("P1", **ALEX), contact("P2", **SAM),
+                contact("P3", name="Jo Smith", email="jo@example.net")]  # fmt: skip
+    imported(env, tmp_path / "v1", household(*families, refs=refs))
+    assert run(env, "contacts", "block", "sam@example.org", "--by", "A. Caseworker",
+               "--reason", "court order")[0] == 0  # fmt: skip
+
+    code, out, err = run(env, "contacts", "list", "--blocked", "--format", "json")
+    assert code == 0, err
+    assert [(c["name"], c["pupils"]) for c in json.loads(out)] == [("Sam Jones", "P2")]
+
+    code, out, err = run(env, "contacts", "list", "--limit", "2")
+    assert code == 0, err
+    assert "Contacts (2 of 3)" in out and "… and 1 more" in out
+    code, out, _ = run(env, "contacts", "list", "--limit", "2", "--format", "json")
+    assert [c["name"] for c in json.loads(out)] == ["Alex O'Brien", "Sam Jones"]  # by id
+    code, out, _ = run(env, "contacts", "list", "--limit", "0", "--format", "json")
+    assert len(json.loads(out)) == 3
+    code, out, _ = run(env, "contacts", "list")
+    assert "Contacts (3)" in out and "more" not in out

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from transport.audit import AuditContext
 from transport.db.dialect import chunks
@@ -174,25 +175,41 @@ class ContactRow:
         }
 
 
-def list_contacts(conn: Connection, *, pupil_ref: str | None) -> list[ContactRow]:
-    """Persons linked to a pupil (``pupil_ref``: that pupil's), or blocked, by id."""
-    links = select(PupilContact.contact_id, PupilContact.pupil_ref)
+def list_contacts(
+    conn: Connection,
+    *,
+    pupil_ref: str | None,
+    blocked_only: bool = False,
+    limit: int | None = None,
+) -> tuple[list[ContactRow], int]:
+    """Persons linked to a pupil (``pupil_ref``: that pupil's), or blocked (``blocked_only``:
+    only those), by id: the first ``limit`` of them, and how many there are in all. Only
+    the listed contacts' links are read, so a page of a county is quick."""
+    linked = select(PupilContact.contact_id)
+    where: ColumnElement[bool]
     if pupil_ref is not None:
-        links = links.where(PupilContact.pupil_ref == pupil_ref)
-    pupils: dict[int, list[str]] = defaultdict(list)
-    for contact_id, ref in conn.execute(links.order_by(PupilContact.pupil_ref)):
-        pupils[contact_id].append(ref)
-    stmt = select(CONTACTS).order_by(CONTACTS.c.id)
-    if pupil_ref is not None:
-        stmt = stmt.where(CONTACTS.c.id.in_(sorted(pupils)))
+        where = CONTACTS.c.id.in_(linked.where(PupilContact.pupil_ref == pupil_ref))
+    elif blocked_only:
+        where = CONTACTS.c.do_not_contact.is_(True)
     else:
-        stmt = stmt.where(
-            or_(
-                CONTACTS.c.do_not_contact.is_(True),
-                CONTACTS.c.id.in_(select(PupilContact.contact_id)),
-            )
+        where = or_(CONTACTS.c.do_not_contact.is_(True), CONTACTS.c.id.in_(linked))
+    if blocked_only:
+        where = and_(where, CONTACTS.c.do_not_contact.is_(True))
+    total = int(conn.execute(select(func.count()).select_from(CONTACTS).where(where)).scalar_one())
+    stmt = select(CONTACTS).where(where).order_by(CONTACTS.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    found = conn.execute(stmt).all()
+    pupils: dict[int, list[str]] = defaultdict(list)
+    for chunk in chunks([row.id for row in found]):
+        links = select(PupilContact.contact_id, PupilContact.pupil_ref).where(
+            PupilContact.contact_id.in_(chunk)
         )
-    return [
+        if pupil_ref is not None:
+            links = links.where(PupilContact.pupil_ref == pupil_ref)
+        for contact_id, ref in conn.execute(links.order_by(PupilContact.pupil_ref)):
+            pupils[contact_id].append(ref)
+    rows = [
         ContactRow(
             row.id,
             row.name,
@@ -205,5 +222,6 @@ def list_contacts(conn: Connection, *, pupil_ref: str | None) -> list[ContactRow
             row.blocked_at,
             row.block_reason,
         )
-        for row in conn.execute(stmt)
+        for row in found
     ]
+    return rows, total
