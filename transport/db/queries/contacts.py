@@ -193,7 +193,7 @@ def list_contacts(
         where = CONTACTS.c.do_not_contact.is_(True)
     else:
         where = or_(CONTACTS.c.do_not_contact.is_(True), CONTACTS.c.id.in_(linked))
-    if blocked_only:
+    if blocked_only and pupil_ref is not None:
         where = and_(where, CONTACTS.c.do_not_contact.is_(True))
     total = int(conn.execute(select(func.count()).select_from(CONTACTS).where(where)).scalar_one())
     stmt = select(CONTACTS).where(where).order_by(CONTACTS.c.id)
