@@ -84,15 +84,14 @@ def today_or(app: App, day: date | None) -> date:
 def actor_from(by: str | None) -> str:
     """Who does it, for the audit log: the --by name, else the OS user (never a generic
     word such as "import")."""
-    import getpass
-
+    from transport.audit import os_user
     from transport.errors import UsageError
 
     if by is not None:
         if not by.strip():
             raise UsageError("--by needs a name")
         return by.strip()
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in the environment nor the password file
-        raise UsageError("cannot tell who you are: say it with --by NAME") from None
+    user = os_user()
+    if user is None:
+        raise UsageError("cannot tell who you are: say it with --by NAME")
+    return user

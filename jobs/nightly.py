@@ -8,7 +8,6 @@ the reason, so the failure is loud but never costs a family its reminder."""
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from services.app import App
 from services.renewals import RenewalRun, run_renewals
 from services.retention import RetentionReport, apply_retention
+from transport.audit import os_user
 from transport.errors import TransportError, failure_record
 
 TRIGGER = "nightly job"
@@ -65,7 +65,4 @@ def nightly(app: App, on: date) -> NightlyRun:
 
 def _os_user() -> str:
     """The audit log's actor for the nightly's retention: who runs the scheduler."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return TRIGGER
+    return os_user() or TRIGGER

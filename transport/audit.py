@@ -3,6 +3,7 @@ settled by hand all write here."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -12,6 +13,16 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from transport.db.tables import AuditEvent, table_of
+
+
+def os_user() -> str | None:
+    """Who runs the command or the scheduler, as the operating system says: the audit
+    log's actor when no --by name is given (None: neither the environment nor the
+    password file has a login name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,8 @@ class Council:
     def _award(self, pupil: PupilFacts, year: int, day: date) -> PupilFacts:
         mine = self.applications.get(pupil.pupil_ref, [])
         approved = next(
-            (a for a in mine if a.academic_year == year and a.status == "approved"), None
+            (a for a in mine if a.academic_year == year and a.status == ApplicationStatus.APPROVED),
+            None,
         )
         return pupil._replace(awards=(*pupil.awards, award_for(pupil, year, approved, day)))
 

@@ -168,15 +168,20 @@ class RiskContext:
 
     def _build_window(self, name: str) -> _CalendarWindow:
         calendar = self.calendars.get(name, Calendar(name, ()))
-        by_year: dict[int, list[date]] = {}
-        for day in calendar.school_days_between(self.as_of, self.last_day):
-            by_year.setdefault(academic_year_of(day), []).append(day)
         recent: list[date] = []
         for term in calendar.recent_terms(self.as_of):
             recent.extend(term.school_days())
         return _CalendarWindow(
-            {year: tuple(days) for year, days in by_year.items()}, tuple(sorted(recent))
+            school_days_by_year(calendar, self.as_of, self.last_day), tuple(sorted(recent))
         )
+
+
+def school_days_by_year(calendar: Calendar, first: date, last: date) -> dict[int, tuple[date, ...]]:
+    """The calendar's school days from ``first`` to ``last``, by academic year."""
+    by_year: dict[int, list[date]] = {}
+    for day in calendar.school_days_between(first, last):
+        by_year.setdefault(academic_year_of(day), []).append(day)
+    return {year: tuple(days) for year, days in by_year.items()}
 
 
 @dataclass(frozen=True)
@@ -395,10 +400,7 @@ class Span:
         found = self._days.get(name)
         if found is None:
             calendar = self.calendars.get(name, Calendar(name, ()))
-            by_year: dict[int, list[date]] = {}
-            for day in calendar.school_days_between(self.first, self.last):
-                by_year.setdefault(academic_year_of(day), []).append(day)
-            found = self._days[name] = {year: tuple(days) for year, days in by_year.items()}
+            found = self._days[name] = school_days_by_year(calendar, self.first, self.last)
         return found
 
 
