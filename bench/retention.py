@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ def measure(url: str, work: Path, *args: str) -> dict[str, Any]:
     return result
 
 
-def chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def chunks(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     chunk: list[dict[str, Any]] = []
     for row in rows:
         chunk.append(row)
@@ -113,7 +113,7 @@ def history(url: str, *, left_share: float, seed: int) -> dict[str, int]:
             .where(Pupil.pupil_ref == bindparam("r"))
             .values(status="left", left_on=bindparam("d"))
         )
-        for chunk in (leavers[i : i + CHUNK] for i in range(0, len(leavers), CHUNK)):
+        for chunk in chunks(leavers):
             conn.execute(stmt, chunk)
         made["leavers"] = len(leavers)
 
@@ -170,7 +170,7 @@ def history(url: str, *, left_share: float, seed: int) -> dict[str, int]:
             }
             for ref in refs[::10]
         ]
-        for chunk in (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)):
+        for chunk in chunks(tasks):
             insert_rows(conn, table_of(Task), chunk)
         made["tasks"] = len(tasks)
         made["risk_snapshots"] = 0
@@ -198,7 +198,7 @@ def history(url: str, *, left_share: float, seed: int) -> dict[str, int]:
                 }
                 for ref in refs[night::20]
             ]
-            for chunk in (snaps[i : i + CHUNK] for i in range(0, len(snaps), CHUNK)):
+            for chunk in chunks(snaps):
                 insert_rows(conn, table_of(RiskSnapshot), chunk)
             made["risk_snapshots"] += len(snaps)
         refresh_statistics(

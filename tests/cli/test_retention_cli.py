@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from tests.bundles import arrangement, award, contact, council_terms, pupil, school, write_bundle
-from transport.db.engine import make_engine, writer
+from transport.db.engine import writer
 from transport.db.tables import (
     AuditEvent,
     Contact,
@@ -57,13 +57,6 @@ def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[st
         "COLUMNS": "220",
         "LOGNAME": "night.operator",  # the OS user, as getpass.getuser() reads it
     }
-
-
-@pytest.fixture
-def engine(db_url: str) -> Any:
-    eng = make_engine(db_url)
-    yield eng
-    eng.dispose()
 
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:

@@ -41,6 +41,7 @@ from tests.bundles import (
     write_bundle,
 )
 from tests.integration.test_contacts_property import expected, person, rows, stored
+from tests.integration.test_import import dump
 from transport.clock import FixedClock
 from transport.config import Config, DatabaseConfig
 from transport.db.engine import writer
@@ -271,15 +272,6 @@ def test_the_record_is_what_the_last_complete_bundle_says(
         app.engine.dispose()
 
 
-def everything(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
-    """Every row of every table (the audit log too), to see that nothing was written."""
-    with engine.connect() as conn:
-        return {
-            table.name: sorted(tuple(map(str, row)) for row in conn.execute(select(table)))
-            for table in Base.metadata.sorted_tables
-        }
-
-
 def removals(model: Model, second: Bundle) -> dict[str, tuple[int, int]]:
     """What a complete import of ``second`` over ``model`` removes from each table, of how
     many rows (the table once the file is written; pupils: those not left)."""
@@ -316,7 +308,7 @@ def test_a_removal_above_the_cap_writes_nothing_and_the_dry_run_shows_it(
     with tempfile.TemporaryDirectory() as tmp:
         assert load(engine, Path(tmp) / "v1", first, allow_large_removal=True).ok
         model.imported(first)
-        before = everything(engine)
+        before = dump(engine, audit=True)
         gone = removals(model, second)
 
         dry = load(engine, Path(tmp) / "v2", second, dry_run=True, allow_large_removal=True)
@@ -324,7 +316,7 @@ def test_a_removal_above_the_cap_writes_nothing_and_the_dry_run_shows_it(
         assert {f.file: f.removed for f in dry.files if f.file in gone} == {
             name: removed for name, (removed, _) in gone.items()
         }
-        assert everything(engine) == before
+        assert dump(engine, audit=True) == before
 
         over = [name for name, (removed, rows_) in gone.items() if rows_ and removed / rows_ > cap]
         report = load(engine, Path(tmp) / "v2", second, max_removed_share=cap)
@@ -333,7 +325,7 @@ def test_a_removal_above_the_cap_writes_nothing_and_the_dry_run_shows_it(
         event("refused" if over else "written")
         if over:
             assert not report.written
-            assert everything(engine) == before
+            assert dump(engine, audit=True) == before
         else:
             assert report.written
             model.imported(second)
