@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
-from transport.domain.calendar import format_academic_year
 from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
@@ -66,12 +65,7 @@ def warnings(outcome: CheckOutcome) -> list[str]:
             "UTC: children at risk since then are not shown; import the council's latest "
             "export"
         )
-    found.extend(
-        f"calendar '{gap.calendar}' (followed by {gap.schools} school(s)) has no terms for "
-        f"{format_academic_year(gap.academic_year)}: its pupils cannot be checked for that "
-        "year; import its terms"
-        for gap in outcome.gaps
-    )
+    found.extend(gap.describe() for gap in outcome.gaps)
     return found
 
 
