@@ -21,6 +21,7 @@ from transport.db.queries.risk_facts import (
     pupil_names,
     school_names,
     schools_named,
+    schools_of_pupil,
 )
 from transport.db.queries.work_done import done_in_window
 from transport.domain.calendar_gaps import CalendarGap, calendar_gaps
@@ -123,20 +124,30 @@ def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str
 def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRisk | None:
     """The one pupil's risk on ``as_of`` (None: not at risk, or not in scope): the same
     check the nightly runs, over the pupil's school only."""
+    return pupil_check(app, conn, pupil_ref, as_of)[0]
+
+
+def pupil_check(
+    app: App, conn: Connection, pupil_ref: str, as_of: date
+) -> tuple[PupilRisk | None, list[CalendarGap]]:
+    """The one pupil's risk on ``as_of``, and the gaps of the calendars their schools
+    follow (the terms the check assumes for them)."""
     settings = app.settings.check
     facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
-    calendars, school_calendar = load_calendars(conn, schools_named(facts))
+    urns = schools_named(facts) or set(schools_of_pupil(conn, pupil_ref))
+    calendars, school_calendar = load_calendars(conn, urns)
     ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
-    return next(iter(check(facts, ctx).at_risk), None)
+    result = check(facts, ctx)
+    return next(iter(result.at_risk), None), calendar_gaps(ctx, result)
 
 
-def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> date | None:
-    """R (the first day without transport, counted back from by the ladder) when the
-    pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:
-    the same check the nightly runs, for one pupil."""
+def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRisk | None:
+    """The pupil's risk when they are renewal-due on ``as_of`` (NO_APPLICATION within the
+    window: R, ``uncovered_from``, is what the ladder counts back from), else None: the
+    same check the nightly runs, for one pupil."""
     risk = risk_of(app, conn, pupil_ref, as_of)
-    if risk is not None and Reason.NO_APPLICATION in risk.reasons:
-        return risk.uncovered_from
+    if risk is not None and Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from:
+        return risk
     return None
 
 

@@ -16,6 +16,7 @@ from transport.config import CouncilConfig
 from transport.db.queries import channels
 from transport.db.queries.risk_facts import pupil_names, school_names
 from transport.db.queries.tasks import open_task_counts
+from transport.domain.calendar import format_academic_year
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER, Severity
 
 LIST_LIMIT = 50
@@ -61,6 +62,17 @@ def digest_data(
     down = channels.down(conn)
     failed = outbox.recent_failures(conn, since=now - timedelta(days=1))
     data = outcome.counts()
+    gaps = [
+        {
+            "calendar": gap.calendar,
+            "academic_year": format_academic_year(gap.academic_year),
+            "terms": ", ".join(gap.terms),
+            "from": f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day",
+            "schools": len(gap.schools),
+            "pupils": gap.pupils,
+        }
+        for gap in outcome.gaps
+    ]
     return {
         "council": {"name": council.name},
         "as_of": result.as_of.isoformat(),
@@ -77,6 +89,7 @@ def digest_data(
         "critical_total": len(critical),
         "alerts": [{"pupil_ref": ref, "name": names.get(ref, "")} for ref in alerts or []],
         "short": short,
+        "calendar_gaps": gaps,
         "channels_down": [
             {
                 "channel": d.channel,

@@ -16,7 +16,7 @@ from notifications.households import child_line, message_context, recipients
 from notifications.messages import render
 from services.app import App
 from services.check import renewal_due_on
-from services.renewals import due_pupils, household_messages, kind_of
+from services.renewals import RenewalDue, due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
@@ -193,17 +193,18 @@ def _renewal_preview(
         if not has_pupil(conn, pupil_ref):
             raise UsageError(f"no pupil {pupil_ref!r}")
         due = [
-            (ref, r)
+            RenewalDue(ref, r.uncovered_from, r.uncovered_assumed, r.uncovered_term)
             for ref in store.household_of(conn, pupil_ref)
-            if (r := renewal_due_on(app, conn, ref, as_of)) is not None
+            if (r := renewal_due_on(app, conn, ref, as_of)) is not None and r.uncovered_from
         ]
-        if pupil_ref not in {ref for ref, _ in due}:
+        if pupil_ref not in {item.pupil_ref for item in due}:
             raise NothingToSend(
                 f"nothing to send: pupil {pupil_ref} is not due a renewal reminder on "
                 f"{as_of} (no missing application within the check's window)"
             )
-        contacts = store.contact_facts(conn, [ref for ref, _ in due])
-        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+        contacts = store.contact_facts(conn, [item.pupil_ref for item in due])
+        years = [(item.pupil_ref, academic_year_of(item.uncovered_from)) for item in due]
+        done, unreachable = store.done_steps(conn, years)
         planned = plan(
             due_pupils(due, contacts, done, unreachable), settings.renewals.ladder, as_of
         )

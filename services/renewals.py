@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -147,17 +147,26 @@ class RenewalRun:
         return self.counts
 
 
-def renewal_due(result: CheckResult) -> list[tuple[str, date]]:
-    """(pupil_ref, R) for every in-scope pupil with NO_APPLICATION."""
+class RenewalDue(NamedTuple):
+    """A renewal-due pupil: R, and whether R is an assumed day (and in which term)."""
+
+    pupil_ref: str
+    uncovered_from: date
+    assumed: bool = False
+    term: str | None = None
+
+
+def renewal_due(result: CheckResult) -> list[RenewalDue]:
+    """R for every in-scope pupil with NO_APPLICATION."""
     return [
-        (risk.pupil_ref, risk.uncovered_from)
+        RenewalDue(risk.pupil_ref, risk.uncovered_from, risk.uncovered_assumed, risk.uncovered_term)
         for risk in result.at_risk
         if Reason.NO_APPLICATION in risk.reasons and risk.uncovered_from is not None
     ]
 
 
 def due_pupils(
-    due: Sequence[tuple[str, date]],
+    due: Sequence[RenewalDue],
     contacts: Mapping[str, Sequence[ContactFact]],
     done: Mapping[tuple[str, int], Iterable[str]],
     unreachable: Mapping[tuple[str, int], Iterable[str]] | None = None,
@@ -174,8 +183,10 @@ def due_pupils(
             tuple(contacts.get(ref, ())),
             frozenset(done.get((ref, academic_year_of(r)), ())),
             frozenset(unreachable.get((ref, academic_year_of(r)), ())),
+            assumed,
+            term,
         )
-        for ref, r in due
+        for ref, r, assumed, term in due
     ]
 
 
@@ -261,10 +272,11 @@ def run_ladder(
     engine = app.engine
     due = renewal_due(result)
     report = LadderReport(due=len(due), dry_run=dry_run)
-    refs = [ref for ref, _ in due]
+    refs = [item.pupil_ref for item in due]
     with engine.connect() as conn:
         contacts = store.contact_facts(conn, refs)
-        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+        years = [(item.pupil_ref, academic_year_of(item.uncovered_from)) for item in due]
+        done, unreachable = store.done_steps(conn, years)
     report.planned = plan(due_pupils(due, contacts, done, unreachable), settings.ladder, today)
     council = app.settings.council
     if dry_run:
@@ -316,8 +328,10 @@ def household_messages(
     apply_before = timedelta(days=settings.apply_by_days_before)
     for message in messages:
         lines = [children[ref] for ref in message.pupil_refs]
-        first_needed = min(date.fromisoformat(line["needed_from"]) for line in lines)
-        apply_by = first_needed - apply_before
+        first = min(lines, key=lambda line: line["needed_from"])
+        apply_by = date.fromisoformat(first["needed_from"]) - apply_before
+        if first["needed_from_assumed"]:  # never a date worked out from an assumed one
+            apply_by = today
         contact_name = people[message.contact_id]["name"]
         context = {
             "council": council_context(council),

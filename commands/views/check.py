@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
+from transport.domain.calendar import format_academic_year
 from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
@@ -51,13 +52,15 @@ def as_json(
             outcome.data_imported_at.isoformat() if outcome.data_imported_at else None
         ),
         "counts": outcome.counts(),
+        "calendar_gaps": [gap.as_dict() for gap in outcome.gaps],
         "warnings": warnings(outcome),
         "forecast": [stage.as_dict() for stage in forecast],
         "at_risk": [_item(outcome, risk, names) for risk in outcome.listed(only_new=only_new)],
     }
 
 
-def warnings(outcome: CheckOutcome) -> list[str]:
+def warnings(outcome: CheckOutcome, *, gaps: bool = True) -> list[str]:
+    """The check's warnings in words (``gaps``: with one for each calendar gap)."""
     found = []
     if outcome.stale and outcome.data_imported_at is not None:
         found.append(
@@ -65,7 +68,8 @@ def warnings(outcome: CheckOutcome) -> list[str]:
             "UTC: children at risk since then are not shown; import the council's latest "
             "export"
         )
-    found.extend(gap.describe() for gap in outcome.gaps)
+    if gaps:
+        found.extend(gap.describe() for gap in outcome.gaps)
     return found
 
 
@@ -79,6 +83,8 @@ def _item(outcome: CheckOutcome, risk: PupilRisk, names: Names | None) -> dict[s
         "reasons": [reason.value for reason in risk.reasons],
         "next_school_urn": risk.next_school_urn,
         "uncovered_from": risk.uncovered_from.isoformat() if risk.uncovered_from else None,
+        "uncovered_from_assumed": risk.uncovered_assumed,
+        "uncovered_term": risk.uncovered_term,
     }
     new = outcome.is_new(risk.pupil_ref)
     if new is not None:
@@ -165,9 +171,10 @@ def render_table(
         name = schools.get(outcome.school_urn, "?")
         title.append(literal(f"  school {outcome.school_urn} ({name})"))
     yield title
+    yield from gap_lines(outcome)
     if outcome.data_imported_at is not None:
         yield Text(f"Record last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC")
-    for warning in warnings(outcome):
+    for warning in warnings(outcome, gaps=False):
         yield Text(f"Warning: {warning}", "bold yellow")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
     for severity in SEVERITY_ORDER:
@@ -182,7 +189,14 @@ def render_table(
         for line in lines:
             yield Text("  " + line, "bold red" if "SHORT" in line else "")
     if not result.at_risk:
-        yield Text("No child is at risk in the window.", "bold green")
+        if outcome.gaps:  # never an all-clear while term dates are missing
+            yield Text(
+                "No child is listed at risk, but term dates are missing (above): children "
+                "at those schools are checked on assumed days; import the terms.",
+                "bold yellow",
+            )
+        else:
+            yield Text("No child is at risk in the window.", "bold green")
         return
 
     reasons = Table(title="By reason", title_justify="left")
@@ -227,6 +241,34 @@ def render_table(
             f"… and {len(risks) - len(shown)} more: use --limit 0 for all, or --format csv",
             "italic",
         )
+
+
+SCHOOLS_SHOWN = 8  # a calendar's schools named in the table (all in JSON)
+
+
+def gap_lines(outcome: CheckOutcome) -> Iterable[Any]:
+    """Calendar gaps, said first: each calendar, its missing terms, the first assumed day,
+    its schools."""
+    from rich.text import Text
+
+    if not outcome.gaps:
+        return
+    yield Text(
+        "TERM DATES MISSING: these calendars lack terms the window reaches; the check counts "
+        "assumed days for them (the earliest plausible) and marks its children NO_TERM_DATES",
+        "bold red",
+    )
+    for gap in outcome.gaps:
+        start = f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day"
+        urns = ", ".join(gap.schools[:SCHOOLS_SHOWN])
+        more = len(gap.schools) - SCHOOLS_SHOWN
+        urns += f" and {more} more" if more > 0 else ""
+        yield literal(
+            f"  {gap.calendar} {format_academic_year(gap.academic_year)}: no "
+            f"{', '.join(gap.terms)} dates; assumed from {start}; {gap.pupils} children in "
+            f"scope; schools {urns}"
+        )
+    yield Text("  Import the terms (transport calendars lists what is missing).", "italic")
 
 
 def _school_of(risk: PupilRisk, schools: Mapping[str, str]) -> str:
@@ -308,6 +350,12 @@ def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
         if stage.outstanding == 0:
             continue
         due = f"due by {stage.due_by:%a %d %b}" if stage.due_by else ""
+        if stage.stage == "dates":  # no pace to measure: the terms are to be imported
+            lines.append(
+                f"dates: {stage.outstanding} children dated by assumed days, {due}; import "
+                "the missing term dates (transport calendars)"
+            )
+            continue
         if stage.rate_per_working_day is None:
             pace = "the record does not say how fast this work goes"
         else:
@@ -327,4 +375,6 @@ def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
     return lines
 
 
-STAGE_ORDER = {"chase": 0, "decide": 1, "award": 2, "arrange": 3, "inform": 4, "reach": 5}
+STAGE_ORDER = {
+    "chase": 0, "decide": 1, "award": 2, "arrange": 3, "inform": 4, "reach": 5, "dates": 6,
+}  # fmt: skip

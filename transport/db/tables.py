@@ -67,6 +67,23 @@ class Term(Base):
     last_day: Mapped[date] = mapped_column(Date)
 
 
+class Closure(Base):
+    """Days inside a term when a school is closed to pupils (closures.csv): a half term,
+    an INSET day, another closure. ``urn`` '' : every school of the calendar; a URN: that
+    school only (the INSET days a school sets itself)."""
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("calendar", "urn", "first_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(60))
+    urn: Mapped[str] = mapped_column(URN, default="")
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12), default="closure")
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
 class Pupil(Base):
     __tablename__ = "pupils"
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from transport.domain.working_days import bank_holidays
 
@@ -71,6 +72,17 @@ def weekdays(first: date, last: date) -> Iterator[date]:
         day += one
 
 
+def _days_of(closures: Iterable[Closure]) -> frozenset[date]:
+    days: set[date] = set()
+    one = timedelta(days=1)
+    for closure in closures:
+        day = closure.first_day
+        while day <= closure.last_day:
+            days.add(day)
+            day += one
+    return frozenset(days)
+
+
 def is_bank_holiday(day: date) -> bool:
     """A bank holiday in England and Wales (transport/domain/working_days.py)."""
     return day in bank_holidays(day.year)
@@ -117,7 +129,7 @@ class Calendar:
         ordered = sorted(closures, key=lambda c: (c.first_day, c.last_day, c.urn or "", c.kind))
         return cls(name, tuple(sorted(terms)), tuple(ordered))
 
-    @property
+    @cached_property
     def own_closure_urns(self) -> frozenset[str]:
         """The schools with closures of their own (whose school days differ)."""
         return frozenset(c.urn for c in self.closures if c.urn is not None)
@@ -125,15 +137,11 @@ class Calendar:
     def closed_days(self, urn: str | None = None) -> frozenset[date]:
         """Every day inside a closure that applies to the school ``urn`` (None: the
         closures of every school of the calendar only)."""
-        days: set[date] = set()
-        one = timedelta(days=1)
-        for closure in self.closures:
-            if closure.applies_to(urn):
-                day = closure.first_day
-                while day <= closure.last_day:
-                    days.add(day)
-                    day += one
-        return frozenset(days)
+        return _days_of(c for c in self.closures if c.applies_to(urn))
+
+    def own_closed_days(self, urn: str) -> frozenset[date]:
+        """Every day inside a closure of the school ``urn``'s own (not the calendar's)."""
+        return _days_of(c for c in self.closures if c.urn == urn)
 
     def term(self, academic_year: int, name: str) -> Term | None:
         for term in self.terms:

@@ -57,6 +57,10 @@ class DuePupil:
     done_steps: frozenset[str] = frozenset()  # sent or skipped before
     # Recorded as unreachable: due again once the family has a usable contact.
     unreachable_steps: frozenset[str] = frozenset()
+    # R is an assumed day (its term's dates are missing), in this term: a message then
+    # says "from the start of the autumn term", never the date.
+    uncovered_assumed: bool = False
+    uncovered_term: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class PlannedStep:
     skipped: tuple[str, ...]
     sends: tuple[tuple[int, str], ...]  # (contact_id, channel)
     to: tuple[str, ...] = ()  # each send's address (see ContactFact.address)
+    uncovered_assumed: bool = False  # R is an assumed day (see DuePupil)
+    uncovered_term: str | None = None
 
     @property
     def unreachable(self) -> bool:
@@ -147,6 +153,8 @@ def plan(
                 skipped,
                 tuple((contact_id, channel) for (_, channel), contact_id in sends.items()),
                 tuple(address for address, _ in sends),
+                pupil.uncovered_assumed,
+                pupil.uncovered_term,
             )
         )
     return planned

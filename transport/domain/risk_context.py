@@ -69,6 +69,7 @@ class RiskContext:
     school_calendar: Mapping[str, str]  # urn -> calendar name
     thresholds: Thresholds = field(default_factory=Thresholds)
     _windows: dict[tuple[str, str | None], CalendarWindow] = field(default_factory=dict, repr=False)
+    _by_urn: dict[str, CalendarWindow] = field(default_factory=dict, repr=False)
     _segments: dict[tuple[str, str | None], tuple[Segment, ...]] = field(
         default_factory=dict, repr=False
     )
@@ -95,14 +96,23 @@ class RiskContext:
         return cached
 
     def window(self, urn: str) -> CalendarWindow:
-        key = school_days_key(self.calendars, self.school_calendar, urn)
-        cached = self._windows.get(key)
-        if cached is None:
-            cached = self._windows[key] = self._build_window(*key)
-        return cached
+        """The school's school days (one dict lookup: this runs for every pupil)."""
+        found = self._by_urn.get(urn)
+        if found is None:
+            key = school_days_key(self.calendars, self.school_calendar, urn)
+            found = self._windows.get(key)
+            if found is None:
+                found = self._windows[key] = self._build_window(*key)
+            self._by_urn[urn] = found
+        return found
 
     def _build_window(self, name: str, urn: str | None) -> CalendarWindow:
         calendar = self.calendars.get(name, Calendar(name, ()))
+        if urn is not None:  # the calendar's days, less the school's own closures
+            shared = self._windows.get((name, None))
+            if shared is None:
+                shared = self._windows[(name, None)] = self._build_window(name, None)
+            return _less(shared, calendar.own_closed_days(urn))
         default = self.calendars.get(DEFAULT_CALENDAR)
         # From the year before D's: the most recent term that ended may be in it.
         start = academic_year_start(self.years[0] - 1)
@@ -131,6 +141,20 @@ class RiskContext:
 
 
 NO_WINDOW = CalendarWindow({}, ())
+
+
+def _less(window: CalendarWindow, closed: frozenset[date]) -> CalendarWindow:
+    """The window without the ``closed`` days (a school's own closures: inside known
+    terms, so never assumed days)."""
+    return CalendarWindow(
+        {
+            year: tuple(day for day in days if day not in closed)
+            for year, days in window.days_by_year.items()
+        },
+        tuple(day for day in window.recent_days if day not in closed),
+        window.assumed,
+        window.term_of,
+    )
 
 
 SchoolDaysKey = tuple[str, str | None]  # the calendar's name, and the school with own closures

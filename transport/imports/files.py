@@ -104,6 +104,23 @@ TERMS = FileSpec(
     check=_dates_in_order("first_day", "last_day"),
 )
 
+CLOSURES = FileSpec(
+    "closures.csv",
+    tables.Closure,
+    ("calendar", "urn", "first_day"),
+    (
+        Column("calendar", v.text_up_to(60), required=True),
+        Column("first_day", v.parse_date, required=True),
+        Column("last_day", v.parse_date, required=True),
+        # Blank: every school of the calendar ('' in the record, so the key is whole).
+        Column("urn", v.parse_urn, default=""),
+        Column("kind", v.choice("half_term", "inset", "closure"), default="closure"),
+        Column("note", v.text_up_to(200)),
+    ),
+    references={"urn": "schools"},
+    check=_dates_in_order("first_day", "last_day"),
+)
+
 PUPILS = FileSpec(
     "pupils.csv",
     tables.Pupil,
@@ -225,4 +242,4 @@ ARRANGEMENTS = FileSpec(
 )
 
 # In dependency order: what a file refers to is written before it.
-BUNDLE = (SCHOOLS, TERMS, PUPILS, CONTACTS, AWARDS, APPLICATIONS, ARRANGEMENTS)
+BUNDLE = (SCHOOLS, TERMS, CLOSURES, PUPILS, CONTACTS, AWARDS, APPLICATIONS, ARRANGEMENTS)

@@ -147,8 +147,11 @@ def children(
     conn: Connection, refs: set[str], planned: Sequence[PlannedStep]
 ) -> dict[str, dict[str, Any]]:
     """Each child's line: first name, the school they need transport to from R, the last
-    day of their current award before R, and R."""
+    day of their current award before R, and R (``needed_from``; when R is an assumed day,
+    ``needed_from_assumed`` and the term's name, ``needed_from_term``: a message then
+    names the term, never the date)."""
     uncovered = {item.pupil_ref: item.uncovered_from for item in planned}
+    assumed = {item.pupil_ref: (item.uncovered_assumed, item.uncovered_term) for item in planned}
     lines: dict[str, dict[str, Any]] = {}
     for chunk in chunks(sorted(refs)):
         pupils = conn.execute(
@@ -182,6 +185,8 @@ def children(
                 "school_name": names.get(school, ""),
                 "ends_on": ends_on.isoformat(),
                 "needed_from": r.isoformat(),
+                "needed_from_assumed": assumed[pupil.pupil_ref][0],
+                "needed_from_term": assumed[pupil.pupil_ref][1],
                 "academic_year": format_academic_year(academic_year_of(r)),
                 "starts_on": r.isoformat(),
                 "operator": None,
