@@ -327,8 +327,13 @@ def household_messages(
     people = store.people(conn, {m.contact_id for m in messages})
     apply_before = timedelta(days=settings.apply_by_days_before)
     for message in messages:
-        lines = [children[ref] for ref in message.pupil_refs]
-        first = min(lines, key=lambda line: line["needed_from"])
+        # The child needed first leads (a subject or an SMS names only their day); an
+        # assumed day before a known one on the same date, so that none is stated.
+        lines = sorted(
+            (children[ref] for ref in message.pupil_refs),
+            key=lambda line: (line["needed_from"], not line["needed_from_assumed"]),
+        )
+        first = lines[0]
         apply_by = date.fromisoformat(first["needed_from"]) - apply_before
         if first["needed_from_assumed"]:  # never a date worked out from an assumed one
             apply_by = today

@@ -265,10 +265,14 @@ def gap_lines(outcome: CheckOutcome) -> Iterable[Any]:
         urns += f" and {more} more" if more > 0 else ""
         yield literal(
             f"  {gap.calendar} {format_academic_year(gap.academic_year)}: no "
-            f"{', '.join(gap.terms)} dates; assumed from {start}; {gap.pupils} children in "
-            f"scope; schools {urns}"
+            f"{', '.join(gap.terms)} dates; assumed from {start}; {gap.pupils} "
+            f"{_children(gap.pupils)} in scope; schools {urns}"
         )
     yield Text("  Import the terms (transport calendars lists what is missing).", "italic")
+
+
+def _children(count: int) -> str:
+    return "child" if count == 1 else "children"
 
 
 def _school_of(risk: PupilRisk, schools: Mapping[str, str]) -> str:
@@ -352,8 +356,8 @@ def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
         due = f"due by {stage.due_by:%a %d %b}" if stage.due_by else ""
         if stage.stage == "dates":  # no pace to measure: the terms are to be imported
             lines.append(
-                f"dates: {stage.outstanding} children dated by assumed days, {due}; import "
-                "the missing term dates (transport calendars)"
+                f"dates: {stage.outstanding} {_children(stage.outstanding)} dated by assumed "
+                f"days, {due}; import the missing term dates (transport calendars)"
             )
             continue
         if stage.rate_per_working_day is None:

@@ -46,8 +46,9 @@ class CalendarGap:
         count = len(self.schools)
         schools = f"{count} school{'s' if count != 1 else ''}"
         start = f"{self.first_assumed:%a %d %b %Y}" if self.first_assumed else "(no day)"
+        children = f"{self.pupils} {'child' if self.pupils == 1 else 'children'} in scope"
         return (
-            f"calendar '{self.calendar}' ({schools}, {self.pupils} children in scope) has no "
+            f"calendar '{self.calendar}' ({schools}, {children}) has no "
             f"{terms} term dates for {format_academic_year(self.academic_year)}: the check "
             f"assumes school days from {start}; import its terms"
         )
