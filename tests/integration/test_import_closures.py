@@ -173,3 +173,28 @@ def test_complete_replaces_the_closures_of_each_calendar_the_file_names(
             )
         ).all()
     assert [tuple(e) for e in events] == [("remove", "default//2026-09-03")]
+
+
+def test_a_schools_first_school_day_as_the_record_holds_it(engine: Engine, tmp_path: Path) -> None:
+    from transport.db.queries.calendars import school_first_day
+    from transport.domain.term_dates import FirstDay
+
+    bundle = calendars_bundle(
+        **{
+            "closures.csv": [
+                closure("default", "2026-09-03", kind="inset"),
+                closure("trust-north", "2026-09-03", urn="100002", kind="inset"),
+            ]
+        }
+    )
+    bundle["schools.csv"].append(school("100003", calendar="acad1"))
+    assert run(engine, write_bundle(tmp_path / "b", bundle)).ok
+    with engine.connect() as conn:
+        # Autumn 2026/27 starts Thu 3 Sep: an INSET day at 100001 (default) and, its own,
+        # at 100002 (trust-north); acad1 has no terms: the default's, assumed.
+        assert school_first_day(conn, "100001", 2026) == FirstDay(date(2026, 9, 4), False, "autumn")
+        assert school_first_day(conn, "100002", 2026) == FirstDay(date(2026, 9, 4), False, "autumn")
+        assert school_first_day(conn, "100003", 2026) == FirstDay(date(2026, 9, 3), True, "autumn")
+        assert school_first_day(conn, "100001", 2026, term="spring") == FirstDay(
+            date(2027, 1, 4), False, "spring"
+        )
