@@ -10,6 +10,7 @@ also carries NO_TERM_DATES (never alone).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,6 @@ from typing import NamedTuple
 
 from transport.domain.calendar import academic_year_of, academic_year_start
 from transport.domain.risk_context import (
-    NO_WINDOW,
     RiskContext,
     Segment,
     Span,
@@ -114,7 +114,7 @@ class CheckResult:
     in_scope: int
     at_risk: tuple[PupilRisk, ...]
     # (school_urn, next_school_urn) -> children in scope: whose calendars a gap touches
-    # (filled by `check`; the simulator's memo leaves it empty).
+    # (filled by `check` when there is a calendar gap; the simulator's memo leaves it empty).
     in_scope_by_schools: Mapping[tuple[str, str | None], int] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -129,17 +129,23 @@ class CheckResult:
 def check(pupils: Iterable[PupilFacts], ctx: RiskContext) -> CheckResult:
     in_scope = 0
     at_risk: list[PupilRisk] = []
-    by_schools: dict[tuple[str, str | None], int] = {}
+    # Each child's schools, for the calendar gaps' counts: only when there is a gap.
+    schools: list[tuple[str, str | None]] | None = [] if ctx.has_gaps() else None
     for pupil in pupils:
         scoped, risk = assess(pupil, ctx)
         if scoped:
             in_scope += 1
-            key = (pupil.school_urn, pupil.next_school_urn)
-            by_schools[key] = by_schools.get(key, 0) + 1
+            if schools is not None:
+                schools.append((pupil.school_urn, pupil.next_school_urn))
         if risk is not None:
             at_risk.append(risk)
     at_risk.sort(key=PupilRisk.sort_key)
+    by_schools = Counter(schools or ())
     return CheckResult(ctx.as_of, ctx.horizon_days, in_scope, tuple(at_risk), by_schools)
+
+
+# A current traveller, and whether only assumed days make them one.
+NOT_CURRENT, CURRENT, CURRENT_ON_ASSUMED_DAYS = 0, 1, 2
 
 
 def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]:
@@ -164,23 +170,20 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
 
     reasons: list[Reason] = []
     dates: list[date] = []
-    # Whether the reasons or the risk date rest on assumed days (NO_TERM_DATES): a
-    # current traveller in scope only through assumed days, a date that is assumed.
-    assumed = (
-        current
-        and not live_years
-        and bool(ctx.window(pupil.school_urn).assumed)
-        and not _is_current_traveller(pupil, ctx, intervals, known_only=True)
-    )
+    # Whether the reasons or the risk date rest on assumed days (NO_TERM_DATES): in scope
+    # only through assumed days, or a date that is assumed.
+    assumed = current == CURRENT_ON_ASSUMED_DAYS and not live_years
     uncovered, r_segment = _first_uncovered(segments, intervals)
     found: list[Reason] = []
+    r_assumed, r_term = False, None
     if uncovered is not None:
         # A refused application gives no reason: R then does not date the risk either.
         found = _application_reasons(pupil, academic_year_of(uncovered))
         if found:
             reasons.extend(found)
             dates.append(uncovered)
-    r_assumed = r_segment is not None and uncovered in r_segment.window.assumed
+            r_assumed = uncovered in r_segment.assumed  # type: ignore[union-attr]
+            r_term = r_segment.term_of.get(uncovered)  # type: ignore[union-attr]
     for segment in segments:
         if not segment.days or not _any_covered(segment, intervals):
             continue
@@ -188,9 +191,8 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
         if readiness is not None:
             reasons.append(readiness)
             dates.append(segment.days[0])
-            if segment.window.assumed and (
-                segment.days[0] in segment.window.assumed
-                or not _any_covered(segment, intervals, known_only=True)
+            if segment.assumed and (
+                segment.days[0] in segment.assumed or not _any_known_covered(segment, intervals)
             ):
                 assumed = True
     if not pupil.reachable:
@@ -199,33 +201,26 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
             first = next((segment for segment in segments if segment.days), None)
             if first is not None:
                 dates.append(first.days[0])
-                assumed = assumed or first.days[0] in first.window.assumed
+                assumed = assumed or first.days[0] in first.assumed
     if not reasons or not dates:
         return True, None
 
     risk_date = min(dates)
     days_until = (risk_date - ctx.as_of).days
-    if found and r_assumed:
-        assumed = True
-    if assumed:
+    if assumed or r_assumed:
         reasons.append(Reason.NO_TERM_DATES)
     ordered = tuple(reason for reason in REASON_ORDER if reason in reasons)
-    r_found = uncovered if found else None
     return True, PupilRisk(
-        pupil_ref=pupil.pupil_ref,
-        school_urn=pupil.school_urn,
-        next_school_urn=pupil.next_school_urn,
-        risk_date=risk_date,
-        days_until=days_until,
-        severity=ctx.thresholds.severity(days_until),
-        reasons=ordered,
-        uncovered_from=r_found,
-        uncovered_assumed=r_found is not None and r_assumed,
-        uncovered_term=(
-            r_segment.window.term_of.get(r_found)
-            if r_found is not None and r_segment is not None
-            else None
-        ),
+        pupil.pupil_ref,
+        pupil.school_urn,
+        pupil.next_school_urn,
+        risk_date,
+        days_until,
+        ctx.thresholds.severity(days_until),
+        ordered,
+        uncovered if found else None,
+        r_assumed,
+        r_term,
     )
 
 
@@ -244,38 +239,45 @@ def _intervals_by_school(pupil: PupilFacts) -> Intervals:
     return found
 
 
-def _is_current_traveller(
-    pupil: PupilFacts, ctx: RiskContext, intervals: Intervals, *, known_only: bool = False
-) -> bool:
-    """Covered on a school day of the current or the last term (``known_only``: on a
-    day that is not assumed)."""
+def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext, intervals: Intervals) -> int:
+    """Covered on a school day of the current or the last term: NOT_CURRENT, CURRENT, or
+    CURRENT_ON_ASSUMED_DAYS (only on days a calendar gap stands in for)."""
     periods = intervals.get(pupil.school_urn)
     if not periods:
-        return False
+        return NOT_CURRENT
     window = ctx.window(pupil.school_urn)
     days = window.recent_days
-    skip = window.assumed if known_only else None
     # A loop, not any(generator): this runs for every pupil of a check.
-    for first, last in periods:  # noqa: SIM110
-        if _has_day_in(days, first, last, skip):
-            return True
-    return False
+    for first, last in periods:
+        if _has_day_in(days, first, last):
+            break
+    else:
+        return NOT_CURRENT
+    if window.assumed:
+        for first, last in periods:
+            if _has_known_day_in(days, first, last, window.assumed):
+                return CURRENT
+        return CURRENT_ON_ASSUMED_DAYS
+    return CURRENT
 
 
 def _from(segment: Segment, start: date) -> Segment:
     index = bisect_left(segment.days, start)
-    return Segment(segment.academic_year, segment.school_urn, segment.days[index:], segment.window)
+    return segment.starting(index)
 
 
-def _has_day_in(
-    days: Sequence[date], first: date, last: date, skip: frozenset[date] | None = None
-) -> bool:
-    """A day of ``days`` (sorted) from ``first`` to ``last``, not one of ``skip``."""
+def _has_day_in(days: Sequence[date], first: date, last: date) -> bool:
     index = bisect_left(days, first)
-    if skip is None:
-        return index < len(days) and days[index] <= last
+    return index < len(days) and days[index] <= last
+
+
+def _has_known_day_in(
+    days: Sequence[date], first: date, last: date, assumed: frozenset[date]
+) -> bool:
+    """A day of ``days`` (sorted) from ``first`` to ``last`` that is not assumed."""
+    index = bisect_left(days, first)
     while index < len(days) and days[index] <= last:
-        if days[index] not in skip:
+        if days[index] not in assumed:
             return True
         index += 1
     return False
@@ -298,12 +300,18 @@ def _first_uncovered(
     return None, None
 
 
-def _any_covered(segment: Segment, intervals: Intervals, *, known_only: bool = False) -> bool:
-    """Covered on a school day of the segment (``known_only``: on one not assumed)."""
+def _any_covered(segment: Segment, intervals: Intervals) -> bool:
     days = segment.days
-    skip = segment.window.assumed if known_only else None
     for first, last in intervals.get(segment.school_urn, ()):
-        if _has_day_in(days, first, last, skip):
+        if _has_day_in(days, first, last):
+            return True
+    return False
+
+
+def _any_known_covered(segment: Segment, intervals: Intervals) -> bool:
+    """Covered on a school day of the segment that is not assumed."""
+    for first, last in intervals.get(segment.school_urn, ()):
+        if _has_known_day_in(segment.days, first, last, segment.assumed):
             return True
     return False
 
@@ -378,7 +386,7 @@ def never_at_risk(pupil: PupilFacts, span: Span) -> bool:
                 continue  # that year is at the other school
             if year not in informed:
                 return False
-            segment = Segment(year, urn, days, NO_WINDOW)
+            segment = Segment(year, urn, days)
             if _first_uncovered((segment,), intervals)[0] is not None:
                 return False
     return True

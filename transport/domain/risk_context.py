@@ -16,7 +16,7 @@ from transport.domain.calendar import (
     academic_year_of,
     academic_year_start,
 )
-from transport.domain.term_dates import DatedTerm, dated_terms, school_days
+from transport.domain.term_dates import DatedTerm, dated_terms, missing_terms, school_days
 from transport.vocabulary import Severity
 
 
@@ -56,7 +56,15 @@ class Segment:
     academic_year: int
     school_urn: str
     days: tuple[date, ...]
-    window: CalendarWindow
+    # The assumed days of the school's window (usually none), and each day's term name.
+    assumed: frozenset[date] = frozenset()
+    term_of: Mapping[date, str] = field(default_factory=dict)
+
+    def starting(self, index: int) -> Segment:
+        """The segment from its day ``index`` on."""
+        return Segment(
+            self.academic_year, self.school_urn, self.days[index:], self.assumed, self.term_of
+        )
 
 
 @dataclass
@@ -75,9 +83,22 @@ class RiskContext:
     )
 
     def __post_init__(self) -> None:
+        self._has_gaps: bool | None = None
         self.last_day = self.as_of + timedelta(days=self.horizon_days)
         # The academic years the window touches.
         self.years = range(academic_year_of(self.as_of), academic_year_of(self.last_day) + 1)
+
+    def has_gaps(self) -> bool:
+        """Whether a calendar some school follows lacks a term the window reaches (see
+        transport/domain/calendar_gaps.py)."""
+        if self._has_gaps is None:
+            default = self.calendars.get(DEFAULT_CALENDAR)
+            self._has_gaps = any(
+                missing_terms(self.calendars.get(name, Calendar(name, ())), default,
+                              self.as_of, self.last_day)
+                for name in {*self.school_calendar.values()}
+            )  # fmt: skip
+        return self._has_gaps
 
     def segments(self, school_urn: str, next_school_urn: str | None) -> tuple[Segment, ...]:
         """A pupil's school days in the window by academic year, with the school then:
@@ -91,7 +112,8 @@ class RiskContext:
             for year in self.years:
                 school = next_school_urn if year > this_year and next_school_urn else school_urn
                 window = self.window(school)
-                found.append(Segment(year, school, window.days_by_year.get(year, ()), window))
+                days = window.days_by_year.get(year, ())
+                found.append(Segment(year, school, days, window.assumed, window.term_of))
             cached = self._segments[key] = tuple(found)
         return cached
 
@@ -138,9 +160,6 @@ class RiskContext:
             frozenset(assumed),
             term_of,
         )
-
-
-NO_WINDOW = CalendarWindow({}, ())
 
 
 def _less(window: CalendarWindow, closed: frozenset[date]) -> CalendarWindow:
