@@ -141,7 +141,15 @@ class Calendar:
 
     def own_closed_days(self, urn: str) -> frozenset[date]:
         """Every day inside a closure of the school ``urn``'s own (not the calendar's)."""
-        return _days_of(c for c in self.closures if c.urn == urn)
+        return self._own_closed.get(urn, frozenset())
+
+    @cached_property
+    def _own_closed(self) -> dict[str, frozenset[date]]:
+        by_urn: dict[str, list[Closure]] = {}
+        for closure in self.closures:
+            if closure.urn is not None:
+                by_urn.setdefault(closure.urn, []).append(closure)
+        return {urn: _days_of(closures) for urn, closures in by_urn.items()}
 
     def term(self, academic_year: int, name: str) -> Term | None:
         for term in self.terms:
