@@ -343,11 +343,7 @@ def _check(config: Config) -> None:
             raise ConfigError(
                 f"config key '{name}' must be one of {', '.join(choices)}, got {value!r}"
             )
-    url = config.database.url
-    if not url.startswith(("sqlite", "postgresql")):
-        raise ConfigError(
-            f"config key 'database.url' must be a sqlite:/// or postgresql:// URL, got {url!r}"
-        )
+    _check_database_url(config.database.url)
     risk = config.risk
     if risk.horizon_days < 0:
         raise ConfigError("config key 'risk.horizon_days' must not be negative")
@@ -404,6 +400,24 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
+
+
+def _check_database_url(url: str) -> None:
+    """The URL is never printed whole: it may carry a password (see masked_url)."""
+    from transport.db.engine import masked_url, password_at_signs
+
+    if not url.startswith(("sqlite", "postgresql", "postgres:")):
+        raise ConfigError(
+            "config key 'database.url' must be a sqlite:///, postgresql:// or postgres:// URL, "
+            "got "
+            f"{masked_url(url)!r}"
+        )
+    if password_at_signs(url):
+        raise ConfigError(
+            "config key 'database.url' (or TRANSPORT_DATABASE_URL) has an '@' in its "
+            "password: write it as %40, e.g. postgresql://user:p%40ss@host/db; got "
+            f"{masked_url(url)!r}"
+        )
 
 
 def _check_eligibility(policy: EligibilityConfig) -> None:
