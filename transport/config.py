@@ -12,10 +12,15 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from transport.config_checks import (
+    check_database_url,
+    check_eligibility,
+    check_quiet_hours,
+    check_scheduler,
+)
 from transport.errors import ConfigError
 
 
@@ -343,7 +348,7 @@ def _check(config: Config) -> None:
             raise ConfigError(
                 f"config key '{name}' must be one of {', '.join(choices)}, got {value!r}"
             )
-    _check_database_url(config.database.url)
+    check_database_url(config.database.url)
     risk = config.risk
     if risk.horizon_days < 0:
         raise ConfigError("config key 'risk.horizon_days' must not be negative")
@@ -356,9 +361,9 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
-    _check_eligibility(config.eligibility)
+    check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
-    _check_scheduler(config.scheduler)
+    check_scheduler(config.scheduler)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
@@ -387,11 +392,7 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
     if config.email.messages_per_connection < 1:
         raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
-    quiet = config.sending.quiet_hours
-    if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
-        raise ConfigError(
-            f"config key 'sending.quiet_hours' must be two HH:MM times, got {quiet!r}"
-        )
+    check_quiet_hours(config.sending.quiet_hours)
     try:
         from zoneinfo import ZoneInfo
 
@@ -400,68 +401,6 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
-
-
-def _check_database_url(url: str) -> None:
-    """The URL is never printed whole: it may carry a password (see masked_url)."""
-    from transport.db.engine import masked_url, password_at_signs
-
-    if not url.startswith(("sqlite", "postgresql", "postgres:")):
-        raise ConfigError(
-            "config key 'database.url' must be a sqlite:///, postgresql:// or postgres:// URL, "
-            "got "
-            f"{masked_url(url)!r}"
-        )
-    if password_at_signs(url):
-        raise ConfigError(
-            "config key 'database.url' (or TRANSPORT_DATABASE_URL) has an '@' in its "
-            "password: write it as %40, e.g. postgresql://user:p%40ss@host/db; got "
-            f"{masked_url(url)!r}"
-        )
-
-
-def _check_eligibility(policy: EligibilityConfig) -> None:
-    for name in (
-        "under8_walking_limit_miles",
-        "walking_limit_miles",
-        "low_income_lower_miles",
-        "low_income_upper_miles",
-        "religion_upper_miles",
-        "post16_lower_miles",
-        "post16_upper_miles",
-        "faith_primary_upper_miles",
-        "faith_secondary_upper_miles",
-    ):
-        if not 0 < getattr(policy, name) <= 100:
-            raise ConfigError(f"config key 'eligibility.{name}' must be between 0 and 100 miles")
-    if policy.low_income_nearest_schools < 1:
-        raise ConfigError("config key 'eligibility.low_income_nearest_schools' must be at least 1")
-    month_day = policy.summer_term_end.split("-")
-    if len(month_day) != 2 or not all(p.isdigit() for p in month_day):
-        got = policy.summer_term_end
-        raise ConfigError(f"config key 'eligibility.summer_term_end' must be MM-DD, got {got!r}")
-    try:
-        date(2000, int(month_day[0]), int(month_day[1]))
-    except ValueError as exc:
-        raise ConfigError(
-            f"config key 'eligibility.summer_term_end' is not a day: {policy.summer_term_end!r}"
-        ) from exc
-    groups = {"R", *(str(n) for n in range(1, 15))}
-    for group in policy.phase_transfer_years:
-        if group not in groups:
-            raise ConfigError(
-                f"config key 'eligibility.phase_transfer_years' has {group!r}; use R or 1-14"
-            )
-    if not 1 <= policy.review_working_days <= 100:
-        raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
-    if not 0 <= policy.letter_delivery_working_days <= 10:
-        raise ConfigError("config key 'eligibility.letter_delivery_working_days' must be 0 to 10")
-    if not 1 <= policy.under8_until_year <= 6:
-        raise ConfigError("config key 'eligibility.under8_until_year' must be a year from 1 to 6")
-    if policy.post16_lower_miles >= policy.post16_upper_miles:
-        raise ConfigError(
-            "config key 'eligibility.post16_lower_miles' must be less than 'post16_upper_miles'"
-        )
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:
@@ -488,24 +427,3 @@ def _check_ladder(reminders: RemindersConfig) -> None:
             "config keys 'reminders.apply_by_days_before' and "
             "'reminders.task_within_days' must not be negative"
         )
-
-
-def _check_scheduler(scheduler: SchedulerConfig) -> None:
-    if not _is_hhmm(scheduler.nightly_time):
-        raise ConfigError(
-            f"config key 'scheduler.nightly_time' must be HH:MM, got {scheduler.nightly_time!r}"
-        )
-    if scheduler.nightly_time.startswith("01:"):
-        raise ConfigError(
-            "config key 'scheduler.nightly_time' must not be 01:00-01:59: the clocks change then"
-        )
-    for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
-        if getattr(scheduler, name) <= 0:
-            raise ConfigError(f"config key 'scheduler.{name}' must be more than 0")
-
-
-def _is_hhmm(text: str) -> bool:
-    parts = text.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
-        return False
-    return int(parts[0]) < 24 and int(parts[1]) < 60
