@@ -12,10 +12,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from transport.config_checks import check_eligibility as _check_eligibility
+from transport.config_checks import check_notify, check_web
+from transport.config_web import NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 
@@ -192,6 +194,8 @@ class Secrets:
     smtp_password: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    notify_api_key: str = ""
+    notify_callback_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,8 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     sending: SendingConfig = field(default_factory=SendingConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -225,14 +231,16 @@ _SECTIONS = {
     "retention": "retention",
     "email": "email",
     "sms": "sms",
+    "notify": "notify",
+    "web": "web",
     "sending": "sending",
     "scheduler": "scheduler",
     "logging": "logging",
 }
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "email.backend": ("file", "smtp"),
-    "sms.backend": ("file", "twilio"),
+    "email.backend": ("file", "smtp", "notify"),
+    "sms.backend": ("file", "twilio", "notify"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
@@ -332,6 +340,8 @@ def _secrets(env: Mapping[str, str]) -> Secrets:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        notify_api_key=env.get("NOTIFY_API_KEY", ""),
+        notify_callback_token=env.get("NOTIFY_CALLBACK_TOKEN", ""),
     )
 
 
@@ -389,6 +399,10 @@ def _check(config: Config) -> None:
         )
     if not 1 <= sending.workers <= 32:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    rates = {"email": sending.email_per_second, "sms": sending.sms_per_second}
+    check_notify(config.notify, backends, rates)
+    check_web(config.web)
     if config.email.messages_per_connection < 1:
         raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
     quiet = config.sending.quiet_hours
@@ -406,48 +420,10 @@ def _check(config: Config) -> None:
         ) from exc
 
 
-def _check_eligibility(policy: EligibilityConfig) -> None:
-    for name in (
-        "under8_walking_limit_miles",
-        "walking_limit_miles",
-        "low_income_lower_miles",
-        "low_income_upper_miles",
-        "religion_upper_miles",
-        "post16_lower_miles",
-        "post16_upper_miles",
-        "faith_primary_upper_miles",
-        "faith_secondary_upper_miles",
-    ):
-        if not 0 < getattr(policy, name) <= 100:
-            raise ConfigError(f"config key 'eligibility.{name}' must be between 0 and 100 miles")
-    if policy.low_income_nearest_schools < 1:
-        raise ConfigError("config key 'eligibility.low_income_nearest_schools' must be at least 1")
-    month_day = policy.summer_term_end.split("-")
-    if len(month_day) != 2 or not all(p.isdigit() for p in month_day):
-        got = policy.summer_term_end
-        raise ConfigError(f"config key 'eligibility.summer_term_end' must be MM-DD, got {got!r}")
-    try:
-        date(2000, int(month_day[0]), int(month_day[1]))
-    except ValueError as exc:
-        raise ConfigError(
-            f"config key 'eligibility.summer_term_end' is not a day: {policy.summer_term_end!r}"
-        ) from exc
-    groups = {"R", *(str(n) for n in range(1, 15))}
-    for group in policy.phase_transfer_years:
-        if group not in groups:
-            raise ConfigError(
-                f"config key 'eligibility.phase_transfer_years' has {group!r}; use R or 1-14"
-            )
-    if not 1 <= policy.review_working_days <= 100:
-        raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
-    if not 0 <= policy.letter_delivery_working_days <= 10:
-        raise ConfigError("config key 'eligibility.letter_delivery_working_days' must be 0 to 10")
-    if not 1 <= policy.under8_until_year <= 6:
-        raise ConfigError("config key 'eligibility.under8_until_year' must be a year from 1 to 6")
-    if policy.post16_lower_miles >= policy.post16_upper_miles:
-        raise ConfigError(
-            "config key 'eligibility.post16_lower_miles' must be less than 'post16_upper_miles'"
-        )
+def notify_channels(config: Config) -> list[str]:
+    """The channels sent through GOV.UK Notify."""
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    return [channel for channel, backend in backends.items() if backend == "notify"]
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:
