@@ -373,21 +373,33 @@ def recover(
 ) -> None:
     """After a crash: `sending` rows older than the lease go back to the queue when never
     attempted, else become `unknown`; an unknown SMS is looked up at the provider (sent if
-    found, else safe to send again). An unknown email cannot be looked up: it stays for
-    the team (`transport outbox resolve`), and the digest lists it."""
+    found, else safe to send again), and so is an unknown email sent through a provider
+    that finds a message by our reference (GOV.UK Notify). An unknown email sent over
+    SMTP cannot be looked up: it stays for the team (`transport outbox resolve`), and the
+    digest lists it."""
     requeued, became_unknown = outbox.stale_sending(
         engine, older_than=now - settings.stale_after, now=now
     )
     report.stale = requeued + became_unknown
     table = outbox.OUTBOX
+    by_reference = {
+        channel: finder
+        for channel, sender in (("email", senders.email), ("sms", senders.sms))
+        if (finder := getattr(sender, "find_reference", None)) is not None
+    }
     with engine.connect() as conn:
         unknown_sms = conn.execute(
-            select(table).where(table.c.status == "unknown", table.c.channel == "sms")
+            select(table)
+            .where(table.c.status == "unknown", table.c.channel.in_({"sms", *by_reference}))
+            .order_by(table.c.id)
         ).all()
     for row in unknown_sms:
         since = (row.attempted_at or row.claimed_at or row.created_at) - timedelta(minutes=5)
         try:
-            found = senders.sms.find(row.to_address, row.body_text, since)
+            if row.channel in by_reference:
+                found = by_reference[row.channel](f"outbox-{row.id}")
+            else:
+                found = senders.sms.find(row.to_address, row.body_text, since)
         except ChannelConfigError as exc:
             report.channel_down(exc)  # no look-up can work in this run
             break

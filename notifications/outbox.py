@@ -164,6 +164,26 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
+def send_again(
+    conn: Connection, message_id: int, *, now: datetime, at: datetime, **values: Any
+) -> bool:
+    """The provider took a `sent` message, then reported that it failed in a way worth
+    retrying (GOV.UK Notify's temporary and technical failures): due again ``at``, its
+    attempts counted on. The one way back from `sent`, for a provider's word alone."""
+    stmt = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id == message_id, OUTBOX.c.status == OutboxStatus.SENT)
+        .values(
+            status=OutboxStatus.FAILED_TEMPORARY,
+            next_attempt_at=at,
+            claim_token=None,
+            updated_at=now,
+            **values,
+        )
+    )
+    return bool(conn.execute(stmt).rowcount)
+
+
 def requeue(conn: Connection, message_id: int, *, now: datetime) -> bool:
     """A person's decision to send a failed message again: due now, attempts counted
     afresh. The last error stays on the row until the next attempt replaces it."""

@@ -246,7 +246,12 @@ class App:
 
         config = self.config
         return build_senders(
-            config.email, config.sms, config.secrets, email=self.email, sms=self.sms
+            config.email,
+            config.sms,
+            config.secrets,
+            email=self.email,
+            sms=self.sms,
+            notify=config.notify,
         )
 
     def rate_limiter(self) -> RateLimiter:

@@ -18,9 +18,12 @@ from typing import Any, get_args, get_origin, get_type_hints
 from transport.config_checks import (
     check_database_url,
     check_eligibility,
+    check_notify,
     check_quiet_hours,
     check_scheduler,
+    check_web,
 )
+from transport.config_web import NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 
@@ -197,6 +200,8 @@ class Secrets:
     smtp_password: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    notify_api_key: str = ""
+    notify_callback_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,8 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     sending: SendingConfig = field(default_factory=SendingConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -230,14 +237,16 @@ _SECTIONS = {
     "retention": "retention",
     "email": "email",
     "sms": "sms",
+    "notify": "notify",
+    "web": "web",
     "sending": "sending",
     "scheduler": "scheduler",
     "logging": "logging",
 }
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "email.backend": ("file", "smtp"),
-    "sms.backend": ("file", "twilio"),
+    "email.backend": ("file", "smtp", "notify"),
+    "sms.backend": ("file", "twilio", "notify"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
@@ -337,6 +346,8 @@ def _secrets(env: Mapping[str, str]) -> Secrets:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        notify_api_key=env.get("NOTIFY_API_KEY", ""),
+        notify_callback_token=env.get("NOTIFY_CALLBACK_TOKEN", ""),
     )
 
 
@@ -390,6 +401,10 @@ def _check(config: Config) -> None:
         )
     if not 1 <= sending.workers <= 32:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    rates = {"email": sending.email_per_second, "sms": sending.sms_per_second}
+    check_notify(config.notify, backends, rates)
+    check_web(config.web)
     if config.email.messages_per_connection < 1:
         raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
     check_quiet_hours(config.sending.quiet_hours)
@@ -401,6 +416,12 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
+
+
+def notify_channels(config: Config) -> list[str]:
+    """The channels sent through GOV.UK Notify."""
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    return [channel for channel, backend in backends.items() if backend == "notify"]
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:

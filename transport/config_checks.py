@@ -1,12 +1,14 @@
 """The config's value checks that stand on their own: the database URL (never printed
-with its password), SMS quiet hours, the eligibility policy and the scheduler's times.
-Each raises :class:`ConfigError` naming the key."""
+with its password), SMS quiet hours, the eligibility policy, the scheduler's times,
+GOV.UK Notify and the web service. Each raises :class:`ConfigError` naming the key."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time
 from typing import TYPE_CHECKING
 
+from transport.config_web import NOTIFY_MAX_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -112,3 +114,33 @@ def is_hhmm(text: str) -> bool:
     if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
         return False
     return int(parts[0]) < 24 and int(parts[1]) < 60
+
+
+def check_notify(
+    notify: NotifyConfig, backends: Mapping[str, str], rates: Mapping[str, float]
+) -> None:
+    """With a channel sent through Notify, our rate limit stays under Notify's."""
+    channels = [channel for channel, backend in backends.items() if backend == "notify"]
+    if not channels:
+        return
+    keys = " + ".join(f"'sending.{channel}_per_second'" for channel in channels)
+    total = sum(rates[channel] for channel in channels)
+    if any(rates[channel] <= 0 for channel in channels) or total > NOTIFY_MAX_PER_SECOND:
+        raise ConfigError(
+            f"config keys {keys} must each be more than 0 and add up to at most "
+            f"{NOTIFY_MAX_PER_SECOND:g} a second for GOV.UK Notify (it allows 3,000 requests "
+            f"a minute, delivery look-ups included), got {total:g}"
+        )
+    if notify.timeout_seconds <= 0:
+        raise ConfigError("config key 'notify.timeout_seconds' must be more than 0")
+
+
+def check_web(web: WebConfig) -> None:
+    url = web.public_url
+    if url and not (url.startswith(("https://", "http://")) and "?" not in url):
+        raise ConfigError(
+            "config key 'web.public_url' must be the address the providers call, like "
+            f"https://transport.council.example, got {url!r}"
+        )
+    if not 0 < web.port < 65536:
+        raise ConfigError(f"config key 'web.port' must be a port from 1 to 65535, got {web.port}")
