@@ -24,7 +24,6 @@ raising (a known smtplib pitfall); talking to RCPT directly leaves nothing to hi
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import re
 import ssl
@@ -186,20 +185,14 @@ class SmtpEmailSender:
         try:
             step = "EHLO"
             smtp.ehlo_or_helo_if_needed()
-            if self.starttls and not smtp.has_extn("starttls") and _is_loopback(self.host):
-                # A relay on this machine (a local postfix, a test server): nothing crosses
-                # a network, so plain SMTP is acceptable; said once per session in the log.
-                log.warning(
-                    "SMTP server %s offers no STARTTLS; on loopback, sending in clear", where
-                )
-            elif self.starttls:
+            if self.starttls:  # true means never in clear, on loopback too
                 step = "STARTTLS"
                 if not smtp.has_extn("starttls"):
                     raise ChannelConfigError(
                         f"SMTP server {where} does not offer STARTTLS and email.starttls is "
-                        "true: not sending in clear. Check email.host/email.port (587 usually "
-                        "offers STARTTLS), or set email.starttls = false only for a trusted "
-                        "local relay.",
+                        "true: not sending in clear (nor the password). Check "
+                        "email.host/email.port (587 usually offers STARTTLS), or set "
+                        "email.starttls = false only for a trusted relay on this machine.",
                         channel="email",
                         setting=TLS_SETTING,
                     )
@@ -450,11 +443,3 @@ def _close(smtp: smtplib.SMTP, *, politely: bool) -> None:
             smtp.quit()
     smtp.close()
 
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
