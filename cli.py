@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from commands import (
     audit,
+    channels,
     check,
     contacts,
     db,
@@ -78,6 +79,7 @@ for group in (
     eligibility,
     contacts,
     outbox,
+    channels,
     renewals,
     tasks,
     replies,
