@@ -52,6 +52,8 @@ def outbox_send(
     else:
         for line in send_summary(run, ZoneInfo(app.settings.council.timezone)):
             typer.echo(line)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for reason in report.channels_down.values():
         typer.echo(f"error: channel down, its messages stay queued: {reason}", err=True)
     if report.channels_down:

@@ -36,7 +36,7 @@ from notifications.ports import (
     UnknownOutcomeError,
 )
 from notifications.senders import Senders
-from notifications.sending_rules import Backoff, QuietHours, RateLimiter
+from notifications.sending_rules import QUIET_HOURS_OFF, Backoff, QuietHours, RateLimiter
 from transport.db.engine import writer
 from transport.db.tables import Contact
 
@@ -59,10 +59,15 @@ class DispatchReport:
     by_error: dict[str, int] = field(default_factory=dict)
     # channel -> why it is down for this run, naming the setting to fix (no personal data)
     channels_down: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # said on every send, e.g. no quiet hours
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            key: dict(value) if isinstance(value, dict) else value
+            key: dict(value)
+            if isinstance(value, dict)
+            else list(value)
+            if isinstance(value, list)
+            else value
             for key, value in vars(self).items()
         }
 
@@ -108,6 +113,9 @@ def dispatch(
     two waves attempted but not settled; they become `unknown` and are reconciled with
     the provider (SMS) or listed for the team (email), never re-sent blindly."""
     report = DispatchReport()
+    if not settings.quiet.enabled:
+        report.warnings.append(QUIET_HOURS_OFF)
+        log.warning(QUIET_HOURS_OFF)
     recover(engine, senders, settings, now=now(), report=report)
     workers = settings.workers
     pool = ThreadPoolExecutor(workers, thread_name_prefix="dispatch") if workers > 1 else None

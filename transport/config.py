@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from transport.config_checks import check_eligibility as _check_eligibility
-from transport.config_checks import check_notify, check_web
+from transport.config_checks import (
+    check_database_url,
+    check_eligibility,
+    check_notify,
+    check_quiet_hours,
+    check_scheduler,
+    check_web,
+)
 from transport.config_web import NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
@@ -353,11 +359,7 @@ def _check(config: Config) -> None:
             raise ConfigError(
                 f"config key '{name}' must be one of {', '.join(choices)}, got {value!r}"
             )
-    url = config.database.url
-    if not url.startswith(("sqlite", "postgresql")):
-        raise ConfigError(
-            f"config key 'database.url' must be a sqlite:/// or postgresql:// URL, got {url!r}"
-        )
+    check_database_url(config.database.url)
     risk = config.risk
     if risk.horizon_days < 0:
         raise ConfigError("config key 'risk.horizon_days' must not be negative")
@@ -370,9 +372,9 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
-    _check_eligibility(config.eligibility)
+    check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
-    _check_scheduler(config.scheduler)
+    check_scheduler(config.scheduler)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
@@ -405,11 +407,7 @@ def _check(config: Config) -> None:
     check_web(config.web)
     if config.email.messages_per_connection < 1:
         raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
-    quiet = config.sending.quiet_hours
-    if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
-        raise ConfigError(
-            f"config key 'sending.quiet_hours' must be two HH:MM times, got {quiet!r}"
-        )
+    check_quiet_hours(config.sending.quiet_hours)
     try:
         from zoneinfo import ZoneInfo
 
@@ -450,24 +448,3 @@ def _check_ladder(reminders: RemindersConfig) -> None:
             "config keys 'reminders.apply_by_days_before' and "
             "'reminders.task_within_days' must not be negative"
         )
-
-
-def _check_scheduler(scheduler: SchedulerConfig) -> None:
-    if not _is_hhmm(scheduler.nightly_time):
-        raise ConfigError(
-            f"config key 'scheduler.nightly_time' must be HH:MM, got {scheduler.nightly_time!r}"
-        )
-    if scheduler.nightly_time.startswith("01:"):
-        raise ConfigError(
-            "config key 'scheduler.nightly_time' must not be 01:00-01:59: the clocks change then"
-        )
-    for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
-        if getattr(scheduler, name) <= 0:
-            raise ConfigError(f"config key 'scheduler.{name}' must be more than 0")
-
-
-def _is_hhmm(text: str) -> bool:
-    parts = text.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
-        return False
-    return int(parts[0]) < 24 and int(parts[1]) < 60

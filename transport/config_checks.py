@@ -1,17 +1,54 @@
-"""Checks of config sections too long to sit in transport/config.py: the eligibility
-policy, GOV.UK Notify and the web service. Each raises ConfigError naming the key."""
+"""The config's value checks that stand on their own: the database URL (never printed
+with its password), SMS quiet hours, the eligibility policy, the scheduler's times,
+GOV.UK Notify and the web service. Each raises :class:`ConfigError` naming the key."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 from typing import TYPE_CHECKING
 
 from transport.config_web import NOTIFY_MAX_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 if TYPE_CHECKING:
-    from transport.config import EligibilityConfig
+    from transport.config import EligibilityConfig, SchedulerConfig
+
+
+def check_database_url(url: str) -> None:
+    """The URL is never printed whole: it may carry a password (see masked_url)."""
+    from transport.db.engine import masked_url, password_at_signs
+
+    if not url.startswith(("sqlite", "postgresql", "postgres:")):
+        raise ConfigError(
+            "config key 'database.url' must be a sqlite:///, postgresql:// or postgres:// "
+            f"URL, got {masked_url(url)!r}"
+        )
+    if password_at_signs(url):
+        raise ConfigError(
+            "config key 'database.url' (or TRANSPORT_DATABASE_URL) has an '@' in its "
+            "password: write it as %40, e.g. postgresql://user:p%40ss@host/db; got "
+            f"{masked_url(url)!r}"
+        )
+
+
+def check_quiet_hours(quiet: list[str]) -> None:
+    """Two HH:MM times whose period covers 21:00-07:00, or [] (off, for a test rig)."""
+    if not quiet:
+        return
+    if len(quiet) != 2 or not all(is_hhmm(q) for q in quiet):
+        raise ConfigError(
+            f"config key 'sending.quiet_hours' must be two HH:MM times, got {quiet!r}"
+        )
+    from transport.domain.schedule import covers_the_night
+
+    start, end = (time.fromisoformat(q) for q in quiet)
+    if not covers_the_night(start, end):
+        raise ConfigError(
+            f"config key 'sending.quiet_hours' is {quiet[0]}-{quiet[1]}, which does not "
+            'cover the night: the quiet period must hold 21:00 to 07:00 (e.g. ["20:00", '
+            '"08:00"]); only quiet_hours = [] turns quiet hours off, for a test rig'
+        )
 
 
 def check_eligibility(policy: EligibilityConfig) -> None:
@@ -56,6 +93,27 @@ def check_eligibility(policy: EligibilityConfig) -> None:
         raise ConfigError(
             "config key 'eligibility.post16_lower_miles' must be less than 'post16_upper_miles'"
         )
+
+
+def check_scheduler(scheduler: SchedulerConfig) -> None:
+    if not is_hhmm(scheduler.nightly_time):
+        raise ConfigError(
+            f"config key 'scheduler.nightly_time' must be HH:MM, got {scheduler.nightly_time!r}"
+        )
+    if scheduler.nightly_time.startswith("01:"):
+        raise ConfigError(
+            "config key 'scheduler.nightly_time' must not be 01:00-01:59: the clocks change then"
+        )
+    for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
+        if getattr(scheduler, name) <= 0:
+            raise ConfigError(f"config key 'scheduler.{name}' must be more than 0")
+
+
+def is_hhmm(text: str) -> bool:
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+        return False
+    return int(parts[0]) < 24 and int(parts[1]) < 60
 
 
 def check_notify(
