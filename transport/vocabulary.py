@@ -93,6 +93,17 @@ class TaskKind(StrEnum):
     CHASE_APPLICATION = "chase_application"
     CONFIRM_ARRANGEMENT = "confirm_arrangement"
     REVIEW_DECISION = "review_decision"  # an export contradicts a decision made here
+    READ_REPLY = "read_reply"  # a family texted back: about a contact or a number
+
+
+class InboundKind(StrEnum):
+    """What a text received from a family is: a reply for the team to read, or one of the
+    words that opt a number out of texts, back in, or ask for help."""
+
+    REPLY = "reply"
+    OPT_OUT = "opt_out"  # STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
+    OPT_IN = "opt_in"  # START, YES, UNSTOP
+    HELP = "help"  # HELP: changes nothing
 
 
 class JobOutcome(StrEnum):
