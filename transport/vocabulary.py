@@ -31,6 +31,9 @@ class Reason(StrEnum):
     NO_ARRANGEMENT = "NO_ARRANGEMENT"
     FAMILY_NOT_INFORMED = "FAMILY_NOT_INFORMED"
     UNREACHABLE = "UNREACHABLE"
+    # The reasons or the risk date rest on assumed days: the calendar lacks the term's
+    # dates (never alone: beside the child's real reasons).
+    NO_TERM_DATES = "NO_TERM_DATES"
 
 
 REASON_HELP: dict[str, str] = {
@@ -40,6 +43,7 @@ REASON_HELP: dict[str, str] = {
     Reason.NO_ARRANGEMENT: "no travel arrangement for the year",
     Reason.FAMILY_NOT_INFORMED: "family not told the route and times",
     Reason.UNREACHABLE: "no usable email or mobile",
+    Reason.NO_TERM_DATES: "term dates missing: dated by assumed days",
 }
 
 
