@@ -44,7 +44,8 @@ CONTEXT: dict[str, Any] = {
     "as_of": "2026-06-02",
     "children": [{"pupil_ref": "P1", "first_name": "Sam", "school_name": "Oak Primary",
                   "situation": "renewal", "award_school_name": "Oak Primary",
-                  "passenger_assistant": False, "ends_on": "2026-08-31", "needed_from": "2026-09-03",
+                  "passenger_assistant": False,
+                  "ends_on": "2026-08-31", "needed_from": "2026-09-03",
                   "academic_year": "2026/27", "starts_on": "2026-09-03", "operator": None,
                   "route_ref": None, "pickup_time": None}],
 }  # fmt: skip
