@@ -42,7 +42,7 @@ sms_template_id = "{double.sms_template}"
 timeout_seconds = 5.0
 
 [sending]
-quiet_hours = ["00:00", "00:00"]
+quiet_hours = []
 no_sms_on_sundays = false
 email_per_second = 20.0
 sms_per_second = 20.0
