@@ -255,6 +255,22 @@ def _send(senders: Senders, row: Any) -> str | DeliveryError:
         return senders.sms.send(SmsMessage(row.to_address, row.body_text, reference))
     except DeliveryError as exc:
         return exc
+    except Exception as exc:
+        # A fault of ours or of a client library, inside one message's send: that message
+        # is settled (it may have gone, so it is never resent blindly: an SMS is looked up
+        # at the provider, an email waits for `outbox resolve`) and the run goes on.
+        log.error(
+            "outbox %s: the %s sender stopped with an unexpected %s; outcome unknown",
+            row.id,
+            row.channel,
+            type(exc).__name__,
+        )
+        log.debug("outbox %s: unexpected failure", row.id, exc_info=True)
+        return UnknownOutcomeError(
+            f"the {row.channel} sender stopped with an unexpected {type(exc).__name__}; "
+            "the message may or may not have gone",
+            code="unexpected",
+        )
 
 
 def settle(
