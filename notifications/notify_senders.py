@@ -191,8 +191,9 @@ class _NotifySender:
         return None
 
     def check(self) -> str:
-        """Ask Notify for our template (sends nothing): its name, or a DeliveryError
-        (ChannelConfigError for a refused key or an unknown template)."""
+        """Ask Notify for our template (sends nothing): what was found, or a DeliveryError
+        (ChannelConfigError for a refused key, an unknown template or one without our
+        placeholders)."""
         try:
             template = self.client.get_template(self._template_id)
         except Exception as exc:
@@ -213,7 +214,8 @@ class _NotifySender:
                 channel=self.channel,
                 setting=f"notify.{self.template_setting}",
             )
-        return str(template.get("name") or self._template_id)
+        service = check_key(self._key)
+        return f"GOV.UK Notify service {service}, template {template.get('name')!r}"
 
     placeholders: tuple[str, ...] = ("body",)
 

@@ -12,6 +12,9 @@ from transport.config import EmailConfig, Secrets, SmsConfig
 from transport.config_web import NotifyConfig
 from transport.errors import ConfigError
 
+# Where `transport serve` receives Twilio's status callbacks (web/callbacks.py).
+STATUS_PATH = "/callbacks/twilio/status"
+
 
 @dataclass(frozen=True)
 class Senders:
@@ -40,13 +43,15 @@ def build_senders(
     email: EmailSender | None = None,
     sms: SmsSender | None = None,
     notify: NotifyConfig | None = None,
+    public_url: str = "",
 ) -> Senders:
     """The configured senders (the sections of the config that name them, and the
-    secrets from the environment); a sender passed in is used as it is."""
+    secrets from the environment); a sender passed in is used as it is. ``public_url``
+    ([web]): where Twilio posts status callbacks, when set."""
     notify = notify or NotifyConfig()
     return Senders(
         email or _email(email_config, secrets, notify),
-        sms or _sms(sms_config, email_config, secrets, notify),
+        sms or _sms(sms_config, email_config, secrets, notify, public_url),
     )
 
 
@@ -78,10 +83,14 @@ def email_sender(settings: EmailConfig, secrets: Secrets, notify: NotifyConfig) 
 
 
 def sms_sender(
-    settings: SmsConfig, email: EmailConfig, secrets: Secrets, notify: NotifyConfig
+    settings: SmsConfig,
+    email: EmailConfig,
+    secrets: Secrets,
+    notify: NotifyConfig,
+    public_url: str = "",
 ) -> SmsSender:
     """The SMS channel's sender alone (ConfigError when its settings cannot work)."""
-    return _sms(settings, email, secrets, notify)
+    return _sms(settings, email, secrets, notify, public_url)
 
 
 def _email(settings: EmailConfig, secrets: Secrets, notify: NotifyConfig) -> EmailSender:
@@ -106,7 +115,11 @@ def _email(settings: EmailConfig, secrets: Secrets, notify: NotifyConfig) -> Ema
 
 
 def _sms(
-    settings: SmsConfig, email: EmailConfig, secrets: Secrets, notify: NotifyConfig
+    settings: SmsConfig,
+    email: EmailConfig,
+    secrets: Secrets,
+    notify: NotifyConfig,
+    public_url: str = "",
 ) -> SmsSender:
     if settings.backend == "notify":
         return _notify("sms", notify, secrets)  # type: ignore[no-any-return]
@@ -124,6 +137,7 @@ def _sms(
             messaging_service_sid=settings.messaging_service_sid,
             api_base_url=settings.api_base_url,
             timeout_seconds=settings.timeout_seconds,
+            status_callback=public_url.rstrip("/") + STATUS_PATH if public_url else "",
         )
     except ValueError as exc:
         raise ConfigError(f"sms backend 'twilio': {exc}") from exc

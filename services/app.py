@@ -257,6 +257,7 @@ class App:
             email=self.email,
             sms=self.sms,
             notify=config.notify,
+            public_url=config.web.public_url,
         )
 
     def rate_limiter(self) -> RateLimiter:

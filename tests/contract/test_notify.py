@@ -211,7 +211,9 @@ def test_a_template_without_our_placeholders_names_its_key(double: NotifyDouble)
     with pytest.raises(ChannelConfigError, match="lacks") as caught:
         email_sender(double, template_id=fixed).check()
     assert caught.value.setting == "notify.email_template_id"
-    assert email_sender(double).check() == "School transport (email)"
+    assert email_sender(double).check() == (
+        f"GOV.UK Notify service {SERVICE_ID}, template 'School transport (email)'"
+    )
 
 
 # --- statuses ---------------------------------------------------------------------------
