@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from services.app import App
+from services.keys import known_keys
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import contacts as store
@@ -78,6 +79,7 @@ def list_contacts(
 ) -> tuple[list[ContactRow], int]:
     """The first ``limit`` contacts listed, and how many there are in all."""
     with app.ready().engine.connect() as conn:
+        known_keys(conn, pupil_ref=pupil_ref)
         return store.list_contacts(
             conn, pupil_ref=pupil_ref, blocked_only=blocked_only, limit=limit
         )
