@@ -3,6 +3,7 @@ templates render. One message per contact (household), naming each child."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,6 +31,30 @@ class Recipient:
 
     def address(self, channel: str) -> str | None:
         return self.email if channel == "email" else self.mobile
+
+
+def postal_address(person: Mapping[str, Any]) -> list[str]:
+    """The lines of a letter's address, for the window of a DL envelope: the contact's
+    name, the address lines, the town, the postcode last."""
+    parts = ("name", "address_line_1", "address_line_2", "address_line_3", "town", "postcode")
+    return [str(person[part]) for part in parts if person.get(part)]
+
+
+def address_for(channel: str, person: Mapping[str, Any]) -> str | None:
+    """Where a message by ``channel`` goes: the email, the mobile, or for a letter the
+    postcode (the outbox lists it; the whole address travels in the message's context)."""
+    key = {"email": "email", "sms": "mobile", "letter": "postcode"}[channel]
+    value = person.get(key)
+    return str(value) if value else None
+
+
+def with_address(
+    channel: str, context: dict[str, Any], person: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A message's context, with the postal address when it goes by letter."""
+    if channel != "letter":
+        return context
+    return {**context, "address": postal_address(person)}
 
 
 def council_context(council: CouncilConfig) -> dict[str, str]:
@@ -96,6 +121,7 @@ def child_line(conn: Connection, pupil_ref: str, *, as_of: date) -> dict[str, An
         "pickup_time": arrangement.pickup_time.strftime("%H:%M")
         if arrangement and arrangement.pickup_time
         else None,
+        "passenger_assistant": bool(arrangement and arrangement.passenger_assistant),
     }
 
 
@@ -104,9 +130,11 @@ def message_context(
     recipient: Recipient,
     children: list[dict[str, Any]],
     *,
+    as_of: date,
     apply_by: date | None = None,
 ) -> dict[str, Any]:
     return {
+        "as_of": as_of.isoformat(),
         "council": council_context(council),
         "contact_name": recipient.name,
         "children": children,

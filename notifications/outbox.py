@@ -332,6 +332,26 @@ def still_unknown(engine: Engine, message_ids: Sequence[int]) -> int:
         return int(conn.execute(stmt).scalar_one())
 
 
+def by_provider_id(conn: Connection, provider_id: str) -> Row[Any] | None:
+    """The message a provider knows by this id (a status callback names it so)."""
+    return conn.execute(select(OUTBOX).where(OUTBOX.c.provider_id == provider_id)).first()
+
+
+def due_texts_of(conn: Connection, contact_ids: Sequence[int]) -> list[Row[Any]]:
+    """The texts to these contacts still waiting to go (queued or to be retried)."""
+    if not contact_ids:
+        return []
+    return list(
+        conn.execute(
+            select(OUTBOX).where(
+                OUTBOX.c.contact_id.in_(list(contact_ids)),
+                OUTBOX.c.channel == "sms",
+                OUTBOX.c.status.in_(DUE),
+            )
+        ).all()
+    )
+
+
 def due_count(engine: Engine, *, now: datetime, channel: str) -> int:
     with engine.connect() as conn:
         stmt = select(func.count()).where(

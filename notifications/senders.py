@@ -72,6 +72,18 @@ def _notify(channel: str, notify: NotifyConfig, secrets: Secrets) -> Any:
         raise ConfigError(f"{channel} backend 'notify': {exc}") from exc
 
 
+def email_sender(settings: EmailConfig, secrets: Secrets, notify: NotifyConfig) -> EmailSender:
+    """The email channel's sender alone (ConfigError when its settings cannot work)."""
+    return _email(settings, secrets, notify)
+
+
+def sms_sender(
+    settings: SmsConfig, email: EmailConfig, secrets: Secrets, notify: NotifyConfig
+) -> SmsSender:
+    """The SMS channel's sender alone (ConfigError when its settings cannot work)."""
+    return _sms(settings, email, secrets, notify)
+
+
 def _email(settings: EmailConfig, secrets: Secrets, notify: NotifyConfig) -> EmailSender:
     if settings.backend == "notify":
         return _notify("email", notify, secrets)  # type: ignore[no-any-return]

@@ -140,6 +140,19 @@ class SmtpEmailSender:
         log.debug("email accepted by the SMTP server: reference=%s", message.reference)
         return message_id
 
+    def check(self) -> str:
+        """Sends nothing: connect, EHLO, STARTTLS and AUTH as a send would, then QUIT.
+        Raises the DeliveryError a send would (ChannelConfigError naming what to fix)."""
+        import ssl as tls
+
+        session = self._open()
+        encrypted = isinstance(session.smtp.sock, tls.SSLSocket)
+        self.close()
+        login = (
+            f"logged in as {self.username}" if self.username else "no login (SMTP_USERNAME unset)"
+        )
+        return f"SMTP {self.host}:{self.port}, {'TLS' if encrypted else 'no TLS'}, {login}"
+
     def close(self) -> None:
         """QUIT every open session (each thread that sent keeps one)."""
         with self._lock:

@@ -61,6 +61,11 @@ class RenewalSettings:
     task_within_days: int  # the team gets a task when a problem is this close
 
     @property
+    def steps(self) -> list[str]:
+        """Every step's name, earliest first."""
+        return [step.step for step in sorted(self.ladder, key=lambda step: -step.days_before)]
+
+    @property
     def caseworker_steps(self) -> list[str]:
         """The steps that ask the team to phone, earliest first."""
         ordered = sorted(self.ladder, key=lambda step: -step.days_before)

@@ -24,15 +24,14 @@ from transport.db.queries.risk_facts import (
     schools_named,
 )
 from transport.db.queries.work_done import done_in_window
+from transport.domain.calendar_gaps import CalendarGap, calendar_gaps
 from transport.domain.forecast import StageForecast, forecast, window_start
 from transport.domain.risk import (
     REASON_ORDER,
-    CalendarGap,
     CheckResult,
     PupilRisk,
     RiskContext,
     assess,
-    calendar_gaps,
     check,
 )
 from transport.errors import NoData
@@ -105,7 +104,7 @@ def run_check(
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
-        gaps = tuple(calendar_gaps(ctx))
+        gaps = tuple(calendar_gaps(ctx, result))
         baseline = snapshots.baseline_before(conn, as_of)
         imported_at = children_imported_at(conn)
         no_children = result.in_scope == 0 and (

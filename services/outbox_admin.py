@@ -170,7 +170,7 @@ def preview(
             raise UsageError(f"no pupil {pupil_ref!r}") from None
     found: list[Preview] = []
     for person in people:
-        context = message_context(app.settings.council, person, [child])
+        context = message_context(app.settings.council, person, [child], as_of=as_of)
         for channel in channels:
             address = person.address(channel)
             if not address or not person.usable(channel):
@@ -203,10 +203,8 @@ def _renewal_preview(
                 f"{as_of} (no missing application within the check's window)"
             )
         contacts = store.contact_facts(conn, [ref for ref, _ in due])
-        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
-        planned = plan(
-            due_pupils(due, contacts, done, unreachable), settings.renewals.ladder, as_of
-        )
+        recorded = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+        planned = plan(due_pupils(due, contacts, recorded), settings.renewals.ladder, as_of)
         mine = next((item for item in planned if item.pupil_ref == pupil_ref), None)
         if mine is None:
             raise NothingToSend(

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from notifications import outbox
 from notifications.digest import queue_digest
-from notifications.households import council_context
+from notifications.households import address_for, council_context, with_address
 from notifications.messages import render
 from services.app import App, RenewalSettings
 from services.check import CheckOutcome, run_check
@@ -36,11 +36,12 @@ from transport.domain.ladder import (
     HouseholdMessage,
     LadderStep,
     PlannedStep,
+    RecordedSteps,
     households,
     plan,
 )
 from transport.domain.risk import CheckResult, PupilFacts
-from transport.domain.tasks import wanted_tasks
+from transport.domain.tasks import PhoneStep, wanted_tasks
 from transport.gc_tuning import full_passes_held
 from transport.vocabulary import Reason
 
@@ -92,6 +93,7 @@ class LadderReport:
     recorded: int = 0  # steps recorded now (not by an earlier or concurrent run)
     skipped: int = 0
     unreachable: list[str] = field(default_factory=list)
+    by_phone: list[str] = field(default_factory=list)  # only the team's call can reach them
     messages: list[LadderMessage] = field(default_factory=list)
     queued: int = 0
     phone_tasks: list[tuple[str, int]] = field(default_factory=list)  # (pupil, year)
@@ -108,6 +110,7 @@ class LadderReport:
             "steps_recorded": self.recorded,
             "steps_skipped": self.skipped,
             "unreachable": len(self.unreachable),
+            "by_phone": len(self.by_phone),
             "messages": len(self.messages),
             "queued": self.queued,
             "phone_tasks": len(self.phone_tasks),
@@ -159,24 +162,26 @@ def renewal_due(result: CheckResult) -> list[tuple[str, date]]:
 def due_pupils(
     due: Sequence[tuple[str, date]],
     contacts: Mapping[str, Sequence[ContactFact]],
-    done: Mapping[tuple[str, int], Iterable[str]],
-    unreachable: Mapping[tuple[str, int], Iterable[str]] | None = None,
+    recorded: RecordedSteps,
 ) -> list[DuePupil]:
     """What the ladder needs to know of each renewal-due pupil: R, the school year it
     falls in, the household's contacts and the steps already recorded for that year
-    (sent or skipped; and, apart, those recorded unreachable)."""
-    unreachable = unreachable or {}
-    return [
-        DuePupil(
-            ref,
-            academic_year_of(r),
-            r,
-            tuple(contacts.get(ref, ())),
-            frozenset(done.get((ref, academic_year_of(r)), ())),
-            frozenset(unreachable.get((ref, academic_year_of(r)), ())),
+    (done; and, apart, those recorded unreachable or cancelled)."""
+    pupils = []
+    for ref, r in due:
+        key = (ref, academic_year_of(r))
+        pupils.append(
+            DuePupil(
+                ref,
+                key[1],
+                r,
+                tuple(contacts.get(ref, ())),
+                frozenset(recorded.done.get(key, ())),
+                frozenset(recorded.unreachable.get(key, ())),
+                frozenset(recorded.cancelled.get(key, ())),
+            )
         )
-        for ref, r in due
-    ]
+    return pupils
 
 
 @dataclass
@@ -188,7 +193,7 @@ class CountyState:
     facts: dict[str, PupilFacts]
     contacts: dict[str, list[ContactFact]]
     done: dict[tuple[str, int], set[str]]
-    phone: dict[tuple[str, int], str]
+    phone: dict[tuple[str, int], PhoneStep]
 
 
 def read_county(app: App) -> CountyState:
@@ -201,7 +206,7 @@ def read_county(app: App) -> CountyState:
             facts,
             store.contact_facts(conn, sorted(facts)),
             store.all_done_steps(conn),
-            phone_steps(conn, app.settings.renewals.caseworker_steps),
+            phone_steps(conn, app.settings.renewals.caseworker_steps, app.settings.renewals.steps),
         )
 
 
@@ -231,7 +236,9 @@ def _run(
     with writer(app.engine).begin() as conn:
         wanted = wanted_tasks(
             outcome.result.at_risk,
-            phone=phone_steps(conn, settings.renewals.caseworker_steps),
+            phone=phone_steps(
+                conn, settings.renewals.caseworker_steps, settings.renewals.steps
+            ),
             within_days=settings.renewals.task_within_days,
         )
         tasks = sync_tasks(conn, wanted, today=on, now=now)
@@ -264,8 +271,8 @@ def run_ladder(
     refs = [ref for ref, _ in due]
     with engine.connect() as conn:
         contacts = store.contact_facts(conn, refs)
-        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
-    report.planned = plan(due_pupils(due, contacts, done, unreachable), settings.ladder, today)
+        steps = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+    report.planned = plan(due_pupils(due, contacts, steps), settings.ladder, today)
     council = app.settings.council
     if dry_run:
         _note_followups(report, report.planned)
@@ -296,8 +303,11 @@ def run_ladder(
 
 def _note_followups(report: LadderReport, planned: Sequence[PlannedStep]) -> None:
     report.unreachable = [item.pupil_ref for item in planned if item.unreachable]
+    report.by_phone = [item.pupil_ref for item in planned if item.phone]
     report.phone_tasks = [
-        (item.pupil_ref, item.academic_year) for item in planned if item.step.caseworker_task
+        (item.pupil_ref, item.academic_year)
+        for item in planned
+        if item.step.caseworker_task or item.phone
     ]
 
 
@@ -311,7 +321,9 @@ def household_messages(
     """Each household's message for the planned steps, rendered: what the ladder queues
     (and what `outbox preview` shows)."""
     messages = households(planned)
-    children = store.children(conn, {ref for m in messages for ref in m.pupil_refs}, planned)
+    children = store.children(
+        conn, {ref for m in messages for ref in m.pupil_refs}, planned, today
+    )
     people = store.people(conn, {m.contact_id for m in messages})
     apply_before = timedelta(days=settings.apply_by_days_before)
     for message in messages:
@@ -320,16 +332,19 @@ def household_messages(
         apply_by = first_needed - apply_before
         contact_name = people[message.contact_id]["name"]
         context = {
+            "as_of": today.isoformat(),
             "council": council_context(council),
             "contact_name": contact_name,
             "children": lines,
             "apply_by": apply_by.isoformat() if apply_by > today else None,
         }
         kind = kind_of(message.step)
+        person = people[message.contact_id]
+        context = with_address(message.channel, context, person)
         rendered = render(kind, message.channel, context)
-        address = people[message.contact_id]["email" if message.channel == "email" else "mobile"]
+        address = address_for(message.channel, person) or ""
         new = outbox.NewMessage(
-            dedupe_key=_dedupe_key(message),
+            dedupe_key=_dedupe_key(message, today),
             kind=kind,
             channel=message.channel,
             to_address=address,
@@ -356,9 +371,13 @@ def household_messages(
         yield reported, new
 
 
-def _dedupe_key(message: HouseholdMessage) -> str:
+def _dedupe_key(message: HouseholdMessage, today: date) -> str:
+    """One message per household, step, channel and children; a step going again after
+    its messages were all cancelled is a new message (of that day)."""
     refs = "+".join(message.pupil_refs)
-    return (
+    again = f"|again:{today.isoformat()}" if message.again else ""
+    key = (
         f"ladder:{message.academic_year}:{message.step.step}:{message.contact_id}:"
         f"{message.channel}:{refs}"
-    )[:200]
+    )
+    return key[: 200 - len(again)] + again

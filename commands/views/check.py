@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
-from transport.domain.calendar import format_academic_year
 from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
@@ -81,12 +80,7 @@ def warnings(outcome: CheckOutcome) -> list[str]:
             "no import has carried rows of pupils.csv, awards.csv or applications.csv: the "
             "record holds no children's data to check; import the council's export"
         )
-    found.extend(
-        f"calendar '{gap.calendar}' (followed by {gap.schools} school(s)) has no terms for "
-        f"{format_academic_year(gap.academic_year)}: its pupils cannot be checked for that "
-        "year; import its terms"
-        for gap in outcome.gaps
-    )
+    found.extend(gap.describe() for gap in outcome.gaps)
     return found
 
 

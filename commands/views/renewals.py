@@ -35,10 +35,15 @@ def remind_summary(run: RenewalRun, *, dry_run: bool) -> Iterator[str]:
             yield "The rest were queued by an earlier run: nothing is sent twice."
     if ladder.unreachable:
         yield (
-            f"Unreachable (no usable email or mobile; a task asks the team to fix their "
-            f"contact details): {', '.join(sorted(ladder.unreachable))}"
+            "Unreachable (no usable email, mobile, landline or postal address; a task asks "
+            f"the team to fix their contact details): {', '.join(sorted(ladder.unreachable))}"
         )
-    else:
+    if ladder.by_phone:
+        yield (
+            "By phone only (no email, mobile or postal address; a phone_family task shows "
+            f"their numbers): {', '.join(sorted(ladder.by_phone))}"
+        )
+    if not ladder.unreachable:
         yield "Every family due a reminder can be reached."
     for message in ladder.messages:
         yield (

@@ -74,10 +74,30 @@ def _dates_in_order(first: str, last: str) -> RowCheck:
     return check
 
 
-def _email_or_mobile(row: dict[str, Any]) -> RowProblem | None:
-    if row["email"] is None and row["mobile"] is None:
-        return RowProblem("email", "expected an email or a mobile (at least one)")
-    return None
+ADDRESS_PARTS = ("address_line_1", "address_line_2", "address_line_3", "town", "postcode")
+# What makes a postal address usable: a letter can be addressed with these.
+ADDRESS_NEEDS = ("address_line_1", "town", "postcode")
+
+
+def _a_way_to_reach(row: dict[str, Any]) -> RowProblem | None:
+    """At least one of email, mobile, landline or a usable postal address (a partial
+    address is kept, but no letter can go to it)."""
+    if any(row.get(c) is not None for c in ("email", "mobile", "landline")):
+        return None
+    missing = [part for part in ADDRESS_NEEDS if row.get(part) is None]
+    if not missing:
+        return None
+    if any(row.get(part) is not None for part in ADDRESS_PARTS):
+        return RowProblem(
+            missing[0],
+            f"expected {', '.join(missing)}: with no email, mobile or landline, the contact "
+            "is reached by post, and a letter needs address_line_1, town and postcode",
+        )
+    return RowProblem(
+        "email",
+        "expected at least one way to reach the contact: email, mobile, landline, or a "
+        "postal address (address_line_1, town, postcode)",
+    )
 
 
 OLDEST_PUPIL = 25  # years: post-19 transport with an EHC plan runs to 25
@@ -160,11 +180,17 @@ CONTACTS = FileSpec(
         Column("relationship", v.text_up_to(40)),
         Column("email", v.parse_email),
         Column("mobile", v.parse_mobile),
-        Column("preferred_channel", v.choice("email", "sms", "both"), default="both"),
+        Column("landline", v.parse_landline),
+        Column("address_line_1", v.text_up_to(100)),
+        Column("address_line_2", v.text_up_to(100)),
+        Column("address_line_3", v.text_up_to(100)),
+        Column("town", v.text_up_to(100)),
+        Column("postcode", v.parse_postcode),
+        Column("preferred_channel", v.choice("email", "sms", "both", "letter"), default="both"),
         _bool("do_not_contact"),  # safeguarding: sets a block, never clears one
     ),
     references={"pupil_ref": "pupils"},
-    check=_email_or_mobile,
+    check=_a_way_to_reach,
 )
 
 AWARDS = FileSpec(
