@@ -21,12 +21,13 @@ from transport.db.queries.risk_facts import load_calendars
 from transport.db.queries.tasks import past_due
 from transport.domain import health as rules
 from transport.domain.calendar import format_academic_year
-from transport.domain.health import Concern, JobFact
-from transport.domain.risk import RiskContext, calendar_gaps
+from transport.domain.calendar_gaps import calendar_gaps
+from transport.domain.health import Concern, GapFact, JobFact
+from transport.domain.risk import RiskContext
 from transport.errors import describe_failure
-from transport.vocabulary import HealthState
+from transport.vocabulary import Channel, HealthState
 
-CHANNELS = ("email", "sms")
+CHANNELS = tuple(str(channel) for channel in Channel)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def _concerns(app: App, conn: Connection, now: datetime) -> list[Concern]:
             now=now,
             max_days=settings.max_data_age_days,
         ),
-        rules.calendar_gaps(_gaps(conn, app, today)),
+        rules.calendar_gaps(
+            _gaps(conn, app, today), as_of=today, within_days=settings.thresholds.high
+        ),
     ]
     schedule = app.schedule()
     found.append(rules.nightly(_latest(app, "nightly"), now=now, at=schedule.nightly_at,
@@ -91,13 +94,17 @@ def _concerns(app: App, conn: Connection, now: datetime) -> list[Concern]:
     return found
 
 
-def _gaps(conn: Connection, app: App, today: date) -> list[tuple[str, str, int]]:
+def _gaps(conn: Connection, app: App, today: date) -> list[GapFact]:
     settings = app.settings.check
     calendars, school_calendar = load_calendars(conn)
-    ctx = RiskContext(today, settings.horizon_days, calendars, school_calendar,
-                      settings.thresholds)  # fmt: skip
+    ctx = RiskContext(today, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     return [
-        (gap.calendar, format_academic_year(gap.academic_year), gap.schools)
+        GapFact(
+            gap.calendar,
+            format_academic_year(gap.academic_year),
+            len(gap.schools),
+            gap.first_assumed,
+        )
         for gap in calendar_gaps(ctx)
     ]
 

@@ -104,6 +104,7 @@ def test_all_is_well(env: dict[str, str]) -> None:
         "dispatch",
         "channel_email",
         "channel_sms",
+        "channel_letter",
         "messages",
         "tasks",
     }

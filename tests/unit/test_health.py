@@ -37,10 +37,18 @@ def test_data_age(imported: datetime | None, ever: bool, state: HealthState) -> 
 
 
 def test_calendar_gaps() -> None:
-    assert health.calendar_gaps([]).state is OK
-    gap = health.calendar_gaps([("acad1", "2027/28", 3)])
-    assert gap.state is PROBLEM and "'acad1' has no terms for 2027/28" in gap.detail
-    assert gap.facts["gaps"] == [{"calendar": "acad1", "academic_year": "2027/28", "schools": 3}]
+    today = NOW.date()
+    assert health.calendar_gaps([], as_of=today, within_days=21).state is OK
+    soon = health.GapFact("acad1", "2026/27", 3, today + timedelta(days=21))
+    gap = health.calendar_gaps([soon], as_of=today, within_days=21)
+    assert gap.state is PROBLEM and "'acad1' has no terms for 2026/27" in gap.detail
+    assert gap.facts["gaps"] == [{"calendar": "acad1", "academic_year": "2026/27", "schools": 3,
+                                  "from": (today + timedelta(days=21)).isoformat()}]  # fmt: skip
+    later = health.GapFact("acad1", "2027/28", 3, today + timedelta(days=22))
+    ahead = health.calendar_gaps([later], as_of=today, within_days=21)
+    assert ahead.state is OK and "acad1" in ahead.detail  # said, not yet a person's job
+    unknown_start = health.GapFact("acad2", "2026/27", 1, None)
+    assert health.calendar_gaps([unknown_start], as_of=today, within_days=21).state is PROBLEM
 
 
 LAST_NIGHT = datetime(2026, 12, 6, 21, 30, tzinfo=UTC)  # 21:30 GMT Sunday

@@ -81,21 +81,58 @@ def data_age(
     )
 
 
-def calendar_gaps(gaps: Sequence[tuple[str, str, int]]) -> Concern:
-    """(calendar, academic year, schools following it) for each calendar without terms
-    for a year the check's window reaches."""
+@dataclass(frozen=True)
+class GapFact:
+    """A calendar's missing terms of one year: the first day the check assumes for them."""
+
+    calendar: str
+    academic_year: str  # "2027/28"
+    schools: int
+    first_assumed: date | None
+
+
+def calendar_gaps(gaps: Sequence[GapFact], *, as_of: date, within_days: int) -> Concern:
+    """Calendars that schools follow without terms for a year the window reaches. A gap
+    whose first assumed day is within ``within_days`` (the check's `high` threshold)
+    needs a person now; a later one is said, and is all well for today (term dates for
+    next year are often published late)."""
+    facts = {
+        "gaps": [
+            {
+                "calendar": gap.calendar,
+                "academic_year": gap.academic_year,
+                "schools": gap.schools,
+                "from": gap.first_assumed.isoformat() if gap.first_assumed else None,
+            }
+            for gap in gaps
+        ]
+    }
     if not gaps:
         return Concern(
-            "calendar_gaps", HealthState.OK, "every calendar has terms for the window", {"gaps": []}
+            "calendar_gaps", HealthState.OK, "every calendar has terms for the window", facts
         )
     said = "; ".join(
-        f"'{name}' has no terms for {year} ({schools} school(s))" for name, year, schools in gaps
+        f"'{gap.calendar}' has no terms for {gap.academic_year} ({gap.schools} school(s)"
+        + (f", assumed from {gap.first_assumed:%a %d %b %Y})" if gap.first_assumed else ")")
+        for gap in gaps
     )
+    soon = [
+        gap
+        for gap in gaps
+        if gap.first_assumed is None or (gap.first_assumed - as_of).days <= within_days
+    ]
+    if soon:
+        return Concern(
+            "calendar_gaps",
+            HealthState.PROBLEM,
+            f"calendars without terms in the window: {said}; import their terms",
+            facts,
+        )
     return Concern(
         "calendar_gaps",
-        HealthState.PROBLEM,
-        f"calendars without terms in the window: {said}; import their terms",
-        {"gaps": [{"calendar": n, "academic_year": y, "schools": s} for n, y, s in gaps]},
+        HealthState.OK,
+        f"calendars without terms later in the window (not within {within_days} days): {said}",
+        facts,
     )
 
 
