@@ -10,6 +10,13 @@ that found out goes back to `queued` as it was before the claim (the attempt not
 no error recorded, no fallback, the contact untouched), nothing more is sent by that
 channel in this run (messages it had claimed go back to `queued` too), and the other
 channel carries on. ``DispatchReport.channels_down`` names the setting to fix.
+
+A relay that refuses recipients for its own policy (SMTP 5.7.x at RCPT) is not a bounce:
+the message is retried, no contact is marked, no other channel used. When it refuses
+three different recipients in one run (counted across the threads), it refuses
+everyone: the channel is down as above, and the messages it refused are held, due at
+once, for the first run after it works. A failure inside one message's send that is not
+a delivery error (a sender's own fault) settles that message as unknown; the run goes on.
 """
 
 from __future__ import annotations
@@ -31,12 +38,20 @@ from notifications.ports import (
     DeliveryError,
     EmailMessage,
     PermanentDeliveryError,
+    PolicyRefusalError,
     RetryableDeliveryError,
     SmsMessage,
     UnknownOutcomeError,
 )
+from notifications.recovery import recover
 from notifications.senders import Senders
-from notifications.sending_rules import QUIET_HOURS_OFF, Backoff, QuietHours, RateLimiter
+from notifications.sending_rules import (
+    QUIET_HOURS_OFF,
+    Backoff,
+    QuietHours,
+    RateLimiter,
+    RelayBreaker,
+)
 from transport.db.engine import writer
 from transport.db.tables import Contact
 
@@ -60,6 +75,8 @@ class DispatchReport:
     # channel -> why it is down for this run, naming the setting to fix (no personal data)
     channels_down: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # said on every send, e.g. no quiet hours
+    # This run's claims: its messages are those it claimed (another run's are not its own).
+    claims: set[str] = field(default_factory=set, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +86,7 @@ class DispatchReport:
             if isinstance(value, list)
             else value
             for key, value in vars(self).items()
+            if key != "claims"
         }
 
     def channel_down(self, error: ChannelConfigError) -> None:
@@ -116,19 +134,26 @@ def dispatch(
     if not settings.quiet.enabled:
         report.warnings.append(QUIET_HOURS_OFF)
         log.warning(QUIET_HOURS_OFF)
-    recover(engine, senders, settings, now=now(), report=report)
+    recover(engine, senders, stale_after=settings.stale_after, now=now(), report=report)
     workers = settings.workers
     pool = ThreadPoolExecutor(workers, thread_name_prefix="dispatch") if workers > 1 else None
     # Sent but not yet recorded: settled in the transaction that marks the next wave.
     unsettled: list[tuple[Any, str, str | DeliveryError]] = []
 
     down = report.channels_down  # also filled by recover(), and by the sending threads
+    breaker = RelayBreaker()  # a relay that refuses every recipient for its own policy
+    held: list[tuple[int, str]] = []  # (message, channel) a relay refused for its policy
 
     def send(row: Any) -> str | DeliveryError:
         if row.channel in down:
             return _NotSent(row.channel)  # the channel went down during this wave
         limiter.wait(row.channel)
         result = _send(senders, row)
+        if isinstance(result, PolicyRefusalError):
+            held.append((row.id, row.channel))
+            count = breaker.refused(row.channel, row.to_address)
+            if count is not None:
+                report.channel_down(relay_refuses_everyone(result, count))
         if isinstance(result, ChannelConfigError):
             report.channel_down(result)
         return result
@@ -145,6 +170,7 @@ def dispatch(
             token, rows = outbox.claim(engine, now=moment, channels=channels, limit=size)
             if not rows:
                 break
+            report.claims.add(token)
             for start in range(0, len(rows), workers):
                 wave = rows[start : start + workers]
                 # Claimed for a channel that went down since: back to the queue, unsent.
@@ -170,6 +196,11 @@ def dispatch(
             unsettled = []
             if remaining is not None:
                 remaining -= len(rows)
+        # A relay that refused everyone: what it refused goes first once it works again.
+        tripped = [row_id for row_id, channel in held if channel in down]
+        if tripped:
+            with writer(engine).begin() as conn:
+                outbox.hold(conn, tripped, now=now())
     except BaseException:
         if unsettled:  # record what went out before the failure, if the database still can
             try:
@@ -208,6 +239,22 @@ def _settle_all(
             release(conn, [row.id], token, now=now)
         elif not isinstance(result, str):
             settle(conn, row, token, result, settings, now=now, report=report)
+
+
+def relay_refuses_everyone(refusal: PolicyRefusalError, count: int) -> ChannelConfigError:
+    """The channel stops: its relay refused ``count`` different recipients for its own
+    policy (5.7.x) in this run. Nothing is marked on the contacts; the refused messages
+    are held for the first run after the relay works."""
+    return ChannelConfigError(
+        f"the relay refused {count} different recipients in this run for its own policy, "
+        f"not for their addresses ({refusal}): it refuses everyone; check the relay "
+        f"settings {refusal.setting} (may this server relay our mail?). No contact was "
+        "marked and nothing went by another channel; the refused messages are sent by the "
+        "first run after the relay works",
+        channel=refusal.channel,
+        setting=refusal.setting,
+        code=refusal.code,
+    )
 
 
 class _NotSent(ChannelConfigError):
@@ -309,6 +356,8 @@ def settle(
     else:
         outbox.move(conn, row.id, "failed_permanent", now=now, token=token, **error)
         report.failed += 1
+        if isinstance(failure, PolicyRefusalError):
+            return  # the relay's policy, not the family's address: no mark, no fallback
         status = failure.channel_status if isinstance(failure, PermanentDeliveryError) else None
         channel_failed(conn, row, status, now=now, report=report)
 
@@ -361,69 +410,3 @@ def channel_failed(
         now=now,
     )
     report.fallbacks += added
-
-
-def recover(
-    engine: Engine,
-    senders: Senders,
-    settings: DispatchSettings,
-    *,
-    now: datetime,
-    report: DispatchReport,
-) -> None:
-    """After a crash: `sending` rows older than the lease go back to the queue when never
-    attempted, else become `unknown`; an unknown SMS is looked up at the provider (sent if
-    found, else safe to send again), and so is an unknown email sent through a provider
-    that finds a message by our reference (GOV.UK Notify). An unknown email sent over
-    SMTP cannot be looked up: it stays for the team (`transport outbox resolve`), and the
-    digest lists it."""
-    requeued, became_unknown = outbox.stale_sending(
-        engine, older_than=now - settings.stale_after, now=now
-    )
-    report.stale = requeued + became_unknown
-    table = outbox.OUTBOX
-    by_reference = {
-        channel: finder
-        for channel, sender in (("email", senders.email), ("sms", senders.sms))
-        if (finder := getattr(sender, "find_reference", None)) is not None
-    }
-    with engine.connect() as conn:
-        unknown_sms = conn.execute(
-            select(table)
-            .where(table.c.status == "unknown", table.c.channel.in_({"sms", *by_reference}))
-            .order_by(table.c.id)
-        ).all()
-    for row in unknown_sms:
-        since = (row.attempted_at or row.claimed_at or row.created_at) - timedelta(minutes=5)
-        try:
-            if row.channel in by_reference:
-                found = by_reference[row.channel](f"outbox-{row.id}")
-            else:
-                found = senders.sms.find(row.to_address, row.body_text, since)
-        except ChannelConfigError as exc:
-            report.channel_down(exc)  # no look-up can work in this run
-            break
-        except DeliveryError:
-            continue  # the provider cannot say now: try again on the next run
-        with writer(engine).begin() as conn:
-            if found:
-                outbox.move(
-                    conn,
-                    row.id,
-                    "sent",
-                    now=now,
-                    provider_id=found,
-                    sent_at=row.claimed_at,
-                    error_message=None,
-                )
-                report.reconciled_sent += 1
-            else:
-                outbox.move(
-                    conn,
-                    row.id,
-                    "failed_temporary",
-                    now=now,
-                    next_attempt_at=now,
-                    error_message="not found at the provider: it never went",
-                )
-                report.reconciled_resend += 1

@@ -274,10 +274,27 @@ def mark_attempts(
     return set(result.scalars())
 
 
-def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, int]:
+def hold(conn: Connection, message_ids: Sequence[int], *, now: datetime) -> int:
+    """Messages a relay refused while it refused everyone (a channel down): due again at
+    once, that attempt not counted, so the first run after the relay works sends them
+    without waiting for a backoff, however long it was down. Returns how many."""
+    if not message_ids:
+        return 0
+    result = conn.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(list(message_ids)),
+            OUTBOX.c.status == OutboxStatus.FAILED_TEMPORARY,
+        )
+        .values(next_attempt_at=now, attempts=OUTBOX.c.attempts - 1, updated_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, list[int]]:
     """Messages left in `sending` by a dispatcher that died: one never attempted goes back
     to the queue; one attempted becomes `unknown` (it may have gone) and is reconciled,
-    never blindly re-sent. Returns (queued again, unknown)."""
+    never blindly re-sent. Returns (how many queued again, the ids now unknown)."""
     stale = [OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < older_than]
     with writer(engine).begin() as conn:
         requeued = conn.execute(
@@ -298,8 +315,21 @@ def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tup
                 updated_at=now,
                 error_message="the dispatcher stopped during the send",
             )
-        ).rowcount
-    return int(requeued or 0), int(unknown or 0)
+            .returning(OUTBOX.c.id)
+        ).scalars()
+        unknown_ids = sorted(unknown)
+    return int(requeued or 0), unknown_ids
+
+
+def still_unknown(engine: Engine, message_ids: Sequence[int]) -> int:
+    """How many of these messages are still `unknown`."""
+    if not message_ids:
+        return 0
+    with engine.connect() as conn:
+        stmt = select(func.count()).where(
+            OUTBOX.c.id.in_(list(message_ids)), OUTBOX.c.status == OutboxStatus.UNKNOWN
+        )
+        return int(conn.execute(stmt).scalar_one())
 
 
 def by_provider_id(conn: Connection, provider_id: str) -> Row[Any] | None:

@@ -23,6 +23,21 @@ class RetryableDeliveryError(DeliveryError):
     """Try again later: a timeout before sending, 429, 5xx, SMTP 4xx, a refused connection."""
 
 
+class PolicyRefusalError(RetryableDeliveryError):
+    """The relay refused a recipient for a policy of its own (SMTP 5.7.x at RCPT: "relay
+    access denied", "sender not authorised"): not about the address, so the contact is
+    not marked and no other channel is used; the message is retried later. When such
+    refusals meet several different recipients in one run, the relay refuses everyone:
+    the dispatcher stops ``channel`` as a configuration error naming ``setting``."""
+
+    def __init__(
+        self, message: str, *, channel: str, setting: str, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.channel = channel
+        self.setting = setting
+
+
 class PermanentDeliveryError(DeliveryError):
     """Never retry. ``channel_status`` says what this means for the contact's channel:
     ``opted_out`` (STOP), ``invalid`` (not a mobile), ``bounced`` (the address refuses

@@ -11,10 +11,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from services.app import App
+from services.keys import known_keys
 from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
-from transport.db.queries.record import children_imported_at, has_school, last_import_at
+from transport.db.queries.record import children_imported_at, last_import_at
 from transport.db.queries.risk_facts import (
     load_calendars,
     pupil_facts,
@@ -33,7 +34,7 @@ from transport.domain.risk import (
     assess,
     check,
 )
-from transport.errors import NoData, UsageError
+from transport.errors import NoData
 from transport.gc_tuning import full_passes_held
 from transport.vocabulary import Reason
 
@@ -99,8 +100,7 @@ def run_check(
                 f"no data: nothing has ever been imported into {app.database}; "
                 "run `transport import DIR` first"
             )
-        if school_urn is not None and not has_school(conn, school_urn):
-            raise UsageError(f"--school {school_urn}: the record holds no school with that URN")
+        known_keys(conn, school_urn=school_urn)
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)

@@ -16,11 +16,11 @@ from notifications.households import child_line, message_context, recipients
 from notifications.messages import render
 from services.app import App
 from services.check import renewal_due_on
+from services.keys import known_keys
 from services.renewals import due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
-from transport.db.queries.record import has_pupil
 from transport.db.tables import Contact
 from transport.domain.calendar import academic_year_of
 from transport.domain.ladder import plan
@@ -83,6 +83,7 @@ def list_messages(
     if limit:
         stmt = stmt.limit(limit)
     with app.ready().engine.connect() as conn:
+        known_keys(conn, pupil_ref=pupil_ref, contact_id=contact_id)
         return [
             MessageRow(
                 id=row.id,
@@ -190,8 +191,7 @@ def _renewal_preview(
     due the same step share one message), rendered by the ladder's own code."""
     settings = app.settings
     with app.ready().engine.connect() as conn:
-        if not has_pupil(conn, pupil_ref):
-            raise UsageError(f"no pupil {pupil_ref!r}")
+        known_keys(conn, pupil_ref=pupil_ref)
         due = [
             (ref, r)
             for ref in store.household_of(conn, pupil_ref)

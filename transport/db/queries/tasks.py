@@ -227,3 +227,13 @@ def open_task_counts(conn: Connection) -> dict[str, int]:
         select(Task.kind, func.count()).where(Task.status == TaskStatus.OPEN).group_by(Task.kind)
     ).all()
     return {kind: int(count) for kind, count in sorted(rows)}
+
+
+def past_due(conn: Connection, today: date) -> tuple[int, date | None]:
+    """How many open tasks are due before ``today``, and the oldest due date."""
+    count, oldest = conn.execute(
+        select(func.count(), func.min(Task.due_on)).where(
+            Task.status == TaskStatus.OPEN, Task.due_on < today
+        )
+    ).one()
+    return int(count), oldest
