@@ -35,9 +35,11 @@ from notifications.ports import (
     SmsMessage,
     UnknownOutcomeError,
 )
+from notifications.recheck import DETAILS, recheck
 from notifications.senders import Senders
 from notifications.sending_rules import Backoff, QuietHours, RateLimiter
 from transport.db.engine import writer
+from transport.db.queries.inform import mark_informed
 from transport.db.tables import Contact
 
 log = logging.getLogger(__name__)
@@ -146,6 +148,7 @@ def dispatch(
                     _settle_all(conn, unsettled, settings, now=now(), report=report)
                     release(conn, [row.id for row in idle], token, now=now())
                     outbox.cancel_blocked(conn, [row.id for row in wave], token, now=now())
+                    wave = recheck(conn, wave, token, now=now())  # still true? (just before)
                     marked = outbox.mark_attempts(conn, [row.id for row in wave], token, now=now())
                 unsettled = []
                 # A row not marked was taken for a dead claim meanwhile: not ours to send.
@@ -195,6 +198,11 @@ def _settle_all(
 ) -> None:
     delivered = [(row.id, token, result) for row, token, result in sent if isinstance(result, str)]
     report.sent += outbox.mark_sent(conn, delivered, now=now)
+    for row, _, result in sent:  # transport details that went: the family is told
+        if isinstance(result, str) and row.kind == DETAILS and row.channel in ("email", "sms"):
+            told = (row.context or {}).get("children") or []
+            on = now.astimezone(settings.quiet.tz).date()
+            mark_informed(conn, row.id, row.academic_year, told, on=on)
     for row, token, result in sent:
         if isinstance(result, ChannelConfigError):
             release(conn, [row.id], token, now=now)

@@ -91,6 +91,7 @@ class Settings:
     imports: ImportConfig
     rates: dict[str, float]  # messages per second, per channel
     retention: RetentionSettings
+    inform_days_before: int = 21  # transport details go this long before the first day
 
 
 def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
@@ -153,6 +154,7 @@ def settings_from(config: Config) -> Settings:
             RetentionRule(config.retention.message_bodies_days, config.retention.left_pupils_years),
             Path(config.email.outbox_dir),
         ),
+        inform_days_before=config.inform.days_before_first_day,
     )
 
 

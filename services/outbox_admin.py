@@ -9,17 +9,16 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import String, cast, select
-from sqlalchemy.exc import NoResultFound
 
 from notifications import outbox
-from notifications.households import child_line, message_context, recipients
-from notifications.messages import render
 from services.app import App
 from services.check import renewal_due_on
+from services.inform import details_messages
 from services.renewals import due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
+from transport.db.queries.inform import details_facts
 from transport.db.queries.record import has_pupil
 from transport.db.tables import Contact
 from transport.domain.calendar import academic_year_of
@@ -150,6 +149,7 @@ class Preview:
     contact_id: int
     subject: str | None
     text: str
+    postal_address: tuple[str, ...] = ()  # a letter's address block
 
 
 def preview(
@@ -161,23 +161,52 @@ def preview(
     ladder would send nothing."""
     if kind in RENEWAL_KINDS:
         return _renewal_preview(app, pupil_ref, kind=kind, channels=channels, as_of=as_of)
+    return _details_preview(app, pupil_ref, channels=channels, as_of=as_of)
+
+
+def _details_preview(
+    app: App, pupil_ref: str, *, channels: Sequence[str], as_of: date
+) -> list[Preview]:
+    """The transport details of the pupil's arrangement for the school year under way (or,
+    after its last day, the next), as `transport inform` would send them."""
     with app.ready().engine.connect() as conn:
-        people = recipients(conn, pupil_ref)
-        try:
-            child = child_line(conn, pupil_ref, as_of=as_of)
-        except NoResultFound:
-            raise UsageError(f"no pupil {pupil_ref!r}") from None
-    found: list[Preview] = []
-    for person in people:
-        context = message_context(app.settings.council, person, [child], as_of=as_of)
-        for channel in channels:
-            address = person.address(channel)
-            if not address or not person.usable(channel):
-                continue
-            rendered = render(kind, channel, context)
-            found.append(
-                Preview(channel, address, True, person.contact_id, rendered.subject, rendered.text)
+        if not has_pupil(conn, pupil_ref):
+            raise UsageError(f"no pupil {pupil_ref!r}")
+        facts = [
+            fact
+            for fact in details_facts(conn, as_of, pupil_ref=pupil_ref, told=True)
+            if fact.first_day.year_ends >= as_of
+        ]
+        if not facts:
+            raise NothingToSend(
+                f"nothing to send: pupil {pupil_ref} has no arrangement (with an award) for "
+                f"the school year under way or the next on {as_of}"
             )
+        fact = min(facts, key=lambda found: found.academic_year)
+        if fact.first_day.assumed:
+            raise NothingToSend(
+                f"nothing to send: the first school day of {fact.academic_year}/"
+                f"{(fact.academic_year + 1) % 100:02d} at pupil {pupil_ref}'s school is not "
+                "known (no term dates); details wait for it (a complete_arrangement task)"
+            )
+        if fact.missing:
+            raise NothingToSend(
+                f"nothing to send: pupil {pupil_ref}'s arrangement has no "
+                f"{' or '.join(fact.missing)} (a complete_arrangement task)"
+            )
+        found = [
+            Preview(
+                message.channel,
+                message.to_address,
+                True,
+                message.contact_id,
+                new.subject,
+                new.body_text,
+                tuple(new.context.get("address", ())),
+            )
+            for message, new in details_messages(conn, [fact], app.settings.council, as_of)
+            if message.channel in channels
+        ]
     if not found:
         raise NothingToSend(_no_channel(pupil_ref, channels))
     return found
@@ -240,13 +269,15 @@ def _renewal_preview(
             message.contact_id,
             message.subject,
             new.body_text,
+            tuple(new.context.get("address", ())),
         )
         for message, new in rendered
     ]
 
 
 def _no_channel(pupil_ref: str, channels: Sequence[str]) -> str:
-    asked = " or ".join("an email address" if c == "email" else "a mobile" for c in channels)
+    words = {"email": "an email address", "sms": "a mobile", "letter": "a postal address"}
+    asked = " or ".join(words[c] for c in channels)
     return f"nothing to send: no contact of pupil {pupil_ref} has {asked} that can be used"
 
 

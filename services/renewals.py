@@ -24,6 +24,7 @@ from notifications.messages import render
 from services.app import App, RenewalSettings
 from services.check import CheckOutcome, run_check
 from services.digest import digest_data
+from services.inform import InformReport, plan_inform, run_inform
 from transport.config import CouncilConfig
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
@@ -125,6 +126,7 @@ class RenewalRun:
     ladder: LadderReport
     tasks: TaskSync | None
     digest_queued: bool = False
+    inform: InformReport | None = None  # transport details queued (the nightly job)
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -138,6 +140,8 @@ class RenewalRun:
             "ladder": self.ladder.counts(),
             "digest_queued": self.digest_queued,
         }
+        if self.inform is not None:
+            counts["inform"] = self.inform.counts()
         if self.tasks is not None:
             counts["tasks"] = {
                 "opened": self.tasks.opened,
@@ -216,22 +220,42 @@ def remind(app: App, on: date, *, dry_run: bool = False) -> RenewalRun:
 
 
 def run_renewals(
-    app: App, on: date, *, save_snapshot: bool, digest: bool, dry_run: bool = False
+    app: App,
+    on: date,
+    *,
+    save_snapshot: bool,
+    digest: bool,
+    dry_run: bool = False,
+    inform: bool = False,
 ) -> RenewalRun:
-    """The check, the ladder, the tasks and (``digest``) the team's digest for ``on``.
-    The clock is read once: every record of the run carries the same time."""
+    """The check, the ladder, the tasks, (``inform``) the transport details due and
+    (``digest``) the team's digest for ``on``. The clock is read once: every record of
+    the run carries the same time."""
     with full_passes_held():  # the whole county, in bulk: see transport/gc_tuning.py
-        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run)
+        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run, inform)
 
 
 def _run(
-    app: App, on: date, now: datetime, save_snapshot: bool, digest: bool, dry_run: bool
+    app: App,
+    on: date,
+    now: datetime,
+    save_snapshot: bool,
+    digest: bool,
+    dry_run: bool,
+    inform: bool,
 ) -> RenewalRun:
     settings = app.settings
     outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run, now=now)
     ladder = run_ladder(app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run)
     if dry_run:
         return RenewalRun(outcome, ladder, None)
+    if inform:
+        details = run_inform(app, on, now=now)
+        to_complete = details.tasks
+    else:  # the ladder alone: the details' tasks are still wanted (not closed)
+        details = None
+        with app.engine.connect() as conn:
+            to_complete = plan_inform(conn, on, settings.inform_days_before).tasks
     alerts = sorted({item.pupil_ref for item in ladder.planned if item.step.alert_team})
     with writer(app.engine).begin() as conn:
         wanted = wanted_tasks(
@@ -240,7 +264,7 @@ def _run(
                 conn, settings.renewals.caseworker_steps, settings.renewals.steps
             ),
             within_days=settings.renewals.task_within_days,
-        )
+        ) + list(to_complete)
         tasks = sync_tasks(conn, wanted, today=on, now=now)
         queued = False
         if digest:
@@ -253,7 +277,7 @@ def _run(
                 window=settings.check.rate_window_working_days,
             )
             queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
-    return RenewalRun(outcome, ladder, tasks, queued)
+    return RenewalRun(outcome, ladder, tasks, queued, details)
 
 
 def run_ladder(

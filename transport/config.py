@@ -12,10 +12,11 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from transport.config_eligibility import check_eligibility
+from transport.config_reach import InformConfig, LetterConfig, check_reach
 from transport.errors import ConfigError
 
 
@@ -202,6 +203,8 @@ class Config:
     check: CheckConfig = field(default_factory=CheckConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    inform: InformConfig = field(default_factory=InformConfig)
+    letter: LetterConfig = field(default_factory=LetterConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
@@ -221,6 +224,8 @@ _SECTIONS = {
     "check": "check",
     "eligibility": "eligibility",
     "reminders": "reminders",
+    "inform": "inform",
+    "letter": "letter",
     "import": "imports",
     "retention": "retention",
     "email": "email",
@@ -233,6 +238,7 @@ _SECTIONS = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "email.backend": ("file", "smtp"),
     "sms.backend": ("file", "twilio"),
+    "letter.backend": ("file",),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
@@ -360,9 +366,10 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
-    _check_eligibility(config.eligibility)
+    check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
     _check_scheduler(config.scheduler)
+    check_reach(config.inform, config.letter)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
@@ -404,50 +411,6 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
-
-
-def _check_eligibility(policy: EligibilityConfig) -> None:
-    for name in (
-        "under8_walking_limit_miles",
-        "walking_limit_miles",
-        "low_income_lower_miles",
-        "low_income_upper_miles",
-        "religion_upper_miles",
-        "post16_lower_miles",
-        "post16_upper_miles",
-        "faith_primary_upper_miles",
-        "faith_secondary_upper_miles",
-    ):
-        if not 0 < getattr(policy, name) <= 100:
-            raise ConfigError(f"config key 'eligibility.{name}' must be between 0 and 100 miles")
-    if policy.low_income_nearest_schools < 1:
-        raise ConfigError("config key 'eligibility.low_income_nearest_schools' must be at least 1")
-    month_day = policy.summer_term_end.split("-")
-    if len(month_day) != 2 or not all(p.isdigit() for p in month_day):
-        got = policy.summer_term_end
-        raise ConfigError(f"config key 'eligibility.summer_term_end' must be MM-DD, got {got!r}")
-    try:
-        date(2000, int(month_day[0]), int(month_day[1]))
-    except ValueError as exc:
-        raise ConfigError(
-            f"config key 'eligibility.summer_term_end' is not a day: {policy.summer_term_end!r}"
-        ) from exc
-    groups = {"R", *(str(n) for n in range(1, 15))}
-    for group in policy.phase_transfer_years:
-        if group not in groups:
-            raise ConfigError(
-                f"config key 'eligibility.phase_transfer_years' has {group!r}; use R or 1-14"
-            )
-    if not 1 <= policy.review_working_days <= 100:
-        raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
-    if not 0 <= policy.letter_delivery_working_days <= 10:
-        raise ConfigError("config key 'eligibility.letter_delivery_working_days' must be 0 to 10")
-    if not 1 <= policy.under8_until_year <= 6:
-        raise ConfigError("config key 'eligibility.under8_until_year' must be a year from 1 to 6")
-    if policy.post16_lower_miles >= policy.post16_upper_miles:
-        raise ConfigError(
-            "config key 'eligibility.post16_lower_miles' must be less than 'post16_upper_miles'"
-        )
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:

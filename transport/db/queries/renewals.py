@@ -9,15 +9,24 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, bindparam, cast, select, update
 from sqlalchemy.engine import Connection
 
 from transport.db.dialect import CHUNK, chunks, insert_ignoring
-from transport.db.tables import Award, Contact, Pupil, PupilContact, ReminderStep, School, table_of
+from transport.db.tables import (
+    Award,
+    Contact,
+    OutboxMessage,
+    Pupil,
+    PupilContact,
+    ReminderStep,
+    School,
+    table_of,
+)
 from transport.domain.calendar import academic_year_of, format_academic_year
 from transport.domain.ladder import ContactFact, PlannedStep, RecordedSteps
 from transport.domain.notice import EndedAward, is_post16, situation, year_group_in
-from transport.vocabulary import ChannelStatus, StepOutcome
+from transport.vocabulary import ChannelStatus, OutboxStatus, StepOutcome
 
 
 def all_done_steps(conn: Connection) -> dict[tuple[str, int], set[str]]:
@@ -259,3 +268,51 @@ def household_of(conn: Connection, pupil_ref: str) -> list[str]:
         select(PupilContact.pupil_ref).where(PupilContact.contact_id.in_(shared)).distinct()
     ).scalars()
     return sorted({pupil_ref, *refs})
+
+
+def mark_steps_cancelled(conn: Connection, message_ids: Sequence[int]) -> int:
+    """Messages just cancelled: a ladder step all of whose messages about a child are now
+    cancelled is recorded ``cancelled`` for that child (not sent: the next run sends it to
+    the household's current contacts, or a later step if one fell due). Returns how many
+    steps were so recorded."""
+    if not message_ids:
+        return 0
+    outbox = table_of(OutboxMessage)
+    wanted: set[tuple[str, int, str]] = set()
+    for chunk in chunks(sorted(set(message_ids))):
+        rows = conn.execute(
+            select(outbox.c.step, outbox.c.academic_year, outbox.c.pupil_refs).where(
+                outbox.c.id.in_(chunk),
+                outbox.c.step.is_not(None),
+                outbox.c.kind.like("renewal%"),
+            )
+        )
+        for step, year, refs in rows:
+            wanted.update((ref, year, step) for ref in refs or ())
+    marked = 0
+    for ref, year, step in sorted(wanted):
+        others = conn.execute(
+            select(outbox.c.status).where(
+                outbox.c.step == step,
+                outbox.c.academic_year == year,
+                cast(outbox.c.pupil_refs, String).like(f'%"{ref}"%'),
+                outbox.c.status != OutboxStatus.CANCELLED,
+            )
+        ).first()
+        if others is not None:
+            continue  # another message of the step carries it to the household
+        steps = table_of(ReminderStep)
+        marked += int(
+            conn.execute(
+                update(steps)
+                .where(
+                    steps.c.pupil_ref == ref,
+                    steps.c.academic_year == year,
+                    steps.c.step == step,
+                    steps.c.outcome == StepOutcome.SENT,
+                )
+                .values(outcome=StepOutcome.CANCELLED)
+            ).rowcount
+            or 0
+        )
+    return marked
