@@ -18,18 +18,21 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from jinja2 import TemplateError
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from notifications import outbox
+from notifications.households import address_for, with_address
 from notifications.messages import render
 from notifications.ports import (
     ChannelConfigError,
     DeliveryError,
     EmailMessage,
+    LetterMessage,
     PermanentDeliveryError,
     RetryableDeliveryError,
     SmsMessage,
@@ -40,7 +43,10 @@ from notifications.senders import Senders
 from notifications.sending_rules import Backoff, QuietHours, RateLimiter
 from transport.db.engine import writer
 from transport.db.queries.inform import mark_informed
+from transport.db.queries.renewals import PERSON_COLUMNS, carried, contact_fact
 from transport.db.tables import Contact
+from transport.domain.ladder import fallback_channel
+from transport.domain.working_days import is_working_day
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +128,7 @@ def dispatch(
         if row.channel in down:
             return _NotSent(row.channel)  # the channel went down during this wave
         limiter.wait(row.channel)
-        result = _send(senders, row)
+        result = _send(senders, row, dated=now().astimezone(settings.quiet.tz).date())
         if isinstance(result, ChannelConfigError):
             report.channel_down(result)
         return result
@@ -132,6 +138,8 @@ def dispatch(
         while remaining is None or remaining > 0:
             moment = now()
             channels = ["email", "sms"] if settings.quiet.sms_allowed(moment) else ["email"]
+            if is_working_day(moment.astimezone(settings.quiet.tz).date()):
+                channels.append("letter")  # letters go on working days only
             channels = [channel for channel in channels if channel not in down]
             if not channels:
                 break
@@ -243,7 +251,7 @@ def release(conn: Connection, message_ids: Sequence[int], token: str, *, now: da
     return int(result.rowcount or 0)
 
 
-def _send(senders: Senders, row: Any) -> str | DeliveryError:
+def _send(senders: Senders, row: Any, *, dated: date) -> str | DeliveryError:
     reference = f"outbox-{row.id}"
     try:
         if row.channel == "email":
@@ -252,9 +260,34 @@ def _send(senders: Senders, row: Any) -> str | DeliveryError:
                     row.to_address, row.subject or "", row.body_text, row.body_html, reference
                 )
             )
+        if row.channel == "letter":
+            return _send_letter(senders, row, reference, dated)
         return senders.sms.send(SmsMessage(row.to_address, row.body_text, reference))
     except DeliveryError as exc:
         return exc
+
+
+def _send_letter(senders: Senders, row: Any, reference: str, dated: date) -> str:
+    if senders.letter is None:
+        raise ChannelConfigError(
+            "no letter backend is configured", channel="letter", setting="letter.backend"
+        )
+    context = row.context or {}
+    address = tuple(context.get("address") or ())
+    if not address:
+        raise PermanentDeliveryError("the letter has no postal address in its context")
+    council = context.get("council") or {}
+    return senders.letter.send(
+        LetterMessage(
+            address=address,
+            heading=row.subject or "",
+            text=row.body_text,
+            council_name=str(council.get("name", "")),
+            council_phone=str(council.get("contact_phone", "")),
+            dated=dated,
+            reference=reference,
+        )
+    )
 
 
 def settle(
@@ -297,40 +330,48 @@ def settle(
         channel_failed(conn, row, status, now=now, report=report)
 
 
+STATUS_COLUMN = {"email": "email_status", "sms": "mobile_status", "letter": "address_status"}
+
+
 def channel_failed(
     conn: Connection, row: Any, status: str | None, *, now: datetime, report: DispatchReport
 ) -> None:
     """Record what the failure says about the contact's channel, then send the same
-    notice by the other channel if the contact has a usable one."""
+    notice by the next channel in the one order (reminders.md) that the contact can use
+    and that has not already carried it to the household (issue 23, item 7)."""
     if row.contact_id is None:
         return
     if status is not None:
-        column = Contact.email_status if row.channel == "email" else Contact.mobile_status
         conn.execute(
             update(Contact)
             .where(Contact.id == row.contact_id)
-            .values({column.key: status, "status_changed_at": now})
+            .values({STATUS_COLUMN[row.channel]: status, "status_changed_at": now})
         )
         report.channels_marked += 1
     contact = conn.execute(select(Contact).where(Contact.id == row.contact_id)).one()
-    if contact.do_not_contact:
+    if contact.do_not_contact or not row.context:
         return  # blocked (safeguarding): no other channel either
-    other = "sms" if row.channel == "email" else "email"
-    if other == "sms":
-        address = contact.mobile if contact.mobile_status == "ok" else None
-    else:
-        address = contact.email if contact.email_status == "ok" else None
-    if not address or not row.context:
+    used = carried(conn, row)
+    order = ("sms", "email") if row.channel == "email" else ("email", "sms")
+    found = fallback_channel(contact_fact(contact), order, used={*used, row.channel})
+    if not found:
+        return  # no channel left: the team phones (the step's phone task)
+    (other,) = found
+    person = {name: getattr(contact, name) for name in PERSON_COLUMNS}
+    context = with_address(other, row.context, person)
+    try:
+        rendered = render(row.kind, other, context)
+    except (TemplateError, KeyError, ValueError):  # a context older than its templates
+        log.warning("outbox %s: no fallback (its context cannot be rendered again)", row.id)
         return
-    rendered = render(row.kind, other, row.context)
     added = outbox.enqueue(
         conn,
         [
             outbox.NewMessage(
-                dedupe_key=f"{row.dedupe_key}|fallback:{other}",
+                dedupe_key=f"{row.dedupe_key[:180]}|fallback:{other}",
                 kind=row.kind,
                 channel=other,
-                to_address=address,
+                to_address=address_for(other, person) or "",
                 body_text=rendered.text,
                 subject=rendered.subject,
                 body_html=rendered.html,
@@ -338,7 +379,7 @@ def channel_failed(
                 contact_id=row.contact_id,
                 step=row.step,
                 academic_year=row.academic_year,
-                context=row.context,
+                context=context,
                 fallback_of=row.id,
             )
         ],

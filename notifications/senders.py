@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from notifications.ports import EmailSender, SmsSender
+from notifications.ports import EmailSender, LetterSender, SmsSender
 from transport.config import EmailConfig, Secrets, SmsConfig
+from transport.config_reach import LetterConfig
 from transport.errors import ConfigError
 
 
@@ -15,10 +16,11 @@ from transport.errors import ConfigError
 class Senders:
     email: EmailSender
     sms: SmsSender
+    letter: LetterSender | None = None  # None: letters stay queued (no backend)
 
     def close(self) -> None:
         """End open sessions (SMTP keeps one per sending thread); they reopen on use."""
-        for sender in (self.email, self.sms):
+        for sender in (self.email, self.sms, self.letter):
             close = getattr(sender, "close", None)
             if close is not None:
                 close()
@@ -31,11 +33,27 @@ def build_senders(
     *,
     email: EmailSender | None = None,
     sms: SmsSender | None = None,
+    letter_config: LetterConfig | None = None,
+    letter: LetterSender | None = None,
 ) -> Senders:
     """The configured senders (the sections of the config that name them, and the
     secrets from the environment); a sender passed in is used as it is."""
     return Senders(
-        email or _email(email_config, secrets), sms or _sms(sms_config, email_config, secrets)
+        email or _email(email_config, secrets),
+        sms or _sms(sms_config, email_config, secrets),
+        letter or _letter(letter_config or LetterConfig(), email_config),
+    )
+
+
+def _letter(settings: LetterConfig, email: EmailConfig) -> LetterSender:
+    """The letter backend: ``file`` writes PDFs for the post room (another backend, such
+    as a letter provider's, plugs in here by ``[letter] backend``)."""
+    from notifications.file_outbox import FileLetterOutbox
+
+    return FileLetterOutbox(
+        Path(email.outbox_dir),
+        return_address=tuple(settings.return_address),
+        font=settings.font_file,
     )
 
 

@@ -40,7 +40,7 @@ from transport.errors import ConfigError, DatabaseUnavailable, NoData
 
 if TYPE_CHECKING:  # sending is loaded by the commands that send, not by every command
     from notifications.dispatch import DispatchSettings
-    from notifications.ports import EmailSender, SmsSender
+    from notifications.ports import EmailSender, LetterSender, SmsSender
     from notifications.senders import Senders
     from notifications.sending_rules import RateLimiter
 
@@ -201,6 +201,7 @@ class App:
     # Senders passed in (tests, the simulator); None: built from the config when needed.
     email: EmailSender | None = None
     sms: SmsSender | None = None
+    letter: LetterSender | None = None
     # Only the commands that fill a database (db upgrade, import, demo) may create one;
     # every other command stops on a missing or empty database (see ``ready``).
     may_create: bool = True
@@ -253,7 +254,13 @@ class App:
 
         config = self.config
         return build_senders(
-            config.email, config.sms, config.secrets, email=self.email, sms=self.sms
+            config.email,
+            config.sms,
+            config.secrets,
+            email=self.email,
+            sms=self.sms,
+            letter_config=config.letter,
+            letter=self.letter,
         )
 
     def rate_limiter(self) -> RateLimiter:
@@ -274,6 +281,7 @@ def build(
     clock: Clock | None = None,
     sms: SmsSender | None = None,
     email: EmailSender | None = None,
+    letter: LetterSender | None = None,
     interactive: bool = False,
 ) -> App:
     """``interactive``: a person runs one command at a terminal; the command says what
@@ -294,4 +302,5 @@ def build(
         settings=settings_from(config),
         email=email,
         sms=sms,
+        letter=letter,
     )

@@ -316,3 +316,30 @@ def mark_steps_cancelled(conn: Connection, message_ids: Sequence[int]) -> int:
             or 0
         )
     return marked
+
+
+# A message in these statuses carried (or is about to carry) its notice to the household.
+CARRYING = ("queued", "sending", "sent", "delivered", "failed_temporary", "unknown")
+
+
+def carried(conn: Connection, message: Any) -> set[str]:
+    """The channels by which ``message``'s notice (its kind, step and school year) went,
+    or is going, to the household (a message about any of the same children), other
+    than ``message`` itself: a fallback never uses one of them again."""
+    outbox = table_of(OutboxMessage)
+    found: set[str] = set()
+    stmt = select(outbox.c.channel, outbox.c.pupil_refs).where(
+        outbox.c.kind == message.kind,
+        outbox.c.academic_year == message.academic_year
+        if message.academic_year is not None
+        else outbox.c.academic_year.is_(None),
+        outbox.c.step == message.step if message.step is not None else outbox.c.step.is_(None),
+        outbox.c.status.in_(CARRYING),
+        outbox.c.contact_id.is_not(None),  # to a person of the household
+        outbox.c.id != message.id,
+    )
+    refs = set(message.pupil_refs or ())
+    for ref in sorted(refs):
+        rows = conn.execute(stmt.where(cast(outbox.c.pupil_refs, String).like(f'%"{ref}"%')))
+        found.update(channel for channel, pupils in rows if refs & set(pupils or ()))
+    return found
