@@ -43,7 +43,7 @@ from notifications.senders import Senders
 from notifications.sending_rules import Backoff, QuietHours, RateLimiter
 from transport.db.engine import writer
 from transport.db.queries.inform import mark_informed
-from transport.db.queries.renewals import PERSON_COLUMNS, carried, contact_fact
+from transport.db.queries.renewals import PERSON_COLUMNS, carried, contact_fact, steps_by_phone
 from transport.db.tables import Contact
 from transport.domain.ladder import fallback_channel
 from transport.domain.working_days import is_working_day
@@ -355,7 +355,9 @@ def channel_failed(
     order = ("sms", "email") if row.channel == "email" else ("email", "sms")
     found = fallback_channel(contact_fact(contact), order, used={*used, row.channel})
     if not found:
-        return  # no channel left: the team phones (the step's phone task)
+        if not used:  # nothing reached the household: the team phones (phone_family)
+            steps_by_phone(conn, row)
+        return
     (other,) = found
     person = {name: getattr(contact, name) for name in PERSON_COLUMNS}
     context = with_address(other, row.context, person)

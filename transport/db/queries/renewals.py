@@ -343,3 +343,25 @@ def carried(conn: Connection, message: Any) -> set[str]:
         rows = conn.execute(stmt.where(cast(outbox.c.pupil_refs, String).like(f'%"{ref}"%')))
         found.update(channel for channel, pupils in rows if refs & set(pupils or ()))
     return found
+
+
+def steps_by_phone(conn: Connection, message: Any) -> int:
+    """A ladder message failed and no other channel can carry its step to the household:
+    the step is recorded ``phone`` for its children, so the team gets a phone_family task
+    (with the household's numbers)."""
+    if message.step is None or not str(message.kind).startswith("renewal"):
+        return 0
+    steps = table_of(ReminderStep)
+    return int(
+        conn.execute(
+            update(steps)
+            .where(
+                steps.c.pupil_ref.in_(list(message.pupil_refs or ())),
+                steps.c.academic_year == message.academic_year,
+                steps.c.step == message.step,
+                steps.c.outcome == StepOutcome.SENT,
+            )
+            .values(outcome=StepOutcome.PHONE)
+        ).rowcount
+        or 0
+    )
