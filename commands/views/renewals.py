@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from commands.views import plain
 from services.inform import InformReport
 from services.renewals import RenewalRun
+from transport.domain.calendar import format_academic_year
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -73,7 +74,7 @@ def inform_summary(report: InformReport) -> Iterator[str]:
     for message in report.messages:
         yield (
             f"  {message.channel:<6} {plain(message.to_address):<32} "
-            f"{message.academic_year}: {' '.join(message.pupil_refs)}"
+            f"{format_academic_year(message.academic_year)}: {' '.join(message.pupil_refs)}"
         )
     if report.unreached:
         yield (
