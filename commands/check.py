@@ -88,6 +88,9 @@ def check(
             err=True,
         )
     if fail_on is not FailOn.none:
+        if outcome.no_children:
+            typer.echo("error: no child is in scope (see the warning): no all-clear", err=True)
+            raise typer.Exit(1)
         if outcome.stale:
             typer.echo("error: the record is out of date (see the warning): no all-clear", err=True)
             raise typer.Exit(1)

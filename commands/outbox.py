@@ -52,6 +52,8 @@ def outbox_send(
     else:
         for line in send_summary(run, ZoneInfo(app.settings.council.timezone)):
             typer.echo(line)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for reason in report.channels_down.values():
         typer.echo(f"error: channel down, its messages stay queued: {reason}", err=True)
     if report.channels_down:
@@ -62,15 +64,18 @@ def outbox_send(
 
 @app.command("poll")
 def outbox_poll(ctx: typer.Context) -> None:
-    """Fetch the delivery status of SMS not yet final; an undelivered SMS is a failure of
-    that channel and the notice goes by email instead."""
+    """Fetch the delivery status of messages not yet final (SMS by Twilio; email and SMS
+    by GOV.UK Notify, by notification id, for 7 days). An undelivered message is a
+    failure of that channel and the notice goes by the next usable one; Notify's
+    temporary and technical failures are sent again after the backoff."""
     from services.sending import poll_delivery
 
     report = poll_delivery(app_from(ctx))
     typer.echo(
         f"checked {report.checked}: delivered {report.delivered}, undelivered "
-        f"{report.undelivered}, still pending {report.pending}, lookup errors {report.errors}, "
-        f"re-sent by email {report.fallbacks}"
+        f"{report.undelivered}, to send again {report.retrying}, still pending "
+        f"{report.pending}, lookup errors {report.errors}, sent by another channel "
+        f"{report.fallbacks}"
     )
 
 

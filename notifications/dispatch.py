@@ -40,7 +40,7 @@ from notifications.ports import (
 )
 from notifications.recheck import DETAILS, recheck
 from notifications.senders import Senders
-from notifications.sending_rules import Backoff, QuietHours, RateLimiter
+from notifications.sending_rules import QUIET_HOURS_OFF, Backoff, QuietHours, RateLimiter
 from transport.db.engine import writer
 from transport.db.queries.inform import mark_informed
 from transport.db.queries.renewals import PERSON_COLUMNS, carried, contact_fact, steps_by_phone
@@ -67,10 +67,15 @@ class DispatchReport:
     by_error: dict[str, int] = field(default_factory=dict)
     # channel -> why it is down for this run, naming the setting to fix (no personal data)
     channels_down: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # said on every send, e.g. no quiet hours
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            key: dict(value) if isinstance(value, dict) else value
+            key: dict(value)
+            if isinstance(value, dict)
+            else list(value)
+            if isinstance(value, list)
+            else value
             for key, value in vars(self).items()
         }
 
@@ -116,6 +121,9 @@ def dispatch(
     two waves attempted but not settled; they become `unknown` and are reconciled with
     the provider (SMS) or listed for the team (email), never re-sent blindly."""
     report = DispatchReport()
+    if not settings.quiet.enabled:
+        report.warnings.append(QUIET_HOURS_OFF)
+        log.warning(QUIET_HOURS_OFF)
     recover(engine, senders, settings, now=now(), report=report)
     workers = settings.workers
     pool = ThreadPoolExecutor(workers, thread_name_prefix="dispatch") if workers > 1 else None
@@ -265,6 +273,22 @@ def _send(senders: Senders, row: Any, *, dated: date) -> str | DeliveryError:
         return senders.sms.send(SmsMessage(row.to_address, row.body_text, reference))
     except DeliveryError as exc:
         return exc
+    except Exception as exc:
+        # A fault of ours or of a client library, inside one message's send: that message
+        # is settled (it may have gone, so it is never resent blindly: an SMS is looked up
+        # at the provider, an email waits for `outbox resolve`) and the run goes on.
+        log.error(
+            "outbox %s: the %s sender stopped with an unexpected %s; outcome unknown",
+            row.id,
+            row.channel,
+            type(exc).__name__,
+        )
+        log.debug("outbox %s: unexpected failure", row.id, exc_info=True)
+        return UnknownOutcomeError(
+            f"the {row.channel} sender stopped with an unexpected {type(exc).__name__}; "
+            "the message may or may not have gone",
+            code="unexpected",
+        )
 
 
 def _send_letter(senders: Senders, row: Any, reference: str, dated: date) -> str:
@@ -400,21 +424,33 @@ def recover(
 ) -> None:
     """After a crash: `sending` rows older than the lease go back to the queue when never
     attempted, else become `unknown`; an unknown SMS is looked up at the provider (sent if
-    found, else safe to send again). An unknown email cannot be looked up: it stays for
-    the team (`transport outbox resolve`), and the digest lists it."""
+    found, else safe to send again), and so is an unknown email sent through a provider
+    that finds a message by our reference (GOV.UK Notify). An unknown email sent over
+    SMTP cannot be looked up: it stays for the team (`transport outbox resolve`), and the
+    digest lists it."""
     requeued, became_unknown = outbox.stale_sending(
         engine, older_than=now - settings.stale_after, now=now
     )
     report.stale = requeued + became_unknown
     table = outbox.OUTBOX
+    by_reference = {
+        channel: finder
+        for channel, sender in (("email", senders.email), ("sms", senders.sms))
+        if (finder := getattr(sender, "find_reference", None)) is not None
+    }
     with engine.connect() as conn:
         unknown_sms = conn.execute(
-            select(table).where(table.c.status == "unknown", table.c.channel == "sms")
+            select(table)
+            .where(table.c.status == "unknown", table.c.channel.in_({"sms", *by_reference}))
+            .order_by(table.c.id)
         ).all()
     for row in unknown_sms:
         since = (row.attempted_at or row.claimed_at or row.created_at) - timedelta(minutes=5)
         try:
-            found = senders.sms.find(row.to_address, row.body_text, since)
+            if row.channel in by_reference:
+                found = by_reference[row.channel](f"outbox-{row.id}")
+            else:
+                found = senders.sms.find(row.to_address, row.body_text, since)
         except ChannelConfigError as exc:
             report.channel_down(exc)  # no look-up can work in this run
             break

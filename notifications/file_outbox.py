@@ -27,7 +27,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from notifications.email_mime import build_message, message_bytes
+from notifications.email_mime import build_message, message_bytes, not_buildable
 from notifications.ports import (
     EmailMessage,
     LetterMessage,
@@ -54,9 +54,12 @@ class FileEmailOutbox:
         self._clock: Clock = clock or SystemClock()
 
     def send(self, message: EmailMessage) -> str:
-        mime = build_message(message, self.from_address, now=self._clock.now())
+        try:
+            data = message_bytes(build_message(message, self.from_address, now=self._clock.now()))
+        except (ValueError, TypeError) as exc:
+            raise not_buildable(exc) from exc
         name = _file_name(message.reference) + EMAIL_SUFFIX
-        _write_atomically(self.folder / name, message_bytes(mime))
+        _write_atomically(self.folder / name, data)
         return ID_PREFIX + name
 
     def path_of(self, provider_id: str) -> Path:

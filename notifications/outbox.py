@@ -165,6 +165,26 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
+def send_again(
+    conn: Connection, message_id: int, *, now: datetime, at: datetime, **values: Any
+) -> bool:
+    """The provider took a `sent` message, then reported that it failed in a way worth
+    retrying (GOV.UK Notify's temporary and technical failures): due again ``at``, its
+    attempts counted on. The one way back from `sent`, for a provider's word alone."""
+    stmt = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id == message_id, OUTBOX.c.status == OutboxStatus.SENT)
+        .values(
+            status=OutboxStatus.FAILED_TEMPORARY,
+            next_attempt_at=at,
+            claim_token=None,
+            updated_at=now,
+            **values,
+        )
+    )
+    return bool(conn.execute(stmt).rowcount)
+
+
 def requeue(conn: Connection, message_id: int, *, now: datetime) -> bool:
     """A person's decision to send a failed message again: due now, attempts counted
     afresh. The last error stays on the row until the next attempt replaces it."""
@@ -285,6 +305,26 @@ def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tup
             )
         ).rowcount
     return int(requeued or 0), int(unknown or 0)
+
+
+def by_provider_id(conn: Connection, provider_id: str) -> Row[Any] | None:
+    """The message a provider knows by this id (a status callback names it so)."""
+    return conn.execute(select(OUTBOX).where(OUTBOX.c.provider_id == provider_id)).first()
+
+
+def due_texts_of(conn: Connection, contact_ids: Sequence[int]) -> list[Row[Any]]:
+    """The texts to these contacts still waiting to go (queued or to be retried)."""
+    if not contact_ids:
+        return []
+    return list(
+        conn.execute(
+            select(OUTBOX).where(
+                OUTBOX.c.contact_id.in_(list(contact_ids)),
+                OUTBOX.c.channel == "sms",
+                OUTBOX.c.status.in_(DUE),
+            )
+        ).all()
+    )
 
 
 def due_count(engine: Engine, *, now: datetime, channel: str) -> int:

@@ -72,6 +72,10 @@ class SmsMessage:
     reference: str
 
 
+# Twilio delivery errors that say the number itself will not work.
+NUMBER_FAILED = {"30004": "opted_out", "30005": "invalid", "30006": "invalid"}
+
+
 @dataclass(frozen=True)
 class LetterMessage:
     """A letter to post: the address block (the contact's name, the address lines, the
@@ -90,18 +94,42 @@ class LetterMessage:
 @dataclass(frozen=True)
 class SmsStatus:
     """A delivery status from the provider: queued, sending, sent, delivered,
-    undelivered, failed (Twilio's words), with its error code if any."""
+    undelivered, failed (Twilio's words), with its error code if any.
+
+    Another provider's adapter subclasses it with its own words (GOV.UK Notify's
+    ``NotifyStatus``); the poller and the status callbacks read only the properties."""
 
     status: str
     error_code: str | None = None
 
     @property
     def final(self) -> bool:
+        """Nothing more will happen to the message at the provider."""
         return self.status in ("delivered", "undelivered", "failed")
 
     @property
     def failed(self) -> bool:
+        """It did not reach the person, and trying again will not help."""
         return self.status in ("undelivered", "failed")
+
+    @property
+    def retry(self) -> bool:
+        """It did not reach the person, but sending it again may (Notify's
+        temporary and technical failures); never for Twilio."""
+        return False
+
+    @property
+    def delivered(self) -> bool:
+        """It reached the person (a letter never does: it is posted, see ``final``)."""
+        return self.status == "delivered"
+
+    @property
+    def channel_status(self) -> str | None:
+        """What a failure says about the contact's address or number, if anything."""
+        return NUMBER_FAILED.get(self.error_code or "") if self.failed else None
+
+
+DeliveryStatus = SmsStatus  # the same type for every channel whose provider reports one
 
 
 class EmailSender(Protocol):
@@ -115,6 +143,12 @@ class LetterSender(Protocol):
         """Write or hand over the letter; return the provider's id. Raise a
         DeliveryError (an address that cannot take post: PermanentDeliveryError with
         ``channel_status="invalid"``)."""
+        ...
+
+
+class StatusReader(Protocol):
+    def status(self, provider_id: str) -> SmsStatus:
+        """The provider's current status of a sent message."""
         ...
 
 

@@ -24,15 +24,13 @@ raising (a known smtplib pitfall); talking to RCPT directly leaves nothing to hi
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import re
 import ssl
 import threading
-from email.message import EmailMessage as MimeMessage
 from typing import TYPE_CHECKING, NoReturn
 
-from notifications.email_mime import build_message, is_international
+from notifications.email_mime import build_message, is_international, not_buildable
 from notifications.email_mime import message_bytes as message_bytes
 from notifications.ports import (
     ChannelConfigError,
@@ -116,10 +114,14 @@ class SmtpEmailSender:
 
     def send(self, message: EmailMessage) -> str:
         """Send ``message``; return its Message-ID. Raises a DeliveryError."""
-        mime = build_message(message, self.from_address, now=self._clock.now())
+        try:
+            mime = build_message(message, self.from_address, now=self._clock.now())
+            payload = _dot_stuffed(message_bytes(mime))
+        except (ValueError, TypeError) as exc:  # before any word to the server
+            raise not_buildable(exc) from exc
         message_id = str(mime["Message-ID"])
         try:
-            self._deliver(message, mime)
+            self._deliver(message, payload)
         except DeliveryError as exc:
             log.debug(
                 "email not sent: reference=%s error=%s code=%s",
@@ -131,6 +133,19 @@ class SmtpEmailSender:
         log.debug("email accepted by the SMTP server: reference=%s", message.reference)
         return message_id
 
+    def check(self) -> str:
+        """Sends nothing: connect, EHLO, STARTTLS and AUTH as a send would, then QUIT.
+        Raises the DeliveryError a send would (ChannelConfigError naming what to fix)."""
+        import ssl as tls
+
+        session = self._open()
+        encrypted = isinstance(session.smtp.sock, tls.SSLSocket)
+        self.close()
+        login = (
+            f"logged in as {self.username}" if self.username else "no login (SMTP_USERNAME unset)"
+        )
+        return f"SMTP {self.host}:{self.port}, {'TLS' if encrypted else 'no TLS'}, {login}"
+
     def close(self) -> None:
         """QUIT every open session (each thread that sent keeps one)."""
         with self._lock:
@@ -140,14 +155,14 @@ class SmtpEmailSender:
 
     # -- the SMTP conversation ---------------------------------------------------------
 
-    def _deliver(self, message: EmailMessage, mime: MimeMessage) -> None:
+    def _deliver(self, message: EmailMessage, payload: bytes) -> None:
         session = getattr(self._local, "session", None)
         if session is not None and session.sent >= self.messages_per_connection:
             self._drop(session, politely=True)
             session = None
         if session is not None:
             try:
-                self._transact(session, message, mime)
+                self._transact(session, message, payload)
                 return
             except _SessionLost:
                 # The server closed a reused session (idle timeout, restart) before the
@@ -155,7 +170,7 @@ class SmtpEmailSender:
                 log.info("SMTP session closed by the server; opening a new one")
         session = self._open()
         try:
-            self._transact(session, message, mime)
+            self._transact(session, message, payload)
         except _SessionLost as lost:
             raise RetryableDeliveryError(str(lost)) from lost.__cause__
 
@@ -183,20 +198,14 @@ class SmtpEmailSender:
         try:
             step = "EHLO"
             smtp.ehlo_or_helo_if_needed()
-            if self.starttls and not smtp.has_extn("starttls") and _is_loopback(self.host):
-                # A relay on this machine (a local postfix, a test server): nothing crosses
-                # a network, so plain SMTP is acceptable; said once per session in the log.
-                log.warning(
-                    "SMTP server %s offers no STARTTLS; on loopback, sending in clear", where
-                )
-            elif self.starttls:
+            if self.starttls:  # true means never in clear, on loopback too
                 step = "STARTTLS"
                 if not smtp.has_extn("starttls"):
                     raise ChannelConfigError(
                         f"SMTP server {where} does not offer STARTTLS and email.starttls is "
-                        "true: not sending in clear. Check email.host/email.port (587 usually "
-                        "offers STARTTLS), or set email.starttls = false only for a trusted "
-                        "local relay.",
+                        "true: not sending in clear (nor the password). Check "
+                        "email.host/email.port (587 usually offers STARTTLS), or set "
+                        "email.starttls = false only for a trusted relay on this machine.",
                         channel="email",
                         setting=TLS_SETTING,
                     )
@@ -265,8 +274,9 @@ class SmtpEmailSender:
                 self._sessions.remove(session)
         _close(session.smtp, politely=politely)
 
-    def _transact(self, session: _Session, message: EmailMessage, mime: MimeMessage) -> None:
-        """One mail transaction (MAIL, RCPT, DATA, the message) on an open session.
+    def _transact(self, session: _Session, message: EmailMessage, payload: bytes) -> None:
+        """One mail transaction (MAIL, RCPT, DATA, the message) on an open session;
+        ``payload``: the message's bytes, dot-stuffed, ended by CRLF.CRLF.
 
         A definite refusal leaves the session usable (RSET); a broken session is dropped.
         A broken *reused* session before the message text went raises ``_SessionLost``."""
@@ -305,7 +315,7 @@ class SmtpEmailSender:
 
             # From here the server may accept the message at any moment.
             step = "message"
-            smtp.send(_dot_stuffed(message_bytes(mime)))
+            smtp.send(payload)
             code, reply = smtp.getreply()
             if code != 250:
                 self._refused(step, code, reply, message.to)
@@ -446,11 +456,3 @@ def _close(smtp: smtplib.SMTP, *, politely: bool) -> None:
             smtp.quit()
     smtp.close()
 
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

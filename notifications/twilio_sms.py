@@ -140,6 +140,28 @@ class TwilioSmsSender:
         code = fetched.error_code
         return SmsStatus(str(fetched.status), None if code is None else str(code))
 
+    def check(self) -> str:
+        """Sends nothing: the credentials (the account) and our sender (one of its numbers,
+        or its messaging service). Raises ChannelConfigError naming what to fix."""
+        sid = self._credentials[0]
+        try:
+            self._client.api.v2010.accounts(sid).fetch()
+            if self._via_service:
+                service = self._sender["messaging_service_sid"]
+                self._client.messaging.v1.services(service).fetch()
+                return f"Twilio account {sid}, messaging service {service}"
+            number = self._sender["from_"]
+            owned = self._client.incoming_phone_numbers.list(phone_number=number, limit=1)
+        except Exception as exc:
+            raise _translate(exc, may_have_sent=False, via_service=self._via_service) from exc
+        if not owned:
+            raise ChannelConfigError(
+                f"{number} is not a number of Twilio account {sid}; check sms.from_number",
+                channel="sms",
+                setting="sms.from_number",
+            )
+        return f"Twilio account {sid}, sender {number}"
+
     def find(self, to: str, body: str, since: datetime) -> str | None:
         """The newest message to ``to`` created at or after ``since`` (less CLOCK_SKEW)
         whose body is ``body`` (compared after Twilio's smart encoding).

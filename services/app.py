@@ -261,6 +261,7 @@ class App:
             sms=self.sms,
             letter_config=config.letter,
             letter=self.letter,
+            notify=config.notify,
         )
 
     def rate_limiter(self) -> RateLimiter:

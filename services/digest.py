@@ -86,6 +86,16 @@ def digest_data(
             }
             for d in down
         ],
+        # The record's age and whether it holds children: the digest's third line.
+        "record": {
+            "no_children": outcome.no_children,
+            "stale": outcome.stale,
+            "imported_at": (
+                outcome.data_imported_at.strftime("%d %b %Y %H:%M UTC")
+                if outcome.data_imported_at
+                else None
+            ),
+        },
         "tasks": dict(sorted(tasks.items())),
         "tasks_total": sum(tasks.values()),
         "letters": {

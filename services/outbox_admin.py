@@ -12,7 +12,7 @@ from sqlalchemy import String, cast, select
 
 from notifications import outbox
 from services.app import App
-from services.check import renewal_due_on
+from services.check import risk_of
 from services.inform import details_messages
 from services.renewals import due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
@@ -24,7 +24,7 @@ from transport.db.tables import Contact
 from transport.domain.calendar import academic_year_of
 from transport.domain.ladder import plan
 from transport.errors import NothingToSend, UsageError
-from transport.vocabulary import ChannelStatus, OutboxStatus
+from transport.vocabulary import ChannelStatus, OutboxStatus, Reason
 
 RENEWAL_KINDS = ("renewal_invite", "renewal_reminder", "renewal_urgent", "renewal_final")
 RETRYABLE = (OutboxStatus.FAILED_PERMANENT, OutboxStatus.FAILED_TEMPORARY)
@@ -221,11 +221,19 @@ def _renewal_preview(
     with app.ready().engine.connect() as conn:
         if not has_pupil(conn, pupil_ref):
             raise UsageError(f"no pupil {pupil_ref!r}")
-        due = [
-            (ref, r)
+        risks = {
+            ref: risk
             for ref in store.household_of(conn, pupil_ref)
-            if (r := renewal_due_on(app, conn, ref, as_of)) is not None
-        ]
+            if (risk := risk_of(app, conn, ref, as_of)) is not None
+            and Reason.NO_APPLICATION in risk.reasons
+            and risk.uncovered_from is not None
+        }
+        due = [(ref, risk.uncovered_from) for ref, risk in risks.items() if risk.uncovered_from]
+        assumed = {
+            ref: (risk.uncovered_assumed, risk.uncovered_term)
+            for ref, risk in risks.items()
+            if risk.uncovered_assumed
+        }
         if pupil_ref not in {ref for ref, _ in due}:
             raise NothingToSend(
                 f"nothing to send: pupil {pupil_ref} is not due a renewal reminder on "
@@ -248,7 +256,7 @@ def _renewal_preview(
         rendered = [
             (message, new)
             for message, new in household_messages(
-                conn, settings.renewals, settings.council, planned, as_of
+                conn, settings.renewals, settings.council, planned, as_of, assumed
             )
             if pupil_ref in message.pupil_refs and message.channel in channels
         ]

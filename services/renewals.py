@@ -301,7 +301,9 @@ def run_ladder(
     if dry_run:
         _note_followups(report, report.planned)
         with engine.connect() as conn:
-            for message, new in household_messages(conn, settings, council, report.planned, today):
+            for message, new in household_messages(
+                conn, settings, council, report.planned, today, assumed_of(result)
+            ):
                 report.messages.append(replace(message, body_text=new.body_text))
         return report
     with writer(engine).begin() as conn:
@@ -320,7 +322,9 @@ def run_ladder(
                 yield new
 
         report.queued = outbox.enqueue(
-            conn, queued(household_messages(conn, settings, council, mine, today)), now=now
+            conn,
+            queued(household_messages(conn, settings, council, mine, today, assumed_of(result))),
+            now=now,
         )
     return report
 
@@ -335,19 +339,37 @@ def _note_followups(report: LadderReport, planned: Sequence[PlannedStep]) -> Non
     ]
 
 
+def assumed_of(result: CheckResult) -> dict[str, tuple[bool, str | None]]:
+    """pupil -> whether R is an assumed day (its calendar lacks the term), and its term."""
+    return {
+        risk.pupil_ref: (risk.uncovered_assumed, risk.uncovered_term)
+        for risk in result.at_risk
+        if risk.uncovered_assumed
+    }
+
+
 def household_messages(
     conn: Connection,
     settings: RenewalSettings,
     council: CouncilConfig,
     planned: Sequence[PlannedStep],
     today: date,
+    assumed: Mapping[str, tuple[bool, str | None]] | None = None,
 ) -> Iterator[tuple[LadderMessage, outbox.NewMessage]]:
     """Each household's message for the planned steps, rendered: what the ladder queues
-    (and what `outbox preview` shows)."""
+    (and what `outbox preview` shows). ``assumed``: the children whose R is only assumed
+    (said "from the start of the autumn term", never as the date)."""
     messages = households(planned)
     children = store.children(
         conn, {ref for m in messages for ref in m.pupil_refs}, planned, today
     )
+    for ref, (is_assumed, term) in (assumed or {}).items():
+        if ref in children and is_assumed:
+            children[ref] = {
+                **children[ref],
+                "needed_from_assumed": True,
+                "needed_from_term": term or "autumn",
+            }
     people = store.people(conn, {m.contact_id for m in messages})
     apply_before = timedelta(days=settings.apply_by_days_before)
     for message in messages:

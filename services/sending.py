@@ -78,5 +78,26 @@ def channels_down(app: App) -> list[ChannelDown]:
 
 
 def poll_delivery(app: App) -> PollReport:
-    """Fetch the delivery status of SMS not yet final."""
-    return poll(app.ready().engine, app.senders().sms, now=app.clock.now())
+    """Fetch the delivery status of the messages not yet final, from every provider that
+    reports one (Twilio for SMS; GOV.UK Notify for email and SMS), by provider id."""
+    import time
+
+    from notifications.sending_rules import RateLimiter
+    from transport.config import notify_channels
+    from transport.config_web import NOTIFY_POLL_PER_SECOND
+
+    senders = app.senders()
+    # Notify counts look-ups against the same 3,000 requests a minute as sends.
+    rates = {channel: NOTIFY_POLL_PER_SECOND for channel in notify_channels(app.config)}
+    limiter = RateLimiter(rates, monotonic=time.monotonic, sleep=time.sleep)
+    try:
+        return poll(
+            app.ready().engine,
+            senders.status_reader("sms"),
+            email=senders.status_reader("email"),
+            now=app.clock.now(),
+            backoff=app.dispatch_settings().backoff,
+            wait=limiter.wait,
+        )
+    finally:
+        senders.close()

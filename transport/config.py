@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from transport.config_eligibility import check_eligibility
+from transport.config_checks import (
+    check_database_url,
+    check_eligibility,
+    check_notify,
+    check_quiet_hours,
+    check_scheduler,
+    check_web,
+)
 from transport.config_reach import InformConfig, LetterConfig, check_reach
+from transport.config_web import NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 
@@ -193,6 +201,8 @@ class Secrets:
     smtp_password: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    notify_api_key: str = ""
+    notify_callback_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,8 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     sending: SendingConfig = field(default_factory=SendingConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -230,14 +242,16 @@ _SECTIONS = {
     "retention": "retention",
     "email": "email",
     "sms": "sms",
+    "notify": "notify",
+    "web": "web",
     "sending": "sending",
     "scheduler": "scheduler",
     "logging": "logging",
 }
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "email.backend": ("file", "smtp"),
-    "sms.backend": ("file", "twilio"),
+    "email.backend": ("file", "smtp", "notify"),
+    "sms.backend": ("file", "twilio", "notify"),
     "letter.backend": ("file",),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
@@ -338,6 +352,8 @@ def _secrets(env: Mapping[str, str]) -> Secrets:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        notify_api_key=env.get("NOTIFY_API_KEY", ""),
+        notify_callback_token=env.get("NOTIFY_CALLBACK_TOKEN", ""),
     )
 
 
@@ -349,11 +365,7 @@ def _check(config: Config) -> None:
             raise ConfigError(
                 f"config key '{name}' must be one of {', '.join(choices)}, got {value!r}"
             )
-    url = config.database.url
-    if not url.startswith(("sqlite", "postgresql")):
-        raise ConfigError(
-            f"config key 'database.url' must be a sqlite:/// or postgresql:// URL, got {url!r}"
-        )
+    check_database_url(config.database.url)
     risk = config.risk
     if risk.horizon_days < 0:
         raise ConfigError("config key 'risk.horizon_days' must not be negative")
@@ -368,7 +380,7 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
     check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
-    _check_scheduler(config.scheduler)
+    check_scheduler(config.scheduler)
     check_reach(config.inform, config.letter)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
@@ -396,13 +408,13 @@ def _check(config: Config) -> None:
         )
     if not 1 <= sending.workers <= 32:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    rates = {"email": sending.email_per_second, "sms": sending.sms_per_second}
+    check_notify(config.notify, backends, rates)
+    check_web(config.web)
     if config.email.messages_per_connection < 1:
         raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
-    quiet = config.sending.quiet_hours
-    if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
-        raise ConfigError(
-            f"config key 'sending.quiet_hours' must be two HH:MM times, got {quiet!r}"
-        )
+    check_quiet_hours(config.sending.quiet_hours)
     try:
         from zoneinfo import ZoneInfo
 
@@ -411,6 +423,12 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
+
+
+def notify_channels(config: Config) -> list[str]:
+    """The channels sent through GOV.UK Notify."""
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    return [channel for channel, backend in backends.items() if backend == "notify"]
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:
@@ -437,24 +455,3 @@ def _check_ladder(reminders: RemindersConfig) -> None:
             "config keys 'reminders.apply_by_days_before' and "
             "'reminders.task_within_days' must not be negative"
         )
-
-
-def _check_scheduler(scheduler: SchedulerConfig) -> None:
-    if not _is_hhmm(scheduler.nightly_time):
-        raise ConfigError(
-            f"config key 'scheduler.nightly_time' must be HH:MM, got {scheduler.nightly_time!r}"
-        )
-    if scheduler.nightly_time.startswith("01:"):
-        raise ConfigError(
-            "config key 'scheduler.nightly_time' must not be 01:00-01:59: the clocks change then"
-        )
-    for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
-        if getattr(scheduler, name) <= 0:
-            raise ConfigError(f"config key 'scheduler.{name}' must be more than 0")
-
-
-def _is_hhmm(text: str) -> bool:
-    parts = text.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
-        return False
-    return int(parts[0]) < 24 and int(parts[1]) < 60

@@ -31,6 +31,9 @@ class Reason(StrEnum):
     NO_ARRANGEMENT = "NO_ARRANGEMENT"
     FAMILY_NOT_INFORMED = "FAMILY_NOT_INFORMED"
     UNREACHABLE = "UNREACHABLE"
+    # The reasons or the risk date rest on assumed days: the calendar lacks the term's
+    # dates (never alone: beside the child's real reasons).
+    NO_TERM_DATES = "NO_TERM_DATES"
 
 
 REASON_HELP: dict[str, str] = {
@@ -40,6 +43,7 @@ REASON_HELP: dict[str, str] = {
     Reason.NO_ARRANGEMENT: "no travel arrangement for the year",
     Reason.FAMILY_NOT_INFORMED: "family not told the route and times",
     Reason.UNREACHABLE: "no usable email, mobile, landline or postal address",
+    Reason.NO_TERM_DATES: "term dates missing: dated by assumed days",
 }
 
 
@@ -121,9 +125,20 @@ class TaskKind(StrEnum):
     CHASE_APPLICATION = "chase_application"
     CONFIRM_ARRANGEMENT = "confirm_arrangement"
     REVIEW_DECISION = "review_decision"  # an export contradicts a decision made here
+    READ_REPLY = "read_reply"  # a family texted back: about a contact or a number
     # An arrangement the family cannot be told yet: no operator or pick-up time, or the
     # school's first day of the year is only assumed (no term dates).
     COMPLETE_ARRANGEMENT = "complete_arrangement"
+
+
+class InboundKind(StrEnum):
+    """What a text received from a family is: a reply for the team to read, or one of the
+    words that opt a number out of texts, back in, or ask for help."""
+
+    REPLY = "reply"
+    OPT_OUT = "opt_out"  # STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
+    OPT_IN = "opt_in"  # START, YES, UNSTOP
+    HELP = "help"  # HELP: changes nothing
 
 
 class JobOutcome(StrEnum):

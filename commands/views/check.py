@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
-from transport.domain.calendar import format_academic_year
 from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
@@ -58,20 +57,30 @@ def as_json(
     }
 
 
+NO_CHILDREN = (
+    "no child is in scope of the check: this is not an all-clear; the record holds no "
+    "active pupil with an award this term or last, nor an application for a year the "
+    "window reaches; import the council's pupils.csv, awards.csv and applications.csv"
+)
+
+
 def warnings(outcome: CheckOutcome) -> list[str]:
     found = []
+    if outcome.no_children:
+        found.append(NO_CHILDREN)
     if outcome.stale and outcome.data_imported_at is not None:
         found.append(
-            f"the record was last imported on {outcome.data_imported_at:%d %b %Y at %H:%M} "
-            "UTC: children at risk since then are not shown; import the council's latest "
-            "export"
+            "the record's children were last imported on "
+            f"{outcome.data_imported_at:%d %b %Y at %H:%M} UTC (pupils.csv, awards.csv or "
+            "applications.csv): children at risk since then are not shown; import the "
+            "council's latest export"
         )
-    found.extend(
-        f"calendar '{gap.calendar}' (followed by {gap.schools} school(s)) has no terms for "
-        f"{format_academic_year(gap.academic_year)}: its pupils cannot be checked for that "
-        "year; import its terms"
-        for gap in outcome.gaps
-    )
+    elif outcome.stale:
+        found.append(
+            "no import has carried rows of pupils.csv, awards.csv or applications.csv: the "
+            "record holds no children's data to check; import the council's export"
+        )
+    found.extend(gap.describe() for gap in outcome.gaps)
     return found
 
 
@@ -172,7 +181,9 @@ def render_table(
         title.append(literal(f"  school {outcome.school_urn} ({name})"))
     yield title
     if outcome.data_imported_at is not None:
-        yield Text(f"Record last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC")
+        yield Text(
+            f"Children's records last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC"
+        )
     for warning in warnings(outcome):
         yield Text(f"Warning: {warning}", "bold yellow")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
@@ -188,7 +199,8 @@ def render_table(
         for line in lines:
             yield Text("  " + line, "bold red" if "SHORT" in line else "")
     if not result.at_risk:
-        yield Text("No child is at risk in the window.", "bold green")
+        if not outcome.no_children:
+            yield Text("No child is at risk in the window.", "bold green")
         return
 
     reasons = Table(title="By reason", title_justify="left")

@@ -50,13 +50,16 @@ def html_report(
         ),
         "made_at": _when(made_at),
         "warnings": _warnings(outcome),
+        "no_children": outcome.no_children,
         "counts": counts,
         "by_reason": [
             {"code": code, "count": n, "meaning": REASON_HELP[code]}
             for code, n in counts["by_reason"].items()
             if n
         ],
-        "by_day_svg": Markup(_bars(Counter(r.risk_date for r in at_risk))),
+        "by_day_svg": Markup(
+            _bars(Counter(r.risk_date for r in at_risk), no_children=outcome.no_children)
+        ),
         "trend_svg": Markup(_line(trend)),
         "trend_count": len(trend),
         "schools": [
@@ -128,9 +131,11 @@ def _axes(top: int) -> str:
     )
 
 
-def _bars(per_day: Counter[date]) -> str:
+def _bars(per_day: Counter[date], *, no_children: bool = False) -> str:
     """Children by the first day they are without transport: a bar per day."""
     if not per_day:
+        if no_children:  # not an all-clear
+            return _svg('<text x="10" y="30">No child is in scope.</text>', "No child in scope")
         return _svg('<text x="10" y="30">No child is at risk.</text>', "No child is at risk")
     days = sorted(per_day)[:40]
     top = max(per_day[d] for d in days)

@@ -61,7 +61,7 @@ from_number = "+447700900001"
 api_base_url = "{twilio.url}"
 timeout_seconds = 5.0
 [sending]
-quiet_hours = ["00:00", "00:00"]
+quiet_hours = []
 no_sms_on_sundays = false
 email_per_second = {rate}
 sms_per_second = {rate}

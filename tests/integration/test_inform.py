@@ -53,7 +53,7 @@ def app(db_url: str, engine: Engine, fakes: tuple[FakeEmail, FakeSms]) -> Iterat
     config = dataclasses.replace(
         Config(),
         database=DatabaseConfig(url=db_url),
-        sending=dataclasses.replace(SendingConfig(), quiet_hours=["23:00", "06:00"], workers=1),
+        sending=dataclasses.replace(SendingConfig(), workers=1),
     )
     email, sms = fakes
     built = build(config, clock=FixedClock(datetime(2026, 8, 13, 9, 0, tzinfo=UTC)),

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -234,6 +235,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_contact", "contact_id", "created_at"),
+        Index("ix_outbox_provider_id", "provider_id"),  # a status callback names it
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -300,12 +302,24 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("kind", "pupil_ref", "academic_year", "opened_on"),
         Index("ix_tasks_status", "status", "kind"),
+        # One open task per kind and subject (read_reply: "contact:12", "number:+44...").
+        Index(
+            "uq_tasks_open_about",
+            "kind",
+            "about",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
-    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"), index=True)
-    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    # Empty for a task about a contact or a number rather than a child (read_reply).
+    pupil_ref: Mapped[str | None] = mapped_column(ForeignKey("pupils.pupil_ref"), index=True)
+    academic_year: Mapped[int | None] = mapped_column(SmallInteger)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    about: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="open")  # open | done | closed
@@ -314,6 +328,26 @@ class Task(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class InboundMessage(Base):
+    """A text a family sent us (through Twilio or GOV.UK Notify): a reply the team reads,
+    or STOP / START / HELP. Keyed by the provider's id, so a callback told twice is one
+    row. The body (only a reply has one) and the number are redacted after
+    [retention] message_bodies_days, like the messages we send."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("provider", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(10))  # twilio | notify
+    provider_id: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    from_number: Mapped[str | None] = mapped_column(String(20))  # E.164
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # see vocabulary.InboundKind
+    body: Mapped[str | None] = mapped_column(Text)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class JobRun(Base):

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from transport.domain.calendar import Calendar, weekdays
+from transport.domain import term_dates
+from transport.domain.calendar import DEFAULT_CALENDAR, Calendar
 from transport.domain.ladder import ContactFact, LadderStep, PlannedStep, channels_for
 from transport.domain.tasks import COMPLETE_ARRANGEMENT, WantedTask
 
@@ -31,19 +32,24 @@ class FirstDay:
     year_ends: date  # the last day the arrangement is still worth sending
 
 
-def first_school_day(calendar: Calendar | None, year: int) -> FirstDay:
-    """A calendar's first school day of academic year ``year`` (its first term's first
-    weekday) and the year's last term's last day; when the calendar has no term of that
-    year, the first weekday from 1 September, assumed, to 31 August.
-
-    Kept in one place so that it can give way to the calendar's own (closures, bank
-    holidays, assumed terms) when that lands."""
-    terms = sorted(t for t in (calendar.terms if calendar else ()) if t.academic_year == year)
-    if terms:
-        first = next(weekdays(terms[0].first_day, terms[0].last_day), terms[0].first_day)
-        return FirstDay(first, False, terms[-1].last_day)
-    start = date(year, 9, 1)
-    return FirstDay(next(weekdays(start, start + timedelta(days=6))), True, date(year + 1, 8, 31))
+def first_school_day(
+    calendar: Calendar | None,
+    year: int,
+    *,
+    urn: str | None = None,
+    default: Calendar | None = None,
+) -> FirstDay:
+    """A school's first school day of academic year ``year`` (after closures and bank
+    holidays: transport/domain/term_dates.py), whether it is only assumed (the calendar
+    lacks the year's terms), and the last day of the year's last known term (else 31
+    August) after which the year's arrangement is no longer worth sending."""
+    calendar = calendar or Calendar(DEFAULT_CALENDAR, ())
+    found = term_dates.first_school_day(calendar, year, urn=urn, default=default)
+    terms = [t for t in calendar.terms if t.academic_year == year]
+    ends = max(t.last_day for t in terms) if terms else date(year + 1, 8, 31)
+    if found is None:  # every day of the year closed: nothing can be told as a fact
+        return FirstDay(date(year, 9, 1), True, ends)
+    return FirstDay(found.day, found.assumed, ends)
 
 
 @dataclass(frozen=True)

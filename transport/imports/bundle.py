@@ -126,7 +126,7 @@ def import_bundle(
             on_line = (
                 None if progress is None else (lambda n, f=spec.name, t=total: progress(f, n, t))
             )
-            rows = read_rows(path, spec, report.problems, on_line)
+            rows = read_rows(path, spec, report.problems, on_line, today=day)
             fresh = is_empty(conn, tables.table_of(spec.table))
             contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
             first_line: dict[KeyTuple, int] = {}

@@ -24,7 +24,14 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
-from transport.db.queries.contacts import cancel_messages, pupils_detached
+from transport.db.queries.contacts import (
+    Namesake,
+    blocked_namesakes,
+    cancel_messages,
+    ever_unblocked,
+    name_key,
+    pupils_detached,
+)
 from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
 from transport.imports.upsert import Counts, among, insert_rows
 
@@ -283,6 +290,7 @@ class ContactImport:
             insert_rows(self.conn, CONTACTS, list(new.values()))
             found.update(self._persons(set(new)))
             self.people_written.update(new)
+        namesakes = self._namesakes(rows, found)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
         for index, row in enumerate(rows):
@@ -311,6 +319,10 @@ class ContactImport:
                         "block_reason": IMPORT_BLOCK,
                     }
                 )
+            namesake = namesakes.get(index)
+            blocking = person["do_not_contact"] or "do_not_contact" in values
+            if namesake is not None and not blocking:
+                values.update(self._block_as_namesake(namesake))
             self.people_written.add(key)
             if values:
                 person.update(values)
@@ -321,6 +333,39 @@ class ContactImport:
             (found[identity_of(r)]["id"], changed_by.get(found[identity_of(r)]["id"]) == i)
             for i, r in enumerate(rows)
         ]
+
+    def _namesakes(
+        self, rows: list[dict[str, Any]], found: dict[str, dict[str, Any]]
+    ) -> dict[int, Namesake]:
+        """Row index -> the blocked contact whose name (ignoring case and spaces) the row
+        gives for a pupil they are or were linked to: a blocked parent re-listed with a
+        new email or mobile is still blocked (issue 23.1). Not for a person the team has
+        unblocked before, nor for the blocked person themself."""
+        namesakes = blocked_namesakes(
+            self.conn, {(row["pupil_ref"], name_key(row["name"])) for row in rows}
+        )
+        if not namesakes:
+            return {}
+        hits: dict[int, tuple[int, Namesake]] = {}  # row -> (its person, the namesake)
+        for index, row in enumerate(rows):
+            namesake = namesakes.get((row["pupil_ref"], name_key(row["name"])))
+            person = found[identity(row["name"], row["email"], row["mobile"])]["id"]
+            if namesake is not None and namesake.contact_id != person:
+                hits[index] = (person, namesake)
+        lifted = ever_unblocked(self.conn, {person for person, _ in hits.values()})
+        return {i: namesake for i, (person, namesake) in hits.items() if person not in lifted}
+
+    def _block_as_namesake(self, namesake: Namesake) -> dict[str, Any]:
+        return {
+            "do_not_contact": True,
+            "blocked_by": self.audit.actor,
+            "blocked_at": self.audit.at,
+            "block_reason": (
+                f"listed for pupil {namesake.pupil_ref} under the name of blocked contact "
+                f"{namesake.contact_id}; lift with `transport contacts unblock` if this is "
+                "someone else"
+            ),
+        }
 
     def _update_persons(self, updates: dict[int, dict[str, Any]]) -> None:
         events = []

@@ -60,12 +60,13 @@ def details_facts(
     for row in rows:
         school = _school_in(row.academic_year, this_year, row.school_urn, row.next_school_urn)
         calendar = calendars.get(school_calendar.get(school, DEFAULT_CALENDAR))
+        default = calendars.get(DEFAULT_CALENDAR)
         found.append(
             DetailsFact(
                 row.pupil_ref,
                 row.academic_year,
                 school,
-                first_school_day(calendar, row.academic_year),
+                first_school_day(calendar, row.academic_year, urn=school, default=default),
                 row.operator,
                 row.route_ref,
                 row.pickup_time.strftime("%H:%M") if row.pickup_time else None,

@@ -130,10 +130,10 @@ class TaskRow:
 
     id: int
     kind: str
-    pupil_ref: str
+    pupil_ref: str | None  # None for a task about a contact or a number (read_reply)
     pupil_name: str
-    school_urn: str
-    academic_year: int
+    school_urn: str | None
+    academic_year: int | None
     reason: str
     due_on: date | None
     status: str
@@ -163,7 +163,7 @@ def list_tasks(
     task = table_of(Task)
     stmt = (
         select(task, Pupil.first_name, Pupil.last_name, Pupil.school_urn)
-        .join(Pupil, Pupil.pupil_ref == task.c.pupil_ref)
+        .outerjoin(Pupil, Pupil.pupil_ref == task.c.pupil_ref)
         .order_by(task.c.due_on, task.c.id)
     )
     if status:
@@ -181,7 +181,7 @@ def list_tasks(
             id=row.id,
             kind=row.kind,
             pupil_ref=row.pupil_ref,
-            pupil_name=f"{row.first_name} {row.last_name}",
+            pupil_name=f"{row.first_name} {row.last_name}" if row.pupil_ref else "",
             school_urn=row.school_urn,
             academic_year=row.academic_year,
             reason=row.reason,
