@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import stat
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -210,3 +211,42 @@ def test_posted_needs_a_date_and_a_name(
     monkeypatch.setenv("TRANSPORT_DATABASE_URL", config.database.url)
     result = CliRunner().invoke(cli_app, ["outbox", "posted", "--date", "2026-08-14"])
     assert result.exit_code == 2 and "--by NAME" in result.output
+
+
+def test_a_posted_letter_counts_as_a_family_reached_in_the_forecast(
+    app: App, engine: Engine, tmp_path: Path
+) -> None:
+    from transport.db.queries.work_done import done_in_window
+
+    load(engine, tmp_path / "b")
+    remind(app, at(app, INVITE_DAY))
+    send_run(app)
+    with engine.connect() as conn:
+        before = done_in_window(conn, start=date(2026, 5, 1), end=date(2026, 6, 1))["reach"]
+    posted(app, date(2026, 5, 27), by="post room")
+    with engine.connect() as conn:
+        after = done_in_window(conn, start=date(2026, 5, 1), end=date(2026, 6, 1))["reach"]
+    assert (before, after) == (0, 1)
+
+
+def test_tasks_list_shows_the_households_numbers(
+    config: Config, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "schools.csv": [school("100001", name="Oakfield Primary")],
+        "terms.csv": council_terms(),
+        "pupils.csv": [pupil("P1", first_name="Sam")],
+        "contacts.csv": [contact("P1", email="", mobile="", landline="01632 960123")],
+        "awards.csv": [award("A1", pupil_ref="P1")],
+    }
+    assert import_bundle(engine, write_bundle(tmp_path / "b", files),
+                         now=datetime(2026, 5, 1, 9, 0, tzinfo=UTC)).ok  # fmt: skip
+    monkeypatch.setenv("TRANSPORT_DATABASE_URL", config.database.url)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["remind", "--as-of", "2026-05-26"]).exit_code == 0
+    table = runner.invoke(cli_app, ["tasks", "list", "--kind", "phone_family"])
+    assert table.exit_code == 0 and "01632 960123" in table.output, table.output
+    listed = runner.invoke(cli_app, ["tasks", "list", "--format", "json"])
+    (task,) = [t for t in json.loads(listed.output) if t["kind"] == "phone_family"]
+    assert task["phone_numbers"] == ["+441632960123"]
