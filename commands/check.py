@@ -95,6 +95,9 @@ def check(
             named = "; ".join(gap.describe() for gap in due)
             typer.echo(f"error: term dates are missing: {named}: no all-clear", err=True)
             raise typer.Exit(1)
+        if outcome.no_children:
+            typer.echo("error: no child is in scope (see the warning): no all-clear", err=True)
+            raise typer.Exit(1)
         if outcome.stale:
             typer.echo("error: the record is out of date (see the warning): no all-clear", err=True)
             raise typer.Exit(1)

@@ -30,7 +30,7 @@ from transport.domain.calendar import (
 )
 from transport.domain.council import Council, TeamChange, TeamRates
 from transport.domain.forecast import STAGES
-from transport.domain.ladder import households, plan
+from transport.domain.ladder import RecordedSteps, households, plan
 from transport.domain.risk import (
     ApplicationFact,
     PupilFacts,
@@ -42,7 +42,7 @@ from transport.domain.risk import (
 )
 from transport.domain.risk_context import SchoolDaysKey
 from transport.domain.risk_memo import RiskMemo, school_keys
-from transport.domain.tasks import wanted_tasks
+from transport.domain.tasks import PhoneStep, wanted_tasks
 from transport.domain.term_dates import school_days
 from transport.vocabulary import ApplicationStatus, Reason
 
@@ -286,7 +286,8 @@ class _Season:
                 break
             ctx = RiskContext(day, self.horizon, calendars, school_calendar, thresholds)
             result = memo.check(facts.values(), ctx)
-            planned = plan(due_pupils(renewal_due(result), contacts, done), renewals.ladder, day)
+            due = due_pupils(renewal_due(result), contacts, RecordedSteps(done=done))
+            planned = plan(due, renewals.ladder, day)
             first = set()
             for item in planned:
                 key = (item.pupil_ref, item.academic_year)
@@ -302,8 +303,10 @@ class _Season:
                     for m in households(planned)
                 )
                 for item in planned:
-                    if item.step.step in renewals.caseworker_steps:
-                        phone[(item.pupil_ref, item.academic_year)] = item.step.step
+                    if item.step.step in renewals.caseworker_steps or item.phone:
+                        phone[(item.pupil_ref, item.academic_year)] = PhoneStep(
+                            item.step.step, item.phone
+                        )
             wanted = wanted_tasks(
                 result.at_risk, phone=phone, within_days=renewals.task_within_days
             )

@@ -59,14 +59,29 @@ def as_json(
     }
 
 
+NO_CHILDREN = (
+    "no child is in scope of the check: this is not an all-clear; the record holds no "
+    "active pupil with an award this term or last, nor an application for a year the "
+    "window reaches; import the council's pupils.csv, awards.csv and applications.csv"
+)
+
+
 def warnings(outcome: CheckOutcome, *, gaps: bool = True) -> list[str]:
     """The check's warnings in words (``gaps``: with one for each calendar gap)."""
     found = []
+    if outcome.no_children:
+        found.append(NO_CHILDREN)
     if outcome.stale and outcome.data_imported_at is not None:
         found.append(
-            f"the record was last imported on {outcome.data_imported_at:%d %b %Y at %H:%M} "
-            "UTC: children at risk since then are not shown; import the council's latest "
-            "export"
+            "the record's children were last imported on "
+            f"{outcome.data_imported_at:%d %b %Y at %H:%M} UTC (pupils.csv, awards.csv or "
+            "applications.csv): children at risk since then are not shown; import the "
+            "council's latest export"
+        )
+    elif outcome.stale:
+        found.append(
+            "no import has carried rows of pupils.csv, awards.csv or applications.csv: the "
+            "record holds no children's data to check; import the council's export"
         )
     if gaps:
         found.extend(gap.describe() for gap in outcome.gaps)
@@ -173,7 +188,9 @@ def render_table(
     yield title
     yield from gap_lines(outcome)
     if outcome.data_imported_at is not None:
-        yield Text(f"Record last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC")
+        yield Text(
+            f"Children's records last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC"
+        )
     for warning in warnings(outcome, gaps=False):
         yield Text(f"Warning: {warning}", "bold yellow")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
@@ -195,7 +212,7 @@ def render_table(
                 "at those schools are checked on assumed days; import the terms.",
                 "bold yellow",
             )
-        else:
+        elif not outcome.no_children:
             yield Text("No child is at risk in the window.", "bold green")
         return
 

@@ -62,13 +62,20 @@ def html_report(
             for gap in outcome.gaps
         ],
         "warnings": _warnings(outcome),
+        "no_children": outcome.no_children,
         "counts": counts,
         "by_reason": [
             {"code": code, "count": n, "meaning": REASON_HELP[code]}
             for code, n in counts["by_reason"].items()
             if n
         ],
-        "by_day_svg": Markup(_bars(Counter(r.risk_date for r in at_risk), gaps=bool(outcome.gaps))),
+        "by_day_svg": Markup(
+            _bars(
+                Counter(r.risk_date for r in at_risk),
+                no_children=outcome.no_children,
+                gaps=bool(outcome.gaps),
+            )
+        ),
         "trend_svg": Markup(_line(trend)),
         "trend_count": len(trend),
         "schools": [
@@ -146,15 +153,15 @@ def _axes(top: int) -> str:
     )
 
 
-def _bars(per_day: Counter[date], *, gaps: bool = False) -> str:
+def _bars(per_day: Counter[date], *, no_children: bool = False, gaps: bool = False) -> str:
     """Children by the first day they are without transport: a bar per day."""
     if not per_day:
-        text = (
-            "No child is listed at risk: term dates are missing."
-            if gaps
-            else ("No child is at risk.")
-        )
-        return _svg(f'<text x="10" y="30">{text}</text>', text)
+        if no_children:  # not an all-clear
+            return _svg('<text x="10" y="30">No child is in scope.</text>', "No child in scope")
+        if gaps:  # not an all-clear either
+            text = "No child is listed at risk: term dates are missing."
+            return _svg(f'<text x="10" y="30">{text}</text>', text)
+        return _svg('<text x="10" y="30">No child is at risk.</text>', "No child is at risk")
     days = sorted(per_day)[:40]
     top = max(per_day[d] for d in days)
     span = (WIDTH - PAD - 12) / len(days)

@@ -293,5 +293,5 @@ def test_a_calendar_without_terms_for_the_window_is_a_warning(
     ]
     code, out, _ = run(env, "check", "--as-of", "2026-08-24")
     assert code == 0
-    assert out.index("TERM DATES MISSING") < out.index("Record last imported")
+    assert out.index("TERM DATES MISSING") < out.index("records last imported")
     assert "  trust 2026/27: no autumn, spring, summer dates" in out

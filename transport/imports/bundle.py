@@ -18,9 +18,18 @@ from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
 from transport.imports import removals
 from transport.imports.applications import write_applications
+from transport.imports.arrangements import write_arrangements
 from transport.imports.calendars import CalendarChecks
 from transport.imports.contacts import ContactImport
-from transport.imports.files import APPLICATIONS, BUNDLE, CLOSURES, CONTACTS, PUPILS, FileSpec
+from transport.imports.files import (
+    APPLICATIONS,
+    ARRANGEMENTS,
+    BUNDLE,
+    CLOSURES,
+    CONTACTS,
+    PUPILS,
+    FileSpec,
+)
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -130,7 +139,7 @@ def import_bundle(
             on_line = (
                 None if progress is None else (lambda n, f=spec.name, t=total: progress(f, n, t))
             )
-            rows = read_rows(path, spec, report.problems, on_line)
+            rows = read_rows(path, spec, report.problems, on_line, today=day)
             rows = calendars.rows(spec, rows, report.problems)  # across files: see calendars.py
             fresh = is_empty(conn, tables.table_of(spec.table))
             contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
@@ -327,6 +336,9 @@ def _write(
     rows = [row.values for row in chunk]
     if contacts is not None:
         summary.count(contacts.write(rows))
+        return
+    if spec is ARRANGEMENTS:
+        summary.count(write_arrangements(conn, rows, audit=audit, fresh=fresh))
         return
     if spec is APPLICATIONS:
         counts, kept = write_applications(conn, rows, audit=audit, today=today, fresh=fresh)

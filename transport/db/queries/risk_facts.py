@@ -134,6 +134,13 @@ class _Reads:
             or_(
                 and_(Contact.email.is_not(None), Contact.email_status == "ok"),
                 and_(Contact.mobile.is_not(None), Contact.mobile_status == "ok"),
+                Contact.landline.is_not(None),  # the team can phone
+                and_(  # a letter can be posted
+                    Contact.address_line_1.is_not(None),
+                    Contact.town.is_not(None),
+                    Contact.postcode.is_not(None),
+                    Contact.address_status == "ok",
+                ),
             ),
         )
         # Reachable: some contact of the pupil's has a usable channel (probed per pupil
