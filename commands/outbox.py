@@ -143,6 +143,33 @@ def outbox_preview(
         typer.echo(preview_text(found))
 
 
+@app.command("posted")
+def outbox_posted(
+    ctx: typer.Context,
+    on: Annotated[
+        date | None, date_option("--date", help="The day the post room posted them.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who posted them (audit log).")] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the letters; mark nothing.")
+    ] = False,
+) -> None:
+    """Record that the letters written up to --date went in the post that day (audited).
+    A transport details letter tells the family only once posted: its arrangement then
+    records that day."""
+    from services.letters import posted
+
+    if on is None or not by.strip():
+        raise UsageError("say which day with --date D, and who posted them with --by NAME")
+    report = posted(app_from(ctx), on, by=by.strip(), dry_run=dry_run)
+    verb = "would be marked" if dry_run else "marked"
+    typer.echo(f"{len(report.letters)} letter(s) {verb} posted on {on.isoformat()}.")
+    if report.letters:
+        typer.echo("  outbox ids: " + " ".join(str(i) for i in report.letters))
+    if report.informed:
+        typer.echo(f"{report.informed} family(ies) now told their transport details.")
+
+
 @app.command("resolve")
 def outbox_resolve(
     ctx: typer.Context,

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
+from transport.db.queries.renewals import mark_steps_cancelled
 from transport.db.tables import Contact, OutboxMessage, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -234,7 +235,8 @@ def cancel_blocked(
     conn: Connection, message_ids: Sequence[int], token: str, *, now: datetime
 ) -> int:
     """Claimed messages whose contact was blocked since the claim: cancelled, never sent
-    (checked in the transaction that marks them attempted, just before the send)."""
+    (checked in the transaction that marks them attempted, just before the send). A
+    ladder step left with no message is recorded cancelled (it goes again, elsewhere)."""
     if not message_ids:
         return 0
     result = conn.execute(
@@ -252,8 +254,11 @@ def cancel_blocked(
             updated_at=now,
             error_message="contact blocked",
         )
+        .returning(OUTBOX.c.id)
     )
-    return int(result.rowcount or 0)
+    cancelled = list(result.scalars())
+    mark_steps_cancelled(conn, cancelled)
+    return len(cancelled)
 
 
 def mark_attempts(
@@ -274,10 +279,27 @@ def mark_attempts(
     return set(result.scalars())
 
 
-def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, int]:
+def hold(conn: Connection, message_ids: Sequence[int], *, now: datetime) -> int:
+    """Messages a relay refused while it refused everyone (a channel down): due again at
+    once, that attempt not counted, so the first run after the relay works sends them
+    without waiting for a backoff, however long it was down. Returns how many."""
+    if not message_ids:
+        return 0
+    result = conn.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(list(message_ids)),
+            OUTBOX.c.status == OutboxStatus.FAILED_TEMPORARY,
+        )
+        .values(next_attempt_at=now, attempts=OUTBOX.c.attempts - 1, updated_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, list[int]]:
     """Messages left in `sending` by a dispatcher that died: one never attempted goes back
     to the queue; one attempted becomes `unknown` (it may have gone) and is reconciled,
-    never blindly re-sent. Returns (queued again, unknown)."""
+    never blindly re-sent. Returns (how many queued again, the ids now unknown)."""
     stale = [OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < older_than]
     with writer(engine).begin() as conn:
         requeued = conn.execute(
@@ -298,8 +320,21 @@ def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tup
                 updated_at=now,
                 error_message="the dispatcher stopped during the send",
             )
-        ).rowcount
-    return int(requeued or 0), int(unknown or 0)
+            .returning(OUTBOX.c.id)
+        ).scalars()
+        unknown_ids = sorted(unknown)
+    return int(requeued or 0), unknown_ids
+
+
+def still_unknown(engine: Engine, message_ids: Sequence[int]) -> int:
+    """How many of these messages are still `unknown`."""
+    if not message_ids:
+        return 0
+    with engine.connect() as conn:
+        stmt = select(func.count()).where(
+            OUTBOX.c.id.in_(list(message_ids)), OUTBOX.c.status == OutboxStatus.UNKNOWN
+        )
+        return int(conn.execute(stmt).scalar_one())
 
 
 def by_provider_id(conn: Connection, provider_id: str) -> Row[Any] | None:

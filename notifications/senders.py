@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from notifications.ports import EmailSender, SmsSender, StatusReader
+from notifications.ports import EmailSender, LetterSender, SmsSender, StatusReader
 from transport.config import EmailConfig, Secrets, SmsConfig
+from transport.config_reach import LetterConfig
 from transport.config_web import NotifyConfig
 from transport.errors import ConfigError
 
@@ -20,6 +21,7 @@ STATUS_PATH = "/callbacks/twilio/status"
 class Senders:
     email: EmailSender
     sms: SmsSender
+    letter: LetterSender | None = None  # None: letters stay queued (no backend)
 
     def status_reader(self, channel: str) -> StatusReader | None:
         """The channel's sender if its provider reports delivery statuses, else None
@@ -29,7 +31,7 @@ class Senders:
 
     def close(self) -> None:
         """End open sessions (SMTP keeps one per sending thread); they reopen on use."""
-        for sender in (self.email, self.sms):
+        for sender in (self.email, self.sms, self.letter):
             close = getattr(sender, "close", None)
             if close is not None:
                 close()
@@ -44,6 +46,8 @@ def build_senders(
     sms: SmsSender | None = None,
     notify: NotifyConfig | None = None,
     public_url: str = "",
+    letter_config: LetterConfig | None = None,
+    letter: LetterSender | None = None,
 ) -> Senders:
     """The configured senders (the sections of the config that name them, and the
     secrets from the environment); a sender passed in is used as it is. ``public_url``
@@ -52,6 +56,19 @@ def build_senders(
     return Senders(
         email or _email(email_config, secrets, notify),
         sms or _sms(sms_config, email_config, secrets, notify, public_url),
+        letter or _letter(letter_config or LetterConfig(), email_config),
+    )
+
+
+def _letter(settings: LetterConfig, email: EmailConfig) -> LetterSender:
+    """The letter backend: ``file`` writes PDFs for the post room (another backend, such
+    as a letter provider's, plugs in here by ``[letter] backend``)."""
+    from notifications.file_outbox import FileLetterOutbox
+
+    return FileLetterOutbox(
+        Path(email.outbox_dir),
+        return_address=tuple(settings.return_address),
+        font=settings.font_file,
     )
 
 

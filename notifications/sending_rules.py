@@ -103,3 +103,23 @@ class RateLimiter:
             self._next[channel] = slot + 1.0 / rate
         if slot > now:
             self.sleep(slot - now)
+
+
+class RelayBreaker:
+    """Counts, across the sending threads of one run, the different recipients a channel's
+    relay refused for its own policy (SMTP 5.7.x at RCPT). One or two such refusals may be
+    about those addresses' domains; ``limit`` different ones mean the relay refuses
+    everyone (a misconfigured smarthost): ``refused`` then says the channel must stop."""
+
+    def __init__(self, limit: int = 3) -> None:
+        self.limit = limit
+        self._refused: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
+
+    def refused(self, channel: str, recipient: str) -> int | None:
+        """Note a refusal; the number of different recipients refused when that reaches
+        the limit (the channel must stop), else None."""
+        with self._lock:
+            seen = self._refused.setdefault(channel, set())
+            seen.add(recipient.casefold())
+            return len(seen) if len(seen) >= self.limit else None

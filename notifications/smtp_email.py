@@ -37,6 +37,7 @@ from notifications.ports import (
     DeliveryError,
     EmailMessage,
     PermanentDeliveryError,
+    PolicyRefusalError,
     RetryableDeliveryError,
     UnknownOutcomeError,
 )
@@ -49,8 +50,14 @@ log = logging.getLogger(__name__)
 
 # 5xx answers to RCPT that are about the session or our own set-up, not the address.
 _NOT_ABOUT_THE_RECIPIENT = frozenset({500, 502, 503, 504, 530, 534, 535, 538})
+# Answers that say we must log in or use TLS first, at any step: our configuration.
+_LOG_IN_FIRST = frozenset({530, 534, 535})
 CREDENTIAL_SETTINGS = "SMTP_USERNAME / SMTP_PASSWORD"
 TLS_SETTING = "email.starttls"
+# What to check when the relay refuses everyone (5.7.x at RCPT for every recipient).
+RELAY_SETTINGS = "email.host / email.port / SMTP_USERNAME / email.from_address"
+# An RFC 3463 enhanced status code at the start of a reply's text: "5.7.1 Relay denied".
+_ENHANCED = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 # TLS failures that are a dropped connection, not a refusal: retried like any other.
 _TLS_CONNECTION_LOST: tuple[type[ssl.SSLError], ...] = (
     ssl.SSLEOFError,
@@ -371,29 +378,50 @@ class SmtpEmailSender:
         recipient: str,
         cause: BaseException | None = None,
     ) -> NoReturn:
-        """Raise for a definite refusal: 4xx (or garbage) -> retry, 5xx -> permanent."""
+        """Raise for a definite refusal, read by its enhanced status code (RFC 3463) where
+        the reply has one: at AUTH or STARTTLS 5.7.x, and 530/534/535 anywhere, is our
+        configuration; at RCPT 5.1.x, 5.2.1 or a bare 5xx is a bad address (bounced),
+        5.7.x is the relay's policy (retried, nothing marked); 4.x.x and 5.2.2 are
+        temporary; any other 5xx is permanent."""
         text = _text(reply)
         if recipient:  # server replies often echo the address: keep it out of errors and logs
             text = re.sub(re.escape(recipient), "<recipient>", text, flags=re.IGNORECASE)
         where = f"{self.host}:{self.port}"
-        if code == 530:  # "authentication required" / "must issue STARTTLS first"
+        enhanced = enhanced_code(text)
+        said = f"{code} {text}"
+        if code in _LOG_IN_FIRST or (
+            step in ("AUTH", "STARTTLS") and enhanced and enhanced.startswith("5.7.")
+        ):  # "authentication required" / "must issue STARTTLS first" / login refused
             raise ChannelConfigError(
-                f"SMTP {step} refused at {where} until we log in or use TLS: {code} {text}. "
+                f"SMTP {step} refused at {where} until we log in or use TLS: {said}. "
                 f"Check {CREDENTIAL_SETTINGS} and email.starttls.",
                 channel="email",
                 setting=CREDENTIAL_SETTINGS,
                 code=str(code),
             ) from cause
-        if 500 <= code < 600:
-            about_recipient = step == "RCPT" and code not in _NOT_ABOUT_THE_RECIPIENT
+        temporary = enhanced == "5.2.2" or (enhanced or "").startswith("4.")
+        if 500 <= code < 600 and not temporary:
+            if step == "RCPT" and enhanced and enhanced.startswith("5.7."):
+                raise PolicyRefusalError(
+                    f"SMTP RCPT refused by the relay's policy at {where}, not for the address: "
+                    f"{said}; retried later",
+                    channel="email",
+                    setting=RELAY_SETTINGS,
+                    code=str(code),
+                ) from cause
+            about_recipient = (
+                step == "RCPT"
+                and code not in _NOT_ABOUT_THE_RECIPIENT
+                and (enhanced is None or enhanced.startswith("5.1.") or enhanced == "5.2.1")
+            )
             detail = "the recipient's address refuses mail" if about_recipient else "refused"
             raise PermanentDeliveryError(
-                f"SMTP {step} {detail} at {where}: {code} {text}",
+                f"SMTP {step} {detail} at {where}: {said}",
                 code=str(code),
                 channel_status="bounced" if about_recipient else None,
             ) from cause
         raise RetryableDeliveryError(
-            f"SMTP {step} temporarily refused at {where}: {code} {text}",
+            f"SMTP {step} temporarily refused at {where}: {said}",
             code=str(code) if code > 0 else None,
         ) from cause
 
@@ -406,6 +434,12 @@ class SmtpEmailSender:
                 f"answered; it may have been accepted: {exc}"
             ) from exc
         raise RetryableDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
+
+
+def enhanced_code(text: str) -> str | None:
+    """The RFC 3463 enhanced status code a reply's text starts with ("5.7.1"), if any."""
+    found = _ENHANCED.match(text)
+    return found.group(1) if found else None
 
 
 def _dot_stuffed(data: bytes) -> bytes:

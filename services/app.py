@@ -40,7 +40,7 @@ from transport.errors import ConfigError, DatabaseUnavailable, NoData
 
 if TYPE_CHECKING:  # sending is loaded by the commands that send, not by every command
     from notifications.dispatch import DispatchSettings
-    from notifications.ports import EmailSender, SmsSender
+    from notifications.ports import EmailSender, LetterSender, SmsSender
     from notifications.senders import Senders
     from notifications.sending_rules import RateLimiter
 
@@ -91,6 +91,7 @@ class Settings:
     imports: ImportConfig
     rates: dict[str, float]  # messages per second, per channel
     retention: RetentionSettings
+    inform_days_before: int = 21  # transport details go this long before the first day
 
 
 def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
@@ -153,6 +154,7 @@ def settings_from(config: Config) -> Settings:
             RetentionRule(config.retention.message_bodies_days, config.retention.left_pupils_years),
             Path(config.email.outbox_dir),
         ),
+        inform_days_before=config.inform.days_before_first_day,
     )
 
 
@@ -199,6 +201,7 @@ class App:
     # Senders passed in (tests, the simulator); None: built from the config when needed.
     email: EmailSender | None = None
     sms: SmsSender | None = None
+    letter: LetterSender | None = None
     # Only the commands that fill a database (db upgrade, import, demo) may create one;
     # every other command stops on a missing or empty database (see ``ready``).
     may_create: bool = True
@@ -256,6 +259,8 @@ class App:
             config.secrets,
             email=self.email,
             sms=self.sms,
+            letter_config=config.letter,
+            letter=self.letter,
             notify=config.notify,
             public_url=config.web.public_url,
         )
@@ -278,6 +283,7 @@ def build(
     clock: Clock | None = None,
     sms: SmsSender | None = None,
     email: EmailSender | None = None,
+    letter: LetterSender | None = None,
     interactive: bool = False,
 ) -> App:
     """``interactive``: a person runs one command at a terminal; the command says what
@@ -298,4 +304,5 @@ def build(
         settings=settings_from(config),
         email=email,
         sms=sms,
+        letter=letter,
     )

@@ -11,10 +11,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from services.app import App
+from services.keys import known_keys
 from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
-from transport.db.queries.record import children_imported_at, has_school, last_import_at
+from transport.db.queries.record import children_imported_at, last_import_at
 from transport.db.queries.risk_facts import (
     load_calendars,
     pupil_facts,
@@ -33,9 +34,8 @@ from transport.domain.risk import (
     assess,
     check,
 )
-from transport.errors import NoData, UsageError
+from transport.errors import NoData
 from transport.gc_tuning import full_passes_held
-from transport.vocabulary import Reason
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,7 @@ def run_check(
                 f"no data: nothing has ever been imported into {app.database}; "
                 "run `transport import DIR` first"
             )
-        if school_urn is not None and not has_school(conn, school_urn):
-            raise UsageError(f"--school {school_urn}: the record holds no school with that URN")
+        known_keys(conn, school_urn=school_urn)
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
@@ -152,16 +151,6 @@ def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRis
     calendars, school_calendar = load_calendars(conn, schools_named(facts))
     ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     return next(iter(check(facts, ctx).at_risk), None)
-
-
-def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> date | None:
-    """R (the first day without transport, counted back from by the ladder) when the
-    pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:
-    the same check the nightly runs, for one pupil."""
-    risk = risk_of(app, conn, pupil_ref, as_of)
-    if risk is not None and Reason.NO_APPLICATION in risk.reasons:
-        return risk.uncovered_from
-    return None
 
 
 def trend(app: App, *, up_to: date) -> list[snapshots.RunPoint]:

@@ -8,7 +8,7 @@ digest and `transport outbox send` say so."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from notifications.delivery_status import PollReport, poll
@@ -16,7 +16,7 @@ from notifications.dispatch import DispatchReport, dispatch
 from services.app import App
 from transport.db.engine import writer
 from transport.db.queries import channels
-from transport.db.queries.channels import ChannelDown
+from transport.db.queries.channels import ChannelDown, digests_waiting
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def send_run(
             channels.mark_down(conn, channel, reason, now=started)
             log.error("channel %s is down: %s", channel, reason)
         channels.mark_up(conn, channels.sent_since(conn, started) - set(report.channels_down))
-        by_channel = channels.outcomes_since(conn, started)
+        by_channel = channels.outcomes_of(conn, report.claims)
     log.info(
         "sent %d, retrying %d, failed %d, unknown %d",
         report.sent,
@@ -70,6 +70,12 @@ def send_run(
         report.unknown,
     )
     return SendRun(report, by_channel)
+
+
+def held_digests(app: App, channels: Iterable[str]) -> list[str]:
+    """The dates of the team's digests still waiting to go by these channels."""
+    with app.engine.connect() as conn:
+        return digests_waiting(conn, list(channels))
 
 
 def channels_down(app: App) -> list[ChannelDown]:

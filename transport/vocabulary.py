@@ -148,6 +148,15 @@ class JobOutcome(StrEnum):
     ABANDONED = "abandoned"  # its process died: found by a later run
 
 
+class HealthState(StrEnum):
+    """`transport health`, per concern: all well (exit 0), needs a person (1), cannot
+    tell (2)."""
+
+    OK = "ok"
+    PROBLEM = "problem"
+    UNKNOWN = "unknown"
+
+
 class Basis(StrEnum):
     """The category an award is made under (the engine's rule codes, and the council's)."""
 

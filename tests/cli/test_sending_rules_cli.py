@@ -4,6 +4,7 @@ every send."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ runner = CliRunner()
 
 def env_with(db_url: str, tmp_path: Path, config: str) -> dict[str, str]:
     path = tmp_path / "transport.toml"
-    path.write_text(f'[email]\noutbox_dir = "{tmp_path / "outbox"}"\n{config}')
+    if "[email]" not in config:
+        config = f'[email]\noutbox_dir = "{tmp_path / "outbox"}"\n{config}'
+    path.write_text(config)
     return {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": str(path), "COLUMNS": "220"}
 
 
@@ -48,3 +51,35 @@ def test_quiet_hours_off_is_said_on_every_send(db_url: str, tmp_path: Path) -> N
         code, out, err = run(env, "outbox", "send")
         assert code == 0, out + err
         assert "warning: quiet hours are off (sending.quiet_hours = [])" in err
+
+
+def test_dispatch_with_a_dead_channel_is_a_failed_run_naming_the_held_digest(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Issue 23.10: what the scheduler runs every few minutes exited 0 and recorded `ok`
+    while the SMTP login was refused; the digest that would say so sat behind it."""
+    from tests.smtp_server import SmtpServer
+
+    with SmtpServer() as smtp:
+        smtp.require_auth("transport", "right-password")
+        env = env_with(
+            db_url,
+            tmp_path,
+            f'[email]\nbackend = "smtp"\nhost = "127.0.0.1"\nport = {smtp.port}\n'
+            "starttls = false\n[sending]\nquiet_hours = []\n",
+        )
+        env.update(SMTP_USERNAME="transport", SMTP_PASSWORD="wrong")
+        code, out, err = run(env, "import", str(write_bundle(tmp_path / "b", small_county())))
+        assert code == 0, out + err
+        code, out, err = run(env, "jobs", "run", "nightly", "--on", "2026-08-26")
+        assert code == 0, out + err
+
+        code, out, err = run(env, "jobs", "run", "dispatch", "--on", "2026-08-26")
+
+        assert code == 2, out + err
+        assert "SMTP_USERNAME" in err and "digest of 2026-08-26" in err
+        code, out, _ = run(env, "jobs", "list", "--job", "dispatch", "--format", "json")
+        (last, *_) = json.loads(out)
+        assert last["status"] == "failed"
+        assert "channel down" in last["error"] and "digest of 2026-08-26" in last["error"]
+        assert smtp.received == []

@@ -27,12 +27,13 @@ from notifications.ports import (
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,
+    PolicyRefusalError,
     RetryableDeliveryError,
     SmsMessage,
     SmsSender,
     UnknownOutcomeError,
 )
-from notifications.smtp_email import SmtpEmailSender
+from notifications.smtp_email import RELAY_SETTINGS, SmtpEmailSender
 from tests.smtp_server import (
     SmtpServer,
     free_port,
@@ -209,6 +210,77 @@ def test_other_recipient_refusals_are_bounces_too(server: SmtpServer, code: int)
         smtp_sender(server).send(a_message())
 
     assert (caught.value.channel_status, caught.value.code) == ("bounced", str(code))
+
+
+# -- refusals read by their enhanced status code (RFC 3463; issue 22.4) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (554, "5.7.1 <{to}>: Relay access denied"),
+        (550, "5.7.1 Sender not authorised to relay"),
+        (553, "5.7.0 Policy rejection"),
+    ],
+)
+def test_a_policy_refusal_at_rcpt_is_not_a_bounce(
+    server: SmtpServer, code: int, text: str
+) -> None:
+    """The relay refuses for its own reasons, not the address: retried, nothing marked."""
+    server.refuse_recipient(TO, code, text.format(to=TO))
+
+    with pytest.raises(PolicyRefusalError) as caught:
+        smtp_sender(server).send(a_message())
+
+    error = caught.value
+    assert isinstance(error, RetryableDeliveryError)
+    assert (error.channel, error.setting, error.code) == ("email", RELAY_SETTINGS, str(code))
+    assert TO not in str(error) and "5.7." in str(error)
+    assert server.received == []
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (550, "5.1.1 <{to}>: Recipient address rejected: User unknown"),
+        (550, "5.1.10 Recipient address rejected: null MX"),
+        (550, "5.2.1 Mailbox disabled"),
+        (550, "No such user here"),  # a bare 5xx: a bounce too
+    ],
+)
+def test_a_bad_address_at_rcpt_is_a_bounce(server: SmtpServer, code: int, text: str) -> None:
+    server.refuse_recipient(TO, code, text.format(to=TO))
+
+    with pytest.raises(PermanentDeliveryError) as caught:
+        smtp_sender(server).send(a_message())
+
+    assert caught.value.channel_status == "bounced"
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(552, "5.2.2 Mailbox full"), (550, "4.2.0 Greylisted, come back later")]
+)
+def test_a_full_mailbox_or_a_4xx_enhanced_code_is_temporary(
+    server: SmtpServer, code: int, text: str
+) -> None:
+    server.refuse_recipient(TO, code, text)
+
+    with pytest.raises(RetryableDeliveryError) as caught:
+        smtp_sender(server).send(a_message())
+
+    assert not isinstance(caught.value, PolicyRefusalError)
+
+
+@pytest.mark.parametrize("code", [534, 535])
+def test_a_login_refusal_at_any_step_is_the_channels_configuration(
+    server: SmtpServer, code: int
+) -> None:
+    server.refuse_recipient(TO, code, "5.7.8 Authentication credentials invalid")
+
+    with pytest.raises(ChannelConfigError) as caught:
+        smtp_sender(server).send(a_message())
+
+    assert caught.value.setting == smtp_email.CREDENTIAL_SETTINGS
 
 
 @pytest.mark.parametrize("code", [450, 451, 452])

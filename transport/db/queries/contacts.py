@@ -4,6 +4,7 @@ makes wrong to send."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from transport.audit import AuditContext
 from transport.db.dialect import chunks
+from transport.db.queries.renewals import mark_steps_cancelled
 from transport.db.tables import AuditEvent, Contact, OutboxMessage, PupilContact, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -81,6 +83,9 @@ def _audit_cancelled(conn: Connection, ids: Sequence[int], audit: AuditContext, 
     if ids:
         events = [audit.event("cancel", OUTBOX.name, (i,), {"reason": why}) for i in ids]
         conn.execute(insert(table_of(AuditEvent)), events)
+        # A ladder step none of whose messages goes any more is not sent: it goes again,
+        # to the household's current contacts (issue 23, item 5).
+        mark_steps_cancelled(conn, ids)
 
 
 def find(
@@ -296,3 +301,58 @@ def ever_unblocked(conn: Connection, contact_ids: Iterable[int]) -> set[int]:
         )
         found.update(int(key) for (key,) in conn.execute(stmt) if key)
     return found
+
+
+def bounced_since(conn: Connection, since: datetime, *, code: str | None = None) -> list[int]:
+    """The persons whose email is marked bounced by a message that failed for good since
+    ``since`` (its error, when ``code`` is given, carrying that enhanced status code:
+    "5.7" is 5.7.0, 5.7.1 ...), by id."""
+    failed = (
+        select(OUTBOX.c.contact_id, OUTBOX.c.error_message)
+        .join(CONTACTS, CONTACTS.c.id == OUTBOX.c.contact_id)
+        .where(
+            CONTACTS.c.email_status == "bounced",
+            OUTBOX.c.channel == "email",
+            OUTBOX.c.status == OutboxStatus.FAILED_PERMANENT,
+            OUTBOX.c.updated_at >= since,
+        )
+    )
+    wanted = None if code is None else re.compile(rf"(?<![\d.]){re.escape(code)}(?![\d])")
+    return sorted(
+        {
+            int(contact_id)
+            for contact_id, error in conn.execute(failed)
+            if wanted is None or wanted.search(error or "")
+        }
+    )
+
+
+def clear_bounces(
+    conn: Connection, contact_ids: Sequence[int], *, audit: AuditContext, detail: dict[str, Any]
+) -> list[int]:
+    """Mark these persons' email usable again (only a `bounced` mark moves; a mobile's
+    opt-out or invalid mark is never touched), each audited; those that changed."""
+    changed: list[int] = []
+    for chunk in chunks(sorted(set(contact_ids))):
+        changed.extend(
+            conn.execute(
+                update(CONTACTS)
+                .where(CONTACTS.c.id.in_(chunk), CONTACTS.c.email_status == "bounced")
+                .values(email_status="ok", status_changed_at=audit.at)
+                .returning(CONTACTS.c.id)
+            ).scalars()
+        )
+    if changed:
+        conn.execute(
+            insert(table_of(AuditEvent)),
+            [
+                audit.event(
+                    "reset_status",
+                    CONTACTS.name,
+                    (contact_id,),
+                    {**detail, "email_status": ["bounced", "ok"]},
+                )
+                for contact_id in sorted(changed)
+            ],
+        )
+    return sorted(changed)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from transport.db.tables import AuditEvent, Pupil, School
+from transport.db.tables import AuditEvent, Contact, Pupil, School
 
 
 def last_import_at(conn: Connection) -> datetime | None:
@@ -58,3 +58,7 @@ def has_school(conn: Connection, urn: str) -> bool:
 def has_pupil(conn: Connection, pupil_ref: str) -> bool:
     found = conn.execute(select(Pupil.pupil_ref).where(Pupil.pupil_ref == pupil_ref)).first()
     return found is not None
+
+
+def has_contact(conn: Connection, contact_id: int) -> bool:
+    return conn.execute(select(Contact.id).where(Contact.id == contact_id)).first() is not None

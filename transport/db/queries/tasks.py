@@ -54,11 +54,17 @@ def phone_steps(
 
 
 def sync_tasks(
-    conn: Connection, wanted: list[WantedTask], *, today: date, now: datetime
+    conn: Connection,
+    wanted: list[WantedTask],
+    *,
+    today: date,
+    now: datetime,
+    kinds: Sequence[str] = KINDS,
 ) -> TaskSync:
     """Inside the caller's transaction: open each wanted task that is not open yet (unless
     the team already marked the same task done); close (as `closed`, by `auto`) each open
-    task that is no longer wanted. Safe when two runs sync at once."""
+    task that is no longer wanted. Safe when two runs sync at once. ``kinds``: the kinds
+    ``wanted`` is the whole list of (open tasks of other kinds are left as they are)."""
     report = TaskSync()
     task = table_of(Task)
     rows = conn.execute(
@@ -71,7 +77,7 @@ def sync_tasks(
             task.c.status,
         ).where(
             task.c.status.in_((TaskStatus.OPEN, TaskStatus.DONE)),
-            task.c.kind.in_(KINDS),  # not the tasks opened elsewhere (review_decision)
+            task.c.kind.in_(list(kinds)),  # not the tasks opened elsewhere (review_decision)
         )
     ).all()
     open_keys: dict[TaskKey, int] = {
@@ -227,3 +233,13 @@ def open_task_counts(conn: Connection) -> dict[str, int]:
         select(Task.kind, func.count()).where(Task.status == TaskStatus.OPEN).group_by(Task.kind)
     ).all()
     return {kind: int(count) for kind, count in sorted(rows)}
+
+
+def past_due(conn: Connection, today: date) -> tuple[int, date | None]:
+    """How many open tasks are due before ``today``, and the oldest due date."""
+    count, oldest = conn.execute(
+        select(func.count(), func.min(Task.due_on)).where(
+            Task.status == TaskStatus.OPEN, Task.due_on < today
+        )
+    ).one()
+    return int(count), oldest
