@@ -64,16 +64,18 @@ def outbox_send(
 
 @app.command("poll")
 def outbox_poll(ctx: typer.Context) -> None:
-    """Fetch the delivery status of messages not yet final (SMS by Twilio; email and SMS
-    by GOV.UK Notify, by notification id, for 7 days). An undelivered message is a
-    failure of that channel and the notice goes by the next usable one; Notify's
-    temporary and technical failures are sent again after the backoff."""
+    """Fetch the delivery status of messages not yet final (SMS by Twilio; email, SMS and
+    letters by GOV.UK Notify, by notification id, for 7 days; a letter Notify printed and
+    posted is recorded as posted). An undelivered message is a failure of that channel
+    and the notice goes by the next usable one; Notify's temporary and technical failures
+    of emails and texts are sent again after the backoff."""
     from services.sending import poll_delivery
 
     report = poll_delivery(app_from(ctx))
     typer.echo(
         f"checked {report.checked}: delivered {report.delivered}, undelivered "
-        f"{report.undelivered}, to send again {report.retrying}, still pending "
+        f"{report.undelivered}, letters posted {report.posted}, to send again "
+        f"{report.retrying}, still pending "
         f"{report.pending}, lookup errors {report.errors}, sent by another channel "
         f"{report.fallbacks}"
     )

@@ -139,6 +139,11 @@ class SmsStatus:
         return self.status == "delivered"
 
     @property
+    def posted(self) -> bool:
+        """A letter was printed and posted (a provider that posts letters says so)."""
+        return False
+
+    @property
     def channel_status(self) -> str | None:
         """What a failure says about the contact's address or number, if anything."""
         return NUMBER_FAILED.get(self.error_code or "") if self.failed else None

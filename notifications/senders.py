@@ -26,7 +26,7 @@ class Senders:
     def status_reader(self, channel: str) -> StatusReader | None:
         """The channel's sender if its provider reports delivery statuses, else None
         (SMTP and the file outbox for email say nothing after the send)."""
-        sender: Any = self.email if channel == "email" else self.sms
+        sender: Any = {"email": self.email, "sms": self.sms, "letter": self.letter}[channel]
         return cast(StatusReader, sender) if callable(getattr(sender, "status", None)) else None
 
     def close(self) -> None:
@@ -56,13 +56,17 @@ def build_senders(
     return Senders(
         email or _email(email_config, secrets, notify),
         sms or _sms(sms_config, email_config, secrets, notify, public_url),
-        letter or _letter(letter_config or LetterConfig(), email_config),
+        letter or letter_sender(letter_config or LetterConfig(), email_config, secrets, notify),
     )
 
 
-def _letter(settings: LetterConfig, email: EmailConfig) -> LetterSender:
-    """The letter backend: ``file`` writes PDFs for the post room (another backend, such
-    as a letter provider's, plugs in here by ``[letter] backend``)."""
+def letter_sender(
+    settings: LetterConfig, email: EmailConfig, secrets: Secrets, notify: NotifyConfig
+) -> LetterSender:
+    """The letter backend: ``file`` writes PDFs for the post room; ``notify`` has GOV.UK
+    Notify print and post them (ConfigError when its settings cannot work)."""
+    if settings.backend == "notify":
+        return _notify("letter", notify, secrets)  # type: ignore[no-any-return]
     from notifications.file_outbox import FileLetterOutbox
 
     return FileLetterOutbox(
@@ -73,7 +77,11 @@ def _letter(settings: LetterConfig, email: EmailConfig) -> LetterSender:
 
 
 def _notify(channel: str, notify: NotifyConfig, secrets: Secrets) -> Any:
-    from notifications.notify_senders import NotifyEmailSender, NotifySmsSender
+    from notifications.notify_senders import (
+        NotifyEmailSender,
+        NotifyLetterSender,
+        NotifySmsSender,
+    )
 
     options: dict[str, Any] = {
         "api_key": secrets.notify_api_key,
@@ -87,6 +95,8 @@ def _notify(channel: str, notify: NotifyConfig, secrets: Secrets) -> Any:
                 reply_to_id=notify.email_reply_to_id,
                 **options,
             )
+        if channel == "letter":
+            return NotifyLetterSender(template_id=notify.letter_template_id, **options)
         return NotifySmsSender(
             template_id=notify.sms_template_id, sms_sender_id=notify.sms_sender_id, **options
         )

@@ -29,6 +29,7 @@ from transport.config import (
     ImportConfig,
     RemindersConfig,
 )
+from transport.config_web import NOTIFY_LETTER_PER_SECOND
 from transport.db.engine import make_engine, masked_url, sqlite_file
 from transport.db.schema import current_revision, ensure_current
 from transport.domain.eligibility import Policy
@@ -149,7 +150,11 @@ def settings_from(config: Config) -> Settings:
         letter_delivery_working_days=config.eligibility.letter_delivery_working_days,
         council=config.council,
         imports=config.imports,
-        rates={"email": sending.email_per_second, "sms": sending.sms_per_second},
+        rates={
+            "email": sending.email_per_second,
+            "sms": sending.sms_per_second,
+            "letter": NOTIFY_LETTER_PER_SECOND if config.letter.backend == "notify" else 0.0,
+        },
         retention=RetentionSettings(
             RetentionRule(config.retention.message_bodies_days, config.retention.left_pupils_years),
             Path(config.email.outbox_dir),

@@ -24,7 +24,7 @@ from transport.config_checks import (
     check_web,
 )
 from transport.config_reach import InformConfig, LetterConfig, check_reach
-from transport.config_web import NotifyConfig, WebConfig
+from transport.config_web import NOTIFY_LETTER_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 
@@ -252,7 +252,7 @@ _SECTIONS = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "email.backend": ("file", "smtp", "notify"),
     "sms.backend": ("file", "twilio", "notify"),
-    "letter.backend": ("file",),
+    "letter.backend": ("file", "notify"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
@@ -409,7 +409,9 @@ def _check(config: Config) -> None:
     if not 1 <= sending.workers <= 32:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
     backends = {"email": config.email.backend, "sms": config.sms.backend}
+    backends["letter"] = config.letter.backend
     rates = {"email": sending.email_per_second, "sms": sending.sms_per_second}
+    rates["letter"] = NOTIFY_LETTER_PER_SECOND
     check_notify(config.notify, backends, rates)
     check_web(config.web)
     if config.email.messages_per_connection < 1:
@@ -428,6 +430,7 @@ def _check(config: Config) -> None:
 def notify_channels(config: Config) -> list[str]:
     """The channels sent through GOV.UK Notify."""
     backends = {"email": config.email.backend, "sms": config.sms.backend}
+    backends["letter"] = config.letter.backend
     return [channel for channel, backend in backends.items() if backend == "notify"]
 
 

@@ -1,7 +1,7 @@
 """closures: half terms, INSET days and other days a school is closed inside a term
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-07 09:00:00
 
 A term's first and last days are its published dates; the days inside it when pupils do
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
