@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +25,10 @@ from notifications.dispatch import DispatchReport, channel_failed
 from notifications.ports import DeliveryError, SmsStatus, StatusReader
 from notifications.sending_rules import Backoff
 from transport.db.engine import writer
+from transport.db.queries import letters
+from transport.db.queries.inform import mark_informed
+
+DETAILS = "transport_details"
 
 # Notify keeps a message's status for 7 days; Twilio longer, but a week is enough to wait.
 MAX_AGE_DAYS = 7
@@ -34,6 +38,7 @@ MAX_AGE_DAYS = 7
 class PollReport:
     checked: int = 0
     delivered: int = 0
+    posted: int = 0  # letters printed and posted by the provider
     undelivered: int = 0
     retrying: int = 0
     pending: int = 0
@@ -51,16 +56,19 @@ def poll(
     *,
     now: datetime,
     email: StatusReader | None = None,
+    letter: StatusReader | None = None,
     backoff: Backoff | None = None,
+    tz: tzinfo = UTC,
     wait: Callable[[str], None] | None = None,
     max_age_days: int = MAX_AGE_DAYS,
 ) -> PollReport:
     """Look up every message sent by a channel whose provider reports statuses (``sms``,
-    and ``email`` when it goes through GOV.UK Notify) and not yet final, and apply what
-    the provider says. ``wait(channel)`` is called before each look-up (the rate limit:
-    Notify counts look-ups against the same 3,000 a minute as sends)."""
+    and ``email`` and ``letter`` when they go through GOV.UK Notify) and not yet final,
+    and apply what the provider says. ``wait(channel)`` is called before each look-up
+    (the rate limit: Notify counts look-ups against the same 3,000 a minute as sends)."""
     report = PollReport()
-    readers = {channel: reader for channel, reader in (("sms", sms), ("email", email)) if reader}
+    pairs = (("sms", sms), ("email", email), ("letter", letter))
+    readers = {channel: reader for channel, reader in pairs if reader}
     if not readers:
         return report
     table = outbox.OUTBOX
@@ -71,6 +79,7 @@ def poll(
                 table.c.channel.in_(list(readers)),
                 table.c.status == "sent",
                 table.c.provider_id.is_not(None),
+                table.c.posted_on.is_(None),  # a letter posted: nothing more to learn
                 table.c.sent_at >= now - timedelta(days=max_age_days),
             )
             .order_by(table.c.id)
@@ -85,7 +94,7 @@ def poll(
             report.errors += 1
             continue
         with writer(engine).begin() as conn:
-            apply_status(conn, row, status, now=now, backoff=backoff, report=report)
+            apply_status(conn, row, status, now=now, backoff=backoff, report=report, tz=tz)
     return report
 
 
@@ -97,14 +106,25 @@ def apply_status(
     now: datetime,
     backoff: Backoff | None,
     report: PollReport,
+    tz: tzinfo = UTC,
 ) -> str:
     """Apply a provider's status to the message ``row`` (in the caller's transaction).
-    Returns what became of it: ``delivered``, ``failed``, ``retrying``, ``pending`` or
-    ``unchanged`` (it had moved already: a status told twice)."""
+    Returns what became of it: ``delivered``, ``posted`` (a letter), ``failed``,
+    ``retrying``, ``pending`` or ``unchanged`` (it had moved already: a status told
+    twice). ``tz``: the council's, for the day a letter was posted."""
     if status.delivered:
         moved = outbox.move(conn, row.id, "delivered", now=now, delivered_at=now)
         report.delivered += moved
         return "delivered" if moved else "unchanged"
+    if status.posted:  # a letter the provider printed and posted: it stays `sent`
+        day = now.astimezone(tz).date()
+        if not letters.mark_posted(conn, [row.id], on=day, now=now):
+            return "unchanged"
+        report.posted += 1
+        if row.kind == DETAILS:  # the family is told the day it went in the post
+            told = (row.context or {}).get("children") or []
+            mark_informed(conn, row.id, row.academic_year, told, on=day)
+        return "posted"
     if not (status.failed or status.retry):
         report.pending += 1
         return "pending"

@@ -25,24 +25,28 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from jinja2 import TemplateError
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from notifications import outbox
+from notifications.households import address_for, with_address
 from notifications.messages import render
 from notifications.ports import (
     ChannelConfigError,
     DeliveryError,
     EmailMessage,
+    LetterMessage,
     PermanentDeliveryError,
     PolicyRefusalError,
     RetryableDeliveryError,
     SmsMessage,
     UnknownOutcomeError,
 )
+from notifications.recheck import DETAILS, recheck
 from notifications.recovery import recover
 from notifications.senders import Senders
 from notifications.sending_rules import (
@@ -53,7 +57,11 @@ from notifications.sending_rules import (
     RelayBreaker,
 )
 from transport.db.engine import writer
+from transport.db.queries.inform import mark_informed
+from transport.db.queries.renewals import PERSON_COLUMNS, carried, contact_fact, steps_by_phone
 from transport.db.tables import Contact
+from transport.domain.ladder import fallback_channel
+from transport.domain.working_days import is_working_day
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +156,7 @@ def dispatch(
         if row.channel in down:
             return _NotSent(row.channel)  # the channel went down during this wave
         limiter.wait(row.channel)
-        result = _send(senders, row)
+        result = _send(senders, row, dated=now().astimezone(settings.quiet.tz).date())
         if isinstance(result, PolicyRefusalError):
             held.append((row.id, row.channel))
             count = breaker.refused(row.channel, row.to_address)
@@ -163,6 +171,8 @@ def dispatch(
         while remaining is None or remaining > 0:
             moment = now()
             channels = ["email", "sms"] if settings.quiet.sms_allowed(moment) else ["email"]
+            if is_working_day(moment.astimezone(settings.quiet.tz).date()):
+                channels.append("letter")  # letters go on working days only
             channels = [channel for channel in channels if channel not in down]
             if not channels:
                 break
@@ -180,6 +190,7 @@ def dispatch(
                     _settle_all(conn, unsettled, settings, now=now(), report=report)
                     release(conn, [row.id for row in idle], token, now=now())
                     outbox.cancel_blocked(conn, [row.id for row in wave], token, now=now())
+                    wave = recheck(conn, wave, token, now=now())  # still true? (just before)
                     marked = outbox.mark_attempts(conn, [row.id for row in wave], token, now=now())
                 unsettled = []
                 # A row not marked was taken for a dead claim meanwhile: not ours to send.
@@ -234,6 +245,11 @@ def _settle_all(
 ) -> None:
     delivered = [(row.id, token, result) for row, token, result in sent if isinstance(result, str)]
     report.sent += outbox.mark_sent(conn, delivered, now=now)
+    for row, _, result in sent:  # transport details that went: the family is told
+        if isinstance(result, str) and row.kind == DETAILS and row.channel in ("email", "sms"):
+            told = (row.context or {}).get("children") or []
+            on = now.astimezone(settings.quiet.tz).date()
+            mark_informed(conn, row.id, row.academic_year, told, on=on)
     for row, token, result in sent:
         if isinstance(result, ChannelConfigError):
             release(conn, [row.id], token, now=now)
@@ -290,7 +306,7 @@ def release(conn: Connection, message_ids: Sequence[int], token: str, *, now: da
     return int(result.rowcount or 0)
 
 
-def _send(senders: Senders, row: Any) -> str | DeliveryError:
+def _send(senders: Senders, row: Any, *, dated: date) -> str | DeliveryError:
     reference = f"outbox-{row.id}"
     try:
         if row.channel == "email":
@@ -299,6 +315,8 @@ def _send(senders: Senders, row: Any) -> str | DeliveryError:
                     row.to_address, row.subject or "", row.body_text, row.body_html, reference
                 )
             )
+        if row.channel == "letter":
+            return _send_letter(senders, row, reference, dated)
         return senders.sms.send(SmsMessage(row.to_address, row.body_text, reference))
     except DeliveryError as exc:
         return exc
@@ -318,6 +336,29 @@ def _send(senders: Senders, row: Any) -> str | DeliveryError:
             "the message may or may not have gone",
             code="unexpected",
         )
+
+
+def _send_letter(senders: Senders, row: Any, reference: str, dated: date) -> str:
+    if senders.letter is None:
+        raise ChannelConfigError(
+            "no letter backend is configured", channel="letter", setting="letter.backend"
+        )
+    context = row.context or {}
+    address = tuple(context.get("address") or ())
+    if not address:
+        raise PermanentDeliveryError("the letter has no postal address in its context")
+    council = context.get("council") or {}
+    return senders.letter.send(
+        LetterMessage(
+            address=address,
+            heading=row.subject or "",
+            text=row.body_text,
+            council_name=str(council.get("name", "")),
+            council_phone=str(council.get("contact_phone", "")),
+            dated=dated,
+            reference=reference,
+        )
+    )
 
 
 def settle(
@@ -362,40 +403,50 @@ def settle(
         channel_failed(conn, row, status, now=now, report=report)
 
 
+STATUS_COLUMN = {"email": "email_status", "sms": "mobile_status", "letter": "address_status"}
+
+
 def channel_failed(
     conn: Connection, row: Any, status: str | None, *, now: datetime, report: DispatchReport
 ) -> None:
     """Record what the failure says about the contact's channel, then send the same
-    notice by the other channel if the contact has a usable one."""
+    notice by the next channel in the one order (reminders.md) that the contact can use
+    and that has not already carried it to the household (issue 23, item 7)."""
     if row.contact_id is None:
         return
     if status is not None:
-        column = Contact.email_status if row.channel == "email" else Contact.mobile_status
         conn.execute(
             update(Contact)
             .where(Contact.id == row.contact_id)
-            .values({column.key: status, "status_changed_at": now})
+            .values({STATUS_COLUMN[row.channel]: status, "status_changed_at": now})
         )
         report.channels_marked += 1
     contact = conn.execute(select(Contact).where(Contact.id == row.contact_id)).one()
-    if contact.do_not_contact:
+    if contact.do_not_contact or not row.context:
         return  # blocked (safeguarding): no other channel either
-    other = "sms" if row.channel == "email" else "email"
-    if other == "sms":
-        address = contact.mobile if contact.mobile_status == "ok" else None
-    else:
-        address = contact.email if contact.email_status == "ok" else None
-    if not address or not row.context:
+    used = carried(conn, row)
+    order = ("sms", "email") if row.channel == "email" else ("email", "sms")
+    found = fallback_channel(contact_fact(contact), order, used={*used, row.channel})
+    if not found:
+        if not used:  # nothing reached the household: the team phones (phone_family)
+            steps_by_phone(conn, row)
         return
-    rendered = render(row.kind, other, row.context)
+    (other,) = found
+    person = {name: getattr(contact, name) for name in PERSON_COLUMNS}
+    context = with_address(other, row.context, person)
+    try:
+        rendered = render(row.kind, other, context)
+    except (TemplateError, KeyError, ValueError):  # a context older than its templates
+        log.warning("outbox %s: no fallback (its context cannot be rendered again)", row.id)
+        return
     added = outbox.enqueue(
         conn,
         [
             outbox.NewMessage(
-                dedupe_key=f"{row.dedupe_key}|fallback:{other}",
+                dedupe_key=f"{row.dedupe_key[:180]}|fallback:{other}",
                 kind=row.kind,
                 channel=other,
-                to_address=address,
+                to_address=address_for(other, person) or "",
                 body_text=rendered.text,
                 subject=rendered.subject,
                 body_html=rendered.html,
@@ -403,7 +454,7 @@ def channel_failed(
                 contact_id=row.contact_id,
                 step=row.step,
                 academic_year=row.academic_year,
-                context=row.context,
+                context=context,
                 fallback_of=row.id,
             )
         ],

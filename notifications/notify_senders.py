@@ -1,9 +1,11 @@
-"""Email and text messages through GOV.UK Notify: the only module that imports
+"""Email, text messages and letters through GOV.UK Notify: the only module that imports
 notifications_python_client (the official client).
 
 We render our own text (notifications/messages.py) and pass it through one template per
 channel whose content is only placeholders: an email template with subject
-``((subject))`` and body ``((body))``, a text message template ``((body))``. The
+``((subject))`` and body ``((body))``, a text message template ``((body))``, a letter
+template with heading ``((subject))`` and body ``((body))`` (the address block goes in
+address_line_1.., the contact's name first and the postcode last). The
 ``reference`` is our outbox id (``outbox-42``), never personal data.
 
 Every Notify or network failure becomes one of the port's errors (``raise ... from exc``):
@@ -23,7 +25,9 @@ Every Notify or network failure becomes one of the port's errors (``raise ... fr
 
 Statuses (``NotifyStatus``): delivered -> delivered; permanent-failure -> failed, the
 address bounced or the number invalid; temporary-failure and technical-failure -> sent
-again after the backoff; created, sending, pending, sent (abroad) -> not final.
+again after the backoff; created, sending, pending, sent (abroad) -> not final. A letter:
+accepted -> not final (printing); received -> posted (final, never "delivered");
+validation-failed, technical-failure, permanent-failure -> failed.
 
 Privacy: nothing here logs an address, a number or a message text; our error messages
 carry Notify's status, error type and message (which quote no recipient). The client's
@@ -47,6 +51,7 @@ from notifications.ports import (
     ChannelConfigError,
     DeliveryError,
     EmailMessage,
+    LetterMessage,
     PermanentDeliveryError,
     RetryableDeliveryError,
     SmsMessage,
@@ -65,33 +70,53 @@ UUID_FORMAT = re.compile(rf"^{_UUID}$")
 DELIVERED = {"delivered"}
 FAILED = {"permanent-failure"}
 RETRY = {"temporary-failure", "technical-failure"}
+# Letters: accepted (sent to the printer), received (printed and posted); never delivered.
+LETTER_POSTED = {"received"}
+LETTER_FAILED = {
+    "validation-failed",
+    "technical-failure",
+    "permanent-failure",
+    "virus-scan-failed",
+    "cancelled",
+}
+MAX_ADDRESS_LINES = 7  # Notify's address_line_1 .. address_line_7, the postcode last
 
 
 @dataclass(frozen=True)
 class NotifyStatus(SmsStatus):
-    """A status in Notify's words (``notification_type`` ``email`` or ``sms``)."""
+    """A status in Notify's words (``notification_type`` ``email``, ``sms`` or ``letter``)."""
 
     notification_type: str = "sms"
 
     @property
+    def _letter(self) -> bool:
+        return self.notification_type == "letter"
+
+    @property
     def final(self) -> bool:
+        if self._letter:
+            return self.status in LETTER_POSTED | LETTER_FAILED
         return self.status in DELIVERED | FAILED | RETRY
 
     @property
     def failed(self) -> bool:
-        return self.status in FAILED
+        return self.status in (LETTER_FAILED if self._letter else FAILED)
 
     @property
     def retry(self) -> bool:
-        return self.status in RETRY
+        return not self._letter and self.status in RETRY
 
     @property
     def delivered(self) -> bool:
-        return self.status in DELIVERED
+        return not self._letter and self.status in DELIVERED
+
+    @property
+    def posted(self) -> bool:
+        return self._letter and self.status in LETTER_POSTED
 
     @property
     def channel_status(self) -> str | None:
-        if not self.failed:
+        if not self.failed or self._letter:  # a letter's failure may be ours or the printer's
             return None
         return "bounced" if self.notification_type == "email" else "invalid"
 
@@ -191,8 +216,9 @@ class _NotifySender:
         return None
 
     def check(self) -> str:
-        """Ask Notify for our template (sends nothing): its name, or a DeliveryError
-        (ChannelConfigError for a refused key or an unknown template)."""
+        """Ask Notify for our template (sends nothing): what was found, or a DeliveryError
+        (ChannelConfigError for a refused key, an unknown template or one without our
+        placeholders)."""
         try:
             template = self.client.get_template(self._template_id)
         except Exception as exc:
@@ -213,7 +239,8 @@ class _NotifySender:
                 channel=self.channel,
                 setting=f"notify.{self.template_setting}",
             )
-        return str(template.get("name") or self._template_id)
+        service = check_key(self._key)
+        return f"GOV.UK Notify service {service}, template {template.get('name')!r}"
 
     placeholders: tuple[str, ...] = ("body",)
 
@@ -267,6 +294,34 @@ class NotifySmsSender(_NotifySender):
     def find(self, to: str, body: str, since: datetime) -> str | None:
         """Not used: Notify finds a message by its reference (``find_reference``)."""
         return None
+
+
+class NotifyLetterSender(_NotifySender):
+    """``LetterSender`` through Notify, which prints and posts it: the address block (the
+    contact's name, the address lines, the town, the postcode last) in address_line_1..,
+    our heading and text in ((subject)) and ((body))."""
+
+    channel = "letter"
+    template_setting = "letter_template_id"
+    placeholders = ("subject", "body")
+
+    def send(self, message: LetterMessage) -> str:
+        lines = [line.strip() for line in message.address if line and line.strip()]
+        if len(lines) < 3:
+            raise PermanentDeliveryError(
+                "GOV.UK Notify needs at least 3 address lines (a name, a line, a postcode)",
+                channel_status="invalid",
+            )
+        if len(lines) > MAX_ADDRESS_LINES:  # keep the name first and the postcode last
+            middle = ", ".join(lines[MAX_ADDRESS_LINES - 2 : -1])
+            lines = [*lines[: MAX_ADDRESS_LINES - 2], middle, lines[-1]]
+        personalisation = {f"address_line_{n}": line for n, line in enumerate(lines, start=1)}
+        personalisation.update(subject=message.heading, body=message.text)
+        return self._create(
+            message.reference,
+            self.client.send_letter_notification,
+            personalisation=personalisation,
+        )
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -336,7 +391,9 @@ def _http_error(exc: HTTPError, *, channel: str, template: str | None) -> Delive
         return config("notify.sms_sender_id", "check notify.sms_sender_id")
     if "email_address" in lowered:
         return PermanentDeliveryError(f"{shown}", code=str(status), channel_status="bounced")
-    if "phone_number" in lowered:
+    if "phone_number" in lowered or (
+        channel == "letter" and ("address" in lowered or "postcode" in lowered)
+    ):
         return PermanentDeliveryError(f"{shown}", code=str(status), channel_status="invalid")
     return PermanentDeliveryError(f"{shown}: request refused", code=str(status))
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
+from transport.db.queries.renewals import mark_steps_cancelled
 from transport.db.tables import Contact, OutboxMessage, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -234,7 +235,8 @@ def cancel_blocked(
     conn: Connection, message_ids: Sequence[int], token: str, *, now: datetime
 ) -> int:
     """Claimed messages whose contact was blocked since the claim: cancelled, never sent
-    (checked in the transaction that marks them attempted, just before the send)."""
+    (checked in the transaction that marks them attempted, just before the send). A
+    ladder step left with no message is recorded cancelled (it goes again, elsewhere)."""
     if not message_ids:
         return 0
     result = conn.execute(
@@ -252,8 +254,11 @@ def cancel_blocked(
             updated_at=now,
             error_message="contact blocked",
         )
+        .returning(OUTBOX.c.id)
     )
-    return int(result.rowcount or 0)
+    cancelled = list(result.scalars())
+    mark_steps_cancelled(conn, cancelled)
+    return len(cancelled)
 
 
 def mark_attempts(

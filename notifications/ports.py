@@ -1,13 +1,13 @@
 """Small ports for sending, and the errors every adapter translates vendor errors into.
 
-Only `smtp_email.py` knows smtplib and only `twilio_sms.py` knows twilio; the dispatcher
-sees these types alone.
+Only `smtp_email.py` knows smtplib, only `twilio_sms.py` knows twilio and only
+`pdf_letter.py` knows the PDF library; the dispatcher sees these types alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 
@@ -92,6 +92,21 @@ NUMBER_FAILED = {"30004": "opted_out", "30005": "invalid", "30006": "invalid"}
 
 
 @dataclass(frozen=True)
+class LetterMessage:
+    """A letter to post: the address block (the contact's name, the address lines, the
+    town, the postcode last), its heading and text, the council's name and phone for its
+    head, and the day it is dated."""
+
+    address: tuple[str, ...]
+    heading: str
+    text: str
+    council_name: str
+    council_phone: str
+    dated: date
+    reference: str  # our outbox id: printed on the letter, never personal data
+
+
+@dataclass(frozen=True)
 class SmsStatus:
     """A delivery status from the provider: queued, sending, sent, delivered,
     undelivered, failed (Twilio's words), with its error code if any.
@@ -124,6 +139,11 @@ class SmsStatus:
         return self.status == "delivered"
 
     @property
+    def posted(self) -> bool:
+        """A letter was printed and posted (a provider that posts letters says so)."""
+        return False
+
+    @property
     def channel_status(self) -> str | None:
         """What a failure says about the contact's address or number, if anything."""
         return NUMBER_FAILED.get(self.error_code or "") if self.failed else None
@@ -135,6 +155,14 @@ DeliveryStatus = SmsStatus  # the same type for every channel whose provider rep
 class EmailSender(Protocol):
     def send(self, message: EmailMessage) -> str:
         """Send; return the provider's id (the Message-ID). Raise a DeliveryError."""
+        ...
+
+
+class LetterSender(Protocol):
+    def send(self, message: LetterMessage) -> str:
+        """Write or hand over the letter; return the provider's id. Raise a
+        DeliveryError (an address that cannot take post: PermanentDeliveryError with
+        ``channel_status="invalid"``)."""
         ...
 
 

@@ -50,7 +50,11 @@ def _reconcile(engine: Engine, senders: Senders, *, now: datetime, report: Dispa
     table = outbox.OUTBOX
     by_reference = {
         channel: finder
-        for channel, sender in (("email", senders.email), ("sms", senders.sms))
+        for channel, sender in (
+            ("email", senders.email),
+            ("sms", senders.sms),
+            ("letter", senders.letter),
+        )
         if (finder := getattr(sender, "find_reference", None)) is not None
     }
     with engine.connect() as conn:

@@ -78,6 +78,7 @@ class TwilioSmsSender:
         messaging_service_sid: str = "",
         api_base_url: str = "",
         timeout_seconds: float = 15.0,
+        status_callback: str = "",
     ) -> None:
         if not account_sid.strip():
             raise ValueError("TWILIO_ACCOUNT_SID is not set (needed for sms.backend = twilio)")
@@ -100,6 +101,8 @@ class TwilioSmsSender:
             else {"messaging_service_sid": messaging_service_sid.strip()}
         )
         self._via_service = "messaging_service_sid" in self._sender
+        # Where Twilio posts each status change (`transport serve`), when it is set up.
+        self._create_extra = {"status_callback": status_callback} if status_callback else {}
         self._credentials = (account_sid, auth_token)
         self._base_url = api_base_url.rstrip("/")
         self._timeout = timeout_seconds
@@ -119,7 +122,9 @@ class TwilioSmsSender:
 
     def send(self, message: SmsMessage) -> str:
         try:
-            created = self._client.messages.create(to=message.to, body=message.body, **self._sender)
+            created = self._client.messages.create(
+                to=message.to, body=message.body, **self._sender, **self._create_extra
+            )
         except Exception as exc:
             error = _translate(exc, may_have_sent=True, via_service=self._via_service)
             log.debug("sms %s not sent: %s", message.reference, error)

@@ -78,7 +78,13 @@ def _status(app: App, provider_id: str, channel: str, status: SmsStatus) -> Stat
             log.info("status callback about a message we do not know (%s): ignored", provider_id)
             return StatusOutcome("unknown")
         done = apply_status(
-            conn, row, status, now=app.clock.now(), backoff=backoff, report=PollReport()
+            conn,
+            row,
+            status,
+            now=app.clock.now(),
+            backoff=backoff,
+            report=PollReport(),
+            tz=ZoneInfo(app.settings.council.timezone),
         )
     log.info("status callback: message %s %s (%s)", row.id, done, status.status)
     return StatusOutcome(done, row.id)

@@ -1,10 +1,11 @@
 """`transport channels check`: is each sending channel ready? Sends nothing.
 
-For each channel, by its backend: the file outbox (ready: it writes files and sends
-nothing); SMTP (connect, STARTTLS, login, as a send would, then QUIT); Twilio (the
-credentials, and that the sender is one of the account's numbers or its messaging
-service); GOV.UK Notify (the key, and that the template exists, is of the channel's kind
-and holds our placeholders). What is not ready is said with the setting to fix.
+For each channel (email, sms, letter), by its backend: the file outbox (ready: it writes
+files, letters as PDFs for the post room, and sends nothing); SMTP (connect, STARTTLS,
+login, as a send would, then QUIT); Twilio (the credentials, and that the sender is one
+of the account's numbers or its messaging service); GOV.UK Notify (the key, and that the
+template exists, is of the channel's kind and holds our placeholders). What is not ready
+is said with the setting to fix.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class ChannelCheck:
 
 def check_channels(app: App) -> list[ChannelCheck]:
     from notifications.ports import ChannelConfigError, DeliveryError
-    from notifications.senders import email_sender, sms_sender
+    from notifications.senders import email_sender, letter_sender, sms_sender
 
     config = app.config
     builders: dict[str, tuple[str, Callable[[], Any]]] = {
@@ -43,11 +44,15 @@ def check_channels(app: App) -> list[ChannelCheck]:
             config.sms.backend,
             lambda: sms_sender(config.sms, config.email, config.secrets, config.notify),
         ),
+        "letter": (
+            config.letter.backend,
+            lambda: letter_sender(config.letter, config.email, config.secrets, config.notify),
+        ),
     }
     found = []
     for channel, (backend, build) in builders.items():
         if backend == "file":
-            where = config.email.outbox_dir
+            where = config.email.outbox_dir + ("/letters" if channel == "letter" else "")
             found.append(ChannelCheck(channel, backend, True, f"writes to {where}/, sends nothing"))
             continue
         sender: Any = None

@@ -36,7 +36,6 @@ from transport.domain.risk import (
 )
 from transport.errors import NoData
 from transport.gc_tuning import full_passes_held
-from transport.vocabulary import Reason
 
 
 @dataclass(frozen=True)
@@ -152,16 +151,6 @@ def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRis
     calendars, school_calendar = load_calendars(conn, schools_named(facts))
     ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
     return next(iter(check(facts, ctx).at_risk), None)
-
-
-def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> date | None:
-    """R (the first day without transport, counted back from by the ladder) when the
-    pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:
-    the same check the nightly runs, for one pupil."""
-    risk = risk_of(app, conn, pupil_ref, as_of)
-    if risk is not None and Reason.NO_APPLICATION in risk.reasons:
-        return risk.uncovered_from
-    return None
 
 
 def trend(app: App, *, up_to: date) -> list[snapshots.RunPoint]:

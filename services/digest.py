@@ -13,7 +13,7 @@ from notifications import outbox
 from services.app import App
 from services.check import CheckOutcome, run_check
 from transport.config import CouncilConfig
-from transport.db.queries import channels
+from transport.db.queries import channels, letters
 from transport.db.queries.risk_facts import pupil_names, school_names
 from transport.db.queries.tasks import open_task_counts
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER, Severity
@@ -58,6 +58,7 @@ def digest_data(
         if st.on_track is False
     ]  # fmt: skip
     tasks = open_task_counts(conn)
+    unposted, oldest = letters.waiting(conn)
     down = channels.down(conn)
     failed = outbox.recent_failures(conn, since=now - timedelta(days=1))
     data = outcome.counts()
@@ -97,6 +98,10 @@ def digest_data(
         },
         "tasks": dict(sorted(tasks.items())),
         "tasks_total": sum(tasks.values()),
+        "letters": {
+            "unposted": unposted,
+            "oldest": f"{oldest:%a %d %b}" if oldest else None,
+        },
         "failed": [row.as_dict() for row in failed[:LIST_LIMIT]],
         "failed_total": len(failed),
         "unknown_total": sum(1 for row in failed if row.status == "unknown"),

@@ -24,6 +24,7 @@ from notifications.messages import render
 from services.app import App, RenewalSettings
 from services.check import CheckOutcome, run_check
 from services.digest import digest_data
+from services.inform import InformReport, plan_inform, run_inform
 from transport.config import CouncilConfig
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
@@ -125,6 +126,7 @@ class RenewalRun:
     ladder: LadderReport
     tasks: TaskSync | None
     digest_queued: bool = False
+    inform: InformReport | None = None  # transport details queued (the nightly job)
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -138,6 +140,8 @@ class RenewalRun:
             "ladder": self.ladder.counts(),
             "digest_queued": self.digest_queued,
         }
+        if self.inform is not None:
+            counts["inform"] = self.inform.counts()
         if self.tasks is not None:
             counts["tasks"] = {
                 "opened": self.tasks.opened,
@@ -216,22 +220,42 @@ def remind(app: App, on: date, *, dry_run: bool = False) -> RenewalRun:
 
 
 def run_renewals(
-    app: App, on: date, *, save_snapshot: bool, digest: bool, dry_run: bool = False
+    app: App,
+    on: date,
+    *,
+    save_snapshot: bool,
+    digest: bool,
+    dry_run: bool = False,
+    inform: bool = False,
 ) -> RenewalRun:
-    """The check, the ladder, the tasks and (``digest``) the team's digest for ``on``.
-    The clock is read once: every record of the run carries the same time."""
+    """The check, the ladder, the tasks, (``inform``) the transport details due and
+    (``digest``) the team's digest for ``on``. The clock is read once: every record of
+    the run carries the same time."""
     with full_passes_held():  # the whole county, in bulk: see transport/gc_tuning.py
-        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run)
+        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run, inform)
 
 
 def _run(
-    app: App, on: date, now: datetime, save_snapshot: bool, digest: bool, dry_run: bool
+    app: App,
+    on: date,
+    now: datetime,
+    save_snapshot: bool,
+    digest: bool,
+    dry_run: bool,
+    inform: bool,
 ) -> RenewalRun:
     settings = app.settings
     outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run, now=now)
     ladder = run_ladder(app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run)
     if dry_run:
         return RenewalRun(outcome, ladder, None)
+    if inform:
+        details = run_inform(app, on, now=now)
+        to_complete = details.tasks
+    else:  # the ladder alone: the details' tasks are still wanted (not closed)
+        details = None
+        with app.engine.connect() as conn:
+            to_complete = plan_inform(conn, on, settings.inform_days_before).tasks
     alerts = sorted({item.pupil_ref for item in ladder.planned if item.step.alert_team})
     with writer(app.engine).begin() as conn:
         wanted = wanted_tasks(
@@ -240,7 +264,7 @@ def _run(
                 conn, settings.renewals.caseworker_steps, settings.renewals.steps
             ),
             within_days=settings.renewals.task_within_days,
-        )
+        ) + list(to_complete)
         tasks = sync_tasks(conn, wanted, today=on, now=now)
         queued = False
         if digest:
@@ -253,7 +277,7 @@ def _run(
                 window=settings.check.rate_window_working_days,
             )
             queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
-    return RenewalRun(outcome, ladder, tasks, queued)
+    return RenewalRun(outcome, ladder, tasks, queued, details)
 
 
 def run_ladder(
@@ -277,7 +301,9 @@ def run_ladder(
     if dry_run:
         _note_followups(report, report.planned)
         with engine.connect() as conn:
-            for message, new in household_messages(conn, settings, council, report.planned, today):
+            for message, new in household_messages(
+                conn, settings, council, report.planned, today, assumed_of(result)
+            ):
                 report.messages.append(replace(message, body_text=new.body_text))
         return report
     with writer(engine).begin() as conn:
@@ -296,7 +322,9 @@ def run_ladder(
                 yield new
 
         report.queued = outbox.enqueue(
-            conn, queued(household_messages(conn, settings, council, mine, today)), now=now
+            conn,
+            queued(household_messages(conn, settings, council, mine, today, assumed_of(result))),
+            now=now,
         )
     return report
 
@@ -311,19 +339,37 @@ def _note_followups(report: LadderReport, planned: Sequence[PlannedStep]) -> Non
     ]
 
 
+def assumed_of(result: CheckResult) -> dict[str, tuple[bool, str | None]]:
+    """pupil -> whether R is an assumed day (its calendar lacks the term), and its term."""
+    return {
+        risk.pupil_ref: (risk.uncovered_assumed, risk.uncovered_term)
+        for risk in result.at_risk
+        if risk.uncovered_assumed
+    }
+
+
 def household_messages(
     conn: Connection,
     settings: RenewalSettings,
     council: CouncilConfig,
     planned: Sequence[PlannedStep],
     today: date,
+    assumed: Mapping[str, tuple[bool, str | None]] | None = None,
 ) -> Iterator[tuple[LadderMessage, outbox.NewMessage]]:
     """Each household's message for the planned steps, rendered: what the ladder queues
-    (and what `outbox preview` shows)."""
+    (and what `outbox preview` shows). ``assumed``: the children whose R is only assumed
+    (said "from the start of the autumn term", never as the date)."""
     messages = households(planned)
     children = store.children(
         conn, {ref for m in messages for ref in m.pupil_refs}, planned, today
     )
+    for ref, (is_assumed, term) in (assumed or {}).items():
+        if ref in children and is_assumed:
+            children[ref] = {
+                **children[ref],
+                "needed_from_assumed": True,
+                "needed_from_term": term or "autumn",
+            }
     people = store.people(conn, {m.contact_id for m in messages})
     apply_before = timedelta(days=settings.apply_by_days_before)
     for message in messages:

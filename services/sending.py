@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from notifications.delivery_status import PollReport, poll
 from notifications.dispatch import DispatchReport, dispatch
@@ -101,9 +102,11 @@ def poll_delivery(app: App) -> PollReport:
             app.ready().engine,
             senders.status_reader("sms"),
             email=senders.status_reader("email"),
+            letter=senders.status_reader("letter"),
             now=app.clock.now(),
             backoff=app.dispatch_settings().backoff,
             wait=limiter.wait,
+            tz=ZoneInfo(app.settings.council.timezone),
         )
     finally:
         senders.close()

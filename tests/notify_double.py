@@ -371,7 +371,7 @@ class NotifyDouble:
             "email_address": recipient if kind == "email" else None,
             "phone_number": recipient if kind == "sms" else None,
             "line_1": (personalisation.get("address_line_1") if kind == "letter" else None),
-            "postcode": (personalisation.get("address_line_7") if kind == "letter" else None),
+            "postcode": recipient.splitlines()[-1] if kind == "letter" else None,
             "type": kind,
             "status": status,
             "template": {"id": template_id, "version": 1, "uri": f"/v2/template/{template_id}/1"},

@@ -64,6 +64,7 @@ class SentSms:
     body: str
     from_: str | None
     messaging_service_sid: str | None
+    status_callback: str | None = None
 
 
 class TwilioDouble:
@@ -249,7 +250,7 @@ class TwilioDouble:
             "_sent_at": None,
         }
         self._messages[sid] = message
-        self._sent.append(SentSms(sid, to, body, sender, service))
+        self._sent.append(SentSms(sid, to, body, sender, service, form.get("StatusCallback")))
         return 201, _public(message)
 
     def _list(self, path: str, query: dict[str, str]) -> dict[str, Any]:

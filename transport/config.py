@@ -23,7 +23,8 @@ from transport.config_checks import (
     check_scheduler,
     check_web,
 )
-from transport.config_web import NotifyConfig, WebConfig
+from transport.config_reach import InformConfig, LetterConfig, check_reach
+from transport.config_web import NOTIFY_LETTER_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 
@@ -212,6 +213,8 @@ class Config:
     check: CheckConfig = field(default_factory=CheckConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    inform: InformConfig = field(default_factory=InformConfig)
+    letter: LetterConfig = field(default_factory=LetterConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
@@ -233,6 +236,8 @@ _SECTIONS = {
     "check": "check",
     "eligibility": "eligibility",
     "reminders": "reminders",
+    "inform": "inform",
+    "letter": "letter",
     "import": "imports",
     "retention": "retention",
     "email": "email",
@@ -247,6 +252,7 @@ _SECTIONS = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "email.backend": ("file", "smtp", "notify"),
     "sms.backend": ("file", "twilio", "notify"),
+    "letter.backend": ("file", "notify"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
@@ -375,6 +381,7 @@ def _check(config: Config) -> None:
     check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
     check_scheduler(config.scheduler)
+    check_reach(config.inform, config.letter)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
@@ -402,7 +409,9 @@ def _check(config: Config) -> None:
     if not 1 <= sending.workers <= 32:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
     backends = {"email": config.email.backend, "sms": config.sms.backend}
+    backends["letter"] = config.letter.backend
     rates = {"email": sending.email_per_second, "sms": sending.sms_per_second}
+    rates["letter"] = NOTIFY_LETTER_PER_SECOND
     check_notify(config.notify, backends, rates)
     check_web(config.web)
     if config.email.messages_per_connection < 1:
@@ -421,6 +430,7 @@ def _check(config: Config) -> None:
 def notify_channels(config: Config) -> list[str]:
     """The channels sent through GOV.UK Notify."""
     backends = {"email": config.email.backend, "sms": config.sms.backend}
+    backends["letter"] = config.letter.backend
     return [channel for channel, backend in backends.items() if backend == "notify"]
 
 

@@ -123,13 +123,16 @@ def check_notify(
     channels = [channel for channel, backend in backends.items() if backend == "notify"]
     if not channels:
         return
-    keys = " + ".join(f"'sending.{channel}_per_second'" for channel in channels)
+    # Letters have no setting: they go at a fixed pace, counted in the total.
+    keyed = [channel for channel in channels if channel != "letter"]
+    keys = " + ".join(f"'sending.{channel}_per_second'" for channel in keyed) or "the letters"
     total = sum(rates[channel] for channel in channels)
-    if any(rates[channel] <= 0 for channel in channels) or total > NOTIFY_MAX_PER_SECOND:
+    letters = f" (letters count {rates['letter']:g})" if "letter" in channels else ""
+    if any(rates[channel] <= 0 for channel in keyed) or total > NOTIFY_MAX_PER_SECOND:
         raise ConfigError(
             f"config keys {keys} must each be more than 0 and add up to at most "
-            f"{NOTIFY_MAX_PER_SECOND:g} a second for GOV.UK Notify (it allows 3,000 requests "
-            f"a minute, delivery look-ups included), got {total:g}"
+            f"{NOTIFY_MAX_PER_SECOND:g} a second for GOV.UK Notify{letters} (it allows 3,000 "
+            f"requests a minute, delivery look-ups included), got {total:g}"
         )
     if notify.timeout_seconds <= 0:
         raise ConfigError("config key 'notify.timeout_seconds' must be more than 0")

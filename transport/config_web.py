@@ -11,6 +11,9 @@ from dataclasses import dataclass
 # NOTIFY_POLL_PER_SECOND).
 NOTIFY_MAX_PER_SECOND = 40.0
 NOTIFY_POLL_PER_SECOND = 10.0
+# Letters through Notify have no setting of their own: they go at most this fast, and
+# count against the same budget.
+NOTIFY_LETTER_PER_SECOND = 2.0
 
 
 @dataclass(frozen=True)

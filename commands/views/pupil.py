@@ -86,11 +86,13 @@ def story_view(story: PupilStory) -> Iterator[Any]:
         line.append(str(risk.severity), SEVERITY_STYLE[str(risk.severity)])
         line.append("  " + " ".join(str(r) for r in risk.reasons))
         yield line
-    contacts = _table("Contacts", ["Id", "Name", "Role", "Email", "Mobile", "Prefers",
-                                   "Can be reached", "Blocked"])  # fmt: skip
+    contacts = _table("Contacts", ["Id", "Name", "Role", "Email", "Mobile", "Landline, address",
+                                   "Prefers", "Can be reached", "Blocked"])  # fmt: skip
     for c in story.contacts:
         usable = [n for n, ok in (("email", c.email and c.email_status == "ok"),
-                                  ("sms", c.mobile and c.mobile_status == "ok")) if ok]  # fmt: skip
+                                  ("sms", c.mobile and c.mobile_status == "ok"),
+                                  ("letter", c.postal_address),
+                                  ("phone", c.landline)) if ok]  # fmt: skip
         blocked = (
             f"BLOCKED by {c.blocked_by} {_day(c.blocked_at)}: {c.block_reason}" if c.blocked else ""
         )
@@ -98,6 +100,7 @@ def story_view(story: PupilStory) -> Iterator[Any]:
             str(c.contact_id), literal(c.name), literal(c.relationship or ""),
             literal(_with_status(c.email, c.email_status)),
             literal(_with_status(c.mobile, c.mobile_status)),
+            literal("\n".join(v for v in (c.landline, c.postal_address) if v)),
             c.preferred_channel, ", ".join(usable) if usable and not c.blocked else "no",
             literal(blocked),
         )  # fmt: skip

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import jwt
@@ -16,6 +17,7 @@ import pytest
 
 from notifications.notify_senders import (
     NotifyEmailSender,
+    NotifyLetterSender,
     NotifySmsSender,
     NotifyStatus,
     check_key,
@@ -23,6 +25,7 @@ from notifications.notify_senders import (
 from notifications.ports import (
     ChannelConfigError,
     EmailMessage,
+    LetterMessage,
     PermanentDeliveryError,
     RetryableDeliveryError,
     SmsMessage,
@@ -211,7 +214,9 @@ def test_a_template_without_our_placeholders_names_its_key(double: NotifyDouble)
     with pytest.raises(ChannelConfigError, match="lacks") as caught:
         email_sender(double, template_id=fixed).check()
     assert caught.value.setting == "notify.email_template_id"
-    assert email_sender(double).check() == "School transport (email)"
+    assert email_sender(double).check() == (
+        f"GOV.UK Notify service {SERVICE_ID}, template 'School transport (email)'"
+    )
 
 
 # --- statuses ---------------------------------------------------------------------------
@@ -404,3 +409,80 @@ def test_the_double_wants_a_bearer_token(double: NotifyDouble) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request, timeout=5)
     assert caught.value.code == 401
+
+
+# --- letters ----------------------------------------------------------------------------
+
+
+def letter_sender(double: NotifyDouble, key: str | None = None) -> NotifyLetterSender:
+    return NotifyLetterSender(
+        api_key=key or double.key("live"),
+        template_id=double.letter_template,
+        base_url=double.url,
+        timeout_seconds=5.0,
+    )
+
+
+def letter(address: tuple[str, ...]) -> LetterMessage:
+    return LetterMessage(
+        address, "Your child's transport", BODY, "Northshire", "0300", date(2026, 8, 13), "outbox-9"
+    )
+
+
+def test_a_letter_takes_the_address_block_name_first_postcode_last(double: NotifyDouble) -> None:
+    many = (
+        "Alex O'Brien",
+        "Flat 2",
+        "12 Mill Lane",
+        "Upper Hatch",
+        "Ward",
+        "Shire",
+        "Northtown",
+        "NE1 4XY",
+    )
+    sender = letter_sender(double)
+    sender.send(letter(many))
+
+    [sent] = double.sent("letter")
+    given = sent["_personalisation"]
+    assert [given.get(f"address_line_{n}") for n in range(1, 8)] == [
+        "Alex O'Brien", "Flat 2", "12 Mill Lane", "Upper Hatch", "Ward", "Shire, Northtown",
+        "NE1 4XY",
+    ]  # fmt: skip
+    assert (given["subject"], given["body"], sent["reference"]) == (
+        "Your child's transport",
+        BODY,
+        "outbox-9",
+    )
+    with pytest.raises(PermanentDeliveryError) as caught:
+        sender.send(letter(("Alex O'Brien", "NE1 4XY")))
+    assert caught.value.channel_status == "invalid"
+
+
+def test_a_team_key_cannot_send_letters_and_names_the_key(double: NotifyDouble) -> None:
+    with pytest.raises(ChannelConfigError, match="team api key") as caught:
+        letter_sender(double, key=double.key("team")).send(letter(("A", "1 Lane", "NE1 4XY")))
+    assert (caught.value.channel, caught.value.setting) == ("letter", "NOTIFY_API_KEY")
+
+
+@pytest.mark.parametrize(
+    ("status", "final", "posted", "failed"),
+    [
+        ("accepted", False, False, False),
+        ("received", True, True, False),
+        ("validation-failed", True, False, True),
+        ("technical-failure", True, False, True),
+        ("permanent-failure", True, False, True),
+    ],
+)
+def test_letter_statuses_are_posted_or_failed_never_delivered(
+    status: str, final: bool, posted: bool, failed: bool
+) -> None:
+    found = NotifyStatus(status, None, "letter")
+    assert (found.final, found.posted, found.failed) == (final, posted, failed)
+    assert not found.delivered and not found.retry and found.channel_status is None
+
+
+def test_a_test_key_letter_is_received_at_once(double: NotifyDouble) -> None:
+    sender = letter_sender(double, key=double.key("test"))
+    assert sender.status(sender.send(letter(("A", "1 Lane", "NE1 4XY")))).posted

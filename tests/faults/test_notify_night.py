@@ -1,14 +1,18 @@
-"""A night of the generated county sent through GOV.UK Notify (the local double), as a
-council runs it: a team-only key stops both channels with every message still queued
-(exit 2 naming NOTIFY_API_KEY); a live key sends each message once; `outbox poll` reads
-each status by notification id; a permanent failure of a text marks the number invalid and
-the same notice goes by email."""
+"""A night of the generated county sent through GOV.UK Notify (the local double) for
+email, texts and letters, as a council runs it: a team-only key stops every channel with
+every message still queued (exit 2 naming NOTIFY_API_KEY); a live key sends each message
+once; `outbox poll` reads each status by notification id (letters printed and posted); a
+permanent failure of a text marks the number invalid and the same notice goes by email."""
 
 from __future__ import annotations
 
+import csv
+import shutil
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -24,6 +28,7 @@ from tests.faults.support import (
 )
 from tests.notify_double import NotifyDouble
 from transport.db.tables import Contact
+from transport.domain.working_days import is_working_day
 
 
 def notify_config(tmp_path: Path, double: NotifyDouble) -> Path:
@@ -35,17 +40,21 @@ backend = "notify"
 [sms]
 backend = "notify"
 
+[letter]
+backend = "notify"
+
 [notify]
 base_url = "{double.url}"
 email_template_id = "{double.email_template}"
 sms_template_id = "{double.sms_template}"
+letter_template_id = "{double.letter_template}"
 timeout_seconds = 5.0
 
 [sending]
 quiet_hours = []
 no_sms_on_sundays = false
-email_per_second = 20.0
-sms_per_second = 20.0
+email_per_second = 15.0
+sms_per_second = 15.0
 workers = 2
 """
     )
@@ -56,6 +65,24 @@ def notify_env(db_url: str, config: Path, key: str) -> dict[str, str]:
     env = environment(db_url, config)
     env["NOTIFY_API_KEY"] = key
     return env
+
+
+def with_letters(county: Path, folder: Path) -> Path:
+    """The county, with every tenth family asking for letters at a postal address."""
+    shutil.copytree(county, folder)
+    path = folder / "contacts.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    for index, row in enumerate(rows):
+        if index % 10 == 0:
+            row.update(address_line_1=f"{index} Mill Lane", town="Northtown", postcode="NE1 4XY")
+            row["preferred_channel"] = "letter"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
 
 
 def arrived(double: NotifyDouble) -> Counter[int]:
@@ -71,11 +98,14 @@ def test_a_night_through_notify_sent_delivered_and_a_failed_text_goes_by_email(
         config = notify_config(tmp_path, double)
         team = notify_env(db_url, config, double.key("team"))
         live = notify_env(db_url, config, double.key("live"))
-        runs.append(run(team, "import", str(county), cwd=tmp_path))
+        bundle = with_letters(county, tmp_path / "bundle")
+        runs.append(run(team, "import", str(bundle), cwd=tmp_path))
         runs.append(run(team, "jobs", "run", "nightly", "--on", NIGHT, cwd=tmp_path))
         assert [r.code for r in runs] == [0, 0], runs[-1].out
         queued = outbox_rows(engine)
-        assert {row.channel for row in queued} == {"email", "sms"}
+        assert {row.channel for row in queued} == {"email", "sms", "letter"}
+        # Letters go on working days only, and `outbox send` runs on today's date.
+        posting = is_working_day(datetime.now(ZoneInfo("Europe/London")).date())
 
         refused = run(team, "outbox", "send", cwd=tmp_path)
         runs.append(refused)
@@ -90,8 +120,11 @@ def test_a_night_through_notify_sent_delivered_and_a_failed_text_goes_by_email(
         sent = run(live, "outbox", "send", cwd=tmp_path)
         runs.append(sent)
         assert sent.code == 0, sent.out
-        rows = outbox_rows(engine)
+        everything = outbox_rows(engine)
+        rows = [row for row in everything if posting or row.channel != "letter"]
         assert {row.status for row in rows} == {"sent"}
+        kept = {row.id for row in rows}
+        assert {row.status for row in everything if row.id not in kept} <= {"queued"}
         assert arrived(double) == Counter({row.id: 1 for row in rows})
         by_id = {n["id"]: n for n in double.sent()}
         for row in rows:  # our text, through the template, to the contact's address
@@ -107,11 +140,17 @@ def test_a_night_through_notify_sent_delivered_and_a_failed_text_goes_by_email(
         failing = _a_text_to_a_contact_with_email(engine, rows)
         for row in rows:
             status = "permanent-failure" if row.id == failing.id else "delivered"
-            double.set_status(row.provider_id, status)
+            double.set_status(row.provider_id, "received" if row.channel == "letter" else status)
         polled = run(live, "outbox", "poll", cwd=tmp_path)
         runs.append(polled)
         assert polled.code == 0, polled.out
-        assert f"delivered {len(rows) - 1}, undelivered 1" in polled.out, polled.out
+        letters = [row for row in rows if row.channel == "letter"]
+        texts_and_emails = len(rows) - len(letters)
+        assert f"delivered {texts_and_emails - 1}, undelivered 1," in polled.out, polled.out
+        letter_ids = {row.id for row in letters}
+        posted = [row.posted_on for row in outbox_rows(engine) if row.id in letter_ids]
+        assert len(posted) == len(letters) and None not in posted
+        assert f"letters posted {len(letters)}" in polled.out, polled.out
         assert "sent by another channel 1" in polled.out
 
         fallback = [row for row in outbox_rows(engine) if row.fallback_of == failing.id]
@@ -128,8 +167,8 @@ def test_a_night_through_notify_sent_delivered_and_a_failed_text_goes_by_email(
         double.set_status(resent.provider_id, "delivered")
         runs.append(run(live, "outbox", "poll", cwd=tmp_path))
 
-        final = Counter(row.status for row in outbox_rows(engine))
-        assert final == Counter({"delivered": len(rows), "failed_permanent": 1})
+        final = Counter(row.status for row in outbox_rows(engine) if row.channel != "letter")
+        assert final == Counter({"delivered": texts_and_emails, "failed_permanent": 1})
         assert arrived(double)[failing.id] == 1 and arrived(double)[resent.id] == 1
     assert_clean(runs, county_personal)
 

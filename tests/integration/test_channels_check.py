@@ -44,9 +44,11 @@ def notify() -> Iterator[NotifyDouble]:
         yield double
 
 
-def check(tmp_path: Path, email: str, sms: str, env: dict[str, str]) -> tuple[int, str, Any]:
+def check(
+    tmp_path: Path, email: str, sms: str, env: dict[str, str], letter: str = 'backend = "file"\n'
+) -> tuple[int, str, Any]:
     config = tmp_path / "transport.toml"
-    config.write_text(f"[email]\n{email}\n[sms]\n{sms}\n")
+    config.write_text(f"[email]\n{email}\n[letter]\n{letter}\n[sms]\n{sms}\n")
     base = environment(f"sqlite:///{tmp_path / 'none.db'}", config)
     done = run({**base, **env}, "channels", "check", cwd=tmp_path)
     as_json = run({**base, **env}, "channels", "check", "--format", "json", cwd=tmp_path)
@@ -69,6 +71,7 @@ def notify_sections(notify: NotifyDouble, *, email_template: str | None = None) 
     common = f'\n[notify]\nbase_url = "{notify.url}"\n'
     common += f'email_template_id = "{email_template or notify.email_template}"\n'
     common += f'sms_template_id = "{notify.sms_template}"\n'
+    common += f'letter_template_id = "{notify.letter_template}"\n'
     return 'backend = "notify"\n', 'backend = "notify"\n' + common
 
 
@@ -86,6 +89,7 @@ def test_smtp_with_tls_and_twilio_ready(
     assert [(c["channel"], c["backend"], c["ready"]) for c in found] == [
         ("email", "smtp", True),
         ("sms", "twilio", True),
+        ("letter", "file", True),
     ]
     assert "TLS, logged in as transport" in found[0]["detail"]
     assert "+447700900001" in found[1]["detail"]
@@ -107,6 +111,7 @@ def test_a_wrong_password_untrusted_tls_and_bad_twilio_are_each_named(
     assert [(c["ready"], c["setting"]) for c in found] == [
         (False, "SMTP_USERNAME / SMTP_PASSWORD"),
         (False, "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN"),
+        (True, None),
     ]
     assert "NOT READY" in out and "wrong" not in out
 
@@ -140,15 +145,18 @@ def test_notify_ready_then_a_wrong_key_a_missing_key_and_a_bad_template(
     tmp_path: Path, notify: NotifyDouble
 ) -> None:
     email, sms = notify_sections(notify)
-    code, out, found = check(tmp_path, email, sms, {"NOTIFY_API_KEY": notify.key("live")})
+    letter = 'backend = "notify"\n'
+    key = {"NOTIFY_API_KEY": notify.key("live")}
+    code, out, found = check(tmp_path, email, sms, key, letter)
     assert code == 0, out
-    assert [(c["backend"], c["ready"]) for c in found] == [("notify", True), ("notify", True)]
+    assert [(c["backend"], c["ready"]) for c in found] == [("notify", True)] * 3
     assert "School transport (email)" in found[0]["detail"]
+    assert "School transport (letter)" in found[2]["detail"]
     assert notify.sent() == []
 
     wrong = f"k-{notify.service.id}-00000000-0000-4000-8000-000000000000"
-    code, out, found = check(tmp_path, email, sms, {"NOTIFY_API_KEY": wrong})
-    assert code == 2 and [c["setting"] for c in found] == ["NOTIFY_API_KEY"] * 2, out
+    code, out, found = check(tmp_path, email, sms, {"NOTIFY_API_KEY": wrong}, letter)
+    assert code == 2 and [c["setting"] for c in found] == ["NOTIFY_API_KEY"] * 3, out
     assert "00000000-0000-4000-8000" not in out
 
     code, out, found = check(tmp_path, email, sms, {})
@@ -160,6 +168,7 @@ def test_notify_ready_then_a_wrong_key_a_missing_key_and_a_bad_template(
     assert code == 2, out
     assert [(c["ready"], c["setting"]) for c in found] == [
         (False, "notify.email_template_id"),
+        (True, None),
         (True, None),
     ]
     assert "((subject))" in found[0]["detail"] and "((body))" in found[0]["detail"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from tests.fakes import FakeEmail, FakeSms
 from tests.smtp_server import SmtpServer
 from tests.twilio_double import TwilioDouble
 from transport.db.engine import writer
-from transport.db.tables import Contact, OutboxMessage, table_of
+from transport.db.tables import Contact, OutboxMessage, Pupil, PupilContact, School, table_of
 
 LONDON = ZoneInfo("Europe/London")
 TUESDAY_10AM = datetime(2026, 6, 2, 9, 0, tzinfo=UTC)  # 10:00 BST
@@ -65,14 +65,25 @@ def no_limit() -> RateLimiter:
 
 @pytest.fixture
 def contact_id(engine: Engine) -> int:
+    """Alex, the contact of P1 (Sam), the child the messages are about: a message is
+    checked against the record just before it goes (notifications/recheck.py)."""
     with writer(engine).begin() as conn:
-        return int(conn.execute(
+        conn.execute(insert(table_of(School)).values(urn="100001", name="Oak Primary"))
+        conn.execute(insert(table_of(Pupil)).values(
+            pupil_ref="P1", first_name="Sam", last_name="O'Brien",
+            date_of_birth=date(2016, 5, 1), school_urn="100001",
+        ))  # fmt: skip
+        found = int(conn.execute(
             insert(table_of(Contact)).values(
                 identity="alex", name="Alex O'Brien", email="alex@example.com",
                 mobile="+447700900123", preferred_channel="both", email_status="ok",
                 mobile_status="ok",
             ).returning(table_of(Contact).c.id)
         ).scalar_one())  # fmt: skip
+        conn.execute(insert(table_of(PupilContact)).values(
+            pupil_ref="P1", name="Alex O'Brien", contact_id=found
+        ))  # fmt: skip
+        return found
 
 
 def queue(engine: Engine, contact: int | None, channel: str, key: str = "k1",

@@ -51,9 +51,10 @@ def test_an_email_that_cannot_be_built_fails_alone_and_the_run_goes_on(
     assert by_id[bad]["error_code"] == "not_built"
     assert "could not be built" in by_id[bad]["error_message"]
     assert "Sam" not in by_id[bad]["error_message"]
-    # The family still hears, by SMS: two texts (the queued one and the fallback).
-    assert (report.sent, report.failed, report.fallbacks) == (4, 1, 1)
-    assert len(sms.sent) == 2
+    # The family still hears, by the SMS of the same step; no second text as a fallback
+    # (issue 23.7: a fallback never uses a channel that already carried the step).
+    assert (report.sent, report.failed, report.fallbacks) == (3, 1, 0)
+    assert len(sms.sent) == 1
     assert not any(row["status"] == "sending" for row in rows(engine))
 
 

@@ -272,3 +272,19 @@ def test_a_temporary_award_ending_mid_year_is_not_said_to_end_with_the_year(
     assert "was agreed until Friday 13 February 2026" in text
     assert "If Sam still needs transport from Monday 16 February 2026" in text
     assert email["context"]["children"][0]["situation"] == "mid_year"
+
+
+def test_a_first_day_that_is_only_assumed_is_never_given_as_a_date(
+    app: App, engine: Engine, tmp_path: Path
+) -> None:
+    """Sam moves to Hill Academy, whose calendar ("trust") has no 2026/27 terms: the day is
+    assumed, so the invite says "from the start of the autumn term" (risk-check.md)."""
+    files = bundle(contact("P1"), next_school_urn="100003", year_group="6")
+    files["schools.csv"].append(school("100003", name="Hill Academy", calendar="trust"))
+    files["terms.csv"] += [t for t in council_terms("trust") if t["academic_year"] == "2025/26"]
+    assert load(engine, tmp_path / "b", files).ok
+    run(app, INVITE_DAY)
+    (email,) = messages(engine)
+    text = " ".join(email["body_text"].split())
+    assert "transport to Hill Academy from the start of the autumn term" in text
+    assert "September 2026:" not in text and "from Tuesday 1 September" not in text

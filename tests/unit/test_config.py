@@ -34,6 +34,18 @@ def test_example_config_is_valid_and_equals_the_defaults() -> None:
         assert getattr(example, section) == getattr(defaults, section), section
 
 
+def test_the_example_config_shows_every_key_of_every_section() -> None:
+    import tomllib
+
+    raw = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    names = {"import": "imports"}
+    for section, values in raw.items():
+        fields = {
+            f.name for f in dataclasses.fields(getattr(Config(), names.get(section, section)))
+        }
+        assert set(values) == fields, section
+
+
 def test_config_path_from_environment(tmp_path: Path) -> None:
     path = write(tmp_path, "[risk]\nhorizon_days = 30\n")
     assert load_config(env={"TRANSPORT_CONFIG": str(path)}).risk.horizon_days == 30

@@ -20,7 +20,10 @@ SPEC_HEADERS = {
         "pupil_ref", "first_name", "last_name", "date_of_birth", "school_urn",
         "next_school_urn", "year_group", "send", "home_postcode", "status",
     ],
-    "contacts.csv": ["pupil_ref", "name", "relationship", "email", "mobile", "preferred_channel"],
+    "contacts.csv": [
+        "pupil_ref", "name", "relationship", "email", "mobile", "preferred_channel",
+        "landline", "address_line_1", "address_line_2", "address_line_3", "town", "postcode",
+    ],
     "awards.csv": [
         "award_ref", "pupil_ref", "valid_from", "valid_until", "school_urn", "basis",
         "travel_mode",
@@ -122,8 +125,25 @@ def test_every_mobile_is_a_valid_uk_mobile_and_every_contact_reachable(bundle: R
         assert phonenumbers.is_valid_number(number), mobile
         assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE, mobile
     for row in bundle["contacts.csv"]:
-        assert row["email"] or row["mobile"]
+        postal = row["address_line_1"] and row["town"] and row["postcode"]
+        assert row["email"] or row["mobile"] or row["landline"] or postal
         assert row["email"].split("@")[-1] in {"", "example.com", "example.org", "example.net"}
+
+
+def test_some_families_have_only_a_landline_or_only_a_postal_address(tmp_path: Path) -> None:
+    """About 3% of families, as in councils' records (issue 22): a landline alone (the team
+    phones), or a postal address alone (letters)."""
+    generate_bundle(tmp_path, pupils=4000, seed=3, year=YEAR)
+    rows = read(tmp_path)["contacts.csv"]
+    families = {row["pupil_ref"]: row for row in rows}  # one row per pupil is enough
+    landline = [r for r in families.values() if r["landline"] and not (r["email"] or r["mobile"])]
+    postal = [r for r in families.values() if r["postcode"] and not (r["email"] or r["mobile"])]
+    assert 0.005 < len(landline) / len(families) < 0.03
+    assert 0.005 < len(postal) / len(families) < 0.03
+    for row in landline:
+        assert phonenumbers.is_valid_number(phonenumbers.parse(row["landline"], "GB")) or (
+            row["landline"].startswith("01632 960")
+        )
 
 
 def test_year_group_matches_date_of_birth(bundle: Rows) -> None:

@@ -18,8 +18,9 @@ from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
 from transport.imports import removals
 from transport.imports.applications import write_applications
+from transport.imports.arrangements import write_arrangements
 from transport.imports.contacts import ContactImport
-from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, PUPILS, FileSpec
+from transport.imports.files import APPLICATIONS, ARRANGEMENTS, BUNDLE, CONTACTS, PUPILS, FileSpec
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -317,6 +318,9 @@ def _write(
     rows = [row.values for row in chunk]
     if contacts is not None:
         summary.count(contacts.write(rows))
+        return
+    if spec is ARRANGEMENTS:
+        summary.count(write_arrangements(conn, rows, audit=audit, fresh=fresh))
         return
     if spec is APPLICATIONS:
         counts, kept = write_applications(conn, rows, audit=audit, today=today, fresh=fresh)

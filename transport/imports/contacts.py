@@ -269,6 +269,7 @@ class ContactImport:
                 **{value: row.get(value) for value in PERSON_VALUES},
                 "email_status": "ok",
                 "mobile_status": "ok",
+                "address_status": "ok",
                 "do_not_contact": False,
                 "blocked_by": None,
                 "blocked_at": None,

@@ -27,7 +27,10 @@ HEADERS = {
         "pupil_ref, first_name, last_name, date_of_birth, school_urn, next_school_urn, "
         "year_group, send, home_postcode, status"
     ),
-    "contacts.csv": _words("pupil_ref, name, relationship, email, mobile, preferred_channel"),
+    "contacts.csv": _words(
+        "pupil_ref, name, relationship, email, mobile, preferred_channel, landline, "
+        "address_line_1, address_line_2, address_line_3, town, postcode"
+    ),
     "awards.csv": _words(
         "award_ref, pupil_ref, valid_from, valid_until, school_urn, basis, travel_mode"
     ),
@@ -75,6 +78,7 @@ SUFFIXES = {  # a CofE or Catholic school is named after a saint
 OPERATORS = _words("County Coaches, Star Taxis, Vale Travel, Hilltop Minibuses, Greenway Cars")
 BUS_OPERATORS = _words("Stagecoach, Arriva, County Connect")
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+STREETS = _words("Mill Lane, Church Street, Station Road, Park Avenue, The Green, Oak Close")
 POSTCODE_AREAS, POSTCODE_UNIT = _words("OX, RG, SN, GL, HP, MK, NN, CV"), "ABDEFGHJLNPQRSTUWXYZ"
 # 4-digit blocks after the leading 0 that `phonenumbers` accepts as GB mobiles: not 076xx
 # (pagers, Isle of Man), 07700 (900xxx is for drama) nor 07911 (partly unallocated).

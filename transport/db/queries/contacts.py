@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from transport.audit import AuditContext
 from transport.db.dialect import chunks
+from transport.db.queries.renewals import mark_steps_cancelled
 from transport.db.tables import AuditEvent, Contact, OutboxMessage, PupilContact, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -82,6 +83,9 @@ def _audit_cancelled(conn: Connection, ids: Sequence[int], audit: AuditContext, 
     if ids:
         events = [audit.event("cancel", OUTBOX.name, (i,), {"reason": why}) for i in ids]
         conn.execute(insert(table_of(AuditEvent)), events)
+        # A ladder step none of whose messages goes any more is not sent: it goes again,
+        # to the household's current contacts (issue 23, item 5).
+        mark_steps_cancelled(conn, ids)
 
 
 def find(

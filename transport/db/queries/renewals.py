@@ -9,15 +9,24 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, bindparam, cast, select, update
 from sqlalchemy.engine import Connection
 
 from transport.db.dialect import CHUNK, chunks, insert_ignoring
-from transport.db.tables import Award, Contact, Pupil, PupilContact, ReminderStep, School, table_of
+from transport.db.tables import (
+    Award,
+    Contact,
+    OutboxMessage,
+    Pupil,
+    PupilContact,
+    ReminderStep,
+    School,
+    table_of,
+)
 from transport.domain.calendar import academic_year_of, format_academic_year
 from transport.domain.ladder import ContactFact, PlannedStep, RecordedSteps
 from transport.domain.notice import EndedAward, is_post16, situation, year_group_in
-from transport.vocabulary import ChannelStatus, StepOutcome
+from transport.vocabulary import ChannelStatus, OutboxStatus, StepOutcome
 
 
 def all_done_steps(conn: Connection) -> dict[tuple[str, int], set[str]]:
@@ -259,3 +268,100 @@ def household_of(conn: Connection, pupil_ref: str) -> list[str]:
         select(PupilContact.pupil_ref).where(PupilContact.contact_id.in_(shared)).distinct()
     ).scalars()
     return sorted({pupil_ref, *refs})
+
+
+def mark_steps_cancelled(conn: Connection, message_ids: Sequence[int]) -> int:
+    """Messages just cancelled: a ladder step all of whose messages about a child are now
+    cancelled is recorded ``cancelled`` for that child (not sent: the next run sends it to
+    the household's current contacts, or a later step if one fell due). Returns how many
+    steps were so recorded."""
+    if not message_ids:
+        return 0
+    outbox = table_of(OutboxMessage)
+    wanted: set[tuple[str, int, str]] = set()
+    for chunk in chunks(sorted(set(message_ids))):
+        rows = conn.execute(
+            select(outbox.c.step, outbox.c.academic_year, outbox.c.pupil_refs).where(
+                outbox.c.id.in_(chunk),
+                outbox.c.step.is_not(None),
+                outbox.c.kind.like("renewal%"),
+            )
+        )
+        for step, year, refs in rows:
+            wanted.update((ref, year, step) for ref in refs or ())
+    marked = 0
+    for ref, year, step in sorted(wanted):
+        others = conn.execute(
+            select(outbox.c.status).where(
+                outbox.c.step == step,
+                outbox.c.academic_year == year,
+                cast(outbox.c.pupil_refs, String).like(f'%"{ref}"%'),
+                outbox.c.status != OutboxStatus.CANCELLED,
+            )
+        ).first()
+        if others is not None:
+            continue  # another message of the step carries it to the household
+        steps = table_of(ReminderStep)
+        marked += int(
+            conn.execute(
+                update(steps)
+                .where(
+                    steps.c.pupil_ref == ref,
+                    steps.c.academic_year == year,
+                    steps.c.step == step,
+                    steps.c.outcome == StepOutcome.SENT,
+                )
+                .values(outcome=StepOutcome.CANCELLED)
+            ).rowcount
+            or 0
+        )
+    return marked
+
+
+# A message in these statuses carried (or is about to carry) its notice to the household.
+CARRYING = ("queued", "sending", "sent", "delivered", "failed_temporary", "unknown")
+
+
+def carried(conn: Connection, message: Any) -> set[str]:
+    """The channels by which ``message``'s notice (its kind, step and school year) went,
+    or is going, to the household (a message about any of the same children), other
+    than ``message`` itself: a fallback never uses one of them again."""
+    outbox = table_of(OutboxMessage)
+    found: set[str] = set()
+    stmt = select(outbox.c.channel, outbox.c.pupil_refs).where(
+        outbox.c.kind == message.kind,
+        outbox.c.academic_year == message.academic_year
+        if message.academic_year is not None
+        else outbox.c.academic_year.is_(None),
+        outbox.c.step == message.step if message.step is not None else outbox.c.step.is_(None),
+        outbox.c.status.in_(CARRYING),
+        outbox.c.contact_id.is_not(None),  # to a person of the household
+        outbox.c.id != message.id,
+    )
+    refs = set(message.pupil_refs or ())
+    for ref in sorted(refs):
+        rows = conn.execute(stmt.where(cast(outbox.c.pupil_refs, String).like(f'%"{ref}"%')))
+        found.update(channel for channel, pupils in rows if refs & set(pupils or ()))
+    return found
+
+
+def steps_by_phone(conn: Connection, message: Any) -> int:
+    """A ladder message failed and no other channel can carry its step to the household:
+    the step is recorded ``phone`` for its children, so the team gets a phone_family task
+    (with the household's numbers)."""
+    if message.step is None or not str(message.kind).startswith("renewal"):
+        return 0
+    steps = table_of(ReminderStep)
+    return int(
+        conn.execute(
+            update(steps)
+            .where(
+                steps.c.pupil_ref.in_(list(message.pupil_refs or ())),
+                steps.c.academic_year == message.academic_year,
+                steps.c.step == message.step,
+                steps.c.outcome == StepOutcome.SENT,
+            )
+            .values(outcome=StepOutcome.PHONE)
+        ).rowcount
+        or 0
+    )

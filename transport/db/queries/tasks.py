@@ -54,11 +54,17 @@ def phone_steps(
 
 
 def sync_tasks(
-    conn: Connection, wanted: list[WantedTask], *, today: date, now: datetime
+    conn: Connection,
+    wanted: list[WantedTask],
+    *,
+    today: date,
+    now: datetime,
+    kinds: Sequence[str] = KINDS,
 ) -> TaskSync:
     """Inside the caller's transaction: open each wanted task that is not open yet (unless
     the team already marked the same task done); close (as `closed`, by `auto`) each open
-    task that is no longer wanted. Safe when two runs sync at once."""
+    task that is no longer wanted. Safe when two runs sync at once. ``kinds``: the kinds
+    ``wanted`` is the whole list of (open tasks of other kinds are left as they are)."""
     report = TaskSync()
     task = table_of(Task)
     rows = conn.execute(
@@ -71,7 +77,7 @@ def sync_tasks(
             task.c.status,
         ).where(
             task.c.status.in_((TaskStatus.OPEN, TaskStatus.DONE)),
-            task.c.kind.in_(KINDS),  # not the tasks opened elsewhere (review_decision)
+            task.c.kind.in_(list(kinds)),  # not the tasks opened elsewhere (review_decision)
         )
     ).all()
     open_keys: dict[TaskKey, int] = {

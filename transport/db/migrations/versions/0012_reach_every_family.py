@@ -1,7 +1,7 @@
 """every family reached: landlines, postal addresses and letters; transport details recorded
 
 Revision ID: 0012
-Revises: 0014
+Revises: 0010
 Create Date: 2026-12-07 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0014'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

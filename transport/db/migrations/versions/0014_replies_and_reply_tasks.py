@@ -2,7 +2,7 @@
 contact or a number rather than a child
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-07 12:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
