@@ -7,7 +7,7 @@ threads, stop the channel."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -20,22 +20,33 @@ from tests.fakes import FakeSms
 from tests.integration.test_dispatch import LONDON, TUESDAY_10AM, Clock, no_limit, queue, rows
 from tests.smtp_server import SmtpServer
 from transport.db.engine import writer
-from transport.db.tables import Contact, OutboxMessage, table_of
+from transport.db.tables import Contact, OutboxMessage, Pupil, PupilContact, School, table_of
 
 RELAY = "5.7.1 Relay access denied"
 
 
 def contacts(engine: Engine, count: int) -> list[int]:
+    """``count`` parents of P1 (Sam), each with an address of their own: a message is
+    checked against the record just before it goes (notifications/recheck.py)."""
     ids = []
     with writer(engine).begin() as conn:
+        conn.execute(insert(table_of(School)).values(urn="100001", name="Oak Primary"))
+        conn.execute(insert(table_of(Pupil)).values(
+            pupil_ref="P1", first_name="Sam", last_name="O'Brien",
+            date_of_birth=date(2016, 5, 1), school_urn="100001",
+        ))  # fmt: skip
         for i in range(count):
-            ids.append(int(conn.execute(
+            contact_id = int(conn.execute(
                 insert(table_of(Contact)).values(
                     identity=f"p{i}", name=f"Parent {i}", email=f"parent{i}@example.com",
                     mobile=f"+4477009001{i:02d}", preferred_channel="both",
                     email_status="ok", mobile_status="ok",
                 ).returning(table_of(Contact).c.id)
-            ).scalar_one()))  # fmt: skip
+            ).scalar_one())  # fmt: skip
+            conn.execute(insert(table_of(PupilContact)).values(
+                pupil_ref="P1", name=f"Parent {i}", contact_id=contact_id
+            ))  # fmt: skip
+            ids.append(contact_id)
     return ids
 
 
