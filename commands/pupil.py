@@ -22,6 +22,7 @@ def pupil(
     the messages sent, the tasks and the audit log, newest first."""
     from commands.views import console, echo_json
     from commands.views.pupil import story_json, story_view
+    from commands.views.tables import show
     from services.pupil import pupil_story
 
     app = app_from(ctx)
@@ -29,9 +30,7 @@ def pupil(
     if output is ReportFormat.json:
         echo_json(story_json(story))
         return
-    out = console()
-    for renderable in story_view(story):
-        out.print(renderable)
+    show(console(), *story_view(story))
 
 
 def register(root: typer.Typer) -> None:
