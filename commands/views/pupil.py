@@ -11,6 +11,7 @@ from rich.text import Text
 from commands.views import address_lines, national, plain
 from commands.views.check import SEVERITY_STYLE
 from commands.views.tables import Line, Sheet, number, prose, value
+from services.find import FindResult
 from services.pupil import PupilStory
 from transport.domain.calendar import format_academic_year
 
@@ -180,3 +181,49 @@ def story_view(story: PupilStory) -> Iterator[Any]:
 
 def _with_status(address: str | None, status: str) -> str:
     return f"{address or ''}{'' if status == 'ok' else f' ({status})'}"
+
+
+def found_json(result: FindResult) -> dict[str, Any]:
+    return {
+        "text": result.text,
+        "children": [
+            {
+                "pupil_ref": m.pupil_ref,
+                "name": m.name,
+                "school_urn": m.school_urn,
+                "school_name": m.school_name,
+                "year_group": m.year_group,
+                "status": m.status,
+                "matched_on": list(m.matched_on),
+            }
+            for m in result.matches
+        ],
+        "more": result.more,
+        "did_you_mean": list(result.did_you_mean),
+    }
+
+
+def found_view(result: FindResult) -> Iterator[Any]:
+    if not result.matches:
+        yield Line(f"No child matches {result.text!r}.")
+        if result.did_you_mean:
+            yield Line(f"Did you mean: {', '.join(result.did_you_mean)}?")
+        yield Line(
+            "Search by reference, a child's surname (and first name), a postcode, a "
+            "parent's email or number, or a school's name or URN."
+        )
+        return
+    shown = f"first {len(result.matches)}" if result.more else str(len(result.matches))
+    children = Sheet(f"Children matching {result.text!r} ({shown})", [
+        value("Pupil"), prose("Name"), value("Year", optional=True), prose("School"),
+        value("Left", optional=True), prose("Matched on", optional=True),
+    ])  # fmt: skip
+    for m in result.matches:
+        children.add_row(
+            m.pupil_ref, m.name, m.year_group, f"{m.school_name} ({m.school_urn})",
+            "left" if m.status == "left" else "", ", ".join(m.matched_on),
+        )  # fmt: skip
+    yield children
+    if result.more:
+        yield Line("More children match: say more (a first name, a postcode) or --limit N.")
+    yield Line("One child's story: transport pupil REF", "italic")
