@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from commands import (
     audit,
+    channels,
     check,
     contacts,
     db,
@@ -31,11 +32,13 @@ from commands import (
     outbox,
     pupil,
     renewals,
+    replies,
     retention,
     tasks,
 )
 from transport.errors import describe_failure
 from transport.gc_tuning import start_up
+from web import serve
 
 PASS_THROUGH = (typer.Exit, typer.Abort, typer.exceptions.TyperException, SystemExit)
 
@@ -65,10 +68,8 @@ app = typer.Typer(
     cls=Boundary,
     rich_markup_mode=None,
     help="Make sure no eligible child is left without school transport on day one.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)  # fmt: skip
 app.add_typer(db.app, name="db")
 for group in (
     imports,
@@ -78,11 +79,14 @@ for group in (
     eligibility,
     contacts,
     outbox,
+    channels,
     renewals,
     tasks,
+    replies,
     jobs,
     retention,
     demo,
+    serve,
 ):
     group.register(app)
 
@@ -96,11 +100,7 @@ ConfigOption = Annotated[
 ]
 DebugOption = Annotated[
     bool,
-    typer.Option(
-        "--debug",
-        envvar="TRANSPORT_DEBUG",
-        help="Show the traceback of an error (for developers).",
-    ),
+    typer.Option("--debug", envvar="TRANSPORT_DEBUG", help="Show the traceback of an error."),
 ]
 
 

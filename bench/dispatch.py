@@ -70,7 +70,7 @@ backend = "twilio"
 from_number = "+447700900001"
 api_base_url = "{twilio.url}"
 [sending]
-quiet_hours = ["00:00", "00:00"]
+quiet_hours = []
 no_sms_on_sundays = false
 email_per_second = 0.0
 sms_per_second = 0.0

@@ -88,6 +88,16 @@ def check(
             err=True,
         )
     if fail_on is not FailOn.none:
+        from transport.domain.calendar_gaps import gaps_due
+
+        due = gaps_due(outcome.gaps, outcome.result.as_of, app.settings.check.thresholds)
+        if due:  # the whole record's calendars, whatever --school says
+            named = "; ".join(gap.describe() for gap in due)
+            typer.echo(f"error: term dates are missing: {named}: no all-clear", err=True)
+            raise typer.Exit(1)
+        if outcome.no_children:
+            typer.echo("error: no child is in scope (see the warning): no all-clear", err=True)
+            raise typer.Exit(1)
         if outcome.stale:
             typer.echo("error: the record is out of date (see the warning): no all-clear", err=True)
             raise typer.Exit(1)
@@ -191,5 +201,8 @@ def forecast(
 
 
 def register(root: typer.Typer) -> None:
+    from commands.calendars import calendars
+
     root.command("check")(check)
     root.command("forecast")(forecast)
+    root.command("calendars")(calendars)  # the calendars the check counts school days by

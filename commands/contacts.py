@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 
-from commands.options import Format, app_from
+from commands.options import Format, app_from, date_option
+from transport.errors import UsageError
 
 app = typer.Typer(
     rich_markup_mode=None, help="Contacts and safeguarding blocks.", no_args_is_help=True
@@ -93,6 +95,45 @@ def contacts_list(
         typer.echo(
             f"… and {total - len(rows)} more: use --pupil REF, --blocked, --limit N (0 for all) "
             "or --format csv"
+        )
+
+
+@app.command("reset-status")
+def contacts_reset_status(
+    ctx: typer.Context,
+    since: Annotated[
+        date, date_option("--since", help="Marks made on or after this day (YYYY-MM-DD).")
+    ],
+    email_bounced: Annotated[
+        bool, typer.Option("--email-bounced", help="Clear email addresses marked bounced.")
+    ] = False,
+    code: Annotated[
+        str | None,
+        typer.Option(
+            "--code", help="Only marks whose refusal carried this enhanced code (5.7, 5.1.1)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say which contacts, change nothing.")
+    ] = False,
+    by: Annotated[str, typer.Option("--by", help="Who does it (audit log).")] = "",
+) -> None:
+    """Clear the bounce marks a past mail-relay misconfiguration made (a relay that refused
+    every recipient marked good addresses bounced). Audited; never touches an opt-out
+    (STOP) or an invalid number. Then `transport outbox retry --status failed_permanent
+    --since D --by NAME` queues their messages again."""
+    from services.contacts import reset_bounces
+
+    if not email_bounced:
+        raise UsageError("say which marks to clear: --email-bounced")
+    result = reset_bounces(app_from(ctx), since=since, code=code, by=by, dry_run=dry_run)
+    ids = "".join(f" {contact_id}" for contact_id in result.contact_ids)
+    verb = "would clear" if result.dry_run else "cleared"
+    typer.echo(f"email bounce marks {verb}: {len(result.contact_ids)} contact(s){ids}")
+    if result.contact_ids and not result.dry_run:
+        typer.echo(
+            f"their failed messages: transport outbox retry --status failed_permanent "
+            f"--since {since.isoformat()} --by NAME"
         )
 
 

@@ -193,6 +193,9 @@ def simulate(
 
 
 def register(root: typer.Typer) -> None:
+    from commands import health  # the monitor's view of the scheduled work
+
     root.add_typer(jobs_app, name="jobs")
     root.add_typer(scheduler_app, name="scheduler")
     root.command("simulate")(simulate)
+    health.register(root)

@@ -52,6 +52,8 @@ def outbox_send(
     else:
         for line in send_summary(run, ZoneInfo(app.settings.council.timezone)):
             typer.echo(line)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for reason in report.channels_down.values():
         typer.echo(f"error: channel down, its messages stay queued: {reason}", err=True)
     if report.channels_down:
@@ -62,15 +64,20 @@ def outbox_send(
 
 @app.command("poll")
 def outbox_poll(ctx: typer.Context) -> None:
-    """Fetch the delivery status of SMS not yet final; an undelivered SMS is a failure of
-    that channel and the notice goes by email instead."""
+    """Fetch the delivery status of messages not yet final (SMS by Twilio; email, SMS and
+    letters by GOV.UK Notify, by notification id, for 7 days; a letter Notify printed and
+    posted is recorded as posted). An undelivered message is a failure of that channel
+    and the notice goes by the next usable one; Notify's temporary and technical failures
+    of emails and texts are sent again after the backoff."""
     from services.sending import poll_delivery
 
     report = poll_delivery(app_from(ctx))
     typer.echo(
         f"checked {report.checked}: delivered {report.delivered}, undelivered "
-        f"{report.undelivered}, still pending {report.pending}, lookup errors {report.errors}, "
-        f"re-sent by email {report.fallbacks}"
+        f"{report.undelivered}, letters posted {report.posted}, to send again "
+        f"{report.retrying}, still pending "
+        f"{report.pending}, lookup errors {report.errors}, sent by another channel "
+        f"{report.fallbacks}"
     )
 
 
@@ -136,6 +143,33 @@ def outbox_preview(
     channels = [channel.value] if channel else [c.value for c in Channel]
     for found in preview(app, pupil, kind=kind, channels=channels, as_of=today_or(app, as_of)):
         typer.echo(preview_text(found))
+
+
+@app.command("posted")
+def outbox_posted(
+    ctx: typer.Context,
+    on: Annotated[
+        date | None, date_option("--date", help="The day the post room posted them.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who posted them (audit log).")] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the letters; mark nothing.")
+    ] = False,
+) -> None:
+    """Record that the letters written up to --date went in the post that day (audited).
+    A transport details letter tells the family only once posted: its arrangement then
+    records that day."""
+    from services.letters import posted
+
+    if on is None or not by.strip():
+        raise UsageError("say which day with --date D, and who posted them with --by NAME")
+    report = posted(app_from(ctx), on, by=by.strip(), dry_run=dry_run)
+    verb = "would be marked" if dry_run else "marked"
+    typer.echo(f"{len(report.letters)} letter(s) {verb} posted on {on.isoformat()}.")
+    if report.letters:
+        typer.echo("  outbox ids: " + " ".join(str(i) for i in report.letters))
+    if report.informed:
+        typer.echo(f"{report.informed} family(ies) now told their transport details.")
 
 
 @app.command("resolve")

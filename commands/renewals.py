@@ -43,6 +43,34 @@ def remind(
         typer.echo(line)
 
 
+def inform(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; write nothing.")
+    ] = False,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Send families their transport details (school, first day, operator, route,
+    pick-up time): one message per household for each arrangement not yet told, from
+    [inform] days_before_first_day before the child's first school day. An arrangement
+    without operator or pick-up time, or whose first day is not known, opens a
+    complete_arrangement task instead. `transport outbox send` then sends them."""
+    from commands.views import echo_json
+    from commands.views.renewals import inform_summary
+    from services.inform import inform as run_inform
+
+    app = app_from(ctx)
+    report = run_inform(app, today_or(app, as_of), dry_run=dry_run)
+    if output is ReportFormat.json:
+        echo_json(report.as_dict())
+        return
+    for line in inform_summary(report):
+        typer.echo(line)
+
+
 def digest(
     ctx: typer.Context,
     as_of: AsOf = None,
@@ -66,4 +94,5 @@ def digest(
 
 def register(root: typer.Typer) -> None:
     root.command("remind")(remind)
+    root.command("inform")(inform)
     root.command("digest")(digest)

@@ -25,7 +25,17 @@ class StatusChoice(StrEnum):
 
 assert {c.value for c in StatusChoice} == {"all", *TaskStatus}, "StatusChoice follows TaskStatus"
 
-COLUMNS = ["id", "due_on", "kind", "pupil_ref", "pupil_name", "school_urn", "reason", "status"]
+COLUMNS = [
+    "id",
+    "due_on",
+    "kind",
+    "pupil_ref",
+    "pupil_name",
+    "school_urn",
+    "reason",
+    "status",
+    "phone_numbers",
+]
 
 
 @app.command("list")
@@ -56,12 +66,13 @@ def tasks_list(
         echo_json(rows)
         return
     if output is Format.csv:
-        write_csv(COLUMNS, rows)
+        write_csv(COLUMNS, [{**r, "phone_numbers": " ".join(r["phone_numbers"])} for r in rows])
         return
-    headers = ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status")
+    headers = ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status", "Phone")
     table = folding_table(f"Tasks ({len(rows)})", headers)
     for row in rows:
-        table.add_row(*(literal(row[c] or "") for c in COLUMNS))
+        phones = "\n".join(national(number) for number in row["phone_numbers"])
+        table.add_row(*(literal(row[c] or "") for c in COLUMNS[:-1]), literal(phones))
     console().print(table)
 
 
@@ -79,6 +90,17 @@ def tasks_done(
         raise UsageError("say what was done with --note")
     mark_done(app_from(ctx), task_id, by=by, note=note.strip())
     typer.echo(f"task {task_id} done")
+
+
+def national(number: str) -> str:
+    """+441632960123 -> '01632 960123': how the team dials a UK number."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        return number
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
 
 
 def register(root: typer.Typer) -> None:

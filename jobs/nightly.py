@@ -1,6 +1,7 @@
-"""The nightly job: the day's risk snapshot, the renewal ladder, the caseworker tasks and
-the team's digest, then retention, for one date. Every step can be re-run for the same
-date: nothing is recorded or sent twice, and retention finds nothing more to do.
+"""The nightly job: the day's risk snapshot, the renewal ladder, the transport details due,
+the caseworker tasks and the team's digest, then retention, for one date. Every step can
+be re-run for the same date: nothing is recorded or sent twice, and retention finds
+nothing more to do.
 
 Retention runs last, in its own transaction: when it fails, the snapshot, reminders,
 tasks and digest stand (they were committed), and the job run is recorded as failed with
@@ -51,7 +52,7 @@ class NightlyRun:
 
 def nightly(app: App, on: date) -> NightlyRun:
     """Snapshot, ladder, tasks, digest; then retention as of ``on``."""
-    renewals = run_renewals(app, on, save_snapshot=True, digest=True)
+    renewals = run_renewals(app, on, save_snapshot=True, digest=True, inform=True)
     try:
         retention = apply_retention(app, as_of=on, actor=_os_user(), trigger=TRIGGER)
     except Exception as exc:

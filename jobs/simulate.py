@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -22,10 +22,15 @@ from typing import Any
 from services.app import App
 from services.renewals import CountyState, due_pupils, read_county, renewal_due
 from services.simulation import CouncilRecord, read_council
-from transport.domain.calendar import Calendar, academic_year_of
+from transport.domain.calendar import (
+    DEFAULT_CALENDAR,
+    Calendar,
+    academic_year_of,
+    academic_year_start,
+)
 from transport.domain.council import Council, TeamChange, TeamRates
 from transport.domain.forecast import STAGES
-from transport.domain.ladder import households, plan
+from transport.domain.ladder import RecordedSteps, households, plan
 from transport.domain.risk import (
     ApplicationFact,
     PupilFacts,
@@ -33,9 +38,12 @@ from transport.domain.risk import (
     Span,
     Thresholds,
     never_at_risk,
+    school_days_key,
 )
-from transport.domain.risk_memo import RiskMemo
-from transport.domain.tasks import wanted_tasks
+from transport.domain.risk_context import SchoolDaysKey
+from transport.domain.risk_memo import RiskMemo, school_keys
+from transport.domain.tasks import PhoneStep, wanted_tasks
+from transport.domain.term_dates import school_days
 from transport.vocabulary import ApplicationStatus, Reason
 
 RUNS = ("with_reminders", "no_reminders")
@@ -233,7 +241,7 @@ class _Season:
         self.county, self.record, self.rates = county, record, rates
         self.start, self.end = start, end
         self.horizon = app.settings.check.horizon_days
-        self.firsts = first_days(county.calendars, start, end)
+        self.firsts = first_days(county.calendars, county.school_calendar, start, end)
         eves = [eve_of(day) for day in self.firsts]
         span = Span(
             min([start, *eves]),
@@ -262,7 +270,8 @@ class _Season:
             self.rates, {ref: list(apps) for ref, apps in self.record.applications.items()}
         )
         rng = random.Random(seed)
-        memo = RiskMemo(school_calendar)  # the check, once per shape of facts a day
+        # The check, once per shape of facts a day.
+        memo = RiskMemo(school_keys(calendars, school_calendar))
         sim = Simulation(self.start, self.end, reply_rate, reminders)
         seen: set[tuple[str, int]] = set()  # (pupil, year) a step was first due for
         open_tasks: set[tuple[str, str, int]] = set()
@@ -277,7 +286,8 @@ class _Season:
                 break
             ctx = RiskContext(day, self.horizon, calendars, school_calendar, thresholds)
             result = memo.check(facts.values(), ctx)
-            planned = plan(due_pupils(renewal_due(result), contacts, done), renewals.ladder, day)
+            due = due_pupils(renewal_due(result), contacts, RecordedSteps(done=done))
+            planned = plan(due, renewals.ladder, day)
             first = set()
             for item in planned:
                 key = (item.pupil_ref, item.academic_year)
@@ -293,8 +303,10 @@ class _Season:
                     for m in households(planned)
                 )
                 for item in planned:
-                    if item.step.step in renewals.caseworker_steps:
-                        phone[(item.pupil_ref, item.academic_year)] = item.step.step
+                    if item.step.step in renewals.caseworker_steps or item.phone:
+                        phone[(item.pupil_ref, item.academic_year)] = PhoneStep(
+                            item.step.step, item.phone
+                        )
             wanted = wanted_tasks(
                 result.at_risk, phone=phone, within_days=renewals.task_within_days
             )
@@ -347,7 +359,9 @@ class _Season:
             }
             for r in result.at_risk
             if r.risk_date == day
-            and school_calendar.get(_school_on(facts[r.pupil_ref], eve, day), "default")
+            and school_days_key(
+                calendars, school_calendar, _school_on(facts[r.pupil_ref], eve, day)
+            )
             in self.firsts[day]
         ]
 
@@ -355,13 +369,26 @@ class _Season:
 ONE_DAY = timedelta(days=1)
 
 
-def first_days(calendars: dict[str, Calendar], start: date, end: date) -> dict[date, set[str]]:
-    """Each first pupil day of a term from ``start`` to ``end``: the calendars starting."""
-    firsts: dict[date, set[str]] = defaultdict(set)
-    for name, calendar in calendars.items():
-        for term in calendar.terms:
-            if start <= term.first_day <= end:
-                firsts[term.first_day].add(name)
+def first_days(
+    calendars: Mapping[str, Calendar], school_calendar: Mapping[str, str], start: date, end: date
+) -> dict[date, set[SchoolDaysKey]]:
+    """Each first school day of a term from ``start`` to ``end`` (after INSET days; an
+    assumed one where a calendar lacks the term): the school days keys (see
+    `school_days_key`) whose term starts that day."""
+    keys = {*school_keys(calendars, school_calendar).values(), (DEFAULT_CALENDAR, None)}
+    default = calendars.get(DEFAULT_CALENDAR)
+    year_start = academic_year_start(academic_year_of(start))
+    firsts: dict[date, set[SchoolDaysKey]] = defaultdict(set)
+    for key in keys:
+        name, urn = key
+        calendar = calendars.get(name, Calendar(name, ()))
+        seen: set[tuple[int, str]] = set()
+        for school_day in school_days(calendar, default, year_start, end, urn):
+            term = (school_day.term.academic_year, school_day.term.name)
+            if term not in seen:
+                seen.add(term)
+                if school_day.day >= start:
+                    firsts[school_day.day].add(key)
     return dict(sorted(firsts.items()))
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage as MimeMessage
 
-from notifications.ports import EmailMessage
+from notifications.ports import EmailMessage, PermanentDeliveryError
 from transport.clock import SystemClock
 
 REFERENCE_HEADER = "X-Transport-Reference"
@@ -63,6 +63,18 @@ def build_message(
     if message.html is not None:
         mime.add_alternative(message.html, subtype="html", charset="utf-8", cte="quoted-printable")
     return mime
+
+
+def not_buildable(exc: Exception) -> PermanentDeliveryError:
+    """The error for a message that cannot be made into an email (a header that would
+    hold a line break, say): that message fails, nothing went, the run goes on. The
+    exception's own text is left out: it may quote the address or the subject."""
+    return PermanentDeliveryError(
+        f"the email could not be built ({type(exc).__name__}): its subject or address holds "
+        "a line break or another character a header cannot carry; correct the name or "
+        "address in the council's record (an import now refuses such text)",
+        code="not_built",
+    )
 
 
 def message_bytes(mime: MimeMessage) -> bytes:

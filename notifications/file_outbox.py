@@ -6,7 +6,9 @@ SMTP server or a Twilio account and read what would have gone:
 - ``FileEmailOutbox`` writes ``<folder>/<reference>.eml``, the very bytes the SMTP sender
   would transmit (open it in any mail client);
 - ``FileSmsOutbox`` writes ``<folder>/<reference>.sms.json`` with ``to``, ``body`` and
-  ``reference``.
+  ``reference``;
+- ``FileLetterOutbox`` writes ``<folder>/letters/<reference>.pdf``, an A4 letter for the
+  post room.
 
 Writes are atomic (a temporary file in the same folder, then ``os.replace``), so a crash
 never leaves half a message; writing the same reference again replaces the file, so a
@@ -25,9 +27,10 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from notifications.email_mime import build_message, message_bytes
+from notifications.email_mime import build_message, message_bytes, not_buildable
 from notifications.ports import (
     EmailMessage,
+    LetterMessage,
     PermanentDeliveryError,
     RetryableDeliveryError,
     SmsMessage,
@@ -38,6 +41,8 @@ from transport.clock import Clock, SystemClock
 ID_PREFIX = "file:"
 EMAIL_SUFFIX = ".eml"
 SMS_SUFFIX = ".sms.json"
+LETTER_SUFFIX = ".pdf"
+LETTERS = "letters"  # the post room's folder, inside the outbox folder
 
 
 class FileEmailOutbox:
@@ -49,9 +54,12 @@ class FileEmailOutbox:
         self._clock: Clock = clock or SystemClock()
 
     def send(self, message: EmailMessage) -> str:
-        mime = build_message(message, self.from_address, now=self._clock.now())
+        try:
+            data = message_bytes(build_message(message, self.from_address, now=self._clock.now()))
+        except (ValueError, TypeError) as exc:
+            raise not_buildable(exc) from exc
         name = _file_name(message.reference) + EMAIL_SUFFIX
-        _write_atomically(self.folder / name, message_bytes(mime))
+        _write_atomically(self.folder / name, data)
         return ID_PREFIX + name
 
     def path_of(self, provider_id: str) -> Path:
@@ -96,6 +104,31 @@ class FileSmsOutbox:
     def path_of(self, provider_id: str) -> Path:
         """The file a returned id names."""
         return self.folder / provider_id.removeprefix(ID_PREFIX)
+
+
+class FileLetterOutbox:
+    """``LetterSender`` that writes ``<folder>/letters/<reference>.pdf``, an A4 letter for
+    the post room (see notifications/pdf_letter.py). Written is sent; `transport outbox
+    posted` records the day the post room posted it."""
+
+    def __init__(
+        self, folder: Path, *, return_address: tuple[str, ...] = (), font: str = ""
+    ) -> None:
+        self.folder = Path(folder) / LETTERS
+        self.return_address = return_address
+        self.font = font
+
+    def send(self, message: LetterMessage) -> str:
+        from notifications.pdf_letter import letter_pdf  # fpdf2 loads only to write one
+
+        name = _file_name(message.reference) + LETTER_SUFFIX
+        data = letter_pdf(message, return_address=self.return_address, font=self.font)
+        _write_atomically(self.folder / name, data)
+        return ID_PREFIX + f"{LETTERS}/{name}"
+
+    def path_of(self, provider_id: str) -> Path:
+        """The file a returned id names."""
+        return self.folder.parent / provider_id.removeprefix(ID_PREFIX)
 
 
 def _file_name(reference: str) -> str:
@@ -144,15 +177,19 @@ def _make_private_folders(folder: Path) -> None:
 
 
 def message_files_before(folder: Path, before: datetime) -> list[Path]:
-    """The message files (``.eml``, ``.sms.json``) in ``folder`` last written before
-    ``before``: what retention deletes. File times are the wall clock's."""
-    if not folder.is_dir():
-        return []
+    """The message files (``.eml``, ``.sms.json``, and the letters' ``.pdf``) in
+    ``folder`` last written before ``before``: what retention deletes. File times are the
+    wall clock's."""
     cutoff = before.timestamp()
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.name.endswith((EMAIL_SUFFIX, SMS_SUFFIX))
-        and path.is_file()
-        and path.stat().st_mtime < cutoff
-    )
+    found: list[Path] = []
+    places = ((folder, (EMAIL_SUFFIX, SMS_SUFFIX)), (folder / LETTERS, (LETTER_SUFFIX,)))
+    for place, suffixes in places:
+        if place.is_dir():
+            found.extend(
+                path
+                for path in place.iterdir()
+                if path.name.endswith(suffixes)
+                and path.is_file()
+                and path.stat().st_mtime < cutoff
+            )
+    return sorted(found)

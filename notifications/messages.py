@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from notifications.rendering import html_environment, text_environment
+from notifications.rendering import html_environment, names_of, text_environment
 from notifications.sms_encoding import gsm_safe
 
 KINDS = (
@@ -22,7 +22,7 @@ KINDS = (
     "renewal_final",
     "transport_details",
 )
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "letter")
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,18 @@ class Rendered:
 def render(kind: str, channel: str, context: dict[str, Any]) -> Rendered:
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
     values = {**context, "names": names(context["children"])}
     if channel == "sms":
         text = text_environment().get_template(f"{kind}/sms.txt.j2").render(values)
         return Rendered(None, gsm_safe(" ".join(text.split())), None)
     text_env = text_environment()
     subject = text_env.get_template(f"{kind}/subject.txt.j2").render(values).strip()
+    if channel == "letter":
+        # A letter's subject is its heading; the PDF adds the address and the date.
+        letter = text_env.get_template(f"{kind}/letter.txt.j2").render(values)
+        return Rendered(subject, letter, None)
     body = text_env.get_template(f"{kind}/email.txt.j2").render(values)
     html = html_environment().get_template(f"{kind}/email.html.j2").render(values)
     return Rendered(subject, body, html)
@@ -48,7 +54,4 @@ def render(kind: str, channel: str, context: dict[str, Any]) -> Rendered:
 
 def names(children: list[dict[str, Any]]) -> str:
     """'Sam', 'Sam and Ella', 'Sam, Ella and Tom'."""
-    first = [str(child["first_name"]) for child in children]
-    if len(first) <= 1:
-        return "".join(first)
-    return ", ".join(first[:-1]) + " and " + first[-1]
+    return names_of([str(child["first_name"]) for child in children])

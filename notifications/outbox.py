@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from transport.db.dialect import insert_ignoring
 from transport.db.engine import writer
+from transport.db.queries.renewals import mark_steps_cancelled
 from transport.db.tables import Contact, OutboxMessage, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -164,6 +165,26 @@ def move(
     return bool(conn.execute(stmt).rowcount)
 
 
+def send_again(
+    conn: Connection, message_id: int, *, now: datetime, at: datetime, **values: Any
+) -> bool:
+    """The provider took a `sent` message, then reported that it failed in a way worth
+    retrying (GOV.UK Notify's temporary and technical failures): due again ``at``, its
+    attempts counted on. The one way back from `sent`, for a provider's word alone."""
+    stmt = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id == message_id, OUTBOX.c.status == OutboxStatus.SENT)
+        .values(
+            status=OutboxStatus.FAILED_TEMPORARY,
+            next_attempt_at=at,
+            claim_token=None,
+            updated_at=now,
+            **values,
+        )
+    )
+    return bool(conn.execute(stmt).rowcount)
+
+
 def requeue(conn: Connection, message_id: int, *, now: datetime) -> bool:
     """A person's decision to send a failed message again: due now, attempts counted
     afresh. The last error stays on the row until the next attempt replaces it."""
@@ -214,7 +235,8 @@ def cancel_blocked(
     conn: Connection, message_ids: Sequence[int], token: str, *, now: datetime
 ) -> int:
     """Claimed messages whose contact was blocked since the claim: cancelled, never sent
-    (checked in the transaction that marks them attempted, just before the send)."""
+    (checked in the transaction that marks them attempted, just before the send). A
+    ladder step left with no message is recorded cancelled (it goes again, elsewhere)."""
     if not message_ids:
         return 0
     result = conn.execute(
@@ -232,8 +254,11 @@ def cancel_blocked(
             updated_at=now,
             error_message="contact blocked",
         )
+        .returning(OUTBOX.c.id)
     )
-    return int(result.rowcount or 0)
+    cancelled = list(result.scalars())
+    mark_steps_cancelled(conn, cancelled)
+    return len(cancelled)
 
 
 def mark_attempts(
@@ -254,10 +279,27 @@ def mark_attempts(
     return set(result.scalars())
 
 
-def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, int]:
+def hold(conn: Connection, message_ids: Sequence[int], *, now: datetime) -> int:
+    """Messages a relay refused while it refused everyone (a channel down): due again at
+    once, that attempt not counted, so the first run after the relay works sends them
+    without waiting for a backoff, however long it was down. Returns how many."""
+    if not message_ids:
+        return 0
+    result = conn.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(list(message_ids)),
+            OUTBOX.c.status == OutboxStatus.FAILED_TEMPORARY,
+        )
+        .values(next_attempt_at=now, attempts=OUTBOX.c.attempts - 1, updated_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tuple[int, list[int]]:
     """Messages left in `sending` by a dispatcher that died: one never attempted goes back
     to the queue; one attempted becomes `unknown` (it may have gone) and is reconciled,
-    never blindly re-sent. Returns (queued again, unknown)."""
+    never blindly re-sent. Returns (how many queued again, the ids now unknown)."""
     stale = [OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < older_than]
     with writer(engine).begin() as conn:
         requeued = conn.execute(
@@ -278,8 +320,41 @@ def stale_sending(engine: Engine, *, older_than: datetime, now: datetime) -> tup
                 updated_at=now,
                 error_message="the dispatcher stopped during the send",
             )
-        ).rowcount
-    return int(requeued or 0), int(unknown or 0)
+            .returning(OUTBOX.c.id)
+        ).scalars()
+        unknown_ids = sorted(unknown)
+    return int(requeued or 0), unknown_ids
+
+
+def still_unknown(engine: Engine, message_ids: Sequence[int]) -> int:
+    """How many of these messages are still `unknown`."""
+    if not message_ids:
+        return 0
+    with engine.connect() as conn:
+        stmt = select(func.count()).where(
+            OUTBOX.c.id.in_(list(message_ids)), OUTBOX.c.status == OutboxStatus.UNKNOWN
+        )
+        return int(conn.execute(stmt).scalar_one())
+
+
+def by_provider_id(conn: Connection, provider_id: str) -> Row[Any] | None:
+    """The message a provider knows by this id (a status callback names it so)."""
+    return conn.execute(select(OUTBOX).where(OUTBOX.c.provider_id == provider_id)).first()
+
+
+def due_texts_of(conn: Connection, contact_ids: Sequence[int]) -> list[Row[Any]]:
+    """The texts to these contacts still waiting to go (queued or to be retried)."""
+    if not contact_ids:
+        return []
+    return list(
+        conn.execute(
+            select(OUTBOX).where(
+                OUTBOX.c.contact_id.in_(list(contact_ids)),
+                OUTBOX.c.channel == "sms",
+                OUTBOX.c.status.in_(DUE),
+            )
+        ).all()
+    )
 
 
 def due_count(engine: Engine, *, now: datetime, channel: str) -> int:

@@ -24,21 +24,20 @@ raising (a known smtplib pitfall); talking to RCPT directly leaves nothing to hi
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import re
 import ssl
 import threading
-from email.message import EmailMessage as MimeMessage
 from typing import TYPE_CHECKING, NoReturn
 
-from notifications.email_mime import build_message, is_international
+from notifications.email_mime import build_message, is_international, not_buildable
 from notifications.email_mime import message_bytes as message_bytes
 from notifications.ports import (
     ChannelConfigError,
     DeliveryError,
     EmailMessage,
     PermanentDeliveryError,
+    PolicyRefusalError,
     RetryableDeliveryError,
     UnknownOutcomeError,
 )
@@ -51,8 +50,14 @@ log = logging.getLogger(__name__)
 
 # 5xx answers to RCPT that are about the session or our own set-up, not the address.
 _NOT_ABOUT_THE_RECIPIENT = frozenset({500, 502, 503, 504, 530, 534, 535, 538})
+# Answers that say we must log in or use TLS first, at any step: our configuration.
+_LOG_IN_FIRST = frozenset({530, 534, 535})
 CREDENTIAL_SETTINGS = "SMTP_USERNAME / SMTP_PASSWORD"
 TLS_SETTING = "email.starttls"
+# What to check when the relay refuses everyone (5.7.x at RCPT for every recipient).
+RELAY_SETTINGS = "email.host / email.port / SMTP_USERNAME / email.from_address"
+# An RFC 3463 enhanced status code at the start of a reply's text: "5.7.1 Relay denied".
+_ENHANCED = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 # TLS failures that are a dropped connection, not a refusal: retried like any other.
 _TLS_CONNECTION_LOST: tuple[type[ssl.SSLError], ...] = (
     ssl.SSLEOFError,
@@ -116,10 +121,14 @@ class SmtpEmailSender:
 
     def send(self, message: EmailMessage) -> str:
         """Send ``message``; return its Message-ID. Raises a DeliveryError."""
-        mime = build_message(message, self.from_address, now=self._clock.now())
+        try:
+            mime = build_message(message, self.from_address, now=self._clock.now())
+            payload = _dot_stuffed(message_bytes(mime))
+        except (ValueError, TypeError) as exc:  # before any word to the server
+            raise not_buildable(exc) from exc
         message_id = str(mime["Message-ID"])
         try:
-            self._deliver(message, mime)
+            self._deliver(message, payload)
         except DeliveryError as exc:
             log.debug(
                 "email not sent: reference=%s error=%s code=%s",
@@ -131,6 +140,19 @@ class SmtpEmailSender:
         log.debug("email accepted by the SMTP server: reference=%s", message.reference)
         return message_id
 
+    def check(self) -> str:
+        """Sends nothing: connect, EHLO, STARTTLS and AUTH as a send would, then QUIT.
+        Raises the DeliveryError a send would (ChannelConfigError naming what to fix)."""
+        import ssl as tls
+
+        session = self._open()
+        encrypted = isinstance(session.smtp.sock, tls.SSLSocket)
+        self.close()
+        login = (
+            f"logged in as {self.username}" if self.username else "no login (SMTP_USERNAME unset)"
+        )
+        return f"SMTP {self.host}:{self.port}, {'TLS' if encrypted else 'no TLS'}, {login}"
+
     def close(self) -> None:
         """QUIT every open session (each thread that sent keeps one)."""
         with self._lock:
@@ -140,14 +162,14 @@ class SmtpEmailSender:
 
     # -- the SMTP conversation ---------------------------------------------------------
 
-    def _deliver(self, message: EmailMessage, mime: MimeMessage) -> None:
+    def _deliver(self, message: EmailMessage, payload: bytes) -> None:
         session = getattr(self._local, "session", None)
         if session is not None and session.sent >= self.messages_per_connection:
             self._drop(session, politely=True)
             session = None
         if session is not None:
             try:
-                self._transact(session, message, mime)
+                self._transact(session, message, payload)
                 return
             except _SessionLost:
                 # The server closed a reused session (idle timeout, restart) before the
@@ -155,7 +177,7 @@ class SmtpEmailSender:
                 log.info("SMTP session closed by the server; opening a new one")
         session = self._open()
         try:
-            self._transact(session, message, mime)
+            self._transact(session, message, payload)
         except _SessionLost as lost:
             raise RetryableDeliveryError(str(lost)) from lost.__cause__
 
@@ -183,20 +205,14 @@ class SmtpEmailSender:
         try:
             step = "EHLO"
             smtp.ehlo_or_helo_if_needed()
-            if self.starttls and not smtp.has_extn("starttls") and _is_loopback(self.host):
-                # A relay on this machine (a local postfix, a test server): nothing crosses
-                # a network, so plain SMTP is acceptable; said once per session in the log.
-                log.warning(
-                    "SMTP server %s offers no STARTTLS; on loopback, sending in clear", where
-                )
-            elif self.starttls:
+            if self.starttls:  # true means never in clear, on loopback too
                 step = "STARTTLS"
                 if not smtp.has_extn("starttls"):
                     raise ChannelConfigError(
                         f"SMTP server {where} does not offer STARTTLS and email.starttls is "
-                        "true: not sending in clear. Check email.host/email.port (587 usually "
-                        "offers STARTTLS), or set email.starttls = false only for a trusted "
-                        "local relay.",
+                        "true: not sending in clear (nor the password). Check "
+                        "email.host/email.port (587 usually offers STARTTLS), or set "
+                        "email.starttls = false only for a trusted relay on this machine.",
                         channel="email",
                         setting=TLS_SETTING,
                     )
@@ -265,8 +281,9 @@ class SmtpEmailSender:
                 self._sessions.remove(session)
         _close(session.smtp, politely=politely)
 
-    def _transact(self, session: _Session, message: EmailMessage, mime: MimeMessage) -> None:
-        """One mail transaction (MAIL, RCPT, DATA, the message) on an open session.
+    def _transact(self, session: _Session, message: EmailMessage, payload: bytes) -> None:
+        """One mail transaction (MAIL, RCPT, DATA, the message) on an open session;
+        ``payload``: the message's bytes, dot-stuffed, ended by CRLF.CRLF.
 
         A definite refusal leaves the session usable (RSET); a broken session is dropped.
         A broken *reused* session before the message text went raises ``_SessionLost``."""
@@ -305,7 +322,7 @@ class SmtpEmailSender:
 
             # From here the server may accept the message at any moment.
             step = "message"
-            smtp.send(_dot_stuffed(message_bytes(mime)))
+            smtp.send(payload)
             code, reply = smtp.getreply()
             if code != 250:
                 self._refused(step, code, reply, message.to)
@@ -361,29 +378,50 @@ class SmtpEmailSender:
         recipient: str,
         cause: BaseException | None = None,
     ) -> NoReturn:
-        """Raise for a definite refusal: 4xx (or garbage) -> retry, 5xx -> permanent."""
+        """Raise for a definite refusal, read by its enhanced status code (RFC 3463) where
+        the reply has one: at AUTH or STARTTLS 5.7.x, and 530/534/535 anywhere, is our
+        configuration; at RCPT 5.1.x, 5.2.1 or a bare 5xx is a bad address (bounced),
+        5.7.x is the relay's policy (retried, nothing marked); 4.x.x and 5.2.2 are
+        temporary; any other 5xx is permanent."""
         text = _text(reply)
         if recipient:  # server replies often echo the address: keep it out of errors and logs
             text = re.sub(re.escape(recipient), "<recipient>", text, flags=re.IGNORECASE)
         where = f"{self.host}:{self.port}"
-        if code == 530:  # "authentication required" / "must issue STARTTLS first"
+        enhanced = enhanced_code(text)
+        said = f"{code} {text}"
+        if code in _LOG_IN_FIRST or (
+            step in ("AUTH", "STARTTLS") and enhanced and enhanced.startswith("5.7.")
+        ):  # "authentication required" / "must issue STARTTLS first" / login refused
             raise ChannelConfigError(
-                f"SMTP {step} refused at {where} until we log in or use TLS: {code} {text}. "
+                f"SMTP {step} refused at {where} until we log in or use TLS: {said}. "
                 f"Check {CREDENTIAL_SETTINGS} and email.starttls.",
                 channel="email",
                 setting=CREDENTIAL_SETTINGS,
                 code=str(code),
             ) from cause
-        if 500 <= code < 600:
-            about_recipient = step == "RCPT" and code not in _NOT_ABOUT_THE_RECIPIENT
+        temporary = enhanced == "5.2.2" or (enhanced or "").startswith("4.")
+        if 500 <= code < 600 and not temporary:
+            if step == "RCPT" and enhanced and enhanced.startswith("5.7."):
+                raise PolicyRefusalError(
+                    f"SMTP RCPT refused by the relay's policy at {where}, not for the address: "
+                    f"{said}; retried later",
+                    channel="email",
+                    setting=RELAY_SETTINGS,
+                    code=str(code),
+                ) from cause
+            about_recipient = (
+                step == "RCPT"
+                and code not in _NOT_ABOUT_THE_RECIPIENT
+                and (enhanced is None or enhanced.startswith("5.1.") or enhanced == "5.2.1")
+            )
             detail = "the recipient's address refuses mail" if about_recipient else "refused"
             raise PermanentDeliveryError(
-                f"SMTP {step} {detail} at {where}: {code} {text}",
+                f"SMTP {step} {detail} at {where}: {said}",
                 code=str(code),
                 channel_status="bounced" if about_recipient else None,
             ) from cause
         raise RetryableDeliveryError(
-            f"SMTP {step} temporarily refused at {where}: {code} {text}",
+            f"SMTP {step} temporarily refused at {where}: {said}",
             code=str(code) if code > 0 else None,
         ) from cause
 
@@ -396,6 +434,12 @@ class SmtpEmailSender:
                 f"answered; it may have been accepted: {exc}"
             ) from exc
         raise RetryableDeliveryError(f"SMTP {step} with {where} failed: {exc}") from exc
+
+
+def enhanced_code(text: str) -> str | None:
+    """The RFC 3463 enhanced status code a reply's text starts with ("5.7.1"), if any."""
+    found = _ENHANCED.match(text)
+    return found.group(1) if found else None
 
 
 def _dot_stuffed(data: bytes) -> bytes:
@@ -446,11 +490,3 @@ def _close(smtp: smtplib.SMTP, *, politely: bool) -> None:
             smtp.quit()
     smtp.close()
 
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

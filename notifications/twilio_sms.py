@@ -78,6 +78,7 @@ class TwilioSmsSender:
         messaging_service_sid: str = "",
         api_base_url: str = "",
         timeout_seconds: float = 15.0,
+        status_callback: str = "",
     ) -> None:
         if not account_sid.strip():
             raise ValueError("TWILIO_ACCOUNT_SID is not set (needed for sms.backend = twilio)")
@@ -100,6 +101,8 @@ class TwilioSmsSender:
             else {"messaging_service_sid": messaging_service_sid.strip()}
         )
         self._via_service = "messaging_service_sid" in self._sender
+        # Where Twilio posts each status change (`transport serve`), when it is set up.
+        self._create_extra = {"status_callback": status_callback} if status_callback else {}
         self._credentials = (account_sid, auth_token)
         self._base_url = api_base_url.rstrip("/")
         self._timeout = timeout_seconds
@@ -119,7 +122,9 @@ class TwilioSmsSender:
 
     def send(self, message: SmsMessage) -> str:
         try:
-            created = self._client.messages.create(to=message.to, body=message.body, **self._sender)
+            created = self._client.messages.create(
+                to=message.to, body=message.body, **self._sender, **self._create_extra
+            )
         except Exception as exc:
             error = _translate(exc, may_have_sent=True, via_service=self._via_service)
             log.debug("sms %s not sent: %s", message.reference, error)
@@ -139,6 +144,28 @@ class TwilioSmsSender:
             raise _translate(exc, may_have_sent=False) from exc
         code = fetched.error_code
         return SmsStatus(str(fetched.status), None if code is None else str(code))
+
+    def check(self) -> str:
+        """Sends nothing: the credentials (the account) and our sender (one of its numbers,
+        or its messaging service). Raises ChannelConfigError naming what to fix."""
+        sid = self._credentials[0]
+        try:
+            self._client.api.v2010.accounts(sid).fetch()
+            if self._via_service:
+                service = self._sender["messaging_service_sid"]
+                self._client.messaging.v1.services(service).fetch()
+                return f"Twilio account {sid}, messaging service {service}"
+            number = self._sender["from_"]
+            owned = self._client.incoming_phone_numbers.list(phone_number=number, limit=1)
+        except Exception as exc:
+            raise _translate(exc, may_have_sent=False, via_service=self._via_service) from exc
+        if not owned:
+            raise ChannelConfigError(
+                f"{number} is not a number of Twilio account {sid}; check sms.from_number",
+                channel="sms",
+                setting="sms.from_number",
+            )
+        return f"Twilio account {sid}, sender {number}"
 
     def find(self, to: str, body: str, since: datetime) -> str | None:
         """The newest message to ``to`` created at or after ``since`` (less CLOCK_SKEW)

@@ -29,6 +29,7 @@ from transport.config import (
     ImportConfig,
     RemindersConfig,
 )
+from transport.config_web import NOTIFY_LETTER_PER_SECOND
 from transport.db.engine import make_engine, masked_url, sqlite_file
 from transport.db.schema import current_revision, ensure_current
 from transport.domain.eligibility import Policy
@@ -40,7 +41,7 @@ from transport.errors import ConfigError, DatabaseUnavailable, NoData
 
 if TYPE_CHECKING:  # sending is loaded by the commands that send, not by every command
     from notifications.dispatch import DispatchSettings
-    from notifications.ports import EmailSender, SmsSender
+    from notifications.ports import EmailSender, LetterSender, SmsSender
     from notifications.senders import Senders
     from notifications.sending_rules import RateLimiter
 
@@ -59,6 +60,11 @@ class RenewalSettings:
     ladder: tuple[LadderStep, ...]
     apply_by_days_before: int  # families are asked to apply this long before R
     task_within_days: int  # the team gets a task when a problem is this close
+
+    @property
+    def steps(self) -> list[str]:
+        """Every step's name, earliest first."""
+        return [step.step for step in sorted(self.ladder, key=lambda step: -step.days_before)]
 
     @property
     def caseworker_steps(self) -> list[str]:
@@ -86,6 +92,7 @@ class Settings:
     imports: ImportConfig
     rates: dict[str, float]  # messages per second, per channel
     retention: RetentionSettings
+    inform_days_before: int = 21  # transport details go this long before the first day
 
 
 def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
@@ -143,11 +150,16 @@ def settings_from(config: Config) -> Settings:
         letter_delivery_working_days=config.eligibility.letter_delivery_working_days,
         council=config.council,
         imports=config.imports,
-        rates={"email": sending.email_per_second, "sms": sending.sms_per_second},
+        rates={
+            "email": sending.email_per_second,
+            "sms": sending.sms_per_second,
+            "letter": NOTIFY_LETTER_PER_SECOND if config.letter.backend == "notify" else 0.0,
+        },
         retention=RetentionSettings(
             RetentionRule(config.retention.message_bodies_days, config.retention.left_pupils_years),
             Path(config.email.outbox_dir),
         ),
+        inform_days_before=config.inform.days_before_first_day,
     )
 
 
@@ -194,6 +206,7 @@ class App:
     # Senders passed in (tests, the simulator); None: built from the config when needed.
     email: EmailSender | None = None
     sms: SmsSender | None = None
+    letter: LetterSender | None = None
     # Only the commands that fill a database (db upgrade, import, demo) may create one;
     # every other command stops on a missing or empty database (see ``ready``).
     may_create: bool = True
@@ -246,7 +259,15 @@ class App:
 
         config = self.config
         return build_senders(
-            config.email, config.sms, config.secrets, email=self.email, sms=self.sms
+            config.email,
+            config.sms,
+            config.secrets,
+            email=self.email,
+            sms=self.sms,
+            letter_config=config.letter,
+            letter=self.letter,
+            notify=config.notify,
+            public_url=config.web.public_url,
         )
 
     def rate_limiter(self) -> RateLimiter:
@@ -267,6 +288,7 @@ def build(
     clock: Clock | None = None,
     sms: SmsSender | None = None,
     email: EmailSender | None = None,
+    letter: LetterSender | None = None,
     interactive: bool = False,
 ) -> App:
     """``interactive``: a person runs one command at a terminal; the command says what
@@ -287,4 +309,5 @@ def build(
         settings=settings_from(config),
         email=email,
         sms=sms,
+        letter=letter,
     )

@@ -8,10 +8,10 @@ from datetime import date, datetime, time
 from sqlalchemy.engine import Connection
 
 from services.app import App
+from services.keys import known_keys
 from transport.clock import LONDON
 from transport.db.queries import pupil as child_store
 from transport.db.queries.audit import About, AuditLine, about_child, events
-from transport.errors import UsageError
 
 
 def read_audit(
@@ -31,8 +31,7 @@ def read_audit(
 
 
 def _about(conn: Connection, pupil_ref: str) -> About:
-    if child_store.child(conn, pupil_ref) is None:
-        raise UsageError(f"no pupil {pupil_ref!r} in the record")
+    known_keys(conn, pupil_ref=pupil_ref)
     contacts = child_store.contacts(conn, pupil_ref)
     messages = child_store.messages(conn, pupil_ref, [c.contact_id for c in contacts])
     return about_child(

@@ -11,31 +11,32 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from services.app import App
+from services.keys import known_keys
 from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
-from transport.db.queries.record import has_school, last_import_at
+from transport.db.queries.record import children_imported_at, last_import_at
 from transport.db.queries.risk_facts import (
     load_calendars,
     pupil_facts,
     pupil_names,
     school_names,
     schools_named,
+    schools_of_pupil,
 )
 from transport.db.queries.work_done import done_in_window
+from transport.domain.calendar_gaps import CalendarGap, calendar_gaps
 from transport.domain.forecast import StageForecast, forecast, window_start
 from transport.domain.risk import (
     REASON_ORDER,
-    CalendarGap,
     CheckResult,
     PupilRisk,
     RiskContext,
-    calendar_gaps,
+    assess,
     check,
 )
-from transport.errors import NoData, UsageError
+from transport.errors import NoData
 from transport.gc_tuning import full_passes_held
-from transport.vocabulary import Reason
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,13 @@ class CheckOutcome:
     baseline: snapshots.Baseline | None
     run_id: int | None
     gaps: tuple[CalendarGap, ...] = ()
+    # When an import last carried rows of pupils.csv, awards.csv or applications.csv (the
+    # record's age; None: none ever did).
     data_imported_at: datetime | None = None
-    stale: bool = False  # the record was last imported longer ago than the council allows
+    stale: bool = False  # the record is older than the council allows (or has no children)
     not_saved: str | None = None  # why this run could not be kept as a snapshot
+    # The whole record (whatever --school says) has no child in scope: not an all-clear.
+    no_children: bool = False
 
     def is_new(self, pupil_ref: str) -> bool | None:
         """At risk now but not in the baseline run; None when there is no baseline."""
@@ -90,19 +95,21 @@ def run_check(
     engine = app.ready().engine
     now = now or app.clock.now()
     with engine.connect() as conn, full_passes_held():
-        imported_at = last_import_at(conn)
-        if imported_at is None:
+        if last_import_at(conn) is None:
             raise NoData(
                 f"no data: nothing has ever been imported into {app.database}; "
                 "run `transport import DIR` first"
             )
-        if school_urn is not None and not has_school(conn, school_urn):
-            raise UsageError(f"--school {school_urn}: the record holds no school with that URN")
+        known_keys(conn, school_urn=school_urn)
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
-        gaps = tuple(calendar_gaps(ctx))
+        gaps = tuple(calendar_gaps(ctx, result))
         baseline = snapshots.baseline_before(conn, as_of)
+        imported_at = children_imported_at(conn)
+        no_children = result.in_scope == 0 and (
+            school_urn is None or not _any_in_scope(conn, ctx)
+        )
     run_id, not_saved = None, None
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
@@ -111,8 +118,24 @@ def run_check(
                 run_id = snapshots.save(conn, result, run_at=now)
         except OperationalError as exc:  # read-only, locked, disk full: the answer stands
             not_saved = explain(exc, url=app.database) or "the database refused the write"
-    stale = now - imported_at > timedelta(days=settings.max_data_age_days)
-    return CheckOutcome(result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved)
+    stale = imported_at is None or now - imported_at > timedelta(
+        days=settings.max_data_age_days
+    )
+    return CheckOutcome(
+        result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved, no_children
+    )
+
+
+def _any_in_scope(conn: Connection, ctx: RiskContext) -> bool:
+    """Whether the whole record has a child in scope (for a school with nobody in scope:
+    "no children" is about the record); stops at the first one."""
+    facts = pupil_facts(conn)
+    try:
+        return any(assess(pupil, ctx)[0] for pupil in facts)
+    finally:
+        close = getattr(facts, "close", None)  # a generator: its cursor closes now
+        if close is not None:
+            close()
 
 
 def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -124,21 +147,21 @@ def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str
 def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRisk | None:
     """The one pupil's risk on ``as_of`` (None: not at risk, or not in scope): the same
     check the nightly runs, over the pupil's school only."""
+    return pupil_check(app, conn, pupil_ref, as_of)[0]
+
+
+def pupil_check(
+    app: App, conn: Connection, pupil_ref: str, as_of: date
+) -> tuple[PupilRisk | None, list[CalendarGap]]:
+    """The one pupil's risk on ``as_of``, and the gaps of the calendars their schools
+    follow (the terms the check assumes for them)."""
     settings = app.settings.check
     facts = list(pupil_facts(conn, pupil_ref=pupil_ref))
-    calendars, school_calendar = load_calendars(conn, schools_named(facts))
+    urns = schools_named(facts) or set(schools_of_pupil(conn, pupil_ref))
+    calendars, school_calendar = load_calendars(conn, urns)
     ctx = RiskContext(as_of, settings.horizon_days, calendars, school_calendar, settings.thresholds)
-    return next(iter(check(facts, ctx).at_risk), None)
-
-
-def renewal_due_on(app: App, conn: Connection, pupil_ref: str, as_of: date) -> date | None:
-    """R (the first day without transport, counted back from by the ladder) when the
-    pupil is renewal-due on ``as_of`` (NO_APPLICATION within the window), else None:
-    the same check the nightly runs, for one pupil."""
-    risk = risk_of(app, conn, pupil_ref, as_of)
-    if risk is not None and Reason.NO_APPLICATION in risk.reasons:
-        return risk.uncovered_from
-    return None
+    result = check(facts, ctx)
+    return next(iter(result.at_risk), None), calendar_gaps(ctx, result)
 
 
 def trend(app: App, *, up_to: date) -> list[snapshots.RunPoint]:

@@ -4,9 +4,13 @@ with their blocks."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from services.app import App
+from services.keys import known_keys
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import contacts as store
@@ -75,6 +79,42 @@ def list_contacts(
 ) -> tuple[list[ContactRow], int]:
     """The first ``limit`` contacts listed, and how many there are in all."""
     with app.ready().engine.connect() as conn:
+        known_keys(conn, pupil_ref=pupil_ref)
         return store.list_contacts(
             conn, pupil_ref=pupil_ref, blocked_only=blocked_only, limit=limit
         )
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    contact_ids: tuple[int, ...]  # the persons whose bounce mark is (or would be) cleared
+    dry_run: bool
+
+
+_CODE = re.compile(r"^[245]\.\d{1,3}(?:\.\d{1,3})?$")
+
+
+def reset_bounces(
+    app: App, *, since: date, code: str | None, by: str, dry_run: bool
+) -> ResetResult:
+    """Clear the email `bounced` marks made since ``since`` (the council's day), only those
+    whose failed message's reply carried ``code`` when given: after a relay's past
+    misconfiguration marked good addresses bounced. Audited; never an opt-out or an
+    invalid number."""
+    if code is not None and not _CODE.match(code):
+        raise UsageError(
+            f"--code: expected an enhanced status code like 5.7 or 5.7.1, got {code!r}"
+        )
+    if not dry_run and not by.strip():
+        raise UsageError("say who you are with --by (it goes in the audit log)")
+    start = datetime.combine(since, time(), tzinfo=ZoneInfo(app.settings.council.timezone))
+    engine = app.ready().engine
+    if dry_run:
+        with engine.connect() as conn:
+            return ResetResult(tuple(store.bounced_since(conn, start, code=code)), True)
+    audit = AuditContext(actor=by.strip(), at=app.clock.now())
+    detail = {"since": since.isoformat(), "code": code, "reason": "contacts reset-status"}
+    with writer(engine).begin() as conn:
+        found = store.bounced_since(conn, start, code=code)
+        cleared = store.clear_bounces(conn, found, audit=audit, detail=detail)
+    return ResetResult(tuple(cleared), False)

@@ -13,9 +13,10 @@ from notifications import outbox
 from services.app import App
 from services.check import CheckOutcome, run_check
 from transport.config import CouncilConfig
-from transport.db.queries import channels
+from transport.db.queries import channels, letters
 from transport.db.queries.risk_facts import pupil_names, school_names
 from transport.db.queries.tasks import open_task_counts
+from transport.domain.calendar import format_academic_year
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER, Severity
 
 LIST_LIMIT = 50
@@ -58,9 +59,21 @@ def digest_data(
         if st.on_track is False
     ]  # fmt: skip
     tasks = open_task_counts(conn)
+    unposted, oldest = letters.waiting(conn)
     down = channels.down(conn)
     failed = outbox.recent_failures(conn, since=now - timedelta(days=1))
     data = outcome.counts()
+    gaps = [
+        {
+            "calendar": gap.calendar,
+            "academic_year": format_academic_year(gap.academic_year),
+            "terms": ", ".join(gap.terms),
+            "from": f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day",
+            "schools": len(gap.schools),
+            "pupils": gap.pupils,
+        }
+        for gap in outcome.gaps
+    ]
     return {
         "council": {"name": council.name},
         "as_of": result.as_of.isoformat(),
@@ -77,6 +90,7 @@ def digest_data(
         "critical_total": len(critical),
         "alerts": [{"pupil_ref": ref, "name": names.get(ref, "")} for ref in alerts or []],
         "short": short,
+        "calendar_gaps": gaps,
         "channels_down": [
             {
                 "channel": d.channel,
@@ -85,8 +99,22 @@ def digest_data(
             }
             for d in down
         ],
+        # The record's age and whether it holds children: the digest's third line.
+        "record": {
+            "no_children": outcome.no_children,
+            "stale": outcome.stale,
+            "imported_at": (
+                outcome.data_imported_at.strftime("%d %b %Y %H:%M UTC")
+                if outcome.data_imported_at
+                else None
+            ),
+        },
         "tasks": dict(sorted(tasks.items())),
         "tasks_total": sum(tasks.values()),
+        "letters": {
+            "unposted": unposted,
+            "oldest": f"{oldest:%a %d %b}" if oldest else None,
+        },
         "failed": [row.as_dict() for row in failed[:LIST_LIMIT]],
         "failed_total": len(failed),
         "unknown_total": sum(1 for row in failed if row.status == "unknown"),

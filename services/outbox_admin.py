@@ -9,23 +9,23 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import String, cast, select
-from sqlalchemy.exc import NoResultFound
 
 from notifications import outbox
-from notifications.households import child_line, message_context, recipients
-from notifications.messages import render
 from services.app import App
-from services.check import renewal_due_on
+from services.check import risk_of
+from services.inform import details_messages
+from services.keys import known_keys
 from services.renewals import due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
+from transport.db.queries.inform import details_facts
 from transport.db.queries.record import has_pupil
 from transport.db.tables import Contact
 from transport.domain.calendar import academic_year_of
 from transport.domain.ladder import plan
 from transport.errors import NothingToSend, UsageError
-from transport.vocabulary import ChannelStatus, OutboxStatus
+from transport.vocabulary import ChannelStatus, OutboxStatus, Reason
 
 RENEWAL_KINDS = ("renewal_invite", "renewal_reminder", "renewal_urgent", "renewal_final")
 RETRYABLE = (OutboxStatus.FAILED_PERMANENT, OutboxStatus.FAILED_TEMPORARY)
@@ -83,6 +83,7 @@ def list_messages(
     if limit:
         stmt = stmt.limit(limit)
     with app.ready().engine.connect() as conn:
+        known_keys(conn, pupil_ref=pupil_ref, contact_id=contact_id)
         return [
             MessageRow(
                 id=row.id,
@@ -150,6 +151,7 @@ class Preview:
     contact_id: int
     subject: str | None
     text: str
+    postal_address: tuple[str, ...] = ()  # a letter's address block
 
 
 def preview(
@@ -161,23 +163,52 @@ def preview(
     ladder would send nothing."""
     if kind in RENEWAL_KINDS:
         return _renewal_preview(app, pupil_ref, kind=kind, channels=channels, as_of=as_of)
+    return _details_preview(app, pupil_ref, channels=channels, as_of=as_of)
+
+
+def _details_preview(
+    app: App, pupil_ref: str, *, channels: Sequence[str], as_of: date
+) -> list[Preview]:
+    """The transport details of the pupil's arrangement for the school year under way (or,
+    after its last day, the next), as `transport inform` would send them."""
     with app.ready().engine.connect() as conn:
-        people = recipients(conn, pupil_ref)
-        try:
-            child = child_line(conn, pupil_ref, as_of=as_of)
-        except NoResultFound:
-            raise UsageError(f"no pupil {pupil_ref!r}") from None
-    found: list[Preview] = []
-    for person in people:
-        context = message_context(app.settings.council, person, [child])
-        for channel in channels:
-            address = person.address(channel)
-            if not address or not person.usable(channel):
-                continue
-            rendered = render(kind, channel, context)
-            found.append(
-                Preview(channel, address, True, person.contact_id, rendered.subject, rendered.text)
+        if not has_pupil(conn, pupil_ref):
+            raise UsageError(f"no pupil {pupil_ref!r}")
+        facts = [
+            fact
+            for fact in details_facts(conn, as_of, pupil_ref=pupil_ref, told=True)
+            if fact.first_day.year_ends >= as_of
+        ]
+        if not facts:
+            raise NothingToSend(
+                f"nothing to send: pupil {pupil_ref} has no arrangement (with an award) for "
+                f"the school year under way or the next on {as_of}"
             )
+        fact = min(facts, key=lambda found: found.academic_year)
+        if fact.first_day.assumed:
+            raise NothingToSend(
+                f"nothing to send: the first school day of {fact.academic_year}/"
+                f"{(fact.academic_year + 1) % 100:02d} at pupil {pupil_ref}'s school is not "
+                "known (no term dates); details wait for it (a complete_arrangement task)"
+            )
+        if fact.missing:
+            raise NothingToSend(
+                f"nothing to send: pupil {pupil_ref}'s arrangement has no "
+                f"{' or '.join(fact.missing)} (a complete_arrangement task)"
+            )
+        found = [
+            Preview(
+                message.channel,
+                message.to_address,
+                True,
+                message.contact_id,
+                new.subject,
+                new.body_text,
+                tuple(new.context.get("address", ())),
+            )
+            for message, new in details_messages(conn, [fact], app.settings.council, as_of)
+            if message.channel in channels
+        ]
     if not found:
         raise NothingToSend(_no_channel(pupil_ref, channels))
     return found
@@ -190,23 +221,28 @@ def _renewal_preview(
     due the same step share one message), rendered by the ladder's own code."""
     settings = app.settings
     with app.ready().engine.connect() as conn:
-        if not has_pupil(conn, pupil_ref):
-            raise UsageError(f"no pupil {pupil_ref!r}")
-        due = [
-            (ref, r)
+        known_keys(conn, pupil_ref=pupil_ref)
+        risks = {
+            ref: risk
             for ref in store.household_of(conn, pupil_ref)
-            if (r := renewal_due_on(app, conn, ref, as_of)) is not None
-        ]
+            if (risk := risk_of(app, conn, ref, as_of)) is not None
+            and Reason.NO_APPLICATION in risk.reasons
+            and risk.uncovered_from is not None
+        }
+        due = [(ref, risk.uncovered_from) for ref, risk in risks.items() if risk.uncovered_from]
+        assumed = {
+            ref: (risk.uncovered_assumed, risk.uncovered_term)
+            for ref, risk in risks.items()
+            if risk.uncovered_assumed
+        }
         if pupil_ref not in {ref for ref, _ in due}:
             raise NothingToSend(
                 f"nothing to send: pupil {pupil_ref} is not due a renewal reminder on "
                 f"{as_of} (no missing application within the check's window)"
             )
         contacts = store.contact_facts(conn, [ref for ref, _ in due])
-        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
-        planned = plan(
-            due_pupils(due, contacts, done, unreachable), settings.renewals.ladder, as_of
-        )
+        recorded = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+        planned = plan(due_pupils(due, contacts, recorded), settings.renewals.ladder, as_of)
         mine = next((item for item in planned if item.pupil_ref == pupil_ref), None)
         if mine is None:
             raise NothingToSend(
@@ -221,7 +257,7 @@ def _renewal_preview(
         rendered = [
             (message, new)
             for message, new in household_messages(
-                conn, settings.renewals, settings.council, planned, as_of
+                conn, settings.renewals, settings.council, planned, as_of, assumed
             )
             if pupil_ref in message.pupil_refs and message.channel in channels
         ]
@@ -242,13 +278,15 @@ def _renewal_preview(
             message.contact_id,
             message.subject,
             new.body_text,
+            tuple(new.context.get("address", ())),
         )
         for message, new in rendered
     ]
 
 
 def _no_channel(pupil_ref: str, channels: Sequence[str]) -> str:
-    asked = " or ".join("an email address" if c == "email" else "a mobile" for c in channels)
+    words = {"email": "an email address", "sms": "a mobile", "letter": "a postal address"}
+    asked = " or ".join(words[c] for c in channels)
     return f"nothing to send: no contact of pupil {pupil_ref} has {asked} that can be used"
 
 

@@ -4,13 +4,14 @@ sent, the tasks, and the audit log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from services.app import App
-from services.check import risk_of
+from services.check import pupil_check
 from transport.db.queries import pupil as store
 from transport.db.queries.audit import AuditLine
+from transport.domain.calendar_gaps import CalendarGap
 from transport.domain.risk import PupilRisk
 from transport.errors import UsageError
 
@@ -27,6 +28,7 @@ class PupilStory:
     messages: list[store.MessageLine]
     tasks: list[store.TaskLine]
     audit: list[AuditLine]
+    gaps: list[CalendarGap] = field(default_factory=list)  # of the calendars of their schools
 
 
 def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
@@ -44,10 +46,11 @@ def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
             "tasks": [str(t.id) for t in tasks],
             "outbox": [str(m.id) for m in messages],
         }
+        risk, gaps = pupil_check(app, conn, pupil_ref, as_of)
         return PupilStory(
             as_of=as_of,
             child=child,
-            risk=risk_of(app, conn, pupil_ref, as_of),
+            risk=risk,
             contacts=contacts,
             awards=awards,
             applications=applications,
@@ -61,4 +64,5 @@ def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
                 [a.application_ref for a in applications],
                 by_entity,
             ),
+            gaps=gaps,
         )

@@ -19,11 +19,12 @@ from sqlalchemy.engine import Connection
 
 from notifications import outbox
 from notifications.digest import queue_digest
-from notifications.households import council_context
+from notifications.households import address_for, council_context, with_address
 from notifications.messages import render
 from services.app import App, RenewalSettings
 from services.check import CheckOutcome, run_check
 from services.digest import digest_data
+from services.inform import InformReport, plan_inform, run_inform
 from transport.config import CouncilConfig
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
@@ -36,11 +37,12 @@ from transport.domain.ladder import (
     HouseholdMessage,
     LadderStep,
     PlannedStep,
+    RecordedSteps,
     households,
     plan,
 )
 from transport.domain.risk import CheckResult, PupilFacts
-from transport.domain.tasks import wanted_tasks
+from transport.domain.tasks import PhoneStep, wanted_tasks
 from transport.gc_tuning import full_passes_held
 from transport.vocabulary import Reason
 
@@ -92,6 +94,7 @@ class LadderReport:
     recorded: int = 0  # steps recorded now (not by an earlier or concurrent run)
     skipped: int = 0
     unreachable: list[str] = field(default_factory=list)
+    by_phone: list[str] = field(default_factory=list)  # only the team's call can reach them
     messages: list[LadderMessage] = field(default_factory=list)
     queued: int = 0
     phone_tasks: list[tuple[str, int]] = field(default_factory=list)  # (pupil, year)
@@ -108,6 +111,7 @@ class LadderReport:
             "steps_recorded": self.recorded,
             "steps_skipped": self.skipped,
             "unreachable": len(self.unreachable),
+            "by_phone": len(self.by_phone),
             "messages": len(self.messages),
             "queued": self.queued,
             "phone_tasks": len(self.phone_tasks),
@@ -122,6 +126,7 @@ class RenewalRun:
     ladder: LadderReport
     tasks: TaskSync | None
     digest_queued: bool = False
+    inform: InformReport | None = None  # transport details queued (the nightly job)
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -135,6 +140,8 @@ class RenewalRun:
             "ladder": self.ladder.counts(),
             "digest_queued": self.digest_queued,
         }
+        if self.inform is not None:
+            counts["inform"] = self.inform.counts()
         if self.tasks is not None:
             counts["tasks"] = {
                 "opened": self.tasks.opened,
@@ -159,24 +166,26 @@ def renewal_due(result: CheckResult) -> list[tuple[str, date]]:
 def due_pupils(
     due: Sequence[tuple[str, date]],
     contacts: Mapping[str, Sequence[ContactFact]],
-    done: Mapping[tuple[str, int], Iterable[str]],
-    unreachable: Mapping[tuple[str, int], Iterable[str]] | None = None,
+    recorded: RecordedSteps,
 ) -> list[DuePupil]:
     """What the ladder needs to know of each renewal-due pupil: R, the school year it
     falls in, the household's contacts and the steps already recorded for that year
-    (sent or skipped; and, apart, those recorded unreachable)."""
-    unreachable = unreachable or {}
-    return [
-        DuePupil(
-            ref,
-            academic_year_of(r),
-            r,
-            tuple(contacts.get(ref, ())),
-            frozenset(done.get((ref, academic_year_of(r)), ())),
-            frozenset(unreachable.get((ref, academic_year_of(r)), ())),
+    (done; and, apart, those recorded unreachable or cancelled)."""
+    pupils = []
+    for ref, r in due:
+        key = (ref, academic_year_of(r))
+        pupils.append(
+            DuePupil(
+                ref,
+                key[1],
+                r,
+                tuple(contacts.get(ref, ())),
+                frozenset(recorded.done.get(key, ())),
+                frozenset(recorded.unreachable.get(key, ())),
+                frozenset(recorded.cancelled.get(key, ())),
+            )
         )
-        for ref, r in due
-    ]
+    return pupils
 
 
 @dataclass
@@ -188,7 +197,7 @@ class CountyState:
     facts: dict[str, PupilFacts]
     contacts: dict[str, list[ContactFact]]
     done: dict[tuple[str, int], set[str]]
-    phone: dict[tuple[str, int], str]
+    phone: dict[tuple[str, int], PhoneStep]
 
 
 def read_county(app: App) -> CountyState:
@@ -201,7 +210,7 @@ def read_county(app: App) -> CountyState:
             facts,
             store.contact_facts(conn, sorted(facts)),
             store.all_done_steps(conn),
-            phone_steps(conn, app.settings.renewals.caseworker_steps),
+            phone_steps(conn, app.settings.renewals.caseworker_steps, app.settings.renewals.steps),
         )
 
 
@@ -211,29 +220,51 @@ def remind(app: App, on: date, *, dry_run: bool = False) -> RenewalRun:
 
 
 def run_renewals(
-    app: App, on: date, *, save_snapshot: bool, digest: bool, dry_run: bool = False
+    app: App,
+    on: date,
+    *,
+    save_snapshot: bool,
+    digest: bool,
+    dry_run: bool = False,
+    inform: bool = False,
 ) -> RenewalRun:
-    """The check, the ladder, the tasks and (``digest``) the team's digest for ``on``.
-    The clock is read once: every record of the run carries the same time."""
+    """The check, the ladder, the tasks, (``inform``) the transport details due and
+    (``digest``) the team's digest for ``on``. The clock is read once: every record of
+    the run carries the same time."""
     with full_passes_held():  # the whole county, in bulk: see transport/gc_tuning.py
-        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run)
+        return _run(app, on, app.clock.now(), save_snapshot, digest, dry_run, inform)
 
 
 def _run(
-    app: App, on: date, now: datetime, save_snapshot: bool, digest: bool, dry_run: bool
+    app: App,
+    on: date,
+    now: datetime,
+    save_snapshot: bool,
+    digest: bool,
+    dry_run: bool,
+    inform: bool,
 ) -> RenewalRun:
     settings = app.settings
     outcome = run_check(app, as_of=on, save=save_snapshot and not dry_run, now=now)
     ladder = run_ladder(app, settings.renewals, outcome.result, today=on, now=now, dry_run=dry_run)
     if dry_run:
         return RenewalRun(outcome, ladder, None)
+    if inform:
+        details = run_inform(app, on, now=now)
+        to_complete = details.tasks
+    else:  # the ladder alone: the details' tasks are still wanted (not closed)
+        details = None
+        with app.engine.connect() as conn:
+            to_complete = plan_inform(conn, on, settings.inform_days_before).tasks
     alerts = sorted({item.pupil_ref for item in ladder.planned if item.step.alert_team})
     with writer(app.engine).begin() as conn:
         wanted = wanted_tasks(
             outcome.result.at_risk,
-            phone=phone_steps(conn, settings.renewals.caseworker_steps),
+            phone=phone_steps(
+                conn, settings.renewals.caseworker_steps, settings.renewals.steps
+            ),
             within_days=settings.renewals.task_within_days,
-        )
+        ) + list(to_complete)
         tasks = sync_tasks(conn, wanted, today=on, now=now)
         queued = False
         if digest:
@@ -246,7 +277,7 @@ def _run(
                 window=settings.check.rate_window_working_days,
             )
             queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
-    return RenewalRun(outcome, ladder, tasks, queued)
+    return RenewalRun(outcome, ladder, tasks, queued, details)
 
 
 def run_ladder(
@@ -264,13 +295,15 @@ def run_ladder(
     refs = [ref for ref, _ in due]
     with engine.connect() as conn:
         contacts = store.contact_facts(conn, refs)
-        done, unreachable = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
-    report.planned = plan(due_pupils(due, contacts, done, unreachable), settings.ladder, today)
+        steps = store.done_steps(conn, [(ref, academic_year_of(r)) for ref, r in due])
+    report.planned = plan(due_pupils(due, contacts, steps), settings.ladder, today)
     council = app.settings.council
     if dry_run:
         _note_followups(report, report.planned)
         with engine.connect() as conn:
-            for message, new in household_messages(conn, settings, council, report.planned, today):
+            for message, new in household_messages(
+                conn, settings, council, report.planned, today, assumed_of(result)
+            ):
                 report.messages.append(replace(message, body_text=new.body_text))
         return report
     with writer(engine).begin() as conn:
@@ -289,16 +322,30 @@ def run_ladder(
                 yield new
 
         report.queued = outbox.enqueue(
-            conn, queued(household_messages(conn, settings, council, mine, today)), now=now
+            conn,
+            queued(household_messages(conn, settings, council, mine, today, assumed_of(result))),
+            now=now,
         )
     return report
 
 
 def _note_followups(report: LadderReport, planned: Sequence[PlannedStep]) -> None:
     report.unreachable = [item.pupil_ref for item in planned if item.unreachable]
+    report.by_phone = [item.pupil_ref for item in planned if item.phone]
     report.phone_tasks = [
-        (item.pupil_ref, item.academic_year) for item in planned if item.step.caseworker_task
+        (item.pupil_ref, item.academic_year)
+        for item in planned
+        if item.step.caseworker_task or item.phone
     ]
+
+
+def assumed_of(result: CheckResult) -> dict[str, tuple[bool, str | None]]:
+    """pupil -> whether R is an assumed day (its calendar lacks the term), and its term."""
+    return {
+        risk.pupil_ref: (risk.uncovered_assumed, risk.uncovered_term)
+        for risk in result.at_risk
+        if risk.uncovered_assumed
+    }
 
 
 def household_messages(
@@ -307,29 +354,45 @@ def household_messages(
     council: CouncilConfig,
     planned: Sequence[PlannedStep],
     today: date,
+    assumed: Mapping[str, tuple[bool, str | None]] | None = None,
 ) -> Iterator[tuple[LadderMessage, outbox.NewMessage]]:
     """Each household's message for the planned steps, rendered: what the ladder queues
-    (and what `outbox preview` shows)."""
+    (and what `outbox preview` shows). ``assumed``: the children whose R is only assumed
+    (said "from the start of the autumn term", never as the date)."""
     messages = households(planned)
-    children = store.children(conn, {ref for m in messages for ref in m.pupil_refs}, planned)
+    children = store.children(
+        conn, {ref for m in messages for ref in m.pupil_refs}, planned, today
+    )
+    for ref, (is_assumed, term) in (assumed or {}).items():
+        if ref in children and is_assumed:
+            children[ref] = {
+                **children[ref],
+                "needed_from_assumed": True,
+                "needed_from_term": term or "autumn",
+            }
     people = store.people(conn, {m.contact_id for m in messages})
     apply_before = timedelta(days=settings.apply_by_days_before)
     for message in messages:
         lines = [children[ref] for ref in message.pupil_refs]
-        first_needed = min(date.fromisoformat(line["needed_from"]) for line in lines)
-        apply_by = first_needed - apply_before
+        first = min(lines, key=lambda line: (line["needed_from"], not _assumed(line)))
+        apply_by = date.fromisoformat(first["needed_from"]) - apply_before
+        if _assumed(first):  # never a date worked out from an assumed one
+            apply_by = today
         contact_name = people[message.contact_id]["name"]
         context = {
+            "as_of": today.isoformat(),
             "council": council_context(council),
             "contact_name": contact_name,
             "children": lines,
             "apply_by": apply_by.isoformat() if apply_by > today else None,
         }
         kind = kind_of(message.step)
+        person = people[message.contact_id]
+        context = with_address(message.channel, context, person)
         rendered = render(kind, message.channel, context)
-        address = people[message.contact_id]["email" if message.channel == "email" else "mobile"]
+        address = address_for(message.channel, person) or ""
         new = outbox.NewMessage(
-            dedupe_key=_dedupe_key(message),
+            dedupe_key=_dedupe_key(message, today),
             kind=kind,
             channel=message.channel,
             to_address=address,
@@ -356,9 +419,17 @@ def household_messages(
         yield reported, new
 
 
-def _dedupe_key(message: HouseholdMessage) -> str:
+def _assumed(line: Mapping[str, Any]) -> bool:
+    return bool(line.get("needed_from_assumed"))
+
+
+def _dedupe_key(message: HouseholdMessage, today: date) -> str:
+    """One message per household, step, channel and children; a step going again after
+    its messages were all cancelled is a new message (of that day)."""
     refs = "+".join(message.pupil_refs)
-    return (
+    again = f"|again:{today.isoformat()}" if message.again else ""
+    key = (
         f"ladder:{message.academic_year}:{message.step.step}:{message.contact_id}:"
         f"{message.channel}:{refs}"
-    )[:200]
+    )
+    return key[: 200 - len(again)] + again

@@ -21,6 +21,7 @@ from services.app import App
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import retention as store
+from transport.db.queries.replies import redact_replies
 from transport.db.queries.retention import PurgeCounts
 from transport.domain.retention import Cutoffs, RetentionRule
 
@@ -33,6 +34,7 @@ class RetentionReport:
     cutoffs: Cutoffs
     dry_run: bool
     messages_redacted: int = 0
+    replies_redacted: int = 0  # texts received: their words and number
     purge: PurgeCounts = field(default_factory=PurgeCounts)
     outbox_files: int = 0  # message files deleted from the file outbox
     audited: bool = False
@@ -41,6 +43,7 @@ class RetentionReport:
     def changes(self) -> int:
         return (
             self.messages_redacted
+            + self.replies_redacted
             + self.purge.pupils
             + sum(self.purge.rows.values())
             + self.purge.refs_dropped
@@ -57,6 +60,7 @@ class RetentionReport:
             "left_pupils_years": self.rule.left_pupils_years,
             "pupils_left_before": cut.left_before.isoformat(),
             "messages_redacted": self.messages_redacted,
+            "replies_redacted": self.replies_redacted,
             "outbox_files_deleted": self.outbox_files,
             "purged": self.purge.as_dict(),
             "changes": self.changes,
@@ -83,10 +87,12 @@ def apply_retention(
     if dry_run:
         with engine.connect() as conn:
             report.messages_redacted = store.redact_messages(conn, before, now=now, apply=False)
+            report.replies_redacted = redact_replies(conn, before=before, now=now, apply=False)
             report.purge = store.purge(conn, cutoffs, apply=False)
         return report
     with writer(engine).begin() as conn:
         report.messages_redacted = store.redact_messages(conn, before, now=now, apply=True)
+        report.replies_redacted = redact_replies(conn, before=before, now=now, apply=True)
         report.purge = store.purge(conn, cutoffs, apply=True)
         if report.changes:
             report.audited = True

@@ -8,15 +8,16 @@ digest and `transport outbox send` say so."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from notifications.delivery_status import PollReport, poll
 from notifications.dispatch import DispatchReport, dispatch
 from services.app import App
 from transport.db.engine import writer
 from transport.db.queries import channels
-from transport.db.queries.channels import ChannelDown
+from transport.db.queries.channels import ChannelDown, digests_waiting
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def send_run(
             channels.mark_down(conn, channel, reason, now=started)
             log.error("channel %s is down: %s", channel, reason)
         channels.mark_up(conn, channels.sent_since(conn, started) - set(report.channels_down))
-        by_channel = channels.outcomes_since(conn, started)
+        by_channel = channels.outcomes_of(conn, report.claims)
     log.info(
         "sent %d, retrying %d, failed %d, unknown %d",
         report.sent,
@@ -72,11 +73,40 @@ def send_run(
     return SendRun(report, by_channel)
 
 
+def held_digests(app: App, channels: Iterable[str]) -> list[str]:
+    """The dates of the team's digests still waiting to go by these channels."""
+    with app.engine.connect() as conn:
+        return digests_waiting(conn, list(channels))
+
+
 def channels_down(app: App) -> list[ChannelDown]:
     with app.ready().engine.connect() as conn:
         return channels.down(conn)
 
 
 def poll_delivery(app: App) -> PollReport:
-    """Fetch the delivery status of SMS not yet final."""
-    return poll(app.ready().engine, app.senders().sms, now=app.clock.now())
+    """Fetch the delivery status of the messages not yet final, from every provider that
+    reports one (Twilio for SMS; GOV.UK Notify for email and SMS), by provider id."""
+    import time
+
+    from notifications.sending_rules import RateLimiter
+    from transport.config import notify_channels
+    from transport.config_web import NOTIFY_POLL_PER_SECOND
+
+    senders = app.senders()
+    # Notify counts look-ups against the same 3,000 requests a minute as sends.
+    rates = {channel: NOTIFY_POLL_PER_SECOND for channel in notify_channels(app.config)}
+    limiter = RateLimiter(rates, monotonic=time.monotonic, sleep=time.sleep)
+    try:
+        return poll(
+            app.ready().engine,
+            senders.status_reader("sms"),
+            email=senders.status_reader("email"),
+            letter=senders.status_reader("letter"),
+            now=app.clock.now(),
+            backoff=app.dispatch_settings().backoff,
+            wait=limiter.wait,
+            tz=ZoneInfo(app.settings.council.timezone),
+        )
+    finally:
+        senders.close()

@@ -4,10 +4,9 @@ them (services/renewals.py)."""
 from __future__ import annotations
 
 from services.app import App
+from services.keys import known_keys
 from transport.db.queries import tasks as store
-from transport.db.queries.record import has_pupil, has_school
 from transport.db.queries.tasks import TaskRow
-from transport.errors import UsageError
 
 
 def list_tasks(
@@ -21,10 +20,7 @@ def list_tasks(
     """The tasks, most urgent first; a pupil or school the record does not hold is a
     usage error, not an empty list."""
     with app.ready().engine.connect() as conn:
-        if pupil_ref is not None and not has_pupil(conn, pupil_ref):
-            raise UsageError(f"--pupil {pupil_ref}: the record holds no pupil with that reference")
-        if school_urn is not None and not has_school(conn, school_urn):
-            raise UsageError(f"--school {school_urn}: the record holds no school with that URN")
+        known_keys(conn, pupil_ref=pupil_ref, school_urn=school_urn)
         return store.list_tasks(
             conn, status=status, kind=kind, pupil_ref=pupil_ref, school_urn=school_urn
         )

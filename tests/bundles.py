@@ -10,6 +10,7 @@ from typing import Any
 HEADERS = {
     "schools.csv": ["urn", "name", "phase", "calendar"],
     "terms.csv": ["calendar", "academic_year", "term", "first_day", "last_day"],
+    "closures.csv": ["calendar", "first_day", "last_day", "urn", "kind", "note"],
     "pupils.csv": [
         "pupil_ref",
         "first_name",
@@ -67,6 +68,25 @@ def term(calendar: str, year: str, name: str, first: str, last: str) -> dict[str
         "term": name,
         "first_day": first,
         "last_day": last,
+    }
+
+
+def closure(
+    calendar: str = "default",
+    first: str = "2026-10-26",
+    last: str | None = None,
+    *,
+    urn: str = "",
+    kind: str = "",
+    note: str = "",
+) -> dict[str, Any]:
+    return {
+        "calendar": calendar,
+        "first_day": first,
+        "last_day": last or first,
+        "urn": urn,
+        "kind": kind,
+        "note": note,
     }
 
 

@@ -6,6 +6,7 @@
         (got,) = server.received
 
 It can be told to misbehave: ``refuse_recipient`` (answer RCPT with a code),
+``refuse_every_recipient`` (a relay refusing everyone, until ``accept_every_recipient``),
 ``fail_data`` (answer the next message with a code), ``drop_connection_after_data``
 (take the next message, then hang up without answering), ``stall_after_data`` (take
 the next message and answer only after a delay, longer than the client's timeout),
@@ -66,6 +67,7 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     received: list[Received] = field(default_factory=list)
     refusals: dict[str, tuple[int, str]] = field(default_factory=dict)
+    refuse_everyone: tuple[int, str] | None = None  # a relay refusing every recipient
     data_actions: list[_DataAction] = field(default_factory=list)
     credentials: tuple[str, str] | None = None
     auth_attempts: list[tuple[str, bool]] = field(default_factory=list)
@@ -85,7 +87,7 @@ class _Handler:
         rcpt_options: list[str],
     ) -> str:
         with self.state.lock:
-            refusal = self.state.refusals.get(address.lower())
+            refusal = self.state.refusals.get(address.lower()) or self.state.refuse_everyone
         if refusal is not None:
             code, text = refusal
             return f"{code} {text}"
@@ -238,6 +240,19 @@ class SmtpServer:
         """Answer RCPT TO:<address> with ``code message`` from now on."""
         with self._state.lock:
             self._state.refusals[address.lower()] = (code, message)
+
+    def refuse_every_recipient(
+        self, code: int = 554, message: str = "5.7.1 Relay access denied"
+    ) -> None:
+        """Answer every RCPT with ``code message``, as a smarthost that does not let us
+        relay does."""
+        with self._state.lock:
+            self._state.refuse_everyone = (code, message)
+
+    def accept_every_recipient(self) -> None:
+        """The relay is fixed: RCPT is answered as before (per-address refusals stay)."""
+        with self._state.lock:
+            self._state.refuse_everyone = None
 
     def fail_data(self, code: int = 451, message: str = "Try again later") -> None:
         """Answer the next message (after its final dot) with ``code message``."""

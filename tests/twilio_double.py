@@ -64,6 +64,7 @@ class SentSms:
     body: str
     from_: str | None
     messaging_service_sid: str | None
+    status_callback: str | None = None
 
 
 class TwilioDouble:
@@ -79,6 +80,9 @@ class TwilioDouble:
         self._delays: list[float] = []
         self._rejected: dict[str, tuple[int, int, str]] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
+        # The account's own numbers and messaging services (`channels check` asks).
+        self.numbers: set[str] = {"+447700900000", "+447700900001"}
+        self.services: set[str] = {"MG" + "ab" * 16}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -156,7 +160,14 @@ class TwilioDouble:
         with self._lock:
             self.requests.append((method, path))
             expected = f"{self.account_sid}:{self.auth_token}".encode()
-            account = path.removeprefix(PREFIX).split("/", 1)[0]
+            account = path.removeprefix(PREFIX).split("/", 1)[0].removesuffix(".json")
+            service = re.fullmatch(r"/v1/Services/(\w+)", path)  # messaging.twilio.com
+            if service and authorization == "Basic " + base64.b64encode(expected).decode():
+                if service.group(1) in self.services:
+                    return 200, {"sid": service.group(1), "account_sid": self.account_sid}
+                return 404, _error(404, 20404, f"The requested resource {path} was not found")
+            if service:
+                return 401, _error(401, 20003, "Authenticate")
             if not path.startswith(PREFIX) or not path.endswith(".json"):
                 return 404, _error(404, 20404, "The requested resource was not found")
             if authorization != "Basic " + base64.b64encode(expected).decode() or (
@@ -167,7 +178,24 @@ class TwilioDouble:
                 return self._failures[0][0], _error(*self._failures.pop(0))
             delay = self._delays.pop(0) if self._delays else 0.0
             rest = path.removeprefix(f"{PREFIX}{account}/")
-            if method == "POST" and rest == "Messages.json":
+            if method == "GET" and path == f"{PREFIX}{account}.json":
+                status, payload = 200, {"sid": account, "status": "active", "type": "Full"}
+            elif method == "GET" and rest == "IncomingPhoneNumbers.json":
+                wanted = query.get("PhoneNumber")
+                owned = sorted(n for n in self.numbers if wanted in (None, n))
+                status, payload = (
+                    200,
+                    {
+                        "incoming_phone_numbers": [
+                            {"phone_number": n, "sid": "PN" + "0" * 32} for n in owned
+                        ],
+                        "page": 0,
+                        "page_size": 50,
+                        "next_page_uri": None,
+                        "uri": path,
+                    },
+                )
+            elif method == "POST" and rest == "Messages.json":
                 status, payload = self._create(form)
             elif method == "GET" and rest == "Messages.json":
                 status, payload = 200, self._list(path, query)
@@ -222,7 +250,7 @@ class TwilioDouble:
             "_sent_at": None,
         }
         self._messages[sid] = message
-        self._sent.append(SentSms(sid, to, body, sender, service))
+        self._sent.append(SentSms(sid, to, body, sender, service, form.get("StatusCallback")))
         return 201, _public(message)
 
     def _list(self, path: str, query: dict[str, str]) -> dict[str, Any]:

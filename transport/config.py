@@ -12,10 +12,19 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from transport.config_checks import (
+    check_database_url,
+    check_eligibility,
+    check_notify,
+    check_quiet_hours,
+    check_scheduler,
+    check_web,
+)
+from transport.config_reach import InformConfig, LetterConfig, check_reach
+from transport.config_web import NOTIFY_LETTER_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
 
@@ -192,6 +201,8 @@ class Secrets:
     smtp_password: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    notify_api_key: str = ""
+    notify_callback_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,10 +213,14 @@ class Config:
     check: CheckConfig = field(default_factory=CheckConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    inform: InformConfig = field(default_factory=InformConfig)
+    letter: LetterConfig = field(default_factory=LetterConfig)
     imports: ImportConfig = field(default_factory=ImportConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     sending: SendingConfig = field(default_factory=SendingConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -221,18 +236,23 @@ _SECTIONS = {
     "check": "check",
     "eligibility": "eligibility",
     "reminders": "reminders",
+    "inform": "inform",
+    "letter": "letter",
     "import": "imports",
     "retention": "retention",
     "email": "email",
     "sms": "sms",
+    "notify": "notify",
+    "web": "web",
     "sending": "sending",
     "scheduler": "scheduler",
     "logging": "logging",
 }
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "email.backend": ("file", "smtp"),
-    "sms.backend": ("file", "twilio"),
+    "email.backend": ("file", "smtp", "notify"),
+    "sms.backend": ("file", "twilio", "notify"),
+    "letter.backend": ("file", "notify"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "eligibility.award_period": ("annual", "key_stage"),
     "eligibility.year11_until": ("csa_end", "end_of_summer_term"),
@@ -332,6 +352,8 @@ def _secrets(env: Mapping[str, str]) -> Secrets:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        notify_api_key=env.get("NOTIFY_API_KEY", ""),
+        notify_callback_token=env.get("NOTIFY_CALLBACK_TOKEN", ""),
     )
 
 
@@ -343,11 +365,7 @@ def _check(config: Config) -> None:
             raise ConfigError(
                 f"config key '{name}' must be one of {', '.join(choices)}, got {value!r}"
             )
-    url = config.database.url
-    if not url.startswith(("sqlite", "postgresql")):
-        raise ConfigError(
-            f"config key 'database.url' must be a sqlite:/// or postgresql:// URL, got {url!r}"
-        )
+    check_database_url(config.database.url)
     risk = config.risk
     if risk.horizon_days < 0:
         raise ConfigError("config key 'risk.horizon_days' must not be negative")
@@ -360,9 +378,10 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
-    _check_eligibility(config.eligibility)
+    check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
-    _check_scheduler(config.scheduler)
+    check_scheduler(config.scheduler)
+    check_reach(config.inform, config.letter)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
@@ -389,13 +408,15 @@ def _check(config: Config) -> None:
         )
     if not 1 <= sending.workers <= 32:
         raise ConfigError("config key 'sending.workers' must be from 1 to 32")
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    backends["letter"] = config.letter.backend
+    rates = {"email": sending.email_per_second, "sms": sending.sms_per_second}
+    rates["letter"] = NOTIFY_LETTER_PER_SECOND
+    check_notify(config.notify, backends, rates)
+    check_web(config.web)
     if config.email.messages_per_connection < 1:
         raise ConfigError("config key 'email.messages_per_connection' must be at least 1")
-    quiet = config.sending.quiet_hours
-    if len(quiet) != 2 or not all(_is_hhmm(q) for q in quiet):
-        raise ConfigError(
-            f"config key 'sending.quiet_hours' must be two HH:MM times, got {quiet!r}"
-        )
+    check_quiet_hours(config.sending.quiet_hours)
     try:
         from zoneinfo import ZoneInfo
 
@@ -406,48 +427,11 @@ def _check(config: Config) -> None:
         ) from exc
 
 
-def _check_eligibility(policy: EligibilityConfig) -> None:
-    for name in (
-        "under8_walking_limit_miles",
-        "walking_limit_miles",
-        "low_income_lower_miles",
-        "low_income_upper_miles",
-        "religion_upper_miles",
-        "post16_lower_miles",
-        "post16_upper_miles",
-        "faith_primary_upper_miles",
-        "faith_secondary_upper_miles",
-    ):
-        if not 0 < getattr(policy, name) <= 100:
-            raise ConfigError(f"config key 'eligibility.{name}' must be between 0 and 100 miles")
-    if policy.low_income_nearest_schools < 1:
-        raise ConfigError("config key 'eligibility.low_income_nearest_schools' must be at least 1")
-    month_day = policy.summer_term_end.split("-")
-    if len(month_day) != 2 or not all(p.isdigit() for p in month_day):
-        got = policy.summer_term_end
-        raise ConfigError(f"config key 'eligibility.summer_term_end' must be MM-DD, got {got!r}")
-    try:
-        date(2000, int(month_day[0]), int(month_day[1]))
-    except ValueError as exc:
-        raise ConfigError(
-            f"config key 'eligibility.summer_term_end' is not a day: {policy.summer_term_end!r}"
-        ) from exc
-    groups = {"R", *(str(n) for n in range(1, 15))}
-    for group in policy.phase_transfer_years:
-        if group not in groups:
-            raise ConfigError(
-                f"config key 'eligibility.phase_transfer_years' has {group!r}; use R or 1-14"
-            )
-    if not 1 <= policy.review_working_days <= 100:
-        raise ConfigError("config key 'eligibility.review_working_days' must be 1 to 100")
-    if not 0 <= policy.letter_delivery_working_days <= 10:
-        raise ConfigError("config key 'eligibility.letter_delivery_working_days' must be 0 to 10")
-    if not 1 <= policy.under8_until_year <= 6:
-        raise ConfigError("config key 'eligibility.under8_until_year' must be a year from 1 to 6")
-    if policy.post16_lower_miles >= policy.post16_upper_miles:
-        raise ConfigError(
-            "config key 'eligibility.post16_lower_miles' must be less than 'post16_upper_miles'"
-        )
+def notify_channels(config: Config) -> list[str]:
+    """The channels sent through GOV.UK Notify."""
+    backends = {"email": config.email.backend, "sms": config.sms.backend}
+    backends["letter"] = config.letter.backend
+    return [channel for channel, backend in backends.items() if backend == "notify"]
 
 
 def _check_ladder(reminders: RemindersConfig) -> None:
@@ -474,24 +458,3 @@ def _check_ladder(reminders: RemindersConfig) -> None:
             "config keys 'reminders.apply_by_days_before' and "
             "'reminders.task_within_days' must not be negative"
         )
-
-
-def _check_scheduler(scheduler: SchedulerConfig) -> None:
-    if not _is_hhmm(scheduler.nightly_time):
-        raise ConfigError(
-            f"config key 'scheduler.nightly_time' must be HH:MM, got {scheduler.nightly_time!r}"
-        )
-    if scheduler.nightly_time.startswith("01:"):
-        raise ConfigError(
-            "config key 'scheduler.nightly_time' must not be 01:00-01:59: the clocks change then"
-        )
-    for name in ("dispatch_minutes", "poll_minutes", "lease_seconds"):
-        if getattr(scheduler, name) <= 0:
-            raise ConfigError(f"config key 'scheduler.{name}' must be more than 0")
-
-
-def _is_hhmm(text: str) -> bool:
-    parts = text.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
-        return False
-    return int(parts[0]) < 24 and int(parts[1]) < 60

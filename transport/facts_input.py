@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import json
 import math
 import re
@@ -47,7 +49,13 @@ def read_facts(path: Path) -> Facts:
         raise BadFacts(f"{path}: {exc}") from exc
 
 
+# The facts a file may give: exactly the fields of Facts. Any other key is an error (a
+# misspelt "low_incme" would otherwise read as false and change the decision).
+KNOWN = tuple(field.name for field in dataclasses.fields(Facts))
+
+
 def facts_from(data: Mapping[str, Any]) -> Facts:
+    _no_unknown_keys(data)
     dob = _date(data, "date_of_birth", required=True)
     travel_from = _date(data, "travel_from", required=True)
     assert dob is not None and travel_from is not None
@@ -70,6 +78,18 @@ def facts_from(data: Mapping[str, Any]) -> Facts:
         medical_until=_date(data, "medical_until"),
         **flags,
     )
+
+
+def _no_unknown_keys(data: Mapping[str, Any]) -> None:
+    unknown = sorted(str(key) for key in data if key not in KNOWN)
+    if not unknown:
+        return
+    key = unknown[0]
+    folded = {name.casefold(): name for name in KNOWN}
+    near = difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.6)
+    hint = f"did you mean '{folded[near[0]]}'?" if near else f"expected one of {', '.join(KNOWN)}"
+    more = f" (and {len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""
+    raise BadFacts(f"field '{key}' is not a known fact{more}: {hint}")
 
 
 def _date(data: Mapping[str, Any], name: str, *, required: bool = False) -> date | None:

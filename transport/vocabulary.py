@@ -31,6 +31,9 @@ class Reason(StrEnum):
     NO_ARRANGEMENT = "NO_ARRANGEMENT"
     FAMILY_NOT_INFORMED = "FAMILY_NOT_INFORMED"
     UNREACHABLE = "UNREACHABLE"
+    # The reasons or the risk date rest on assumed days: the calendar lacks the term's
+    # dates (never alone: beside the child's real reasons).
+    NO_TERM_DATES = "NO_TERM_DATES"
 
 
 REASON_HELP: dict[str, str] = {
@@ -39,7 +42,8 @@ REASON_HELP: dict[str, str] = {
     Reason.AWARD_MISSING: "approved, but no award covers the day",
     Reason.NO_ARRANGEMENT: "no travel arrangement for the year",
     Reason.FAMILY_NOT_INFORMED: "family not told the route and times",
-    Reason.UNREACHABLE: "no usable email or mobile",
+    Reason.UNREACHABLE: "no usable email, mobile, landline or postal address",
+    Reason.NO_TERM_DATES: "term dates missing: dated by assumed days",
 }
 
 
@@ -68,8 +72,36 @@ class OutboxStatus(StrEnum):
 
 
 class Channel(StrEnum):
+    """How a message goes. The team's phone call is not a channel of the outbox: it is a
+    task (phone_family) carrying the household's numbers."""
+
     EMAIL = "email"
     SMS = "sms"
+    LETTER = "letter"  # post: a PDF for the post room (or a letter provider)
+
+
+ELECTRONIC: tuple[str, ...] = (Channel.EMAIL, Channel.SMS)
+
+
+class Situation(StrEnum):
+    """A child's situation when their transport ends: what a message may say about them
+    (transport/domain/notice.py)."""
+
+    RENEWAL = "renewal"  # the award ends with the school year; same school
+    PHASE_TRANSFER = "phase_transfer"  # the child moves school: a new application
+    MID_YEAR = "mid_year"  # a medical or other temporary award ends within the year
+    POST16 = "post16"  # post-16 transport, agreed one school year at a time
+    NEW = "new"  # no award ended before: nothing to renew
+
+
+class StepOutcome(StrEnum):
+    """What became of a ladder step for a pupil and school year (reminder_steps.outcome)."""
+
+    SENT = "sent"  # queued to the household
+    SKIPPED = "skipped"  # an earlier step, passed over by catch-up
+    UNREACHABLE = "unreachable"  # no way at all to reach the family: due again once there is
+    PHONE = "phone"  # no message could carry it: the team phones (a phone_family task)
+    CANCELLED = "cancelled"  # every message of it was cancelled: not sent, due again
 
 
 class ChannelStatus(StrEnum):
@@ -93,6 +125,20 @@ class TaskKind(StrEnum):
     CHASE_APPLICATION = "chase_application"
     CONFIRM_ARRANGEMENT = "confirm_arrangement"
     REVIEW_DECISION = "review_decision"  # an export contradicts a decision made here
+    READ_REPLY = "read_reply"  # a family texted back: about a contact or a number
+    # An arrangement the family cannot be told yet: no operator or pick-up time, or the
+    # school's first day of the year is only assumed (no term dates).
+    COMPLETE_ARRANGEMENT = "complete_arrangement"
+
+
+class InboundKind(StrEnum):
+    """What a text received from a family is: a reply for the team to read, or one of the
+    words that opt a number out of texts, back in, or ask for help."""
+
+    REPLY = "reply"
+    OPT_OUT = "opt_out"  # STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
+    OPT_IN = "opt_in"  # START, YES, UNSTOP
+    HELP = "help"  # HELP: changes nothing
 
 
 class JobOutcome(StrEnum):
@@ -100,6 +146,15 @@ class JobOutcome(StrEnum):
     OK = "ok"
     FAILED = "failed"
     ABANDONED = "abandoned"  # its process died: found by a later run
+
+
+class HealthState(StrEnum):
+    """`transport health`, per concern: all well (exit 0), needs a person (1), cannot
+    tell (2)."""
+
+    OK = "ok"
+    PROBLEM = "problem"
+    UNKNOWN = "unknown"
 
 
 class Basis(StrEnum):

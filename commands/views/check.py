@@ -52,26 +52,39 @@ def as_json(
             outcome.data_imported_at.isoformat() if outcome.data_imported_at else None
         ),
         "counts": outcome.counts(),
+        "calendar_gaps": [gap.as_dict() for gap in outcome.gaps],
         "warnings": warnings(outcome),
         "forecast": [stage.as_dict() for stage in forecast],
         "at_risk": [_item(outcome, risk, names) for risk in outcome.listed(only_new=only_new)],
     }
 
 
-def warnings(outcome: CheckOutcome) -> list[str]:
+NO_CHILDREN = (
+    "no child is in scope of the check: this is not an all-clear; the record holds no "
+    "active pupil with an award this term or last, nor an application for a year the "
+    "window reaches; import the council's pupils.csv, awards.csv and applications.csv"
+)
+
+
+def warnings(outcome: CheckOutcome, *, gaps: bool = True) -> list[str]:
+    """The check's warnings in words (``gaps``: with one for each calendar gap)."""
     found = []
+    if outcome.no_children:
+        found.append(NO_CHILDREN)
     if outcome.stale and outcome.data_imported_at is not None:
         found.append(
-            f"the record was last imported on {outcome.data_imported_at:%d %b %Y at %H:%M} "
-            "UTC: children at risk since then are not shown; import the council's latest "
-            "export"
+            "the record's children were last imported on "
+            f"{outcome.data_imported_at:%d %b %Y at %H:%M} UTC (pupils.csv, awards.csv or "
+            "applications.csv): children at risk since then are not shown; import the "
+            "council's latest export"
         )
-    found.extend(
-        f"calendar '{gap.calendar}' (followed by {gap.schools} school(s)) has no terms for "
-        f"{format_academic_year(gap.academic_year)}: its pupils cannot be checked for that "
-        "year; import its terms"
-        for gap in outcome.gaps
-    )
+    elif outcome.stale:
+        found.append(
+            "no import has carried rows of pupils.csv, awards.csv or applications.csv: the "
+            "record holds no children's data to check; import the council's export"
+        )
+    if gaps:
+        found.extend(gap.describe() for gap in outcome.gaps)
     return found
 
 
@@ -85,6 +98,8 @@ def _item(outcome: CheckOutcome, risk: PupilRisk, names: Names | None) -> dict[s
         "reasons": [reason.value for reason in risk.reasons],
         "next_school_urn": risk.next_school_urn,
         "uncovered_from": risk.uncovered_from.isoformat() if risk.uncovered_from else None,
+        "uncovered_from_assumed": risk.uncovered_assumed,
+        "uncovered_term": risk.uncovered_term,
     }
     new = outcome.is_new(risk.pupil_ref)
     if new is not None:
@@ -171,9 +186,12 @@ def render_table(
         name = schools.get(outcome.school_urn, "?")
         title.append(literal(f"  school {outcome.school_urn} ({name})"))
     yield title
+    yield from gap_lines(outcome)
     if outcome.data_imported_at is not None:
-        yield Text(f"Record last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC")
-    for warning in warnings(outcome):
+        yield Text(
+            f"Children's records last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC"
+        )
+    for warning in warnings(outcome, gaps=False):
         yield Text(f"Warning: {warning}", "bold yellow")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
     for severity in SEVERITY_ORDER:
@@ -188,7 +206,14 @@ def render_table(
         for line in lines:
             yield Text("  " + line, "bold red" if "SHORT" in line else "")
     if not result.at_risk:
-        yield Text("No child is at risk in the window.", "bold green")
+        if outcome.gaps:  # never an all-clear while term dates are missing
+            yield Text(
+                "No child is listed at risk, but term dates are missing (above): children "
+                "at those schools are checked on assumed days; import the terms.",
+                "bold yellow",
+            )
+        elif not outcome.no_children:
+            yield Text("No child is at risk in the window.", "bold green")
         return
 
     reasons = Table(title="By reason", title_justify="left")
@@ -233,6 +258,38 @@ def render_table(
             f"… and {len(risks) - len(shown)} more: use --limit 0 for all, or --format csv",
             "italic",
         )
+
+
+SCHOOLS_SHOWN = 8  # a calendar's schools named in the table (all in JSON)
+
+
+def gap_lines(outcome: CheckOutcome) -> Iterable[Any]:
+    """Calendar gaps, said first: each calendar, its missing terms, the first assumed day,
+    its schools."""
+    from rich.text import Text
+
+    if not outcome.gaps:
+        return
+    yield Text(
+        "TERM DATES MISSING: these calendars lack terms the window reaches; the check counts "
+        "assumed days for them (the earliest plausible) and marks its children NO_TERM_DATES",
+        "bold red",
+    )
+    for gap in outcome.gaps:
+        start = f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day"
+        urns = ", ".join(gap.schools[:SCHOOLS_SHOWN])
+        more = len(gap.schools) - SCHOOLS_SHOWN
+        urns += f" and {more} more" if more > 0 else ""
+        yield literal(
+            f"  {gap.calendar} {format_academic_year(gap.academic_year)}: no "
+            f"{', '.join(gap.terms)} dates; assumed from {start}; {gap.pupils} "
+            f"{_children(gap.pupils)} in scope; schools {urns}"
+        )
+    yield Text("  Import the terms (transport calendars lists what is missing).", "italic")
+
+
+def _children(count: int) -> str:
+    return "child" if count == 1 else "children"
 
 
 def _school_of(risk: PupilRisk, schools: Mapping[str, str]) -> str:
@@ -314,6 +371,12 @@ def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
         if stage.outstanding == 0:
             continue
         due = f"due by {stage.due_by:%a %d %b}" if stage.due_by else ""
+        if stage.stage == "dates":  # no pace to measure: the terms are to be imported
+            lines.append(
+                f"dates: {stage.outstanding} {_children(stage.outstanding)} dated by assumed "
+                f"days, {due}; import the missing term dates (transport calendars)"
+            )
+            continue
         if stage.rate_per_working_day is None:
             pace = "the record does not say how fast this work goes"
         else:
@@ -333,4 +396,6 @@ def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
     return lines
 
 
-STAGE_ORDER = {"chase": 0, "decide": 1, "award": 2, "arrange": 3, "inform": 4, "reach": 5}
+STAGE_ORDER = {
+    "chase": 0, "decide": 1, "award": 2, "arrange": 3, "inform": 4, "reach": 5, "dates": 6,
+}  # fmt: skip

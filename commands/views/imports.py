@@ -64,6 +64,8 @@ def print_report(report: ImportReport) -> None:
             out.print(_line(listed), soft_wrap=True)
     for name in report.ignored:
         out.print(_line(f"note: {name} is not a bundle file; ignored"), soft_wrap=True)
+    for warning in report.warnings:
+        out.print(_line(f"warning: {warning}"), soft_wrap=True)
     if report.ok:
         verdict = "nothing written (dry run)" if report.dry_run else "imported"
         out.print(f"[bold green]OK[/]: {verdict}")

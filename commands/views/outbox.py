@@ -102,6 +102,9 @@ def preview_text(found: Preview) -> str:
     head = f"--- {found.channel} to {plain(found.address)}{usable} (contact {found.contact_id})"
     if found.channel == "email":
         return f"{head}\nSubject: {found.subject}\n\n{found.text}"
+    if found.channel == "letter":
+        address = "\n".join(plain(line) for line in found.postal_address)
+        return f"{head}\n{address}\n\n{found.subject}\n\n{found.text}"
     encoding, count = segments(found.text)
     size = f"{len(found.text)} characters, {encoding}, {count} segment(s)"
     return f"{head}\n{found.text}\n[{size}]"

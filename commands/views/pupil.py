@@ -39,7 +39,13 @@ def story_json(story: PupilStory) -> dict[str, Any]:
             "severity": str(risk.severity),
             "reasons": [str(r) for r in risk.reasons],
             "uncovered_from": risk.uncovered_from.isoformat() if risk.uncovered_from else None,
+            "uncovered_from_assumed": risk.uncovered_assumed,
+            "uncovered_term": risk.uncovered_term,
         },
+        "calendar_gaps": [
+            {key: value for key, value in gap.as_dict().items() if key != "pupils"}
+            for gap in story.gaps
+        ],
         "contacts": rows(story.contacts),
         "awards": rows(story.awards),
         "applications": rows(story.applications),
@@ -78,19 +84,32 @@ def story_view(story: PupilStory) -> Iterator[Any]:
     if child.next_school_urn:
         school += f"; from next year {child.next_school_name} ({child.next_school_urn})"
     yield literal(school)
+    for gap in story.gaps:
+        start = f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day"
+        yield Text(
+            f"TERM DATES MISSING: calendar '{gap.calendar}' has no {', '.join(gap.terms)} "
+            f"dates for {format_academic_year(gap.academic_year)}; the check assumes school "
+            f"days from {start}",
+            "bold red",
+        )
     risk = story.risk
     if risk is None:
-        yield Text(f"Not at risk on {story.as_of:%a %d %b %Y}.", "green")
+        assumed = " (counting assumed days where term dates are missing)" if story.gaps else ""
+        yield Text(f"Not at risk on {story.as_of:%a %d %b %Y}{assumed}.", "green")
     else:
         line = Text(f"At risk from {risk.risk_date:%a %d %b %Y} ({risk.days_until} days): ")
         line.append(str(risk.severity), SEVERITY_STYLE[str(risk.severity)])
         line.append("  " + " ".join(str(r) for r in risk.reasons))
+        if risk.uncovered_assumed and risk.uncovered_term:
+            line.append(f"  (first day without transport assumed: the {risk.uncovered_term} term)")
         yield line
-    contacts = _table("Contacts", ["Id", "Name", "Role", "Email", "Mobile", "Prefers",
-                                   "Can be reached", "Blocked"])  # fmt: skip
+    contacts = _table("Contacts", ["Id", "Name", "Role", "Email", "Mobile", "Landline, address",
+                                   "Prefers", "Can be reached", "Blocked"])  # fmt: skip
     for c in story.contacts:
         usable = [n for n, ok in (("email", c.email and c.email_status == "ok"),
-                                  ("sms", c.mobile and c.mobile_status == "ok")) if ok]  # fmt: skip
+                                  ("sms", c.mobile and c.mobile_status == "ok"),
+                                  ("letter", c.postal_address),
+                                  ("phone", c.landline)) if ok]  # fmt: skip
         blocked = (
             f"BLOCKED by {c.blocked_by} {_day(c.blocked_at)}: {c.block_reason}" if c.blocked else ""
         )
@@ -98,6 +117,7 @@ def story_view(story: PupilStory) -> Iterator[Any]:
             str(c.contact_id), literal(c.name), literal(c.relationship or ""),
             literal(_with_status(c.email, c.email_status)),
             literal(_with_status(c.mobile, c.mobile_status)),
+            literal("\n".join(v for v in (c.landline, c.postal_address) if v)),
             c.preferred_channel, ", ".join(usable) if usable and not c.blocked else "no",
             literal(blocked),
         )  # fmt: skip

@@ -6,7 +6,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from commands.views import plain
+from services.inform import InformReport
 from services.renewals import RenewalRun
+from transport.domain.calendar import format_academic_year
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -35,10 +37,15 @@ def remind_summary(run: RenewalRun, *, dry_run: bool) -> Iterator[str]:
             yield "The rest were queued by an earlier run: nothing is sent twice."
     if ladder.unreachable:
         yield (
-            f"Unreachable (no usable email or mobile; a task asks the team to fix their "
-            f"contact details): {', '.join(sorted(ladder.unreachable))}"
+            "Unreachable (no usable email, mobile, landline or postal address; a task asks "
+            f"the team to fix their contact details): {', '.join(sorted(ladder.unreachable))}"
         )
-    else:
+    if ladder.by_phone:
+        yield (
+            "By phone only (no email, mobile or postal address; a phone_family task shows "
+            f"their numbers): {', '.join(sorted(ladder.by_phone))}"
+        )
+    if not ladder.unreachable:
         yield "Every family due a reminder can be reached."
     for message in ladder.messages:
         yield (
@@ -50,3 +57,31 @@ def remind_summary(run: RenewalRun, *, dry_run: bool) -> Iterator[str]:
             f"Tasks for the team: {run.tasks.opened} opened, {run.tasks.closed} closed "
             "(transport tasks list)."
         )
+
+
+def inform_summary(report: InformReport) -> Iterator[str]:
+    """`transport inform` for people: what is due, what went (or would), what waits."""
+    verb = "Would queue" if report.dry_run else "Queued"
+    channels = Counter(message.channel for message in report.messages)
+    how = ", ".join(f"{n} by {'SMS' if c == 'sms' else c}" for c, n in sorted(channels.items()))
+    yield f"{_count(report.due, 'arrangement')} due to be told to the family."
+    queued = len(report.messages) if report.dry_run else report.queued
+    yield f"{verb} {_count(queued, 'message')}" + (f" ({how})." if how else ".") + (
+        " Nothing was written (dry run)." if report.dry_run else ""
+    )
+    if not report.dry_run and report.queued < len(report.messages):
+        yield "The rest were queued by an earlier run: nothing is sent twice."
+    for message in report.messages:
+        yield (
+            f"  {message.channel:<6} {plain(message.to_address):<32} "
+            f"{format_academic_year(message.academic_year)}: {' '.join(message.pupil_refs)}"
+        )
+    if report.unreached:
+        yield (
+            "No message can reach (a confirm_arrangement task asks the team to phone): "
+            + ", ".join(sorted(set(report.unreached)))
+        )
+    if report.tasks:
+        yield "Not sent yet (a complete_arrangement task for each):"
+        for task in report.tasks:
+            yield f"  {task.pupil_ref}: {task.reason}"

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from notifications.rendering import html_environment
 from services.check import CheckOutcome
 from transport.db.queries.snapshots import RunPoint
+from transport.domain.calendar import format_academic_year
 from transport.domain.forecast import StageForecast
 from transport.vocabulary import REASON_HELP
 
@@ -49,14 +50,32 @@ def html_report(
             else None
         ),
         "made_at": _when(made_at),
+        "gaps": [
+            {
+                "calendar": gap.calendar,
+                "academic_year": format_academic_year(gap.academic_year),
+                "terms": gap.terms,
+                "from": f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "",
+                "pupils": gap.pupils,
+                "schools": _schools_of(gap.schools, schools),
+            }
+            for gap in outcome.gaps
+        ],
         "warnings": _warnings(outcome),
+        "no_children": outcome.no_children,
         "counts": counts,
         "by_reason": [
             {"code": code, "count": n, "meaning": REASON_HELP[code]}
             for code, n in counts["by_reason"].items()
             if n
         ],
-        "by_day_svg": Markup(_bars(Counter(r.risk_date for r in at_risk))),
+        "by_day_svg": Markup(
+            _bars(
+                Counter(r.risk_date for r in at_risk),
+                no_children=outcome.no_children,
+                gaps=bool(outcome.gaps),
+            )
+        ),
         "trend_svg": Markup(_line(trend)),
         "trend_count": len(trend),
         "schools": [
@@ -100,7 +119,13 @@ def _when(moment: datetime | None) -> str | None:
 def _warnings(outcome: CheckOutcome) -> list[str]:
     from commands.views.check import warnings
 
-    return warnings(outcome)
+    return warnings(outcome, gaps=False)  # the gaps have their own section, first
+
+
+def _schools_of(urns: Sequence[str], schools: Mapping[str, str], shown: int = 12) -> str:
+    named = [f"{urn} {schools.get(urn, '')}".strip() for urn in urns[:shown]]
+    more = f" and {len(urns) - shown} more" if len(urns) > shown else ""
+    return ", ".join(named) + more
 
 
 def _school(urn: str, next_urn: str | None, schools: Mapping[str, str]) -> str:
@@ -128,9 +153,14 @@ def _axes(top: int) -> str:
     )
 
 
-def _bars(per_day: Counter[date]) -> str:
+def _bars(per_day: Counter[date], *, no_children: bool = False, gaps: bool = False) -> str:
     """Children by the first day they are without transport: a bar per day."""
     if not per_day:
+        if no_children:  # not an all-clear
+            return _svg('<text x="10" y="30">No child is in scope.</text>', "No child in scope")
+        if gaps:  # not an all-clear either
+            text = "No child is listed at risk: term dates are missing."
+            return _svg(f'<text x="10" y="30">{text}</text>', text)
         return _svg('<text x="10" y="30">No child is at risk.</text>', "No child is at risk")
     days = sorted(per_day)[:40]
     top = max(per_day[d] for d in days)

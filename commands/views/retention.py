@@ -45,6 +45,7 @@ def print_report(report: RetentionReport) -> None:
     table.add_column("What")
     table.add_column("Rows", justify="right")
     table.add_row("messages redacted to metadata", str(report.messages_redacted))
+    table.add_row("texts received, redacted", str(report.replies_redacted))
     table.add_row("message files deleted from the file outbox", str(report.outbox_files))
     table.add_row("pupils purged", str(report.purge.pupils))
     for name, label in ROWS.items():

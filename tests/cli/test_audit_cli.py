@@ -101,7 +101,7 @@ def test_a_pupils_events_are_theirs_only_and_since_filters_by_day(
 def test_unknown_pupil_and_bad_since_are_usage_errors(tmp_path: Path, env: dict[str, str]) -> None:
     run(env, "import", str(write_bundle(tmp_path / "v1", county())))
     code, _, err = run(env, "audit", "--pupil", "NOPE")
-    assert code == 2 and "no pupil 'NOPE'" in err
+    assert code == 2 and "--pupil NOPE: the record holds no pupil" in err
     assert run(env, "audit", "--since", "yesterday")[0] == 2
 
 

@@ -135,6 +135,8 @@ def test_check_json_follows_the_spec(county: Path, env: dict[str, str]) -> None:
         "reasons": ["AWARD_MISSING"],
         "next_school_urn": None,
         "uncovered_from": "2026-09-03",
+        "uncovered_from_assumed": False,  # a known day, of the autumn term (issue 21)
+        "uncovered_term": "autumn",
         "pupil_name": "Sam O'Brien",  # names where people read ([check] names_in_exports)
         "school_name": "Oak Primary",
     }
@@ -285,5 +287,11 @@ def test_a_calendar_without_terms_for_the_window_is_a_warning(
     data = check_json(env, "--as-of", "2026-08-24")
     assert len(data["warnings"]) == 1
     assert "'trust'" in data["warnings"][0] and "2026/27" in data["warnings"][0]
+    # Since issue 21: a gap, said first, with the days the check assumes for it.
+    assert [(g["calendar"], g["academic_year"], g["terms"]) for g in data["calendar_gaps"]] == [
+        ("trust", "2026/27", ["autumn", "spring", "summer"])
+    ]
     code, out, _ = run(env, "check", "--as-of", "2026-08-24")
-    assert code == 0 and "Warning: calendar 'trust'" in out
+    assert code == 0
+    assert out.index("TERM DATES MISSING") < out.index("records last imported")
+    assert "  trust 2026/27: no autumn, spring, summer dates" in out

@@ -112,6 +112,29 @@ def test_bad_facts_exit_non_zero_naming_the_field(
     assert f"'{field}'" in err
 
 
+@pytest.mark.parametrize("misspelt", ["low_incme", "Low_Income"])
+def test_a_misspelt_fact_is_an_error_not_a_different_decision(
+    tmp_path: Path, env: dict[str, str], misspelt: str
+) -> None:
+    """Issue 23.4: a low-income child of 12 living 4 miles away, at one of the three
+    nearest schools, is eligible; the misspelt key used to read as "not low income" and
+    give NOT ELIGIBLE with exit 0."""
+    facts = {"date_of_birth": "2013-05-01", "year_group": "7", "walking_distance_miles": 4.0,
+             "road_distance_miles": 4.5, "nearest_suitable_school": False,
+             "suitable_school_rank": 2}  # fmt: skip
+    right = facts_file(tmp_path, **facts, low_income=True)
+    code, out, _ = run(env, "eligibility", "assess", str(right))
+    assert code == 0 and json.loads(out)["eligible"] is True
+
+    wrong = {k: v for k, v in json.loads(right.read_text()).items() if k != "low_income"}
+    right.write_text(json.dumps({**wrong, misspelt: True}))
+    code, out, err = run(env, "eligibility", "assess", str(right))
+
+    assert code == 1, out
+    assert f"'{misspelt}'" in err and "did you mean 'low_income'?" in err
+    assert out == ""
+
+
 def test_nearest_school_with_a_later_rank_names_both_fields(
     tmp_path: Path, env: dict[str, str]
 ) -> None:

@@ -30,7 +30,7 @@ def test_forecast_in_the_check_the_command_and_the_digest(tmp_path: Path, db_url
     check = json.loads(runner.invoke(app, ["check", "--as-of", "2026-08-24", "--format",
                                            "json", "--no-save"], env=env).stdout)  # fmt: skip
     stages = [stage["stage"] for stage in check["forecast"]]
-    assert stages == ["chase", "decide", "award", "arrange", "inform", "reach"]
+    assert stages == ["chase", "decide", "award", "arrange", "inform", "reach", "dates"]
     decide = check["forecast"][1]
     assert decide["outstanding"] == 2
     assert decide["rate_per_working_day"] == 0.1 and decide["rate_window_working_days"] == 10

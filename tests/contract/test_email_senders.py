@@ -27,12 +27,13 @@ from notifications.ports import (
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,
+    PolicyRefusalError,
     RetryableDeliveryError,
     SmsMessage,
     SmsSender,
     UnknownOutcomeError,
 )
-from notifications.smtp_email import SmtpEmailSender
+from notifications.smtp_email import RELAY_SETTINGS, SmtpEmailSender
 from tests.smtp_server import (
     SmtpServer,
     free_port,
@@ -211,6 +212,77 @@ def test_other_recipient_refusals_are_bounces_too(server: SmtpServer, code: int)
     assert (caught.value.channel_status, caught.value.code) == ("bounced", str(code))
 
 
+# -- refusals read by their enhanced status code (RFC 3463; issue 22.4) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (554, "5.7.1 <{to}>: Relay access denied"),
+        (550, "5.7.1 Sender not authorised to relay"),
+        (553, "5.7.0 Policy rejection"),
+    ],
+)
+def test_a_policy_refusal_at_rcpt_is_not_a_bounce(
+    server: SmtpServer, code: int, text: str
+) -> None:
+    """The relay refuses for its own reasons, not the address: retried, nothing marked."""
+    server.refuse_recipient(TO, code, text.format(to=TO))
+
+    with pytest.raises(PolicyRefusalError) as caught:
+        smtp_sender(server).send(a_message())
+
+    error = caught.value
+    assert isinstance(error, RetryableDeliveryError)
+    assert (error.channel, error.setting, error.code) == ("email", RELAY_SETTINGS, str(code))
+    assert TO not in str(error) and "5.7." in str(error)
+    assert server.received == []
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (550, "5.1.1 <{to}>: Recipient address rejected: User unknown"),
+        (550, "5.1.10 Recipient address rejected: null MX"),
+        (550, "5.2.1 Mailbox disabled"),
+        (550, "No such user here"),  # a bare 5xx: a bounce too
+    ],
+)
+def test_a_bad_address_at_rcpt_is_a_bounce(server: SmtpServer, code: int, text: str) -> None:
+    server.refuse_recipient(TO, code, text.format(to=TO))
+
+    with pytest.raises(PermanentDeliveryError) as caught:
+        smtp_sender(server).send(a_message())
+
+    assert caught.value.channel_status == "bounced"
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(552, "5.2.2 Mailbox full"), (550, "4.2.0 Greylisted, come back later")]
+)
+def test_a_full_mailbox_or_a_4xx_enhanced_code_is_temporary(
+    server: SmtpServer, code: int, text: str
+) -> None:
+    server.refuse_recipient(TO, code, text)
+
+    with pytest.raises(RetryableDeliveryError) as caught:
+        smtp_sender(server).send(a_message())
+
+    assert not isinstance(caught.value, PolicyRefusalError)
+
+
+@pytest.mark.parametrize("code", [534, 535])
+def test_a_login_refusal_at_any_step_is_the_channels_configuration(
+    server: SmtpServer, code: int
+) -> None:
+    server.refuse_recipient(TO, code, "5.7.8 Authentication credentials invalid")
+
+    with pytest.raises(ChannelConfigError) as caught:
+        smtp_sender(server).send(a_message())
+
+    assert caught.value.setting == smtp_email.CREDENTIAL_SETTINGS
+
+
 @pytest.mark.parametrize("code", [450, 451, 452])
 def test_a_temporary_recipient_refusal_is_retried(server: SmtpServer, code: int) -> None:
     server.refuse_recipient(TO, code, "Mailbox busy, try later")
@@ -305,39 +377,24 @@ def test_no_login_when_the_server_requires_one_is_a_configuration_error(
     assert (caught.value.channel, caught.value.setting) == ("email", smtp_email.CREDENTIAL_SETTINGS)
 
 
+@pytest.mark.parametrize("login", [False, True], ids=["no-login", "login"])
 def test_starttls_required_but_not_offered_is_a_configuration_error_not_sent_in_clear(
-    server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+    server: SmtpServer, login: bool
 ) -> None:
-    # As if the server were across a network (the test server is on loopback).
-    monkeypatch.setattr(smtp_email, "_is_loopback", lambda host: False)
+    """Issue 23.12: true means never in clear, also to a server on loopback (which used to
+    get the message, and the password, in clear)."""
+    if login:
+        server.require_auth("transport", PASSWORD)
+    sender = smtp_sender(
+        server, starttls=True, username="transport" if login else "", password=PASSWORD
+    )
     with pytest.raises(ChannelConfigError, match="does not offer STARTTLS") as caught:
-        smtp_sender(server, starttls=True).send(a_message())
+        sender.send(a_message())
 
     assert "not sending in clear" in str(caught.value)
     assert (caught.value.channel, caught.value.setting) == ("email", "email.starttls")
     assert server.received == []
-
-
-def test_a_relay_on_loopback_without_starttls_is_used_in_clear(server: SmtpServer) -> None:
-    smtp_sender(server, starttls=True).send(a_message())
-    assert len(server.received) == 1
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [
-        ("127.0.0.1", True),
-        ("127.0.1.1", True),
-        ("::1", True),
-        ("[::1]", True),
-        ("localhost", True),
-        ("10.0.0.5", False),
-        ("smtp.council.example", False),
-        ("192.168.1.10", False),
-    ],
-)
-def test_only_loopback_hosts_may_skip_starttls(host: str, loopback: bool) -> None:
-    assert smtp_email._is_loopback(host) is loopback
+    assert server.auth_attempts == []  # the password never went
 
 
 def test_a_dropped_connection_after_the_message_is_an_unknown_outcome(

@@ -78,6 +78,16 @@ def test_send_through_a_messaging_service(double: TwilioDouble) -> None:
     assert (sent.sid, sent.messaging_service_sid, sent.from_) == (sid, SERVICE, None)
 
 
+def test_status_callbacks_are_asked_for_when_the_service_has_an_address(
+    double: TwilioDouble,
+) -> None:
+    url = "https://transport.council.example/callbacks/twilio/status"
+    make_sender(double, status_callback=url).send(sms())
+    make_sender(double).send(sms())
+
+    assert [sent.status_callback for sent in double.sent] == [url, None]
+
+
 def test_a_base_url_with_a_trailing_slash_still_reaches_the_double(double: TwilioDouble) -> None:
     make_sender(double, api_base_url=double.url + "/").send(sms())
 

@@ -166,7 +166,7 @@ def write_config(
 [sms]
 {sms}
 [sending]
-quiet_hours = ["00:00", "00:00"]
+quiet_hours = []
 no_sms_on_sundays = false
 email_per_second = {per_second}
 sms_per_second = {per_second}

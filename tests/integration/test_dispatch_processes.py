@@ -61,7 +61,7 @@ from_number = "+447700900001"
 api_base_url = "{twilio.url}"
 timeout_seconds = 5.0
 [sending]
-quiet_hours = ["00:00", "00:00"]
+quiet_hours = []
 no_sms_on_sundays = false
 email_per_second = {rate}
 sms_per_second = {rate}
@@ -127,9 +127,11 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         time.sleep(1.2)  # past stale_after_seconds: its claims are now known dead
         second = dispatcher(environment)
         out, err = second.communicate(timeout=120)
-        assert second.returncode == 0, err.decode()
         seen = arrivals(smtp, twilio)
     rows = stored(engine)
+    # An email the killed run had attempted is an outcome unknown: exit 1 (README).
+    found_unknown = any(row.status == "unknown" for row in rows)
+    assert second.returncode == (1 if found_unknown else 0), err.decode()
     assert max(seen.values()) == 1, "a message was sent twice"
     statuses = Counter(row.status for row in rows)
     assert set(statuses) <= {"sent", "unknown"}, statuses

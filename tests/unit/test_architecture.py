@@ -27,9 +27,14 @@ SHELL_ONLY = {
 ORDER = ("cli", "commands", "jobs", "services", "notifications", "transport")
 # Each package may import only the packages after it in ORDER.
 LAYERS = {package: set(ORDER[: index + 1]) - {package} for index, package in enumerate(ORDER)}
+# web/ sits beside commands/ (`transport serve`): it verifies and parses a request, calls
+# one use case in services/ and renders. It reaches no job, no sender and no message store
+# (notifications/), and commands/ and web/ never import each other (cli.py assembles both).
+LAYERS["web"] = {"cli", "commands", "jobs", "notifications"}
+LAYERS["commands"] = LAYERS["commands"] | {"web"}
 # Above the services, nothing speaks SQL: queries live in transport/db, use cases in services.
-NO_SQL = ("cli", "commands", "jobs")
-PACKAGES = ("transport", "notifications", "services", "jobs", "commands")
+NO_SQL = ("cli", "commands", "jobs", "web")
+PACKAGES = ("transport", "notifications", "services", "jobs", "commands", "web")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -113,3 +118,16 @@ def test_only_config_reads_the_environment() -> None:
         if path.name == "config.py":
             continue
         assert "os.environ" not in calls(path), path
+
+
+def test_the_web_layer_holds_no_business_rule_nor_sender() -> None:
+    """web/ may use twilio's request validator (verifying a request is its job), never the
+    twilio client that sends; it builds no message and reads no clock of its own."""
+    for path in (ROOT / "web").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.split(".")[0] == "twilio":
+                    assert node.module == "twilio.request_validator", path
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.split(".")[0] == "twilio" for a in node.names), path

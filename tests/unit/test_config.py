@@ -34,6 +34,18 @@ def test_example_config_is_valid_and_equals_the_defaults() -> None:
         assert getattr(example, section) == getattr(defaults, section), section
 
 
+def test_the_example_config_shows_every_key_of_every_section() -> None:
+    import tomllib
+
+    raw = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    names = {"import": "imports"}
+    for section, values in raw.items():
+        fields = {
+            f.name for f in dataclasses.fields(getattr(Config(), names.get(section, section)))
+        }
+        assert set(values) == fields, section
+
+
 def test_config_path_from_environment(tmp_path: Path) -> None:
     path = write(tmp_path, "[risk]\nhorizon_days = 30\n")
     assert load_config(env={"TRANSPORT_CONFIG": str(path)}).risk.horizon_days == 30
@@ -63,6 +75,9 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path) -> None:
         ('[database]\nurl = "mysql://x"\n', "database.url"),
         ('[email]\nbackend = "carrier-pigeon"\n', "email.backend"),
         ('[sending]\nquiet_hours = ["25:00", "08:00"]\n', "sending.quiet_hours"),
+        ('[sending]\nquiet_hours = ["08:00", "20:00"]\n', "sending.quiet_hours"),
+        ('[sending]\nquiet_hours = ["00:00", "00:00"]\n', "sending.quiet_hours"),
+        ('[sending]\nquiet_hours = ["22:00", "07:00"]\n', "sending.quiet_hours"),
         ('[council]\ntimezone = "Mars/Olympus"\n', "council.timezone"),
         ("[risk]\nhorizon = 10\n", "risk.horizon"),
         ("[riks]\nhorizon_days = 10\n", "[riks]"),

@@ -307,3 +307,32 @@ def test_read_facts_json_nan_distance_is_an_error(tmp_path: Path) -> None:
 
 def test_bad_facts_is_reported_without_a_traceback() -> None:
     assert issubclass(BadFacts, TransportError)
+
+
+# -------------------------------------------------------------------- unknown keys
+@pytest.mark.parametrize(
+    ("key", "nearest"),
+    [
+        ("low_incme", "low_income"),
+        ("Low_Income", "low_income"),
+        ("walking_distance", "walking_distance_miles"),
+        ("medical_untill", "medical_until"),
+    ],
+)
+def test_an_unknown_key_is_an_error_naming_it_and_the_nearest_known_one(
+    key: str, nearest: str
+) -> None:
+    """A misspelt fact would otherwise read as false and change the decision."""
+    message = bad(with_(**{key: True}), key)
+
+    assert f"did you mean '{nearest}'?" in message
+
+
+def test_an_unknown_key_like_no_known_one_lists_the_known_facts() -> None:
+    message = bad(with_(colour="blue"), "colour")
+
+    assert "low_income" in message and "travel_from" in message
+
+
+def test_the_spec_example_has_no_unknown_key() -> None:
+    assert facts_from(SPEC_EXAMPLE) == SPEC_FACTS

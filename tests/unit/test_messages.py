@@ -63,10 +63,13 @@ def make_child(
     operator: str | None = "County Coaches",
     route_ref: str | None = "R12",
     pickup_time: str | None = "07:45",
+    situation: str = "renewal",
 ) -> dict[str, Any]:
     return {
         "pupil_ref": pupil_ref,
         "first_name": first_name,
+        "situation": situation,
+        "award_school_name": school_name,
         "school_name": school_name,
         "ends_on": ends_on,
         "needed_from": needed_from,
@@ -75,6 +78,7 @@ def make_child(
         "operator": operator,
         "route_ref": route_ref,
         "pickup_time": pickup_time,
+        "passenger_assistant": False,
     }
 
 
@@ -86,8 +90,10 @@ def make_context(
     renewal_url: str = RENEWAL_URL,
     contact_name: str = "Alex O'Brien",
     apply_by: str | None = "2026-07-31",
+    as_of: str = "2026-05-26",
 ) -> dict[str, Any]:
     return {
+        "as_of": as_of,
         "council": {
             "name": council_name,
             "contact_phone": contact_phone,
@@ -469,8 +475,8 @@ def test_renewal_message_without_the_renewal_url_raises(kind: str, channel: str)
 
 
 DATE_SHOWN = {
-    "renewal_invite": "ends_on",
-    "renewal_reminder": "ends_on",
+    "renewal_invite": "needed_from",
+    "renewal_reminder": "needed_from",
     "renewal_urgent": "needed_from",
     "renewal_final": "needed_from",
     "transport_details": "starts_on",
@@ -496,6 +502,7 @@ def test_a_child_missing_a_date_raises_undefined_error(kind: str, channel: str) 
 def test_email_for_a_child_missing_the_school_raises(kind: str) -> None:
     children = household("Sam", "Ella")
     del children[1]["school_name"]
+    del children[1]["award_school_name"]
     with pytest.raises(jinja2.UndefinedError):
         render(kind, "email", make_context(children=children))
 

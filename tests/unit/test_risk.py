@@ -22,17 +22,16 @@ from datetime import date
 import pytest
 
 from transport.domain.calendar import Calendar, Term
+from transport.domain.calendar_gaps import CalendarGap, calendar_gaps
 from transport.domain.risk import (
     ApplicationFact,
     ArrangementFact,
     AwardFact,
-    CalendarGap,
     PupilFacts,
     PupilRisk,
     RiskContext,
     Thresholds,
     assess,
-    calendar_gaps,
     check,
 )
 
@@ -1031,14 +1030,24 @@ def test_a_school_with_no_calendar_entry_follows_the_default_calendar() -> None:
     assert (risk.risk_date, risk.uncovered_from) == (d("2026-09-03"), d("2026-09-03"))
 
 
-def test_a_school_whose_calendar_is_missing_has_no_school_days() -> None:
-    # "lost" is not among the calendars, and neither is "default": no school days, so
-    # nothing can be dated (calendar_gaps tells the team instead).
+def test_a_school_whose_calendar_is_missing_is_checked_on_assumed_days() -> None:
+    # "lost" is not among the calendars, and neither is "default": no term to take dates
+    # from, so every weekday that is not a bank holiday from 1 September is assumed
+    # (issue 21; before, nothing could be dated and the child was not at risk). The
+    # award ends Mon 2026-08-31: R = Tue 2026-09-01, assumed, in the autumn term.
     pupil = facts(school=ORPHAN_URN, awards=(WHOLE_2025,), applications=(app(2025),))
     calendars = {"council": COUNCIL, "academy": ACADEMY}
-    assert assess(pupil, fallback_ctx(SUMMER_HOLS, calendars)) == (True, None)
-    unlisted = facts(school=UNLISTED_URN, awards=(WHOLE_2025,), applications=(app(2025),))
-    assert assess(unlisted, fallback_ctx(SUMMER_HOLS, calendars)) == (True, None)
+    for child in (pupil, pupil._replace(school_urn=UNLISTED_URN)):
+        in_scope, risk = assess(child, fallback_ctx(SUMMER_HOLS, calendars))
+        assert in_scope
+        assert risk is not None
+        assert (risk.risk_date, risk.days_until, risk.severity) == (d("2026-09-01"), 12, "high")
+        assert reasons(risk) == {"NO_APPLICATION", "NO_TERM_DATES"}
+        assert (risk.uncovered_from, risk.uncovered_assumed, risk.uncovered_term) == (
+            d("2026-09-01"),
+            True,
+            "autumn",
+        )
 
 
 # --- calendar_gaps (issue 16) -----------------------------------------------------------
@@ -1060,12 +1069,19 @@ def test_no_gaps_when_every_calendar_covers_the_window() -> None:
     assert calendar_gaps(gaps_ctx("2026-08-20", dict(SCHOOL_CALENDAR))) == []
 
 
-def test_gaps_name_the_calendar_the_year_and_how_many_schools_follow_it() -> None:
+def test_gaps_name_the_calendar_the_year_its_terms_and_the_first_assumed_day() -> None:
+    # D = Thu 2026-08-20, window to Fri 2026-12-18. "short" has 2025/26 only: its 2026/27
+    # terms are assumed from its own 52 weeks before (autumn Thu 2025-09-04 + 364 days =
+    # Thu 2026-09-03). "lost" has no terms and there is no default calendar: every
+    # weekday is assumed, the summer term 2025/26 from Wed 2026-04-01 (it has not ended
+    # by D) and 2026/27 from Tue 2026-09-01.
     schools = {"1": "short", "2": "short", "3": "council", "4": "lost", "5": "lost", "6": "lost"}
     assert calendar_gaps(gaps_ctx("2026-08-20", schools)) == [
-        CalendarGap("lost", 2025, 3),
-        CalendarGap("lost", 2026, 3),
-        CalendarGap("short", 2026, 2),
+        CalendarGap("lost", 2025, ("summer",), d("2026-04-01"), ("4", "5", "6"), 0),
+        CalendarGap(
+            "lost", 2026, ("autumn", "spring", "summer"), d("2026-09-01"), ("4", "5", "6"), 0
+        ),
+        CalendarGap("short", 2026, ("autumn", "spring", "summer"), d("2026-09-03"), ("1", "2"), 0),
     ]
 
 
@@ -1075,12 +1091,15 @@ def test_a_window_inside_one_academic_year_needs_only_that_year() -> None:
 
 
 def test_a_window_into_a_year_no_calendar_has_yet() -> None:
-    # D = Tue 2027-06-01, +120 days = Wed 2027-09-29: 2026/27 and 2027/28; no calendar has
-    # 2027/28 terms, and "short" has not 2026/27 either.
+    # D = Tue 2027-06-01, +120 days = Wed 2027-09-29: 2026/27 and 2027/28. No calendar has
+    # 2027/28: council's autumn is assumed from its 2026/27 one + 364 days (Thu
+    # 2027-09-02). "short" lacks 2026/27 too: its summer term 2026/27 (2025/26's + 364:
+    # Mon 2027-04-12 to Wed 2027-07-21) has not ended, and its 2027/28 is moved on twice
+    # (Thu 2025-09-04 + 728 days = Thu 2027-09-02).
     assert calendar_gaps(gaps_ctx("2027-06-01", {"1": "council", "2": "short"})) == [
-        CalendarGap("council", 2027, 1),
-        CalendarGap("short", 2026, 1),
-        CalendarGap("short", 2027, 1),
+        CalendarGap("short", 2026, ("summer",), d("2027-04-12"), ("2",), 0),
+        CalendarGap("council", 2027, ("autumn", "spring", "summer"), d("2027-09-02"), ("1",), 0),
+        CalendarGap("short", 2027, ("autumn", "spring", "summer"), d("2027-09-02"), ("2",), 0),
     ]
 
 

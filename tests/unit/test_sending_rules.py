@@ -293,10 +293,10 @@ def test_parse_quiet_hours() -> None:
     assert rules.sms_allowed(london(2026, 1, 14, 8, 0))
 
 
-def test_parse_quiet_hours_daytime_and_sundays_allowed() -> None:
-    rules = parse_quiet_hours(["12:00", "14:00"], no_sundays=False, tz=LONDON)
+def test_parse_quiet_hours_with_sundays_allowed() -> None:
+    rules = parse_quiet_hours(["21:00", "07:00"], no_sundays=False, tz=LONDON)
 
-    assert rules == QuietHours(time(12, 0), time(14, 0), False, LONDON)
+    assert rules == QuietHours(time(21, 0), time(7, 0), False, LONDON)
     assert rules.sms_allowed(london(2026, 1, 18, 10, 0))  # a Sunday
 
 
@@ -304,6 +304,38 @@ def test_parse_quiet_hours_daytime_and_sundays_allowed() -> None:
 def test_parse_quiet_hours_rejects_bad_values(values: list[str]) -> None:
     with pytest.raises(ValueError):
         parse_quiet_hours(values, no_sundays=True, tz=LONDON)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["08:00", "20:00"],  # quiet by day: texts at 03:00
+        ["00:00", "00:00"],  # an empty period
+        ["20:00", "20:00"],
+        ["22:00", "08:00"],  # 21:00-22:00 open
+        ["20:00", "06:30"],  # 06:30-07:00 open
+        ["00:00", "23:59"],  # within one day: 23:59-00:00 open
+    ],
+)
+def test_a_quiet_period_that_lets_texts_go_at_night_is_refused(values: list[str]) -> None:
+    """Issue 23.11: the period must cover 21:00-07:00."""
+    with pytest.raises(ValueError, match="does not cover the night"):
+        parse_quiet_hours(values, no_sundays=True, tz=LONDON)
+
+
+@pytest.mark.parametrize("values", [["21:00", "07:00"], ["20:00", "08:00"], ["18:30", "09:15"]])
+def test_a_quiet_period_that_covers_the_night_is_kept(values: list[str]) -> None:
+    rules = parse_quiet_hours(values, no_sundays=False, tz=LONDON)
+    for hour in (21, 23, 0, 3, 6):
+        assert not rules.sms_allowed(london(2026, 1, 14, hour, 30 if hour == 6 else 0))
+
+
+def test_only_an_empty_list_turns_quiet_hours_off() -> None:
+    rules = parse_quiet_hours([], no_sundays=True, tz=LONDON)
+
+    assert rules.enabled is False
+    assert rules.sms_allowed(london(2026, 1, 14, 3, 0))  # a Wednesday, 03:00
+    assert not rules.sms_allowed(london(2026, 1, 18, 3, 0))  # Sundays keep their own rule
 
 
 # --------------------------------------------------------------------------- backoff

@@ -16,11 +16,15 @@ YEAR = 2026
 SPEC_HEADERS = {
     "schools.csv": ["urn", "name", "phase", "calendar"],
     "terms.csv": ["calendar", "academic_year", "term", "first_day", "last_day"],
+    "closures.csv": ["calendar", "first_day", "last_day", "urn", "kind", "note"],
     "pupils.csv": [
         "pupil_ref", "first_name", "last_name", "date_of_birth", "school_urn",
         "next_school_urn", "year_group", "send", "home_postcode", "status",
     ],
-    "contacts.csv": ["pupil_ref", "name", "relationship", "email", "mobile", "preferred_channel"],
+    "contacts.csv": [
+        "pupil_ref", "name", "relationship", "email", "mobile", "preferred_channel",
+        "landline", "address_line_1", "address_line_2", "address_line_3", "town", "postcode",
+    ],
     "awards.csv": [
         "award_ref", "pupil_ref", "valid_from", "valid_until", "school_urn", "basis",
         "travel_mode",
@@ -39,6 +43,7 @@ SPEC_HEADERS = {
 KEYS = {
     "schools.csv": ("urn",),
     "terms.csv": ("calendar", "academic_year", "term"),
+    "closures.csv": ("calendar", "urn", "first_day"),
     "pupils.csv": ("pupil_ref",),
     "contacts.csv": ("pupil_ref", "name"),
     "awards.csv": ("award_ref",),
@@ -122,8 +127,25 @@ def test_every_mobile_is_a_valid_uk_mobile_and_every_contact_reachable(bundle: R
         assert phonenumbers.is_valid_number(number), mobile
         assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE, mobile
     for row in bundle["contacts.csv"]:
-        assert row["email"] or row["mobile"]
+        postal = row["address_line_1"] and row["town"] and row["postcode"]
+        assert row["email"] or row["mobile"] or row["landline"] or postal
         assert row["email"].split("@")[-1] in {"", "example.com", "example.org", "example.net"}
+
+
+def test_some_families_have_only_a_landline_or_only_a_postal_address(tmp_path: Path) -> None:
+    """About 3% of families, as in councils' records (issue 22): a landline alone (the team
+    phones), or a postal address alone (letters)."""
+    generate_bundle(tmp_path, pupils=4000, seed=3, year=YEAR)
+    rows = read(tmp_path)["contacts.csv"]
+    families = {row["pupil_ref"]: row for row in rows}  # one row per pupil is enough
+    landline = [r for r in families.values() if r["landline"] and not (r["email"] or r["mobile"])]
+    postal = [r for r in families.values() if r["postcode"] and not (r["email"] or r["mobile"])]
+    assert 0.005 < len(landline) / len(families) < 0.03
+    assert 0.005 < len(postal) / len(families) < 0.03
+    for row in landline:
+        assert phonenumbers.is_valid_number(phonenumbers.parse(row["landline"], "GB")) or (
+            row["landline"].startswith("01632 960")
+        )
 
 
 def test_year_group_matches_date_of_birth(bundle: Rows) -> None:
@@ -151,6 +173,36 @@ def test_three_calendars_with_weekday_terms_for_three_years(bundle: Rows) -> Non
     assert len(set(autumn.values())) == len(autumn)  # academy trusts start on other days
     calendars = Counter(row["calendar"] for row in bundle["schools.csv"])
     assert calendars[""] and calendars["default"] and calendars["trust-north"]
+
+
+def test_half_terms_and_five_inset_days_a_year_inside_the_terms_some_a_schools_own(
+    bundle: Rows,
+) -> None:
+    terms = defaultdict(list)
+    for row in bundle["terms.csv"]:
+        terms[row["calendar"]].append(
+            (date.fromisoformat(row["first_day"]), date.fromisoformat(row["last_day"]))
+        )
+    calendar_of = {row["urn"]: row["calendar"] or "default" for row in bundle["schools.csv"]}
+    kinds: Counter[tuple[str, str, str]] = Counter()
+    own: set[str] = set()
+    for row in bundle["closures.csv"]:
+        first, last = date.fromisoformat(row["first_day"]), date.fromisoformat(row["last_day"])
+        assert any(start <= first <= last <= end for start, end in terms[row["calendar"]]), row
+        year = first.year if first.month >= 9 else first.year - 1
+        if row["urn"]:
+            assert calendar_of[row["urn"]] == row["calendar"]
+            own.add(row["urn"])
+        else:
+            kinds[(row["calendar"], str(year), row["kind"])] += 1
+            if row["kind"] == "half_term":  # a Monday-to-Friday week
+                assert (first.weekday(), (last - first).days) == (0, 4), row
+    for calendar in ("default", "trust-north", "trust-south"):
+        for year in ("2025", "2026", "2027"):
+            assert kinds[(calendar, year, "half_term")] == 3
+            assert kinds[(calendar, year, "inset")] == 5
+    # Some schools, not most, set an INSET day of their own.
+    assert 0 < len(own) < len(bundle["schools.csv"]) / 4
 
 
 def test_families_transfers_and_unreachable_pupils(bundle: Rows) -> None:

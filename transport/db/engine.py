@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,37 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# The password of a URL's query string, as libpq reads it (?password=, ?sslpassword=).
+_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 def masked_url(url: str) -> str:
-    """A database URL safe to print: the password hidden; a URL that cannot be read shows
-    only its scheme."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
-        return url.split(":", 1)[0] + ":…"
+    """A database URL safe to print, whatever its form: the password of its user part
+    (up to the *last* ``@``, so that an unencoded ``@`` in the password hides its tail
+    too) and a libpq ``password=`` or ``sslpassword=`` in its query show as ``***``.
+    Written by hand rather than by SQLAlchemy, which reads ``user:p@ss@host`` as the host
+    ``ss@host`` and prints query parameters as they are. A string that is not a URL at
+    all (a libpq ``host=... password=...`` string) shows nothing but "…"."""
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return "…"
+    head, rest = scheme.group(), url[scheme.end() :]
+    if rest.startswith("//"):
+        at = rest.rfind("@")
+        if at >= 0:
+            user, colon, _password = rest[2:at].partition(":")
+            rest = "//" + user + (":***" if colon else "") + rest[at:]
+    return head + _QUERY_SECRET.sub(r"\1***", rest)
+
+
+def password_at_signs(url: str) -> int:
+    """How many ``@`` a URL's authority holds beyond the one that ends its user part: an
+    unencoded ``@`` in a password (``%40`` is the encoded form)."""
+    if not url.startswith(tuple(f"{scheme}://" for scheme in ("postgresql", "postgres"))):
+        return 0
+    authority = url.split("://", 1)[1].split("?", 1)[0]
+    return max(0, authority.count("@") - 1)
 
 
 def sqlite_file(url: str) -> Path | None:

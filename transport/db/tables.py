@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -67,6 +68,23 @@ class Term(Base):
     last_day: Mapped[date] = mapped_column(Date)
 
 
+class Closure(Base):
+    """Days inside a term when a school is closed to pupils (closures.csv): a half term,
+    an INSET day, another closure. ``urn`` '' : every school of the calendar; a URN: that
+    school only (the INSET days a school sets itself)."""
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("calendar", "urn", "first_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(60))
+    urn: Mapped[str] = mapped_column(URN, default="")
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12), default="closure")
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
 class Pupil(Base):
     __tablename__ = "pupils"
 
@@ -96,9 +114,18 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     mobile: Mapped[str | None] = mapped_column(String(20))
-    preferred_channel: Mapped[str] = mapped_column(String(5), default="both")
+    landline: Mapped[str | None] = mapped_column(String(20))  # E.164; the team phones it
+    # A postal address is usable when line 1, the town and the postcode are known.
+    address_line_1: Mapped[str | None] = mapped_column(String(100))
+    address_line_2: Mapped[str | None] = mapped_column(String(100))
+    address_line_3: Mapped[str | None] = mapped_column(String(100))
+    town: Mapped[str | None] = mapped_column(String(100))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="both")
     email_status: Mapped[str] = mapped_column(String(12), default="ok")  # ok | bounced
     mobile_status: Mapped[str] = mapped_column(String(12), default="ok")  # ok | opted_out | invalid
+    # ok | invalid (a letter provider refused the address, or post came back)
+    address_status: Mapped[str] = mapped_column(String(12), default="ok", server_default="ok")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Safeguarding: never message this person. Set by `contacts block` or an import's
     # do_not_contact column; cleared only by `contacts unblock` (both audited).
@@ -189,6 +216,9 @@ class Arrangement(Base):
     pickup_time: Mapped[time | None] = mapped_column(Time)
     passenger_assistant: Mapped[bool] = mapped_column(Boolean, default=False)
     family_informed_on: Mapped[date | None] = mapped_column(Date)
+    # "message N" when this service told the family (family_informed_on is then the day it
+    # went); None when the council's export carried the date.
+    informed_by: Mapped[str | None] = mapped_column(String(40))
     arranged_on: Mapped[date | None] = mapped_column(Date)  # when it was made (the forecast)
 
 
@@ -222,13 +252,14 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_contact", "contact_id", "created_at"),
+        Index("ix_outbox_provider_id", "provider_id"),  # a status callback names it
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     step: Mapped[str | None] = mapped_column(String(40))
-    channel: Mapped[str] = mapped_column(String(5))  # email | sms
+    channel: Mapped[str] = mapped_column(String(10))  # email | sms | letter
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     to_address: Mapped[str] = mapped_column(String(254))
     pupil_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -254,6 +285,9 @@ class OutboxMessage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A letter written by the file backend: the day the post room posted it
+    # (`transport outbox posted`).
+    posted_on: Mapped[date | None] = mapped_column(Date)
     # Set when retention redacted the message to its metadata (no subject, text, context,
     # address or error text left).
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -270,7 +304,7 @@ class ReminderStep(Base):
     pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"))
     academic_year: Mapped[int] = mapped_column(SmallInteger)
     step: Mapped[str] = mapped_column(String(40))
-    outcome: Mapped[str] = mapped_column(String(12))  # sent | skipped | unreachable
+    outcome: Mapped[str] = mapped_column(String(12))  # see StepOutcome
     on_date: Mapped[date] = mapped_column(Date)
     uncovered_from: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -285,12 +319,24 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("kind", "pupil_ref", "academic_year", "opened_on"),
         Index("ix_tasks_status", "status", "kind"),
+        # One open task per kind and subject (read_reply: "contact:12", "number:+44...").
+        Index(
+            "uq_tasks_open_about",
+            "kind",
+            "about",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
-    pupil_ref: Mapped[str] = mapped_column(ForeignKey("pupils.pupil_ref"), index=True)
-    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    # Empty for a task about a contact or a number rather than a child (read_reply).
+    pupil_ref: Mapped[str | None] = mapped_column(ForeignKey("pupils.pupil_ref"), index=True)
+    academic_year: Mapped[int | None] = mapped_column(SmallInteger)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    about: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="open")  # open | done | closed
@@ -299,6 +345,26 @@ class Task(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class InboundMessage(Base):
+    """A text a family sent us (through Twilio or GOV.UK Notify): a reply the team reads,
+    or STOP / START / HELP. Keyed by the provider's id, so a callback told twice is one
+    row. The body (only a reply has one) and the number are redacted after
+    [retention] message_bodies_days, like the messages we send."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("provider", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(10))  # twilio | notify
+    provider_id: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    from_number: Mapped[str | None] = mapped_column(String(20))  # E.164
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # see vocabulary.InboundKind
+    body: Mapped[str | None] = mapped_column(Text)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class JobRun(Base):

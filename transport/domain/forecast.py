@@ -25,6 +25,8 @@ STAGES: tuple[tuple[str, Reason], ...] = (
     ("arrange", Reason.NO_ARRANGEMENT),
     ("inform", Reason.FAMILY_NOT_INFORMED),
     ("reach", Reason.UNREACHABLE),
+    # Children dated by assumed days: the work is to import the missing term dates.
+    ("dates", Reason.NO_TERM_DATES),
 )
 
 

@@ -1,35 +1,60 @@
 """The day-one risk check (docs/check.md), as pure functions.
 
 Given each pupil's facts, the term calendars and a date D, say which children will
-have no transport on a school day in the window, from when, and why.
+have no transport on a school day in the window, from when, and why. School days leave
+out bank holidays and closures; where a calendar lacks a term, assumed days stand in
+(transport/domain/term_dates.py) and a child whose reasons or risk date rest on them
+also carries NO_TERM_DATES (never alone).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
-from transport.domain.calendar import (
-    DEFAULT_CALENDAR,
-    Calendar,
-    academic_year_of,
-    academic_year_start,
+from transport.domain.calendar import academic_year_of, academic_year_start
+from transport.domain.risk_context import (
+    RiskContext,
+    Segment,
+    Span,
+    Thresholds,
+    school_days_by_year,
+    school_days_key,
 )
 from transport.vocabulary import (
     SEVERITY_ORDER,
     UNDECIDED,
     ApplicationStatus,
     Reason,
-    Severity,
 )
 
 REASON_ORDER = tuple(Reason)
 READINESS = (Reason.NO_ARRANGEMENT, Reason.FAMILY_NOT_INFORMED)
 
 LIVE_APPLICATION = frozenset({*UNDECIDED, ApplicationStatus.APPROVED})
+
+# Re-exported: the check's callers build its context from here.
+__all__ = [
+    "ApplicationFact",
+    "ArrangementFact",
+    "AwardFact",
+    "CheckResult",
+    "PupilFacts",
+    "PupilRisk",
+    "RiskContext",
+    "Span",
+    "Thresholds",
+    "assess",
+    "check",
+    "never_at_risk",
+    "readiness_gaps",
+    "school_days_by_year",
+    "school_days_key",
+]
 
 
 # The facts are NamedTuples, not dataclasses: immutable and typed all the same, and built
@@ -64,22 +89,6 @@ class PupilFacts(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    critical: int = 7
-    high: int = 21
-    medium: int = 42
-
-    def severity(self, days_until: int) -> str:
-        if days_until <= self.critical:
-            return Severity.CRITICAL
-        if days_until <= self.high:
-            return Severity.HIGH
-        if days_until <= self.medium:
-            return Severity.MEDIUM
-        return Severity.LOW
-
-
-@dataclass(frozen=True)
 class PupilRisk:
     pupil_ref: str
     school_urn: str
@@ -89,6 +98,10 @@ class PupilRisk:
     severity: str
     reasons: tuple[Reason, ...]
     uncovered_from: date | None = None  # R: the first school day in the window not covered
+    # R is an assumed day (its calendar lacks the term), and the term R falls in: a
+    # message then says "from the start of the autumn term", never the date.
+    uncovered_assumed: bool = False
+    uncovered_term: str | None = None
 
     def sort_key(self) -> tuple[date, int, str]:
         return (self.risk_date, SEVERITY_ORDER.index(self.severity), self.pupil_ref)
@@ -100,6 +113,11 @@ class CheckResult:
     horizon_days: int
     in_scope: int
     at_risk: tuple[PupilRisk, ...]
+    # (school_urn, next_school_urn) -> children in scope: whose calendars a gap touches
+    # (filled by `check` when there is a calendar gap; the simulator's memo leaves it empty).
+    in_scope_by_schools: Mapping[tuple[str, str | None], int] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def severity_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_ORDER, 0)
@@ -108,114 +126,26 @@ class CheckResult:
         return counts
 
 
-@dataclass(frozen=True)
-class _CalendarWindow:
-    """One calendar's school days in the window, by academic year, and its recent terms."""
-
-    days_by_year: Mapping[int, tuple[date, ...]]
-    recent_days: tuple[date, ...]
-
-
-@dataclass(frozen=True)
-class _Segment:
-    """The pupil's school days of one academic year of the window, and the school then."""
-
-    academic_year: int
-    school_urn: str
-    days: tuple[date, ...]
-
-
-@dataclass
-class RiskContext:
-    """What every pupil's check shares: the date, the window and the calendars."""
-
-    as_of: date
-    horizon_days: int
-    calendars: Mapping[str, Calendar]
-    school_calendar: Mapping[str, str]  # urn -> calendar name
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    _windows: dict[str, _CalendarWindow] = field(default_factory=dict, repr=False)
-    _segments: dict[tuple[str, str | None], tuple[_Segment, ...]] = field(
-        default_factory=dict, repr=False
-    )
-
-    def __post_init__(self) -> None:
-        self.last_day = self.as_of + timedelta(days=self.horizon_days)
-        # The academic years the window touches.
-        self.years = range(academic_year_of(self.as_of), academic_year_of(self.last_day) + 1)
-
-    def segments(self, school_urn: str, next_school_urn: str | None) -> tuple[_Segment, ...]:
-        """A pupil's school days in the window by academic year, with the school then:
-        the next school for years after the one containing D (shared by every pupil
-        with the same two schools, so computed once)."""
-        key = (school_urn, next_school_urn)
-        cached = self._segments.get(key)
-        if cached is None:
-            this_year = self.years[0]
-            found = []
-            for year in self.years:
-                school = next_school_urn if year > this_year and next_school_urn else school_urn
-                found.append(_Segment(year, school, self.window(school).days_by_year.get(year, ())))
-            cached = self._segments[key] = tuple(found)
-        return cached
-
-    def window(self, urn: str) -> _CalendarWindow:
-        name = self.school_calendar.get(urn, DEFAULT_CALENDAR)
-        cached = self._windows.get(name)
-        if cached is None:
-            cached = self._windows[name] = self._build_window(name)
-        return cached
-
-    def _build_window(self, name: str) -> _CalendarWindow:
-        calendar = self.calendars.get(name, Calendar(name, ()))
-        recent: list[date] = []
-        for term in calendar.recent_terms(self.as_of):
-            recent.extend(term.school_days())
-        return _CalendarWindow(
-            school_days_by_year(calendar, self.as_of, self.last_day), tuple(sorted(recent))
-        )
-
-
-def school_days_by_year(calendar: Calendar, first: date, last: date) -> dict[int, tuple[date, ...]]:
-    """The calendar's school days from ``first`` to ``last``, by academic year."""
-    by_year: dict[int, list[date]] = {}
-    for day in calendar.school_days_between(first, last):
-        by_year.setdefault(academic_year_of(day), []).append(day)
-    return {year: tuple(days) for year, days in by_year.items()}
-
-
-@dataclass(frozen=True)
-class CalendarGap:
-    """A calendar that schools follow has no terms for an academic year of the window:
-    its pupils cannot be checked for that year, so the team must be told."""
-
-    calendar: str
-    academic_year: int
-    schools: int
-
-
-def calendar_gaps(ctx: RiskContext) -> list[CalendarGap]:
-    users: dict[str, int] = {}
-    for name in ctx.school_calendar.values():
-        users[name] = users.get(name, 0) + 1
-    gaps: list[CalendarGap] = []
-    for name, schools in sorted(users.items()):
-        calendar = ctx.calendars.get(name)
-        covered = {term.academic_year for term in calendar.terms} if calendar else set()
-        gaps.extend(CalendarGap(name, year, schools) for year in ctx.years if year not in covered)
-    return gaps
-
-
 def check(pupils: Iterable[PupilFacts], ctx: RiskContext) -> CheckResult:
     in_scope = 0
     at_risk: list[PupilRisk] = []
+    # Each child's schools, for the calendar gaps' counts: only when there is a gap.
+    schools: list[tuple[str, str | None]] | None = [] if ctx.has_gaps() else None
     for pupil in pupils:
         scoped, risk = assess(pupil, ctx)
-        in_scope += scoped
+        if scoped:
+            in_scope += 1
+            if schools is not None:
+                schools.append((pupil.school_urn, pupil.next_school_urn))
         if risk is not None:
             at_risk.append(risk)
     at_risk.sort(key=PupilRisk.sort_key)
-    return CheckResult(ctx.as_of, ctx.horizon_days, in_scope, tuple(at_risk))
+    by_schools = Counter(schools or ())
+    return CheckResult(ctx.as_of, ctx.horizon_days, in_scope, tuple(at_risk), by_schools)
+
+
+# A current traveller, and whether only assumed days make them one.
+NOT_CURRENT, CURRENT, CURRENT_ON_ASSUMED_DAYS = 0, 1, 2
 
 
 def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]:
@@ -232,7 +162,7 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
     if not current and not live_years:
         return False, None
 
-    segments: Sequence[_Segment] = ctx.segments(pupil.school_urn, pupil.next_school_urn)
+    segments: Sequence[Segment] = ctx.segments(pupil.school_urn, pupil.next_school_urn)
     if not current:
         # A new traveller did not need transport before their application's year.
         start = academic_year_start(min(live_years))
@@ -240,14 +170,20 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
 
     reasons: list[Reason] = []
     dates: list[date] = []
-    uncovered = _first_uncovered(segments, intervals)
+    # Whether the reasons or the risk date rest on assumed days (NO_TERM_DATES): in scope
+    # only through assumed days, or a date that is assumed.
+    assumed = current == CURRENT_ON_ASSUMED_DAYS and not live_years
+    uncovered, r_segment = _first_uncovered(segments, intervals)
     found: list[Reason] = []
+    r_assumed, r_term = False, None
     if uncovered is not None:
         # A refused application gives no reason: R then does not date the risk either.
         found = _application_reasons(pupil, academic_year_of(uncovered))
         if found:
             reasons.extend(found)
             dates.append(uncovered)
+            r_assumed = uncovered in r_segment.assumed  # type: ignore[union-attr]
+            r_term = r_segment.term_of.get(uncovered)  # type: ignore[union-attr]
     for segment in segments:
         if not segment.days or not _any_covered(segment, intervals):
             continue
@@ -255,27 +191,36 @@ def assess(pupil: PupilFacts, ctx: RiskContext) -> tuple[bool, PupilRisk | None]
         if readiness is not None:
             reasons.append(readiness)
             dates.append(segment.days[0])
+            if segment.assumed and (
+                segment.days[0] in segment.assumed or not _any_known_covered(segment, intervals)
+            ):
+                assumed = True
     if not pupil.reachable:
         reasons.append(Reason.UNREACHABLE)
         if not dates:
-            first = next((segment.days[0] for segment in segments if segment.days), None)
+            first = next((segment for segment in segments if segment.days), None)
             if first is not None:
-                dates.append(first)
+                dates.append(first.days[0])
+                assumed = assumed or first.days[0] in first.assumed
     if not reasons or not dates:
         return True, None
 
     risk_date = min(dates)
     days_until = (risk_date - ctx.as_of).days
+    if assumed or r_assumed:
+        reasons.append(Reason.NO_TERM_DATES)
     ordered = tuple(reason for reason in REASON_ORDER if reason in reasons)
     return True, PupilRisk(
-        pupil_ref=pupil.pupil_ref,
-        school_urn=pupil.school_urn,
-        next_school_urn=pupil.next_school_urn,
-        risk_date=risk_date,
-        days_until=days_until,
-        severity=ctx.thresholds.severity(days_until),
-        reasons=ordered,
-        uncovered_from=uncovered if found else None,
+        pupil.pupil_ref,
+        pupil.school_urn,
+        pupil.next_school_urn,
+        risk_date,
+        days_until,
+        ctx.thresholds.severity(days_until),
+        ordered,
+        uncovered if found else None,
+        r_assumed,
+        r_term,
     )
 
 
@@ -294,21 +239,31 @@ def _intervals_by_school(pupil: PupilFacts) -> Intervals:
     return found
 
 
-def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext, intervals: Intervals) -> bool:
+def _is_current_traveller(pupil: PupilFacts, ctx: RiskContext, intervals: Intervals) -> int:
+    """Covered on a school day of the current or the last term: NOT_CURRENT, CURRENT, or
+    CURRENT_ON_ASSUMED_DAYS (only on days a calendar gap stands in for)."""
     periods = intervals.get(pupil.school_urn)
     if not periods:
-        return False
-    days = ctx.window(pupil.school_urn).recent_days
+        return NOT_CURRENT
+    window = ctx.window(pupil.school_urn)
+    days = window.recent_days
     # A loop, not any(generator): this runs for every pupil of a check.
-    for first, last in periods:  # noqa: SIM110
+    for first, last in periods:
         if _has_day_in(days, first, last):
-            return True
-    return False
+            break
+    else:
+        return NOT_CURRENT
+    if window.assumed:
+        for first, last in periods:
+            if _has_known_day_in(days, first, last, window.assumed):
+                return CURRENT
+        return CURRENT_ON_ASSUMED_DAYS
+    return CURRENT
 
 
-def _from(segment: _Segment, start: date) -> _Segment:
+def _from(segment: Segment, start: date) -> Segment:
     index = bisect_left(segment.days, start)
-    return _Segment(segment.academic_year, segment.school_urn, segment.days[index:])
+    return segment.starting(index)
 
 
 def _has_day_in(days: Sequence[date], first: date, last: date) -> bool:
@@ -316,7 +271,22 @@ def _has_day_in(days: Sequence[date], first: date, last: date) -> bool:
     return index < len(days) and days[index] <= last
 
 
-def _first_uncovered(segments: Sequence[_Segment], intervals: Intervals) -> date | None:
+def _has_known_day_in(
+    days: Sequence[date], first: date, last: date, assumed: frozenset[date]
+) -> bool:
+    """A day of ``days`` (sorted) from ``first`` to ``last`` that is not assumed."""
+    index = bisect_left(days, first)
+    while index < len(days) and days[index] <= last:
+        if days[index] not in assumed:
+            return True
+        index += 1
+    return False
+
+
+def _first_uncovered(
+    segments: Sequence[Segment], intervals: Intervals
+) -> tuple[date | None, Segment | None]:
+    """R, the first school day not covered, and the segment it falls in."""
     for segment in segments:
         days = segment.days
         index = 0
@@ -325,15 +295,23 @@ def _first_uncovered(segments: Sequence[_Segment], intervals: Intervals) -> date
             day = days[index]
             ends = [last for first, last in periods if first <= day <= last]
             if not ends:
-                return day
+                return day, segment
             index = bisect_right(days, max(ends), lo=index)
-    return None
+    return None, None
 
 
-def _any_covered(segment: _Segment, intervals: Intervals) -> bool:
+def _any_covered(segment: Segment, intervals: Intervals) -> bool:
     days = segment.days
     for first, last in intervals.get(segment.school_urn, ()):
         if _has_day_in(days, first, last):
+            return True
+    return False
+
+
+def _any_known_covered(segment: Segment, intervals: Intervals) -> bool:
+    """Covered on a school day of the segment that is not assumed."""
+    for first, last in intervals.get(segment.school_urn, ()):
+        if _has_known_day_in(segment.days, first, last, segment.assumed):
             return True
     return False
 
@@ -364,7 +342,7 @@ def readiness_gaps(pupil: PupilFacts, ctx: RiskContext) -> list[tuple[int, Reaso
     arrangement (NO_ARRANGEMENT) or the family was not told (FAMILY_NOT_INFORMED): the
     readiness work the check counts, by year (for the simulator's council)."""
     intervals = _intervals_by_school(pupil)
-    segments: Sequence[_Segment] = ctx.segments(pupil.school_urn, pupil.next_school_urn)
+    segments: Sequence[Segment] = ctx.segments(pupil.school_urn, pupil.next_school_urn)
     if not _is_current_traveller(pupil, ctx, intervals):
         live = [
             app.academic_year
@@ -382,26 +360,6 @@ def readiness_gaps(pupil: PupilFacts, ctx: RiskContext) -> list[tuple[int, Reaso
             if reason is not None:
                 gaps.append((segment.academic_year, reason))
     return gaps
-
-
-@dataclass
-class Span:
-    """Each calendar's school days from ``first`` to ``last``, by school year (built once
-    per calendar, shared by every pupil of a span)."""
-
-    first: date
-    last: date
-    calendars: Mapping[str, Calendar]
-    school_calendar: Mapping[str, str]
-    _days: dict[str, dict[int, tuple[date, ...]]] = field(default_factory=dict, repr=False)
-
-    def days(self, urn: str) -> dict[int, tuple[date, ...]]:
-        name = self.school_calendar.get(urn, DEFAULT_CALENDAR)
-        found = self._days.get(name)
-        if found is None:
-            calendar = self.calendars.get(name, Calendar(name, ()))
-            found = self._days[name] = school_days_by_year(calendar, self.first, self.last)
-        return found
 
 
 def never_at_risk(pupil: PupilFacts, span: Span) -> bool:
@@ -428,6 +386,7 @@ def never_at_risk(pupil: PupilFacts, span: Span) -> bool:
                 continue  # that year is at the other school
             if year not in informed:
                 return False
-            if _first_uncovered((_Segment(year, urn, days),), intervals) is not None:
+            segment = Segment(year, urn, days)
+            if _first_uncovered((segment,), intervals)[0] is not None:
                 return False
     return True

@@ -13,30 +13,42 @@ when their facts change (a new facts object: the facts are immutable).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import date
 from operator import itemgetter
 
+from transport.domain.calendar import Calendar
 from transport.domain.risk import (
     CheckResult,
     PupilFacts,
     PupilRisk,
     RiskContext,
     assess,
+    school_days_key,
 )
+from transport.domain.risk_context import SchoolDaysKey
 from transport.vocabulary import SEVERITY_ORDER, Reason
 
 _FIRST = itemgetter(0)
 
 # A shape's check on one day: (in scope?, None) or (True, (risk_date, days_until,
-# severity, reasons, uncovered_from)).
-_Found = tuple[date, int, str, tuple[Reason, ...], date | None]
+# severity, reasons, uncovered_from, uncovered_assumed, uncovered_term)).
+_Found = tuple[date, int, str, tuple[Reason, ...], date | None, bool, str | None]
 
 
-def shape_of(pupil: PupilFacts, school_calendar: dict[str, str] | None = None) -> Hashable:
+def school_keys(
+    calendars: Mapping[str, Calendar], school_calendar: Mapping[str, str]
+) -> dict[str, SchoolDaysKey]:
+    """Each school's school days key (the calendar it follows, and the school itself when
+    it has closures of its own): what `shape_of` replaces a school with."""
+    return {urn: school_days_key(calendars, school_calendar, urn) for urn in school_calendar}
+
+
+def shape_of(pupil: PupilFacts, school_calendar: Mapping[str, Hashable] | None = None) -> Hashable:
     """What the check of ``pupil`` depends on: everything but the reference, with each
-    school replaced by the calendar it follows (the pupil's and next school) or by its
-    role (which school an award is for)."""
+    school replaced by its school days (``school_calendar``: see `school_keys`; the
+    calendar it follows, or the school with closures of its own) for the pupil's and next
+    school, or by its role (which school an award is for)."""
     calendars = school_calendar or {}
     school, later = pupil.school_urn, pupil.next_school_urn
     if not later:
@@ -70,7 +82,7 @@ class RiskMemo:
     Each day each shape is checked once, and its pupils take its result; they are kept
     sorted by reference, so the day's list is a merge, not a sort of every child."""
 
-    def __init__(self, school_calendar: dict[str, str]) -> None:
+    def __init__(self, school_calendar: Mapping[str, Hashable]) -> None:
         self.school_calendar = school_calendar
         self._reset()
 
@@ -122,6 +134,8 @@ class RiskMemo:
                     risk.severity,
                     risk.reasons,
                     risk.uncovered_from,
+                    risk.uncovered_assumed,
+                    risk.uncovered_term,
                 )
             )
             known = self._found[number] = (scoped, found)
@@ -158,7 +172,9 @@ class RiskMemo:
                 else [(ref, pupil, shapes[0]) for ref, pupil in rows[0][0]]
             )
             for ref, pupil, n in merged:
-                risk_date, days_until, severity, reasons, uncovered = self._found[n][1]  # type: ignore[misc]
+                risk_date, days_until, severity, reasons, uncovered, assumed, term = self._found[n][
+                    1
+                ]  # type: ignore[misc]
                 at_risk.append(
                     PupilRisk(
                         ref,
@@ -169,6 +185,8 @@ class RiskMemo:
                         severity,
                         reasons,
                         uncovered,
+                        assumed,
+                        term,
                     )
                 )
         return CheckResult(ctx.as_of, ctx.horizon_days, in_scope, tuple(at_risk))

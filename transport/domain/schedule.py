@@ -9,6 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# The night every SMS quiet period must cover: no text wakes a family between these.
+NIGHT = (time(21, 0), time(7, 0))
+
+
+def covers_the_night(start: time, end: time) -> bool:
+    """Whether the quiet period [start, end) holds the whole night, 21:00 to 07:00: it
+    crosses midnight, starts by 21:00 and ends at 07:00 or later."""
+    night_start, night_end = NIGHT
+    return end < start and start <= night_start and end >= night_end
+
 
 @dataclass(frozen=True)
 class ScheduleSettings:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from transport.domain.calendar import academic_year_of
 from transport.domain.risk import PupilRisk
@@ -15,7 +16,17 @@ PHONE_FAMILY = "phone_family"
 FIX_CONTACT = "fix_contact"
 CHASE_APPLICATION = "chase_application"
 CONFIRM_ARRANGEMENT = "confirm_arrangement"
-KINDS = (PHONE_FAMILY, FIX_CONTACT, CHASE_APPLICATION, CONFIRM_ARRANGEMENT)
+COMPLETE_ARRANGEMENT = "complete_arrangement"
+KINDS = (PHONE_FAMILY, FIX_CONTACT, CHASE_APPLICATION, CONFIRM_ARRANGEMENT, COMPLETE_ARRANGEMENT)
+
+
+class PhoneStep(NamedTuple):
+    """The latest ladder step that asks the team to phone a family: a step that asks for
+    a call (caseworker_task), or one that no message could carry (``by_phone``: the family
+    has no email, mobile or postal address that works, only a number to call)."""
+
+    step: str
+    by_phone: bool = False
 
 TaskKey = tuple[str, str, int]  # kind, pupil_ref, academic year
 
@@ -36,7 +47,7 @@ class WantedTask:
 def wanted_tasks(
     at_risk: Iterable[PupilRisk],
     *,
-    phone: Mapping[tuple[str, int], str],
+    phone: Mapping[tuple[str, int], str | PhoneStep],
     within_days: int,
 ) -> list[WantedTask]:
     """Tasks the day's check calls for:
@@ -58,12 +69,21 @@ def wanted_tasks(
 
 
 def _tasks_for(
-    risk: PupilRisk, year: int, phone: Mapping[tuple[str, int], str], within_days: int
+    risk: PupilRisk,
+    year: int,
+    phone: Mapping[tuple[str, int], str | PhoneStep],
+    within_days: int,
 ) -> list[tuple[str, str]]:
     reasons = set(risk.reasons)
     found = []
     if Reason.UNREACHABLE in reasons:
-        found.append((FIX_CONTACT, "no usable email or mobile: find a way to reach the family"))
+        found.append(
+            (
+                FIX_CONTACT,
+                "no usable email, mobile, landline or postal address: find a way to reach "
+                "the family",
+            )
+        )
     close = risk.days_until <= within_days
     if close and reasons & {Reason.APPLICATION_UNDECIDED, Reason.AWARD_MISSING}:
         found.append((CHASE_APPLICATION, _chase_reason(reasons)))
@@ -71,10 +91,18 @@ def _tasks_for(
         found.append((CONFIRM_ARRANGEMENT, _arrangement_reason(reasons)))
     step = phone.get((risk.pupil_ref, year))
     if Reason.NO_APPLICATION in reasons and step is not None:
-        found.append(
-            (PHONE_FAMILY, f"no renewal application after the {step} reminder: phone the family")
-        )
+        found.append((PHONE_FAMILY, _phone_reason(step)))
     return found
+
+
+def _phone_reason(step: str | PhoneStep) -> str:
+    if isinstance(step, PhoneStep) and step.by_phone:
+        return (
+            f"no application; the {step.step} reminder can reach the family only by phone "
+            "(no email, mobile or postal address that works): phone the family"
+        )
+    name = step.step if isinstance(step, PhoneStep) else step
+    return f"no application after the {name} reminder: phone the family"
 
 
 def _chase_reason(reasons: set[Reason]) -> str:

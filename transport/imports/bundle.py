@@ -18,8 +18,18 @@ from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
 from transport.imports import removals
 from transport.imports.applications import write_applications
+from transport.imports.arrangements import write_arrangements
+from transport.imports.calendars import CalendarChecks
 from transport.imports.contacts import ContactImport
-from transport.imports.files import APPLICATIONS, BUNDLE, CONTACTS, PUPILS, FileSpec
+from transport.imports.files import (
+    APPLICATIONS,
+    ARRANGEMENTS,
+    BUNDLE,
+    CLOSURES,
+    CONTACTS,
+    PUPILS,
+    FileSpec,
+)
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -59,6 +69,7 @@ class ImportReport:
     files: list[FileSummary] = field(default_factory=list)
     problems: Problems = field(default_factory=lambda: Problems(cap=200))
     ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,6 +89,7 @@ class ImportReport:
             "errors": [p.as_dict() for p in self.problems.items],
             "more_errors": self.problems.more,
             "ignored_files": self.ignored,
+            "warnings": self.warnings,
         }
 
 
@@ -113,10 +125,12 @@ def import_bundle(
 
     audit = AuditContext(actor=actor, at=now)
     day = today or now.date()
+    calendars = CalendarChecks(readable)
     # A whole bundle in bulk (see transport/gc_tuning.py).
     with full_passes_held(), import_transaction(
         engine, timeout_seconds=lock_timeout_seconds
     ) as (conn, transaction):
+        calendars.bind(conn)
         listed: dict[str, set[KeyTuple]] = {}
         for spec, path in readable:
             summary = FileSummary(spec.name)
@@ -125,7 +139,8 @@ def import_bundle(
             on_line = (
                 None if progress is None else (lambda n, f=spec.name, t=total: progress(f, n, t))
             )
-            rows = read_rows(path, spec, report.problems, on_line)
+            rows = read_rows(path, spec, report.problems, on_line, today=day)
+            rows = calendars.rows(spec, rows, report.problems)  # across files: see calendars.py
             fresh = is_empty(conn, tables.table_of(spec.table))
             contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
             first_line: dict[KeyTuple, int] = {}
@@ -137,6 +152,9 @@ def import_bundle(
                     )
             if complete and spec in removals.COMPLETE:
                 listed[spec.name] = set(first_line)
+            if report.ok and complete and spec is CLOSURES:  # each calendar it names: replaced
+                replaced = removals.replace_closures(conn, set(first_line), audit)
+                summary.removed, summary.removed_keys = len(replaced.keys), replaced.sample
             if report.ok and contacts is not None:
                 summary.removed = contacts.finish()
             written = summary.added + summary.updated + summary.removed
@@ -148,6 +166,7 @@ def import_bundle(
             _remove_unlisted(conn, report, listed, audit, limit)
         if report.ok and any(spec is PUPILS for spec, _ in readable):
             removals.stamp_left(conn, day)  # when each pupil left (retention counts from it)
+        report.warnings = calendars.warnings()
         if report.ok and not dry_run:
             audit.record(conn, "import", "bundle", (directory.name,), report.as_dict())
             transaction.commit()
@@ -256,7 +275,7 @@ def _resolve_references(
 ) -> list[Row]:
     good = chunk
     for column, target in spec.references.items():
-        wanted = {row.values[column] for row in good if row.values[column] is not None}
+        wanted = {row.values[column] for row in good if row.values[column]}
         missing = wanted - known[target]
         if missing:
             missing -= _stored_keys(conn, target, missing)
@@ -317,6 +336,9 @@ def _write(
     rows = [row.values for row in chunk]
     if contacts is not None:
         summary.count(contacts.write(rows))
+        return
+    if spec is ARRANGEMENTS:
+        summary.count(write_arrangements(conn, rows, audit=audit, fresh=fresh))
         return
     if spec is APPLICATIONS:
         counts, kept = write_applications(conn, rows, audit=audit, today=today, fresh=fresh)

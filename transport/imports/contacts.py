@@ -24,7 +24,14 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
-from transport.db.queries.contacts import cancel_messages, pupils_detached
+from transport.db.queries.contacts import (
+    Namesake,
+    blocked_namesakes,
+    cancel_messages,
+    ever_unblocked,
+    name_key,
+    pupils_detached,
+)
 from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
 from transport.imports.upsert import Counts, among, insert_rows
 
@@ -33,8 +40,39 @@ LINKS = table_of(PupilContact)
 IMPORT_BLOCK = "do_not_contact in contacts.csv"
 
 
-def identity(name: str, email: str | None, mobile: str | None) -> str:
-    return f"{name.casefold()}|{(email or '').casefold()}|{mobile or ''}"
+# A person's own values besides the name and the identity: written by the first row of an
+# import that names them.
+PERSON_VALUES = (
+    "preferred_channel",
+    "landline",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "postcode",
+)
+
+
+def identity(
+    name: str,
+    email: str | None,
+    mobile: str | None,
+    landline: str | None = None,
+    postcode: str | None = None,
+) -> str:
+    """Who a row names: the name with the email and mobile; for a person with neither
+    (reached by landline or post), the landline and postcode too, so that two such people
+    of the same name in different homes stay two people."""
+    key = f"{name.casefold()}|{(email or '').casefold()}|{mobile or ''}"
+    if not email and not mobile:
+        key += f"|{landline or ''}|{postcode or ''}"
+    return key
+
+
+def identity_of(row: dict[str, Any]) -> str:
+    return identity(
+        row["name"], row["email"], row["mobile"], row.get("landline"), row.get("postcode")
+    )
 
 
 @dataclass(frozen=True)
@@ -48,12 +86,14 @@ class _Stored:
     contact_id: int
     email: str | None
     mobile: str | None
+    landline: str | None
 
     def same_person(self, row: dict[str, Any]) -> bool:
         email = row["email"]
         return bool(
             (email and self.email and email.casefold() == self.email.casefold())
             or (row["mobile"] and row["mobile"] == self.mobile)
+            or (row.get("landline") and row.get("landline") == self.landline)
         )
 
 
@@ -168,6 +208,7 @@ class ContactImport:
                 LINKS.c.contact_id,
                 CONTACTS.c.email,
                 CONTACTS.c.mobile,
+                CONTACTS.c.landline,
             )
             .join(CONTACTS, CONTACTS.c.id == LINKS.c.contact_id)
             .where(among(self.conn, [LINKS.c.pupil_ref], [(p,) for p in pupils]))
@@ -212,12 +253,12 @@ class ContactImport:
         """Each row's person (id) and whether this row changed that person's values.
         New persons are added; a person found under a new identity (a corrected name,
         say) inherits the block and the channel statuses of the one the link had."""
-        wanted = {identity(r["name"], r["email"], r["mobile"]) for r in rows}
+        wanted = {identity_of(r) for r in rows}
         found = self._persons(wanted)
         previous = self._persons_by_id({link.contact_id for link in matched.values()})
         new: dict[str, dict[str, Any]] = {}
         for index, row in enumerate(rows):
-            key = identity(row["name"], row["email"], row["mobile"])
+            key = identity_of(row)
             if key in found or key in new:
                 continue
             person = {
@@ -225,9 +266,10 @@ class ContactImport:
                 "name": row["name"],
                 "email": row["email"],
                 "mobile": row["mobile"],
-                "preferred_channel": row["preferred_channel"],
+                **{value: row.get(value) for value in PERSON_VALUES},
                 "email_status": "ok",
                 "mobile_status": "ok",
+                "address_status": "ok",
                 "do_not_contact": False,
                 "blocked_by": None,
                 "blocked_at": None,
@@ -240,6 +282,8 @@ class ContactImport:
                     person["email_status"] = before["email_status"]
                 if before["mobile"] and before["mobile"] == row["mobile"]:
                     person["mobile_status"] = before["mobile_status"]
+                if _same_address(before, row):
+                    person["address_status"] = before["address_status"]
                 if before["do_not_contact"]:
                     person.update(_block_of(before))
             new[key] = person
@@ -247,15 +291,21 @@ class ContactImport:
             insert_rows(self.conn, CONTACTS, list(new.values()))
             found.update(self._persons(set(new)))
             self.people_written.update(new)
+        namesakes = self._namesakes(rows, found)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
         for index, row in enumerate(rows):
-            key = identity(row["name"], row["email"], row["mobile"])
+            key = identity_of(row)
             person = found[key]
             values: dict[str, Any] = {}
-            first = key not in self.people_written
-            if first and person["preferred_channel"] != row["preferred_channel"]:
-                values["preferred_channel"] = row["preferred_channel"]
+            if key not in self.people_written:
+                values = {
+                    name: row.get(name)
+                    for name in PERSON_VALUES
+                    if person[name] != row.get(name)
+                }
+                if any(name in values for name in ADDRESS_PARTS):
+                    values["address_status"] = "ok"  # a new address: worth a letter again
             old = matched.get(index)
             before = previous.get(old.contact_id) if old is not None else None
             inherits = before is not None and before["do_not_contact"]
@@ -270,6 +320,10 @@ class ContactImport:
                         "block_reason": IMPORT_BLOCK,
                     }
                 )
+            namesake = namesakes.get(index)
+            blocking = person["do_not_contact"] or "do_not_contact" in values
+            if namesake is not None and not blocking:
+                values.update(self._block_as_namesake(namesake))
             self.people_written.add(key)
             if values:
                 person.update(values)
@@ -277,12 +331,42 @@ class ContactImport:
                 changed_by.setdefault(person["id"], index)
         self._update_persons(updates)
         return [
-            (
-                found[identity(r["name"], r["email"], r["mobile"])]["id"],
-                changed_by.get(found[identity(r["name"], r["email"], r["mobile"])]["id"]) == i,
-            )
+            (found[identity_of(r)]["id"], changed_by.get(found[identity_of(r)]["id"]) == i)
             for i, r in enumerate(rows)
         ]
+
+    def _namesakes(
+        self, rows: list[dict[str, Any]], found: dict[str, dict[str, Any]]
+    ) -> dict[int, Namesake]:
+        """Row index -> the blocked contact whose name (ignoring case and spaces) the row
+        gives for a pupil they are or were linked to: a blocked parent re-listed with a
+        new email or mobile is still blocked (issue 23.1). Not for a person the team has
+        unblocked before, nor for the blocked person themself."""
+        namesakes = blocked_namesakes(
+            self.conn, {(row["pupil_ref"], name_key(row["name"])) for row in rows}
+        )
+        if not namesakes:
+            return {}
+        hits: dict[int, tuple[int, Namesake]] = {}  # row -> (its person, the namesake)
+        for index, row in enumerate(rows):
+            namesake = namesakes.get((row["pupil_ref"], name_key(row["name"])))
+            person = found[identity(row["name"], row["email"], row["mobile"])]["id"]
+            if namesake is not None and namesake.contact_id != person:
+                hits[index] = (person, namesake)
+        lifted = ever_unblocked(self.conn, {person for person, _ in hits.values()})
+        return {i: namesake for i, (person, namesake) in hits.items() if person not in lifted}
+
+    def _block_as_namesake(self, namesake: Namesake) -> dict[str, Any]:
+        return {
+            "do_not_contact": True,
+            "blocked_by": self.audit.actor,
+            "blocked_at": self.audit.at,
+            "block_reason": (
+                f"listed for pupil {namesake.pupil_ref} under the name of blocked contact "
+                f"{namesake.contact_id}; lift with `transport contacts unblock` if this is "
+                "someone else"
+            ),
+        }
 
     def _update_persons(self, updates: dict[int, dict[str, Any]]) -> None:
         events = []
@@ -305,7 +389,7 @@ class ContactImport:
         stmt = select(
             CONTACTS.c.identity,
             CONTACTS.c.id,
-            CONTACTS.c.preferred_channel,
+            *(CONTACTS.c[name] for name in PERSON_VALUES),
             CONTACTS.c.do_not_contact,
         ).where(among(self.conn, [CONTACTS.c.identity], [(i,) for i in identities]))
         return {
@@ -323,6 +407,13 @@ class ContactImport:
 
 def _same(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.casefold() == b.casefold())
+
+
+ADDRESS_PARTS = ("address_line_1", "address_line_2", "address_line_3", "town", "postcode")
+
+
+def _same_address(before: dict[str, Any], row: dict[str, Any]) -> bool:
+    return all(before[part] == row.get(part) for part in ADDRESS_PARTS)
 
 
 def _block_of(person: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from transport.db import tables
+from transport.domain.school_age import age_on
 from transport.imports import values as v
 
 ELIGIBILITY_BASES = (
@@ -28,6 +30,9 @@ class Column:
     parse: v.Parser
     required: bool = False
     default: Any = None  # the value of a blank optional cell
+    # Free text (a note) may hold the line breaks of a quoted cell; every other column is
+    # a name, reference, address, number or code, and refuses them (reader.py).
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class RowProblem:
 
 
 RowCheck = Callable[[dict[str, Any]], RowProblem | None]
+# A check that needs the import's day (e.g. a child's age on it).
+DatedCheck = Callable[[dict[str, Any], date], RowProblem | None]
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class FileSpec:
     # column -> the key set it must refer to ("schools" or "pupils")
     references: dict[str, str] = field(default_factory=dict)
     check: RowCheck | None = None
+    check_on: DatedCheck | None = None
 
     @property
     def stem(self) -> str:
@@ -66,10 +74,48 @@ def _dates_in_order(first: str, last: str) -> RowCheck:
     return check
 
 
-def _email_or_mobile(row: dict[str, Any]) -> RowProblem | None:
-    if row["email"] is None and row["mobile"] is None:
-        return RowProblem("email", "expected an email or a mobile (at least one)")
-    return None
+ADDRESS_PARTS = ("address_line_1", "address_line_2", "address_line_3", "town", "postcode")
+# What makes a postal address usable: a letter can be addressed with these.
+ADDRESS_NEEDS = ("address_line_1", "town", "postcode")
+
+
+def _a_way_to_reach(row: dict[str, Any]) -> RowProblem | None:
+    """At least one of email, mobile, landline or a usable postal address (a partial
+    address is kept, but no letter can go to it)."""
+    if any(row.get(c) is not None for c in ("email", "mobile", "landline")):
+        return None
+    missing = [part for part in ADDRESS_NEEDS if row.get(part) is None]
+    if not missing:
+        return None
+    if any(row.get(part) is not None for part in ADDRESS_PARTS):
+        return RowProblem(
+            missing[0],
+            f"expected {', '.join(missing)}: with no email, mobile or landline, the contact "
+            "is reached by post, and a letter needs address_line_1, town and postcode",
+        )
+    return RowProblem(
+        "email",
+        "expected at least one way to reach the contact: email, mobile, landline, or a "
+        "postal address (address_line_1, town, postcode)",
+    )
+
+
+OLDEST_PUPIL = 25  # years: post-19 transport with an EHC plan runs to 25
+
+
+def _age_of_a_pupil(row: dict[str, Any], today: date) -> RowProblem | None:
+    """A date of birth makes the child 0 to 25 years old on the import's day (2031 or
+    1066 is a typing error, and would put the child out of every rule)."""
+    born = row["date_of_birth"]
+    age = age_on(born, today) if born <= today else -1
+    if 0 <= age <= OLDEST_PUPIL:
+        return None
+    said = "not yet born" if age < 0 else f"{age} years old"
+    return RowProblem(
+        "date_of_birth",
+        f"expected a date of birth that makes the child 0 to {OLDEST_PUPIL} years old on "
+        f"{today.isoformat()} (the import's day), got one that makes them {said}",
+    )
 
 
 def _bool(name: str) -> Column:
@@ -104,6 +150,23 @@ TERMS = FileSpec(
     check=_dates_in_order("first_day", "last_day"),
 )
 
+CLOSURES = FileSpec(
+    "closures.csv",
+    tables.Closure,
+    ("calendar", "urn", "first_day"),
+    (
+        Column("calendar", v.text_up_to(60), required=True),
+        Column("first_day", v.parse_date, required=True),
+        Column("last_day", v.parse_date, required=True),
+        # Blank: every school of the calendar ('' in the record, so the key is whole).
+        Column("urn", v.parse_urn, default=""),
+        Column("kind", v.choice("half_term", "inset", "closure"), default="closure"),
+        Column("note", v.text_up_to(200)),
+    ),
+    references={"urn": "schools"},
+    check=_dates_in_order("first_day", "last_day"),
+)
+
 PUPILS = FileSpec(
     "pupils.csv",
     tables.Pupil,
@@ -121,6 +184,7 @@ PUPILS = FileSpec(
         Column("status", v.choice("active", "left"), default="active"),
     ),
     references={"school_urn": "schools", "next_school_urn": "schools"},
+    check_on=_age_of_a_pupil,
 )
 
 CONTACTS = FileSpec(
@@ -133,11 +197,17 @@ CONTACTS = FileSpec(
         Column("relationship", v.text_up_to(40)),
         Column("email", v.parse_email),
         Column("mobile", v.parse_mobile),
-        Column("preferred_channel", v.choice("email", "sms", "both"), default="both"),
+        Column("landline", v.parse_landline),
+        Column("address_line_1", v.text_up_to(100)),
+        Column("address_line_2", v.text_up_to(100)),
+        Column("address_line_3", v.text_up_to(100)),
+        Column("town", v.text_up_to(100)),
+        Column("postcode", v.parse_postcode),
+        Column("preferred_channel", v.choice("email", "sms", "both", "letter"), default="both"),
         _bool("do_not_contact"),  # safeguarding: sets a block, never clears one
     ),
     references={"pupil_ref": "pupils"},
-    check=_email_or_mobile,
+    check=_a_way_to_reach,
 )
 
 AWARDS = FileSpec(
@@ -225,4 +295,4 @@ ARRANGEMENTS = FileSpec(
 )
 
 # In dependency order: what a file refers to is written before it.
-BUNDLE = (SCHOOLS, TERMS, PUPILS, CONTACTS, AWARDS, APPLICATIONS, ARRANGEMENTS)
+BUNDLE = (SCHOOLS, TERMS, CLOSURES, PUPILS, CONTACTS, AWARDS, APPLICATIONS, ARRANGEMENTS)

@@ -6,17 +6,27 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from transport.imports.files import Column, FileSpec
+from transport.imports.files import Column, FileSpec, RowProblem
 from transport.imports.values import BadValue
 
 _CHUNK = 1 << 20
 # C0 controls but the line breaks a quoted multi-line cell may hold, DEL, and C1.
 _CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Text that cannot be trusted in a name, reference, email, number, postcode or address
+# line: line breaks (also U+2028/U+2029), bidirectional controls (U+202A-U+202E,
+# U+2066-U+2069: an override shows a date or a link reversed, and turns an SMS into
+# UCS-2), the zero-width space and a byte-order mark inside a value. The joiners U+200C
+# and U+200D, which some scripts need, are fine. Free text keeps its line breaks.
+_INVISIBLE = r"\u202a-\u202e\u2066-\u2069\u200b\ufeff"
+_UNTRUSTED = re.compile(rf"[\n\r\u2028\u2029{_INVISIBLE}]")
+_UNTRUSTED_IN_FREE_TEXT = re.compile(rf"[{_INVISIBLE}]")
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,11 @@ def read_rows(
     spec: FileSpec,
     problems: Problems,
     on_line: Callable[[int], None] | None = None,
+    *,
+    today: date | None = None,
 ) -> Iterator[Row]:
+    """The file's rows, parsed; ``today``: the import's day, for the checks that need it
+    (a child's age), which are skipped without it."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         try:
@@ -170,7 +184,7 @@ def read_rows(
             # A blank line is skipped (the first cell settles it for almost every line).
             if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue
-            yield _parse(spec, line, cells, width, header, positions, plan, problems)
+            yield _parse(spec, line, cells, width, header, positions, plan, problems, today)
 
 
 def _expected_header(spec: FileSpec, what: str) -> str:
@@ -204,6 +218,7 @@ def _parse(
     positions: dict[str, int],
     plan: list[tuple[Column, int | None]],
     problems: Problems,
+    today: date | None = None,
 ) -> Row:
     found = len(cells)
     if found < width:
@@ -232,9 +247,18 @@ def _parse(
             problems.add(control)
         return Row(line, _raw_key(spec, cells, positions), ok=False)
 
+    # One search over the whole line ("\t" cannot be in a cell by now) for text that
+    # cannot be trusted; each column is looked at only when there is some.
+    suspect = _UNTRUSTED.search("\t".join(cells)) is not None
     values: dict[str, Any] = {}
     ok = True
     for column, index in plan:
+        if suspect and index is not None:
+            untrusted = _untrusted(spec, line, column, cells[index])
+            if untrusted is not None:
+                problems.add(untrusted)
+                ok = False
+                continue
         raw = cells[index].strip() if index is not None else ""
         if not raw:
             if column.required:
@@ -247,14 +271,41 @@ def _parse(
         except BadValue as exc:
             problems.add(Problem(spec.name, line, column.name, str(exc)))
             ok = False
-    if ok and spec.check is not None:
-        problem = spec.check(values)
-        if problem is not None:
-            problems.add(Problem(spec.name, line, problem.column, problem.message))
+    if ok:
+        wrong = _row_check(spec, values, today)
+        if wrong is not None:
+            problems.add(Problem(spec.name, line, wrong.column, wrong.message))
             ok = False
     if not ok:
         return Row(line, _raw_key(spec, cells, positions), ok=False)
     return Row(line, values, ok=True)
+
+
+def _row_check(spec: FileSpec, values: dict[str, Any], today: date | None) -> RowProblem | None:
+    """The file's checks of a whole row: its own, then those that need the import's day."""
+    found = spec.check(values) if spec.check is not None else None
+    if found is None and spec.check_on is not None and today is not None:
+        found = spec.check_on(values, today)
+    return found
+
+
+def _untrusted(spec: FileSpec, line: int, column: Column, cell: str) -> Problem | None:
+    """A problem naming the first character the column cannot hold, by its code point,
+    name and position (from 1), never the cell's value: it may be a child's name."""
+    pattern = _UNTRUSTED_IN_FREE_TEXT if column.free_text else _UNTRUSTED
+    found = pattern.search(cell)
+    if found is None:
+        return None
+    char = found.group()
+    what = "line breaks" if char in "\n\r\u2028\u2029" else "invisible formatting characters"
+    name = unicodedata.name(char, "LINE BREAK" if char in "\n\r" else "")
+    return Problem(
+        spec.name,
+        line,
+        column.name,
+        f"expected a value without {what}, got U+{ord(char):04X}"
+        f"{f' ({name})' if name else ''} at position {found.start() + 1}",
+    )
 
 
 def _control_characters(

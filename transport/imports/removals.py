@@ -22,10 +22,18 @@ from transport.db.tables import (
     Application,
     ApplicationAssessment,
     AuditEvent,
+    Closure,
     Pupil,
     table_of,
 )
-from transport.imports.files import APPLICATIONS, ARRANGEMENTS, AWARDS, PUPILS, FileSpec
+from transport.imports.files import (
+    APPLICATIONS,
+    ARRANGEMENTS,
+    AWARDS,
+    CLOSURES,
+    PUPILS,
+    FileSpec,
+)
 from transport.imports.upsert import KeyTuple, among
 
 # The files --complete applies to, in the order their removals run (applications before
@@ -105,6 +113,18 @@ def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
             _delete(conn, table, removal.spec.key, chunk)
         if events:
             conn.execute(table_of(AuditEvent).insert(), events)
+
+
+def replace_closures(conn: Connection, listed: set[KeyTuple], audit: AuditContext) -> Plan:
+    """closures.csv with --complete: the closures of each calendar the file names are
+    the file's; a stored one it no longer lists is removed (audited with its row)."""
+    table = table_of(Closure)
+    named = sorted({key[0] for key in listed})
+    stmt = select(table.c.calendar, table.c.urn, table.c.first_day)
+    stored = [tuple(row) for row in conn.execute(stmt.where(table.c.calendar.in_(named)))]
+    removal = Plan(CLOSURES, len(stored), sorted(k for k in stored if k not in listed))
+    apply(conn, removal, audit)
+    return removal
 
 
 def stamp_left(conn: Connection, today: date) -> None:

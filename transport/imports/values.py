@@ -170,12 +170,43 @@ def _parse_mobile_fully(text: str) -> str:
     if not phonenumbers.is_valid_number(number):
         why = "not a valid number"
     elif kind == phonenumbers.PhoneNumberType.FIXED_LINE:
-        why = "a landline"
+        why = "a landline: put it in the landline column"
     elif kind not in mobile_kinds:
         why = "not a mobile"
     else:
         return str(e164)
     raise BadValue(f"expected a mobile number like 07700 900123, got {text!r} ({why})")
+
+
+# Ofcom's drama range for landlines with no real area (01632 960000-960999).
+_DRAMA_LANDLINE = re.compile(r"^\+441632960\d{3}$", re.ASCII)
+
+
+def parse_landline(text: str) -> str:
+    """A phone number the team can call (a landline, or any other valid number), in E.164."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException as exc:
+        raise BadValue(f"expected a phone number like 01632 960123, got {text!r}") from exc
+    e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    if _DRAMA.match(e164) or _DRAMA_LANDLINE.match(e164) or phonenumbers.is_valid_number(number):
+        return e164
+    raise BadValue(f"expected a phone number like 01632 960123, got {text!r} (not a valid number)")
+
+
+# A UK postcode: outward code (area, district) and inward code (sector, unit).
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$", re.ASCII)
+
+
+def parse_postcode(text: str) -> str:
+    """A UK postcode, upper case with one space: 'ne1 4xy' -> 'NE1 4XY'."""
+    folded = " ".join(text.upper().split())
+    match = _POSTCODE.match(folded)
+    if match is None and folded not in ("GIR 0AA", "GIR0AA"):
+        raise BadValue(f"expected a UK postcode like NE1 4XY, got {text!r}")
+    return f"{match.group(1)} {match.group(2)}" if match else "GIR 0AA"
 
 
 _SIMPLE_EMAIL = re.compile(

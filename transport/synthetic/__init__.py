@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from transport.synthetic.county import County
-from transport.synthetic.parts import HEADERS, Sink, write_schools, write_terms
+from transport.synthetic.parts import HEADERS, Sink, write_closures, write_schools, write_terms
 
 __all__ = ["generate_bundle", "main"]
 
@@ -22,7 +22,7 @@ __all__ = ["generate_bundle", "main"]
 def generate_bundle(
     out_dir: Path, *, pupils: int = 2000, seed: int = 7, year: int = 2026
 ) -> dict[str, int]:
-    """Write schools.csv, terms.csv, pupils.csv, contacts.csv, awards.csv,
+    """Write schools.csv, terms.csv, closures.csv, pupils.csv, contacts.csv, awards.csv,
     applications.csv, arrangements.csv into out_dir (created if missing).
     Return rows written per file name."""
     out_dir = Path(out_dir)
@@ -32,6 +32,7 @@ def generate_bundle(
         out = {name: Sink(stack, out_dir / name, header) for name, header in HEADERS.items()}
         schools = write_schools(out["schools.csv"], rng, max(30, pupils // 65))
         write_terms(out["terms.csv"], year)
+        write_closures(out["closures.csv"], year, schools, seed)
         # The days arrangements were made come from a generator of their own.
         dates = random.Random(f"{seed}:{year}:arranged_on")
         County(rng, year, schools, out, dates).run(pupils)

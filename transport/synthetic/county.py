@@ -17,12 +17,14 @@ from transport.synthetic.parts import (
     OPERATORS,
     PARENT_NAMES,
     PICKUP_TIMES,
+    PLACES,
     POSTCODE_AREAS,
     POSTCODE_UNIT,
     PRIMARY_MODES,
     RELATIONSHIPS,
     SEND_MODES,
     SLUG,
+    STREETS,
     SUFFIXES,
     SURNAMES,
     TENTHS_OF_A_MILE,
@@ -96,6 +98,7 @@ class County:
         district = f"{pick(POSTCODE_AREAS)}{1 + int(self.r() * 20)}"
         postcode = f"{district} {int(self.r() * 10)}{pick(POSTCODE_UNIT)}{pick(POSTCODE_UNIT)}"
         contacts = self.family_contacts(surname) if self.r() >= 0.015 else []
+        contacts = self.reached_otherwise(contacts, postcode)
         chosen: dict[str, School] = {}  # siblings in the same phase share a school
         for n in numbers:
             pupil = self.pupil(f"P{n:07d}", surname, postcode, chosen)
@@ -173,6 +176,25 @@ class County:
         if not (email and mobile):
             channels = ("email", "email", "") if email else ("sms", "sms", "")
         return [f"{first} {last}", relationship, email, mobile, self.pick(channels)]
+
+    def reached_otherwise(self, contacts: list[list[str]], postcode: str) -> list[list[str]]:
+        """Each contact row gets the landline and address columns. About 3% of families,
+        as in councils' records, have no email or mobile: half only a landline (the team
+        phones), half only a postal address (letters); the others no landline or address."""
+        x = self.r()
+        rows = []
+        if 0.015 <= x < 0.03:  # one home: one address, one letter
+            street, town = f"{1 + int(self.r() * 120)} {self.pick(STREETS)}", self.pick(PLACES)
+        for name, relationship, email, mobile, preferred in (c[:5] for c in contacts):
+            if x < 0.015:
+                landline = f"01632 960{int(self.r() * 1000):03d}"
+                rows.append([name, relationship, "", "", "", landline, "", "", "", "", ""])
+            elif x < 0.03:
+                rows.append([name, relationship, "", "", self.pick(("letter", "")), "",
+                             street, "", "", town, postcode])  # fmt: skip
+            else:
+                rows.append([name, relationship, email, mobile, preferred, "", "", "", "", "", ""])
+        return rows
 
     def mobile(self) -> str:
         block, rest, x = self.pick(MOBILE_BLOCKS), int(self.r() * 1_000_000), self.r()

@@ -23,11 +23,15 @@ def _words(text: str) -> tuple[str, ...]:
 HEADERS = {
     "schools.csv": _words("urn, name, phase, calendar"),
     "terms.csv": _words("calendar, academic_year, term, first_day, last_day"),
+    "closures.csv": _words("calendar, first_day, last_day, urn, kind, note"),
     "pupils.csv": _words(
         "pupil_ref, first_name, last_name, date_of_birth, school_urn, next_school_urn, "
         "year_group, send, home_postcode, status"
     ),
-    "contacts.csv": _words("pupil_ref, name, relationship, email, mobile, preferred_channel"),
+    "contacts.csv": _words(
+        "pupil_ref, name, relationship, email, mobile, preferred_channel, landline, "
+        "address_line_1, address_line_2, address_line_3, town, postcode"
+    ),
     "awards.csv": _words(
         "award_ref, pupil_ref, valid_from, valid_until, school_urn, basis, travel_mode"
     ),
@@ -75,6 +79,7 @@ SUFFIXES = {  # a CofE or Catholic school is named after a saint
 OPERATORS = _words("County Coaches, Star Taxis, Vale Travel, Hilltop Minibuses, Greenway Cars")
 BUS_OPERATORS = _words("Stagecoach, Arriva, County Connect")
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+STREETS = _words("Mill Lane, Church Street, Station Road, Park Avenue, The Green, Oak Close")
 POSTCODE_AREAS, POSTCODE_UNIT = _words("OX, RG, SN, GL, HP, MK, NN, CV"), "ABDEFGHJLNPQRSTUWXYZ"
 # 4-digit blocks after the leading 0 that `phonenumbers` accepts as GB mobiles: not 076xx
 # (pagers, Isle of Man), 07700 (900xxx is for drama) nor 07911 (partly unallocated).
@@ -166,6 +171,7 @@ class School:
     urn: str
     phase: str
     sixth_form: bool = False
+    calendar: str = "default"
 
 
 @dataclass(frozen=True)
@@ -189,14 +195,15 @@ def write_schools(sink: Sink, rng: random.Random, count: int) -> list[School]:
     sixth_forms = 0
     for i, phase in enumerate(phases):
         sixth = phase == "secondary" and (rng.random() < 0.5 or not sixth_forms)
-        school = School(str(100000 + 7 * i + rng.randrange(7)), phase, sixth)
+        urn = str(100000 + 7 * i + rng.randrange(7))
         sixth_forms += sixth
         suffix = rng.choice(SUFFIXES[phase])
         saint = "CofE" in suffix or "Catholic" in suffix
         name = f"{rng.choice(SAINTS if saint else PLACES)} {suffix}"
         calendar = rng.choice(("", "default", "", "default", "trust-north", "trust-south"))
-        sink.row([school.urn, name, phase, "" if phase == "post16" else calendar])
-        schools.append(school)
+        calendar = "" if phase == "post16" else calendar
+        sink.row([urn, name, phase, calendar])
+        schools.append(School(urn, phase, sixth, calendar or "default"))
     return schools
 
 
@@ -205,5 +212,52 @@ def write_terms(sink: Sink, year: int) -> None:
         for start in (year - 1, year, year + 1):
             for term, first, last in term_dates(calendar, start):
                 sink.row([calendar, academic_year(start), term, str(first), str(last)])
+
+
+def _week_of(monday: date) -> tuple[date, date]:
+    return monday, monday + 4 * DAY
+
+
+def closure_dates(calendar: str, start: int) -> list[tuple[str, date, date, str]]:
+    """A calendar's half terms and its five INSET days of academic year start/start+1:
+    (kind, first_day, last_day, note). Half terms: the last full week of October, the week
+    of the third Monday in February, the week of the spring bank holiday (late May). INSET
+    days: the first two days of the autumn term, the first days of spring and summer, the
+    last day of summer."""
+    (_, autumn, _), (_, spring, _), (_, summer, summer_end) = term_dates(calendar, start)
+    october = nearest(date(start, 10, 31), MON, -1)
+    if october + 4 * DAY > date(start, 10, 31):
+        october -= 7 * DAY
+    february = nearest(date(start + 1, 2, 15), MON, 1)
+    may = nearest(date(start + 1, 5, 31), MON, -1)
+    second = nearest(autumn + DAY, ANY, 1)
+    return [
+        ("half_term", *_week_of(october), "October half term"),
+        ("half_term", *_week_of(february), "February half term"),
+        ("half_term", *_week_of(may), "May half term"),
+        ("inset", autumn, autumn, "INSET day"),
+        ("inset", second, second, "INSET day"),
+        ("inset", spring, spring, "INSET day"),
+        ("inset", summer, summer, "INSET day"),
+        ("inset", summer_end, summer_end, "INSET day"),
+    ]
+
+
+def write_closures(sink: Sink, year: int, schools: Sequence[School], seed: int) -> None:
+    """Every calendar's half terms and INSET days, and one school in ten sets one INSET
+    day of its own: the first day its calendar's pupils are back after the two INSET days
+    (so its own first day of the year is later), as an academy may."""
+    for calendar in TERM_RULES:
+        for start in (year - 1, year, year + 1):
+            for kind, first, last, note in closure_dates(calendar, start):
+                sink.row([calendar, str(first), str(last), "", kind, note])
+    rng = random.Random(f"{seed}:{year}:closures")
+    for school in schools:
+        if school.phase == "post16" or rng.random() >= 0.1:
+            continue
+        for start in (year - 1, year, year + 1):
+            autumn = term_dates(school.calendar, start)[0][1]
+            own = nearest(nearest(autumn + DAY, ANY, 1) + DAY, ANY, 1)
+            sink.row([school.calendar, str(own), str(own), school.urn, "inset", "INSET day"])
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from transport.db.dialect import insert_ignoring
+from transport.db.dialect import chunks, insert_ignoring
 from transport.db.tables import ChannelHealth, OutboxMessage, table_of
 
 
@@ -59,19 +59,40 @@ def sent_since(conn: Connection, since: datetime) -> set[str]:
     return {row[0] for row in rows}
 
 
-def outcomes_since(conn: Connection, since: datetime) -> dict[str, dict[tuple[str, str], int]]:
-    """channel -> (status, error code or "") -> messages that changed since ``since``."""
-    rows = conn.execute(
-        select(
-            OutboxMessage.channel,
-            OutboxMessage.status,
-            OutboxMessage.error_code,
-            func.count(),
-        )
-        .where(OutboxMessage.updated_at >= since)
-        .group_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.error_code)
-    )
+def outcomes_of(
+    conn: Connection, claims: Iterable[str]
+) -> dict[str, dict[tuple[str, str], int]]:
+    """channel -> (status, error code or "") -> messages of these claims (one send run's:
+    a run reports its own messages, not those another run sent meanwhile)."""
     found: dict[str, dict[tuple[str, str], int]] = {}
-    for channel, status, code, count in rows:
-        found.setdefault(channel, {})[(status, code or "")] = int(count)
+    for chunk in chunks(sorted(claims)):
+        rows = conn.execute(
+            select(
+                OutboxMessage.channel,
+                OutboxMessage.status,
+                OutboxMessage.error_code,
+                func.count(),
+            )
+            .where(OutboxMessage.claim_token.in_(chunk))
+            .group_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.error_code)
+        )
+        for channel, status, code, count in rows:
+            outcomes = found.setdefault(channel, {})
+            key = (status, code or "")
+            outcomes[key] = outcomes.get(key, 0) + int(count)
     return found
+
+
+def digests_waiting(conn: Connection, channels: list[str]) -> list[str]:
+    """The dates of the team's digests not yet sent by these channels (queued or waiting
+    for a retry), oldest first."""
+    rows = conn.execute(
+        select(OutboxMessage.dedupe_key)
+        .where(
+            OutboxMessage.kind == "team_digest",
+            OutboxMessage.channel.in_(channels),
+            OutboxMessage.status.in_(("queued", "failed_temporary")),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [key.removeprefix("digest:") for (key,) in rows]

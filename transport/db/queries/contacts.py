@@ -4,6 +4,7 @@ makes wrong to send."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from transport.audit import AuditContext
 from transport.db.dialect import chunks
+from transport.db.queries.renewals import mark_steps_cancelled
 from transport.db.tables import AuditEvent, Contact, OutboxMessage, PupilContact, table_of
 from transport.vocabulary import OutboxStatus
 
@@ -81,6 +83,9 @@ def _audit_cancelled(conn: Connection, ids: Sequence[int], audit: AuditContext, 
     if ids:
         events = [audit.event("cancel", OUTBOX.name, (i,), {"reason": why}) for i in ids]
         conn.execute(insert(table_of(AuditEvent)), events)
+        # A ladder step none of whose messages goes any more is not sent: it goes again,
+        # to the household's current contacts (issue 23, item 5).
+        mark_steps_cancelled(conn, ids)
 
 
 def find(
@@ -225,3 +230,129 @@ def list_contacts(
         for row in found
     ]
     return rows, total
+
+
+def name_key(name: str) -> str:
+    """A person's name compared ignoring case and spaces ("JANE  smith" is Jane Smith)."""
+    return "".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Namesake:
+    """A blocked contact who is, or was until a detachment, a given pupil's contact."""
+
+    contact_id: int
+    pupil_ref: str
+
+
+def blocked_namesakes(
+    conn: Connection, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Namesake]:
+    """(pupil_ref, name_key) -> a blocked contact of that name who is linked to that pupil
+    or was detached from them (the detachment's audit event says so: the link itself is
+    gone). Blocks are few: every blocked person is read, the pupils' links and
+    detachments only for the names that match one."""
+    wanted = set(wanted)
+    if not wanted:
+        return {}
+    blocked: dict[str, list[int]] = defaultdict(list)
+    stmt = select(CONTACTS.c.id, CONTACTS.c.name).where(CONTACTS.c.do_not_contact.is_(True))
+    for contact_id, name in conn.execute(stmt):
+        blocked[name_key(name)].append(contact_id)
+    candidates = [(pupil, key, cid) for pupil, key in wanted for cid in blocked.get(key, ())]
+    if not candidates:
+        return {}
+    ids = sorted({cid for _, _, cid in candidates})
+    pupils = sorted({pupil for pupil, _, _ in candidates})
+    known: set[tuple[str, int]] = set()  # (pupil, contact) linked now or detached before
+    for chunk in chunks(pupils):
+        links = select(PupilContact.pupil_ref, PupilContact.contact_id).where(
+            PupilContact.pupil_ref.in_(chunk), PupilContact.contact_id.in_(ids)
+        )
+        known.update((pupil, int(cid)) for pupil, cid in conn.execute(links))
+    for pupil in pupils:  # few: one index probe each on the audit key "pupil_ref/..."
+        detached = select(AuditEvent.detail).where(
+            AuditEvent.action == "detach",
+            AuditEvent.entity == table_of(PupilContact).name,
+            AuditEvent.entity_key > f"{pupil}/",
+            AuditEvent.entity_key < f"{pupil}0",
+        )
+        for (detail,) in conn.execute(detached):
+            contact_id = (detail or {}).get("contact_id")
+            if isinstance(contact_id, int):
+                known.add((pupil, contact_id))
+    found: dict[tuple[str, str], Namesake] = {}
+    for pupil, key, cid in sorted(candidates):
+        if (pupil, cid) in known:
+            found.setdefault((pupil, key), Namesake(cid, pupil))
+    return found
+
+
+def ever_unblocked(conn: Connection, contact_ids: Iterable[int]) -> set[int]:
+    """The persons whose block `transport contacts unblock` lifted at some time: a team
+    that lifted one has decided, and an import does not block them again by name."""
+    keys = sorted({str(cid) for cid in contact_ids})
+    found: set[int] = set()
+    for chunk in chunks(keys):
+        stmt = select(AuditEvent.entity_key).where(
+            AuditEvent.action == "unblock",
+            AuditEvent.entity == CONTACTS.name,
+            AuditEvent.entity_key.in_(chunk),
+        )
+        found.update(int(key) for (key,) in conn.execute(stmt) if key)
+    return found
+
+
+def bounced_since(conn: Connection, since: datetime, *, code: str | None = None) -> list[int]:
+    """The persons whose email is marked bounced by a message that failed for good since
+    ``since`` (its error, when ``code`` is given, carrying that enhanced status code:
+    "5.7" is 5.7.0, 5.7.1 ...), by id."""
+    failed = (
+        select(OUTBOX.c.contact_id, OUTBOX.c.error_message)
+        .join(CONTACTS, CONTACTS.c.id == OUTBOX.c.contact_id)
+        .where(
+            CONTACTS.c.email_status == "bounced",
+            OUTBOX.c.channel == "email",
+            OUTBOX.c.status == OutboxStatus.FAILED_PERMANENT,
+            OUTBOX.c.updated_at >= since,
+        )
+    )
+    wanted = None if code is None else re.compile(rf"(?<![\d.]){re.escape(code)}(?![\d])")
+    return sorted(
+        {
+            int(contact_id)
+            for contact_id, error in conn.execute(failed)
+            if wanted is None or wanted.search(error or "")
+        }
+    )
+
+
+def clear_bounces(
+    conn: Connection, contact_ids: Sequence[int], *, audit: AuditContext, detail: dict[str, Any]
+) -> list[int]:
+    """Mark these persons' email usable again (only a `bounced` mark moves; a mobile's
+    opt-out or invalid mark is never touched), each audited; those that changed."""
+    changed: list[int] = []
+    for chunk in chunks(sorted(set(contact_ids))):
+        changed.extend(
+            conn.execute(
+                update(CONTACTS)
+                .where(CONTACTS.c.id.in_(chunk), CONTACTS.c.email_status == "bounced")
+                .values(email_status="ok", status_changed_at=audit.at)
+                .returning(CONTACTS.c.id)
+            ).scalars()
+        )
+    if changed:
+        conn.execute(
+            insert(table_of(AuditEvent)),
+            [
+                audit.event(
+                    "reset_status",
+                    CONTACTS.name,
+                    (contact_id,),
+                    {**detail, "email_status": ["bounced", "ok"]},
+                )
+                for contact_id in sorted(changed)
+            ],
+        )
+    return sorted(changed)

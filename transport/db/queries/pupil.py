@@ -55,6 +55,8 @@ class ContactLine(NamedTuple):
     blocked_by: str | None
     blocked_at: datetime | None
     block_reason: str | None
+    landline: str | None = None
+    postal_address: str | None = None  # "12 Mill Lane, Northtown, NE1 4XY" when usable
 
 
 class AwardLine(NamedTuple):
@@ -143,7 +145,11 @@ def contacts(conn: Connection, pupil_ref: str) -> list[ContactLine]:
         ContactLine(
             r.id, r.name, r.relationship, r.email, r.mobile, r.preferred_channel,
             r.email_status, r.mobile_status, bool(r.do_not_contact), r.blocked_by,
-            r.blocked_at, r.block_reason,
+            r.blocked_at, r.block_reason, r.landline,
+            ", ".join(p for p in (r.address_line_1, r.address_line_2, r.address_line_3,
+                                  r.town, r.postcode) if p)
+            if r.address_line_1 and r.town and r.postcode and r.address_status == "ok"
+            else None,
         )
         for r in rows
     ]  # fmt: skip

@@ -31,6 +31,7 @@ from transport.db.tables import (
     Arrangement,
     Award,
     Contact,
+    InboundMessage,
     OutboxMessage,
     Pupil,
     PupilContact,
@@ -48,6 +49,8 @@ CONTACTS = table_of(Contact)
 OUTBOX = table_of(OutboxMessage)
 APPLICATIONS = table_of(Application)
 ASSESSMENTS = table_of(ApplicationAssessment)
+INBOUND = table_of(InboundMessage)
+TASKS = table_of(Task)
 LEFT = "left"
 # A message still on its way keeps its bodies (the dispatcher needs them); it is redacted
 # once settled.
@@ -159,6 +162,14 @@ def purge(conn: Connection, cutoffs: Cutoffs, *, apply: bool) -> PurgeCounts:
     rows_of[APPLICATIONS.name] = _remove(conn, APPLICATIONS, applications, apply)
     for table in BY_PUPIL:
         rows_of[table.name] = _remove(conn, table, table.c.pupil_ref.in_(gone), apply)
+    # What the purged contacts sent us, and the tasks about them (read_reply).
+    for table in (INBOUND, TASKS):
+        removed = sum(
+            _remove(conn, table, table.c.contact_id.in_(chunk), apply)
+            for chunk in chunks(contact_ids)
+        )
+        if removed:
+            rows_of[table.name] = rows_of.get(table.name, 0) + removed
     rows_of[CONTACTS.name] = len(contact_ids)
     if apply:
         for chunk in chunks(contact_ids):

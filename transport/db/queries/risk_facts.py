@@ -26,8 +26,9 @@ from transport.db.tables import (
     PupilContact,
     School,
 )
+from transport.db.tables import Closure as ClosureRow
 from transport.db.tables import Term as TermRow
-from transport.domain.calendar import DEFAULT_CALENDAR, Calendar, Term
+from transport.domain.calendar import DEFAULT_CALENDAR, Calendar, Closure, Term
 from transport.domain.risk import ApplicationFact, ArrangementFact, AwardFact, PupilFacts
 
 PAGE = 20000
@@ -36,12 +37,20 @@ PAGE = 20000
 def load_calendars(
     conn: Connection, urns: Collection[str] | None = None
 ) -> tuple[dict[str, Calendar], dict[str, str]]:
-    """All term calendars, and each school's calendar name; or, given ``urns``, only those
-    schools and the calendars they follow (and the default one, which a school with no
-    row follows): one child's check reads a handful of terms, not the county's."""
+    """All term calendars with their closures, and each school's calendar name; or, given
+    ``urns``, only those schools and the calendars they follow (and the default one,
+    which a school with no row follows): one child's check reads a handful of terms, not
+    the county's."""
     school_stmt = select(School.urn, School.calendar)
     term_stmt = select(
         TermRow.calendar, TermRow.first_day, TermRow.last_day, TermRow.academic_year, TermRow.term
+    )
+    closure_stmt = select(
+        ClosureRow.calendar,
+        ClosureRow.first_day,
+        ClosureRow.last_day,
+        ClosureRow.urn,
+        ClosureRow.kind,
     )
     if urns is not None:
         school_stmt = school_stmt.where(School.urn.in_(sorted(urns)))
@@ -49,10 +58,17 @@ def load_calendars(
     if urns is not None:
         followed = sorted({*schools.values(), DEFAULT_CALENDAR})
         term_stmt = term_stmt.where(TermRow.calendar.in_(followed))
+        closure_stmt = closure_stmt.where(
+            ClosureRow.calendar.in_(followed), ClosureRow.urn.in_(["", *sorted(urns)])
+        )
     terms: dict[str, list[Term]] = defaultdict(list)
     for calendar, first, last, year, name in conn.execute(term_stmt):
         terms[calendar].append(Term(first, last, year, name))
-    calendars = {name: Calendar.of(name, ts) for name, ts in terms.items()}
+    closures: dict[str, list[Closure]] = defaultdict(list)
+    for calendar, first, last, urn, kind in conn.execute(closure_stmt):
+        closures[calendar].append(Closure(first, last, urn or None, kind))
+    names = terms.keys() | closures.keys()
+    calendars = {name: Calendar.of(name, terms[name], closures[name]) for name in names}
     return calendars, schools
 
 
@@ -65,6 +81,15 @@ def schools_named(facts: Iterable[PupilFacts]) -> set[str]:
             urns.add(pupil.next_school_urn)
         urns.update(award.school_urn for award in pupil.awards if award.school_urn)
     return urns
+
+
+def schools_of_pupil(conn: Connection, pupil_ref: str) -> list[str]:
+    """The pupil's school and next school (a pupil the check does not read: no award nor
+    application, or left)."""
+    row = conn.execute(
+        select(Pupil.school_urn, Pupil.next_school_urn).where(Pupil.pupil_ref == pupil_ref)
+    ).first()
+    return [urn for urn in (row or ()) if urn]
 
 
 def pupil_facts(
@@ -109,6 +134,13 @@ class _Reads:
             or_(
                 and_(Contact.email.is_not(None), Contact.email_status == "ok"),
                 and_(Contact.mobile.is_not(None), Contact.mobile_status == "ok"),
+                Contact.landline.is_not(None),  # the team can phone
+                and_(  # a letter can be posted
+                    Contact.address_line_1.is_not(None),
+                    Contact.town.is_not(None),
+                    Contact.postcode.is_not(None),
+                    Contact.address_status == "ok",
+                ),
             ),
         )
         # Reachable: some contact of the pupil's has a usable channel (probed per pupil

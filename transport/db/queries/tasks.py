@@ -12,12 +12,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
-from transport.db.dialect import insert_ignoring
+from transport.db.dialect import chunks, insert_ignoring
 from transport.db.engine import writer
-from transport.db.tables import Pupil, ReminderStep, Task, table_of
-from transport.domain.tasks import KINDS, TaskKey, WantedTask
+from transport.db.tables import Contact, Pupil, PupilContact, ReminderStep, Task, table_of
+from transport.domain.tasks import KINDS, PhoneStep, TaskKey, WantedTask
 from transport.errors import UsageError
-from transport.vocabulary import TaskStatus
+from transport.vocabulary import ChannelStatus, StepOutcome, TaskStatus
 
 
 @dataclass
@@ -27,31 +27,44 @@ class TaskSync:
     still_open: int = 0
 
 
-def phone_steps(conn: Connection, caseworker_steps: Sequence[str]) -> dict[tuple[str, int], str]:
-    """(pupil, year) -> the latest recorded ladder step that asks the team to phone
-    (``caseworker_steps`` in ladder order, earliest first)."""
-    if not caseworker_steps:
-        return {}
-    rank = {step: index for index, step in enumerate(caseworker_steps)}
-    found: dict[tuple[str, int], str] = {}
+def phone_steps(
+    conn: Connection, caseworker_steps: Sequence[str], ladder_steps: Sequence[str] = ()
+) -> dict[tuple[str, int], PhoneStep]:
+    """(pupil, year) -> the latest recorded ladder step that asks the team to phone: a
+    step of ``caseworker_steps`` that was not skipped, or any step recorded ``phone`` (no
+    message could carry it). ``ladder_steps``: every step, earliest first (the caseworker
+    steps' order when not given)."""
+    order = list(ladder_steps) or list(caseworker_steps)
+    rank = {step: index for index, step in enumerate(order)}
+    found: dict[tuple[str, int], PhoneStep] = {}
+    asks = ReminderStep.step.in_(list(caseworker_steps)) & (
+        ReminderStep.outcome != StepOutcome.SKIPPED
+    )
+    step = ReminderStep
     rows = conn.execute(
-        select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step).where(
-            ReminderStep.step.in_(list(caseworker_steps)), ReminderStep.outcome != "skipped"
+        select(step.pupil_ref, step.academic_year, step.step, step.outcome).where(
+            or_(asks, step.outcome == StepOutcome.PHONE)
         )
     )
-    for ref, year, step in rows:
+    for ref, year, name, outcome in rows:
         current = found.get((ref, year))
-        if current is None or rank[step] > rank[current]:
-            found[(ref, year)] = step
+        if current is None or rank.get(name, -1) > rank.get(current.step, -1):
+            found[(ref, year)] = PhoneStep(name, outcome == StepOutcome.PHONE)
     return found
 
 
 def sync_tasks(
-    conn: Connection, wanted: list[WantedTask], *, today: date, now: datetime
+    conn: Connection,
+    wanted: list[WantedTask],
+    *,
+    today: date,
+    now: datetime,
+    kinds: Sequence[str] = KINDS,
 ) -> TaskSync:
     """Inside the caller's transaction: open each wanted task that is not open yet (unless
     the team already marked the same task done); close (as `closed`, by `auto`) each open
-    task that is no longer wanted. Safe when two runs sync at once."""
+    task that is no longer wanted. Safe when two runs sync at once. ``kinds``: the kinds
+    ``wanted`` is the whole list of (open tasks of other kinds are left as they are)."""
     report = TaskSync()
     task = table_of(Task)
     rows = conn.execute(
@@ -64,7 +77,7 @@ def sync_tasks(
             task.c.status,
         ).where(
             task.c.status.in_((TaskStatus.OPEN, TaskStatus.DONE)),
-            task.c.kind.in_(KINDS),  # not the tasks opened elsewhere (review_decision)
+            task.c.kind.in_(list(kinds)),  # not the tasks opened elsewhere (review_decision)
         )
     ).all()
     open_keys: dict[TaskKey, int] = {
@@ -117,19 +130,23 @@ class TaskRow:
 
     id: int
     kind: str
-    pupil_ref: str
+    pupil_ref: str | None  # None for a task about a contact or a number (read_reply)
     pupil_name: str
-    school_urn: str
-    academic_year: int
+    school_urn: str | None
+    academic_year: int | None
     reason: str
     due_on: date | None
     status: str
     opened_on: date
     closed_by: str | None
     note: str | None
+    # The household's numbers to phone (E.164): each linked, unblocked contact's mobile
+    # (unless invalid) and landline.
+    phone_numbers: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["phone_numbers"] = list(self.phone_numbers)
         data["due_on"] = self.due_on.isoformat() if self.due_on else None
         data["opened_on"] = self.opened_on.isoformat()
         return data
@@ -146,7 +163,7 @@ def list_tasks(
     task = table_of(Task)
     stmt = (
         select(task, Pupil.first_name, Pupil.last_name, Pupil.school_urn)
-        .join(Pupil, Pupil.pupil_ref == task.c.pupil_ref)
+        .outerjoin(Pupil, Pupil.pupil_ref == task.c.pupil_ref)
         .order_by(task.c.due_on, task.c.id)
     )
     if status:
@@ -157,12 +174,14 @@ def list_tasks(
         stmt = stmt.where(task.c.pupil_ref == pupil_ref)
     if school_urn:
         stmt = stmt.where(or_(Pupil.school_urn == school_urn, Pupil.next_school_urn == school_urn))
+    rows = conn.execute(stmt).all()
+    numbers = household_numbers(conn, {row.pupil_ref for row in rows})
     return [
         TaskRow(
             id=row.id,
             kind=row.kind,
             pupil_ref=row.pupil_ref,
-            pupil_name=f"{row.first_name} {row.last_name}",
+            pupil_name=f"{row.first_name} {row.last_name}" if row.pupil_ref else "",
             school_urn=row.school_urn,
             academic_year=row.academic_year,
             reason=row.reason,
@@ -171,9 +190,28 @@ def list_tasks(
             opened_on=row.opened_on,
             closed_by=row.closed_by,
             note=row.note,
+            phone_numbers=tuple(numbers.get(row.pupil_ref, ())),
         )
-        for row in conn.execute(stmt)
+        for row in rows
     ]
+
+
+def household_numbers(conn: Connection, refs: set[str]) -> dict[str, list[str]]:
+    """pupil -> the numbers the team can phone the family on: every linked contact's
+    landline and mobile (not an invalid one), never a blocked contact's (safeguarding)."""
+    found: dict[str, list[str]] = {}
+    for chunk in chunks(sorted(refs)):
+        stmt = (
+            select(PupilContact.pupil_ref, Contact.mobile, Contact.mobile_status, Contact.landline)
+            .join(Contact, Contact.id == PupilContact.contact_id)
+            .where(PupilContact.pupil_ref.in_(chunk), Contact.do_not_contact.is_(False))
+            .order_by(PupilContact.pupil_ref, Contact.id)
+        )
+        for ref, mobile, status, landline in conn.execute(stmt):
+            numbers = found.setdefault(ref, [])
+            usable = [landline, mobile if status != ChannelStatus.INVALID else None]
+            numbers.extend(n for n in usable if n and n not in numbers)
+    return found
 
 
 def mark_done(engine: Engine, task_id: int, *, by: str, note: str, now: datetime) -> None:
@@ -195,3 +233,13 @@ def open_task_counts(conn: Connection) -> dict[str, int]:
         select(Task.kind, func.count()).where(Task.status == TaskStatus.OPEN).group_by(Task.kind)
     ).all()
     return {kind: int(count) for kind, count in sorted(rows)}
+
+
+def past_due(conn: Connection, today: date) -> tuple[int, date | None]:
+    """How many open tasks are due before ``today``, and the oldest due date."""
+    count, oldest = conn.execute(
+        select(func.count(), func.min(Task.due_on)).where(
+            Task.status == TaskStatus.OPEN, Task.due_on < today
+        )
+    ).one()
+    return int(count), oldest

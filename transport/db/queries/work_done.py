@@ -1,6 +1,6 @@
 """How much of each stage's work the team did in a window, measured from the record:
 applications received (chase), decided (decide), arrangements made (arrange, from
-``arranged_on``), families told their route (inform), contacts fixed (reach).
+``arranged_on``), families told their route (inform), contacts fixed and letters posted (reach).
 
 The record does not say when an award was made, so the award stage's pace is unknown
 (None): ``valid_from`` is the day travel starts (usually the first day of term, set months
@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from transport.db.queries.letters import posted_between
 from transport.db.tables import Application, Arrangement, Task
 from transport.vocabulary import TaskKind, TaskStatus
 
@@ -52,7 +53,9 @@ def done_in_window(conn: Connection, *, start: date, end: date) -> dict[str, int
         "award": None,
         "arrange": _dated(conn, count(arranged)),
         "inform": count(informed),
-        "reach": count(fixed),
+        # A family reached: contact details fixed, or a letter posted to a family no
+        # email or text could reach.
+        "reach": count(fixed) + posted_between(conn, start, end),
     }
 
 

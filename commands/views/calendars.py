@@ -1,0 +1,61 @@
+"""`transport calendars` for people: a block per calendar, the missing ones first."""
+
+from __future__ import annotations
+
+from commands.views import console, folding_table, literal
+from services.calendars import CalendarsReport
+from transport.domain.calendar import format_academic_year
+
+SCHOOLS_SHOWN = 10
+
+
+def render(report: CalendarsReport) -> None:
+    from rich.text import Text
+
+    out = console()
+    years = ", ".join(format_academic_year(y) for y in report.academic_years)
+    out.print(Text(f"Term calendars, {years} (as of {report.as_of:%a %d %b %Y})", "bold"))
+    if not report.calendars:
+        out.print("No calendar: import schools.csv and terms.csv.")
+        return
+    for line in report.calendars:
+        out.print()
+        count = len(line.schools)
+        named = ", ".join(f"{urn} {name}".strip() for urn, name in line.schools[:SCHOOLS_SHOWN])
+        more = f" and {count - SCHOOLS_SHOWN} more" if count > SCHOOLS_SHOWN else ""
+        followed = f"{count} school{'s' if count != 1 else ''}" + (
+            f": {named}{more}" if count else ""
+        )
+        out.print(Text.assemble((line.name, "bold"), "  ", literal(followed)))
+        for missing in line.missing:
+            start = f"{missing.first_assumed:%a %d %b %Y}" if missing.first_assumed else "no day"
+            out.print(
+                Text(
+                    f"  MISSING {format_academic_year(missing.academic_year)}: "
+                    f"{', '.join(missing.terms)}; the check assumes school days from {start}",
+                    "bold red",
+                )
+            )
+        if line.terms:
+            terms = folding_table("", ["Year", "Term", "First day", "Last day", "First school day"])
+            for term, first in line.terms:
+                terms.add_row(
+                    format_academic_year(term.academic_year),
+                    term.name,
+                    f"{term.first_day:%a %d %b %Y}",
+                    f"{term.last_day:%a %d %b %Y}",
+                    f"{first:%a %d %b %Y}" if first else "none",
+                )
+            out.print(terms)
+        else:
+            out.print("  No terms for these years.")
+        if line.closures:
+            closures = folding_table("", ["From", "To", "School", "Kind"])
+            for closure in line.closures:
+                closures.add_row(
+                    f"{closure.first_day:%a %d %b %Y}",
+                    f"{closure.last_day:%a %d %b %Y}",
+                    closure.urn or "all",
+                    closure.kind,
+                )
+            out.print(closures)
