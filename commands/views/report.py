@@ -16,6 +16,7 @@ from notifications.rendering import html_environment
 from services.check import CheckOutcome
 from transport.db.queries.snapshots import RunPoint
 from transport.domain.calendar import format_academic_year
+from transport.domain.dates_text import day as day_text
 from transport.domain.forecast import StageForecast
 from transport.vocabulary import REASON_HELP
 
@@ -101,8 +102,14 @@ def html_report(
             {
                 **stage.as_dict(),
                 "short_by": stage.short_by,
-                "due_by": f"{stage.due_by:%a %d %b}" if stage.due_by else "",
-                "clears_on": f"{stage.clears_on:%a %d %b}" if stage.clears_on else "",
+                "due_by": day_text(stage.due_by) if stage.due_by else "",
+                "clears_on": day_text(stage.clears_on) if stage.clears_on else "",
+                "pace_words": "no recent activity" if stage.measured else "not measured",
+                "needed_words": (
+                    f"all, overdue since {day_text(stage.due_by)}"
+                    if stage.overdue and stage.due_by
+                    else f"{stage.needed_per_working_day:g}"
+                ),
             }
             for stage in forecast
             if stage.outstanding
