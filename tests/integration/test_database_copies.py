@@ -48,10 +48,17 @@ def described(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
     """Everything the schema is made of, and the rows the migrations wrote, with the
     schema's own name taken out."""
     if conn.dialect.name == "sqlite":
+        rows = conn.execute(
+            text("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+        ).all()
+        # A table that Alembic's batch mode rebuilt (0014's tasks) lists its constraints
+        # in the order of a Python set, which differs between processes: compare a
+        # table's clauses as a sorted list, not as one string.
         shape = {
-            "objects": conn.execute(
-                text("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
-            ).all()
+            "objects": [
+                (kind, name, table, sorted(c.strip(" \t,") for c in (sql or "").splitlines()))
+                for kind, name, table, sql in rows
+            ]
         }
     else:
         schema = conn.execute(text("SELECT current_schema()")).scalar_one()
