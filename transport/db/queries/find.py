@@ -108,6 +108,7 @@ def _like_prefix(text: str) -> str:
 def by_postcode(conn: Connection, compact: str, limit: int) -> list[Found]:
     """Children whose home postcode (or a contact's) is ``compact`` (no spaces, upper
     case): a whole postcode, or an outward code ("NR14") with any inward code."""
+
     def matches(column: Any) -> ColumnElement[bool]:
         expression = compact_postcode(conn, column)
         if len(compact) >= 5 and compact[-3].isdigit():  # a whole postcode
