@@ -91,7 +91,7 @@ def test_every_byte_not_in_the_encoding_is_reported_capped_like_other_errors(
     tmp_path: Path, db_url: str
 ) -> None:
     folder = bundle(tmp_path)  # Windows-1252, read as UTF-8 (the default)
-    code, out, err = run(tmp_path, db_url, MAPPING, "import", str(folder))
+    code, _, err = run(tmp_path, db_url, MAPPING, "import", str(folder))
     assert code == 1 and "nothing was written" in err
     bad = [line for line in err.splitlines() if "not valid UTF-8" in line]
     assert [line.split(": the file")[0] for line in bad] == [
