@@ -5,42 +5,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from tests.browser import browse
 from tests.bundles import pupil, small_county, write_bundle
 
 runner = CliRunner()
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
-        pytest.skip("no chromium on this machine (CI installs it): apt-get install chromium")
-    return found
-
-
-def browse(*args: str) -> subprocess.CompletedProcess[bytes]:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            timeout=120,
-            check=True,
-        )
 
 
 @pytest.fixture
