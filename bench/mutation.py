@@ -109,6 +109,9 @@ def setup_cfg(module_path: str) -> str:
         "pytest_add_cli_args_test_selection =",
         "    tests/unit",
         "pytest_add_cli_args =",
+        # mutmut runs pytest in its own process and forks it: no pytest-xdist workers.
+        "    -n",
+        "    0",
         "    -p",
         "    no:cacheprovider",
         "    --hypothesis-profile=mutation",

@@ -53,6 +53,7 @@ class CheckSettings:
     max_data_age_days: int = 3
     names_in_exports: bool = True
     rate_window_working_days: int = 10
+    forecast_alert_working_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def settings_from(config: Config) -> Settings:
             config.check.max_data_age_days,
             config.check.names_in_exports,
             config.check.rate_window_working_days,
+            config.check.forecast_alert_working_days,
         ),
         renewals=RenewalSettings(
             ladder_from(config.reminders),

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from services.app import App
+from services.app import App, CheckSettings
 from services.keys import known_keys
 from transport.db.engine import writer
 from transport.db.failures import explain
@@ -108,9 +108,7 @@ def run_check(
         gaps = tuple(calendar_gaps(ctx, result))
         baseline = snapshots.baseline_before(conn, as_of)
         imported_at = children_imported_at(conn)
-        no_children = result.in_scope == 0 and (
-            school_urn is None or not _any_in_scope(conn, ctx)
-        )
+        no_children = result.in_scope == 0 and (school_urn is None or not _any_in_scope(conn, ctx))
     run_id, not_saved = None, None
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
@@ -119,9 +117,7 @@ def run_check(
                 run_id = snapshots.save(conn, result, run_at=now)
         except OperationalError as exc:  # read-only, locked, disk full: the answer stands
             not_saved = explain(exc, url=app.database) or "the database refused the write"
-    stale = imported_at is None or now - imported_at > timedelta(
-        days=settings.max_data_age_days
-    )
+    stale = imported_at is None or now - imported_at > timedelta(days=settings.max_data_age_days)
     return CheckOutcome(
         result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved, no_children
     )
@@ -191,16 +187,19 @@ def backlog_forecast(app: App, outcome: CheckOutcome) -> list[StageForecast]:
     """For each stage of work: outstanding, due by, the team's measured pace, when it
     clears, the pace needed, on track or short (see transport/domain/forecast.py)."""
     with app.engine.connect() as conn:
-        return backlog_forecast_on(
-            conn, outcome, window=app.settings.check.rate_window_working_days
-        )
+        return backlog_forecast_on(conn, outcome, app.settings.check)
 
 
 def backlog_forecast_on(
-    conn: Connection, outcome: CheckOutcome, *, window: int
+    conn: Connection, outcome: CheckOutcome, settings: CheckSettings
 ) -> list[StageForecast]:
     as_of = outcome.result.as_of
+    window = settings.rate_window_working_days
     done = done_in_window(conn, start=window_start(as_of, window), end=as_of)
     return forecast(
-        outcome.result.at_risk, as_of=as_of, done_in_window=done, window_working_days=window
+        outcome.result.at_risk,
+        as_of=as_of,
+        done_in_window=done,
+        window_working_days=window,
+        alert_working_days=settings.forecast_alert_working_days,
     )

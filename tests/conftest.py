@@ -1,9 +1,16 @@
-"""Shared fixtures. Every test that needs a database gets a fresh, migrated one:
+"""Shared fixtures. Every test that needs a database gets a fresh one of its own:
 
 - SQLite (default): a new file in the test's tmp folder;
-- PostgreSQL, when TRANSPORT_TEST_DATABASE_URL is set (CI sets it): a new schema on
-  that server per test, dropped afterwards. If the server cannot be reached the run
-  stops with an error: a PostgreSQL run never quietly turns into no run.
+- PostgreSQL, when TRANSPORT_TEST_DATABASE_URL is set (CI sets it): a schema of its own,
+  in a database each test process makes on that server for the run. If the server
+  cannot be reached the run stops with an error: a PostgreSQL run never quietly turns
+  into no run.
+
+`db_url` alone is empty (a first command, a migration test migrates it for real); with
+`engine` it is at head from the start, without running the migrations for each test
+(tests/databases.py says how, and how a schema is reused only when it is as new).
+The suite runs in parallel (pytest-xdist, `-n auto` in pyproject.toml); `-n 0` runs it
+in one process (for --pdb).
 """
 
 from __future__ import annotations
@@ -13,14 +20,16 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from tests.databases import PostgresSchemas, SqliteTemplate, schema_url
 from transport.db.engine import make_engine, normalise_url
-from transport.db.schema import upgrade
+from transport.db.schema import HEAD, current_revision, upgrade
 
 # bench/mutation.py runs the unit tests with --hypothesis-profile=mutation: a mutant only
 # has to fail, so a failing example is not shrunk (shrinking can take a minute a mutant).
@@ -42,52 +51,130 @@ def backend() -> str:
     return "postgresql" if _server_url() else "sqlite"
 
 
-@pytest.fixture(scope="session")
-def _pg_admin() -> Iterator[Engine | None]:
-    url = _server_url()
-    if url is None:
-        yield None
-        return
+def _reach_server(url: str) -> Engine:
+    """An engine on the test server, or the run stops here with exit 3."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
+        engine.dispose()
         pytest.exit(f"{PG_ENV} is set but PostgreSQL cannot be reached: {exc}", returncode=3)
-    yield engine
-    engine.dispose()
+    return engine
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any worker starts: an unreachable server stops the whole run, loudly."""
+    url = _server_url()
+    if url is not None and not hasattr(session.config, "workerinput"):
+        _reach_server(url).dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_admin() -> Iterator[Engine | None]:
+    """On PostgreSQL: an engine on a database of this test process's own, made on the
+    server for the run and dropped after it. Its tests' advisory locks (the import's,
+    the migration's) are then theirs alone, not shared with another worker or with
+    anyone else's run on the same server, and what the run leaves goes with it."""
+    url = _server_url()
+    if url is None:
+        yield None
+        return
+    server = _reach_server(url)
+    name = f"transport_test_{uuid.uuid4().hex[:12]}"
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    own = make_url(url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(own)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    """A SQLite file migrated to head once in this test process, copied per test."""
+    return SqliteTemplate(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def _pg_schemas(_pg_admin: Engine | None) -> Iterator[PostgresSchemas]:
+    """This test process's schemas on the test server (tests/databases.py)."""
+    assert _pg_admin is not None
+    schemas = PostgresSchemas(_pg_admin)
+    yield schemas
+    schemas.close()
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, _pg_admin: Engine | None) -> Iterator[str]:
-    """The URL of a fresh, empty database (no schema yet)."""
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, _pg_admin: Engine | None
+) -> Iterator[str]:
+    """The URL of a fresh database of the test's own: empty (no schema yet), or at head
+    from the start when the test also uses `engine`."""
     _used["db_tests"] += 1
+    at_head = "engine" in request.fixturenames
     if _pg_admin is None:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        if at_head:
+            request.getfixturevalue("_sqlite_template").copy_to(url)
+        yield url
         return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with _pg_admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(str(_pg_admin.url.render_as_string(hide_password=False)))
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    schemas: PostgresSchemas = request.getfixturevalue("_pg_schemas")
+    schema = schemas.take(at_head=at_head)
     try:
-        yield url.render_as_string(hide_password=False)
+        yield schema_url(_pg_admin, schema)
     finally:
-        with _pg_admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        schemas.give_back(schema)
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """A fresh database with the schema at head."""
+    """The test's database (`db_url`) with the schema at head: a copy of this process's
+    template, or migrated here if it is not (a test that asked for `engine` late)."""
     eng = make_engine(db_url)
-    upgrade(eng)
+    if current_revision(eng) != HEAD:
+        upgrade(eng)
     yield eng
     eng.dispose()
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject.toml): a worker per core for the suite or a folder; a run of
+    named files or tests (the area one is working on) in one process, without the
+    workers' start-up. PYTEST_XDIST_AUTO_NUM_WORKERS, when set, decides."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    named = [Path(str(arg).split("::", 1)[0]) for arg in config.args]
+    if named and all(path.is_file() for path in named):
+        return 0
+    return None  # pytest-xdist's own count: the cores
+
+
+class _WorkerCounts:
+    """In the controller of a parallel run: the workers' database tests, added up."""
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        _used["db_tests"] += getattr(node, "workeroutput", {}).get("db_tests", 0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_WorkerCounts(), "transport-worker-counts")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Leave a note of which database the suite ran on; .ci/run checks it."""
+    """Leave a note of which database the suite ran on; .ci/run checks it. A worker of a
+    parallel run hands its count to the controller, which writes the note."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["db_tests"] = _used["db_tests"]
+        return
     report = os.environ.get("TRANSPORT_TEST_REPORT")
     if report:
         Path(report).write_text(

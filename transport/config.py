@@ -65,6 +65,9 @@ class CheckConfig:
     names_in_exports: bool = True
     # The backlog forecast measures the team's pace over this many working days.
     rate_window_working_days: int = 10
+    # A stage with no recent activity (pace unknown) is "not on track" once its due day is
+    # this many working days away, or past.
+    forecast_alert_working_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,8 @@ def _check(config: Config) -> None:
         )
     if not 1 <= config.check.rate_window_working_days <= 60:
         raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
+    if not 0 <= config.check.forecast_alert_working_days <= 60:
+        raise ConfigError("config key 'check.forecast_alert_working_days' must be 0 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
     check_eligibility(config.eligibility)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from commands.views import literal, plain, safe_cell
 from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
-from transport.domain.forecast import StageForecast
+from transport.domain.forecast import StageForecast, describe
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
 
@@ -366,34 +366,9 @@ def _narrow_children(
 
 def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
     """The forecast in words, a stage a line, the stages the team is short on first."""
-    lines = []
-    for stage in sorted(stages, key=lambda s: (s.on_track is not False, STAGE_ORDER[s.stage])):
-        if stage.outstanding == 0:
-            continue
-        due = f"due by {stage.due_by:%a %d %b}" if stage.due_by else ""
-        if stage.stage == "dates":  # no pace to measure: the terms are to be imported
-            lines.append(
-                f"dates: {stage.outstanding} {_children(stage.outstanding)} dated by assumed "
-                f"days, {due}; import the missing term dates (transport calendars)"
-            )
-            continue
-        if stage.rate_per_working_day is None:
-            pace = "the record does not say how fast this work goes"
-        else:
-            pace = f"the team does {stage.rate_per_working_day:g} a working day"
-        if stage.on_track is False:
-            verdict = (
-                f"SHORT by {stage.short_by:g} a working day (needs "
-                f"{stage.needed_per_working_day:g}"
-                + (f"; at this pace done {stage.clears_on:%a %d %b})" if stage.clears_on else
-                   "; at this pace never)")
-            )  # fmt: skip
-        elif stage.on_track:
-            verdict = f"on track (done by {stage.clears_on:%a %d %b})" if stage.clears_on else ""
-        else:
-            verdict = f"needs {stage.needed_per_working_day:g} a working day"
-        lines.append(f"{stage.stage}: {stage.outstanding} to do, {due}; {pace}; {verdict}")
-    return lines
+    outstanding = [stage for stage in stages if stage.outstanding]
+    ordered = sorted(outstanding, key=lambda s: (s.on_track is not False, STAGE_ORDER[s.stage]))
+    return [describe(stage) for stage in ordered]
 
 
 STAGE_ORDER = {

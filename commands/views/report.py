@@ -15,11 +15,13 @@ from typing import Any
 from markupsafe import Markup
 
 from commands.views import report_charts as charts
-from notifications.rendering import html_environment, short_date
+from notifications.rendering import html_environment
 from services.check import CheckOutcome
 from transport.db.queries.needs import ChildNeeds
 from transport.db.queries.snapshots import RunPoint
 from transport.domain.calendar import academic_year_of, format_academic_year
+from transport.domain.dates_text import day as day_text
+from transport.domain.dates_text import day_year
 from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, Severity
@@ -57,7 +59,7 @@ def html_report(
         "marking": marking,
         # Printed in the page's margins (CSS @page), on every page.
         "marking_css": Markup(_css_string(marking)),
-        "footer_css": Markup(_css_string(f"as of {short_date(result.as_of)} {result.as_of:%Y}")),
+        "footer_css": Markup(_css_string(f"as of {day_year(result.as_of)}")),
         "as_of": result.as_of.isoformat(),
         "until": (result.as_of + timedelta(days=result.horizon_days)).isoformat(),
         "school": outcome.school_urn,
@@ -108,8 +110,14 @@ def html_report(
             {
                 **stage.as_dict(),
                 "short_by": stage.short_by,
-                "due_by": f"{stage.due_by:%a %d %b}" if stage.due_by else "",
-                "clears_on": f"{stage.clears_on:%a %d %b}" if stage.clears_on else "",
+                "due_by": day_text(stage.due_by) if stage.due_by else "",
+                "clears_on": day_text(stage.clears_on) if stage.clears_on else "",
+                "pace_words": "no recent activity" if stage.measured else "not measured",
+                "needed_words": (
+                    f"all, overdue since {day_text(stage.due_by)}"
+                    if stage.overdue and stage.due_by
+                    else f"{stage.needed_per_working_day:g}"
+                ),
             }
             for stage in forecast
             if stage.outstanding
@@ -134,7 +142,7 @@ def _child(
     assistant = need.assistant_year(year)
     return {
         "severity": str(risk.severity),
-        "risk_date": short_date(risk.risk_date),
+        "risk_date": day_text(risk.risk_date),
         "days_until": risk.days_until,
         "pupil_ref": risk.pupil_ref,
         "name": pupils.get(risk.pupil_ref, ""),

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from html import escape
 
 from transport.db.queries.snapshots import RunPoint
+from transport.domain.dates_text import day as _day
 
 WIDTH, HEIGHT = 680, 240
 LEFT, RIGHT, TOP, BOTTOM = 12, 16, 30, 58  # the plot's margins: labels go in them
@@ -27,10 +28,6 @@ def _svg(body: str, label: str) -> str:
         f'style="max-width:100%;height:auto;font-family:Arial,Helvetica,sans-serif;'
         f'font-size:{FONT}px;">{body}</svg>'
     )
-
-
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 class _Labels:

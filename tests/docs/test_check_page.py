@@ -78,7 +78,8 @@ def test_the_json_example_is_what_the_check_prints(demo: tuple[dict[str, Any], s
     assert shown["at_risk"] == real["at_risk"][: len(shown["at_risk"])]  # the first child(ren)
     assert shown["forecast"], "the example shows a stage of the forecast"
     stages = {stage["stage"]: stage for stage in real["forecast"]}
-    for stage in shown["forecast"]:  # its keys (its figures are the forecast's own section's)
+    for stage in shown["forecast"]:
+        assert stage == stages[stage["stage"]], stage["stage"]
         assert list(stage) == list(stages[stage["stage"]]), stage["stage"]
 
 
