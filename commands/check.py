@@ -150,7 +150,6 @@ def show(
         schools=schools,
         only_new=only_new,
         limit=limit,
-        width=out.width,
         forecast=stages,
     ):
         out.print(renderable)
@@ -187,8 +186,9 @@ def forecast(
     """Will the team finish in time? For each stage of work (chase, decide, award, arrange,
     inform, reach): what is outstanding, by when, the pace the team actually kept over the
     last working days, when the work clears at that pace, and the pace it needs."""
-    from commands.views import echo_json
+    from commands.views import console, echo_json
     from commands.views.check import forecast_lines
+    from commands.views.tables import Line, show
     from services.check import backlog_forecast, run_check
 
     app = app_from(ctx)
@@ -198,8 +198,8 @@ def forecast(
         echo_json({"as_of": outcome.result.as_of.isoformat(),
                    "forecast": [stage.as_dict() for stage in stages]})  # fmt: skip
         return
-    lines = forecast_lines(stages)
-    typer.echo("\n".join(lines) if lines else "No work is outstanding: every stage is clear.")
+    lines = forecast_lines(stages) or ["No work is outstanding: every stage is clear."]
+    show(console(), *(Line(line) for line in lines))
 
 
 def register(root: typer.Typer) -> None:

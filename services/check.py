@@ -101,7 +101,7 @@ def run_check(
                 f"no data: nothing has ever been imported into {app.database}; "
                 "run `transport import DIR` first"
             )
-        known_keys(conn, school_urn=school_urn)
+        school_urn = known_keys(conn, school_urn=school_urn).school_urn
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)

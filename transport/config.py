@@ -436,6 +436,12 @@ def _check(config: Config) -> None:
         ) from exc
 
 
+def terminal_columns(env: Mapping[str, str] | None = None) -> int | None:
+    """The width ``COLUMNS`` asks tables to fit (a person or a test set it), or None."""
+    value = (os.environ if env is None else env).get("COLUMNS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 def notify_channels(config: Config) -> list[str]:
     """The channels sent through GOV.UK Notify."""
     backends = {"email": config.email.backend, "sms": config.sms.backend}

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from commands.options import Format
-from commands.views import console, echo_json, folding_table, literal, write_csv
+from commands.views import console, echo_json, write_csv
+from commands.views.tables import Sheet, prose, value
 from transport.db.queries.audit import AuditLine
 
 COLUMNS = ["at", "actor", "action", "entity", "entity_key", "detail"]
@@ -31,16 +32,18 @@ def show_events(lines: list[AuditLine], output: Format) -> None:
     if output is Format.csv:
         write_csv(COLUMNS, [{**r, "detail": json.dumps(r["detail"], default=str)} for r in rows])
         return
-    table = folding_table(
-        f"Audit log, newest first ({len(rows)})", ("When (UTC)", "Who", "What", "Of", "Detail")
-    )
+    table = Sheet(
+        f"Audit log, newest first ({len(rows)})",
+        [value("When (UTC)"), prose("Who"), value("What"), value("Of"),
+         prose("Detail", optional=True)],
+    )  # fmt: skip
     for r in rows:
         detail = json.dumps(r["detail"], default=str, ensure_ascii=False)
         table.add_row(
-            literal(r["at"][:19].replace("T", " ")),
-            literal(r["actor"]),
-            literal(r["action"]),
-            literal(f"{r['entity']} {r['entity_key'] or ''}"),
-            literal(detail if len(detail) <= 80 else detail[:79] + "…"),
+            r["at"][:19].replace("T", " "),
+            r["actor"],
+            r["action"],
+            f"{r['entity']} {r['entity_key'] or ''}".strip(),
+            detail if len(detail) <= 80 else detail[:79] + "…",
         )
     console().print(table)
