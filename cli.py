@@ -2,10 +2,10 @@
 where errors become exit codes.
 
 Exit codes: 0 success; 1 the command ran and found a problem (a bad bundle, a child at or
-above --fail-on); 2 a usage or configuration error, or a failure of the database or the
-environment, named in one sentence; 3 and 4 the scheduler's lease (see
-`transport scheduler run --help`). A traceback is shown only with --debug (or
-TRANSPORT_DEBUG=1): it may hold children's data.
+above --fail-on); 2 a usage or configuration error (a file or folder that is not there
+too), or a failure of the database or the environment, named in one sentence; 3 and 4
+the scheduler's lease (see `transport scheduler run --help`). A traceback is shown only
+with --debug (or TRANSPORT_DEBUG=1): it may hold children's data.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ def audit(
         str | None, typer.Option("--pupil", help="Only events about this pupil (pupil_ref).")
     ] = None,
     since: Annotated[
-        date | None, date_option("--since", help="From this day on (YYYY-MM-DD, UK time).")
+        date | None, date_option("--since", help="From this day on (UK time).")
     ] = None,
     actor: Annotated[
         str | None, typer.Option("--actor", help="Only this actor (a --by name or OS user).")

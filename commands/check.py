@@ -160,15 +160,17 @@ def _html(
     app: App, outcome: CheckOutcome, *, only_new: bool, stages: Sequence[StageForecast]
 ) -> str:
     from commands.views.report import LIST_LIMIT, html_report
-    from services.check import names_for, trend
+    from services.check import report_people, trend
 
     listed = outcome.listed(only_new=only_new)[:LIST_LIMIT]
-    pupils, schools = names_for(app, [risk.pupil_ref for risk in listed])
+    people = report_people(app, [risk.pupil_ref for risk in listed])
     return html_report(
         outcome,
         council=app.settings.council.name,
-        pupils=pupils,
-        schools=schools,
+        pupils=people.pupils,
+        schools=people.schools,
+        needs=people.needs,
+        marking=app.settings.report_marking,
         trend=trend(app, up_to=outcome.result.as_of),
         forecast=stages,
         made_at=app.clock.now(),

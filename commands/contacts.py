@@ -111,9 +111,7 @@ def contacts_list(
 @app.command("reset-status")
 def contacts_reset_status(
     ctx: typer.Context,
-    since: Annotated[
-        date, date_option("--since", help="Marks made on or after this day (YYYY-MM-DD).")
-    ],
+    since: Annotated[date, date_option("--since", help="Marks made on or after this day.")],
     email_bounced: Annotated[
         bool, typer.Option("--email-bounced", help="Clear email addresses marked bounced.")
     ] = False,

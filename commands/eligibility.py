@@ -35,7 +35,12 @@ def eligibility_assess(
     ctx: typer.Context,
     facts_file: Annotated[
         Path | None,
-        typer.Argument(help="Facts JSON: the child's facts for one application.", dir_okay=False),
+        typer.Argument(
+            help="Facts JSON: the child's facts for one application.",
+            metavar="FACTS.json",
+            exists=True,  # a file that is not there is a usage error (exit 2)
+            dir_okay=False,
+        ),
     ] = None,
     application: Annotated[
         str | None,

@@ -16,7 +16,10 @@ def import_(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="Folder of the council's CSV files: schools.csv, terms.csv, pupils.csv..."
+            help="Folder of the council's CSV files: schools.csv, terms.csv, pupils.csv...",
+            metavar="DIR",
+            exists=True,  # a folder that is not there is a usage error (exit 2)
+            file_okay=False,
         ),
     ],
     dry_run: Annotated[

@@ -92,8 +92,8 @@ def _team(values: list[str] | None) -> list[str]:
 
 def simulate(
     ctx: typer.Context,
-    start: Annotated[date, date_option("--from", help="First day to replay (YYYY-MM-DD).")],
-    end: Annotated[date, date_option("--to", help="Last day to replay (YYYY-MM-DD).")],
+    start: Annotated[date, date_option("--from", help="First day to replay.")],
+    end: Annotated[date, date_option("--to", help="Last day to replay.")],
     reply_rate: Annotated[
         float,
         typer.Option(

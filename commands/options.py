@@ -1,9 +1,10 @@
 """What every command shares: the app built from the root's options, and option types
-(dates are parsed by their type, never by hand)."""
+(dates are parsed by their type, never by hand: date_option)."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,21 +16,59 @@ if TYPE_CHECKING:  # the application loads when a command runs, not for --help
     from services.app import App
 
 
-def parse_date(value: str | date) -> date:
-    """YYYY-MM-DD: a bad date is a usage error (exit 2) naming the option."""
+DATE_FORMS = "YYYY-MM-DD, DD/MM/YYYY, today or tomorrow"
+
+
+@dataclass(frozen=True)
+class _Day:
+    """ "today" or "tomorrow" as typed, until the application's clock says which day it is."""
+
+    days: int
+
+
+DAY_WORDS = {"today": _Day(0), "tomorrow": _Day(1)}
+
+
+def parse_date(value: str | date) -> date | _Day:
+    """Every date option: YYYY-MM-DD or DD/MM/YYYY (as the CSV files have them), or today
+    or tomorrow; anything else is a usage error (exit 2) naming the option."""
     if isinstance(value, date):
         return value
+    from transport.imports.values import BadValue
+    from transport.imports.values import parse_date as parse_cell
+
+    text = value.strip()
+    word = DAY_WORDS.get(text.lower())
+    if word is not None:
+        return word
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+        return parse_cell(text)
+    except BadValue as exc:
+        if exc.__cause__ is not None:  # the form is right, the day is not: 31/02/2026
+            raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(f"expected a date as {DATE_FORMS}, got {value!r}") from None
+
+
+def _by_the_clock(ctx: typer.Context, value: date | _Day | None) -> date | None:
+    """today and tomorrow by the application's clock: the council's time zone (Europe/London
+    unless configured), never the machine's."""
+    if isinstance(value, _Day):
+        return app_from(ctx).clock.today() + timedelta(days=value.days)
+    return value
 
 
 def date_option(*names: str, help: str) -> Any:
-    return typer.Option(*names, parser=parse_date, help=help, metavar="YYYY-MM-DD")
+    """A date option: its help ends with the forms it takes."""
+    return typer.Option(
+        *names,
+        parser=parse_date,
+        callback=_by_the_clock,
+        help=f"{help} DATE: {DATE_FORMS}.",
+        metavar="DATE",
+    )
 
 
-AsOf = Annotated[date | None, date_option("--as-of", help="Date D (YYYY-MM-DD); default today.")]
+AsOf = Annotated[date | None, date_option("--as-of", help="The day to run as (default today).")]
 
 
 class Format(StrEnum):

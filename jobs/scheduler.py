@@ -70,6 +70,28 @@ EXIT_LEASE_LOST = 4
 # never overlap (a catch-up still running at the scheduled time delays that run).
 _nightly_lock = threading.Lock()
 
+# The lease's renewal runs every third of lease_seconds (40 s by default) on an executor
+# of its own, whose logger this is: APScheduler logs each run of a job at INFO.
+LEASE_EXECUTOR = "lease"
+
+
+class _AtDebug(logging.Filter):
+    """APScheduler's INFO lines about the lease's renewal ("Running job", "executed
+    successfully"), every 40 s, are logged at DEBUG: the log at INFO keeps the jobs that
+    do something. Warnings and errors (a renewal that failed or ran late) stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def _renewals_at_debug() -> None:
+    logger = logging.getLogger(f"apscheduler.executors.{LEASE_EXECUTOR}")
+    if not any(isinstance(f, _AtDebug) for f in logger.filters):
+        logger.addFilter(_AtDebug())
+
 
 def nightly_trigger(settings: ScheduleSettings) -> Any:
     at = settings.nightly_at
@@ -108,7 +130,10 @@ def build_scheduler(
         timezone=tz,
         jobstores={"default": MemoryJobStore()},
         # A thread per job: renewing the lease never waits behind a long nightly.
-        executors={"default": ThreadPoolExecutor(max_workers=4)},
+        executors={
+            "default": ThreadPoolExecutor(max_workers=4),
+            LEASE_EXECUTOR: ThreadPoolExecutor(max_workers=1),
+        },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
     lost = on_lease_lost or (lambda: scheduler.shutdown(wait=False))
@@ -138,11 +163,13 @@ def build_scheduler(
         )
     if keeper is not None:
         every = settings.lease_seconds / 3
+        _renewals_at_debug()
         scheduler.add_job(
             runner.renew_lease,
             IntervalTrigger(seconds=every, timezone=UTC),
             id="lease",
             name="lease",
+            executor=LEASE_EXECUTOR,
             misfire_grace_time=max(1, int(every)),
         )
     return scheduler
@@ -294,13 +321,15 @@ class _Runner:
                 "could not renew the scheduler lease (%s); retrying", describe_failure(exc)[0]
             )
             return
-        if not kept:
-            held = state(self.keeper.engine, self.keeper.name)
-            log.error(
-                "the scheduler lease is now held by %s; this scheduler stops",
-                held.holder if held else "nobody",
-            )
-            self.on_lease_lost()
+        if kept:
+            log.debug("scheduler lease renewed until %s", self.keeper.expires_at)
+            return
+        held = state(self.keeper.engine, self.keeper.name)
+        log.error(
+            "the scheduler lease is now held by %s; this scheduler stops",
+            held.holder if held else "nobody",
+        )
+        self.on_lease_lost()
 
 
 def _install_signal_handlers(stop: threading.Event, signals: list[int]) -> dict[int, Any]:

@@ -94,6 +94,7 @@ class Settings:
     rates: dict[str, float]  # messages per second, per channel
     retention: RetentionSettings
     inform_days_before: int = 21  # transport details go this long before the first day
+    report_marking: str = ""  # the protective marking on every page of the HTML report
 
 
 def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
@@ -162,6 +163,7 @@ def settings_from(config: Config) -> Settings:
             Path(config.email.outbox_dir),
         ),
         inform_days_before=config.inform.days_before_first_day,
+        report_marking=config.report.marking,
     )
 
 

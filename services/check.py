@@ -15,6 +15,7 @@ from services.keys import known_keys
 from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
+from transport.db.queries.needs import ChildNeeds, child_needs
 from transport.db.queries.record import children_imported_at, last_import_at
 from transport.db.queries.risk_facts import (
     load_calendars,
@@ -138,6 +139,22 @@ def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str
     """Names for a person's view (never for logs): the given pupils', and every school's."""
     with app.engine.connect() as conn:
         return pupil_names(conn, pupil_refs), school_names(conn)
+
+
+@dataclass(frozen=True)
+class ReportPeople:
+    """What the HTML report says of the children it lists (for a person, never for logs)."""
+
+    pupils: dict[str, str]  # pupil_ref -> name
+    schools: dict[str, str]  # URN -> name
+    needs: dict[str, ChildNeeds]  # pupil_ref -> SEND and passenger assistant
+
+
+def report_people(app: App, pupil_refs: list[str]) -> ReportPeople:
+    with app.engine.connect() as conn:
+        return ReportPeople(
+            pupil_names(conn, pupil_refs), school_names(conn), child_needs(conn, pupil_refs)
+        )
 
 
 def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRisk | None:

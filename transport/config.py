@@ -24,6 +24,7 @@ from transport.config_checks import (
     check_web,
 )
 from transport.config_reach import InformConfig, LetterConfig, check_reach
+from transport.config_report import ReportConfig, check_report
 from transport.config_web import NOTIFY_LETTER_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
@@ -224,6 +225,7 @@ class Config:
     council: CouncilConfig = field(default_factory=CouncilConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     inform: InformConfig = field(default_factory=InformConfig)
@@ -247,6 +249,7 @@ _SECTIONS = {
     "council": "council",
     "risk": "risk",
     "check": "check",
+    "report": "report",
     "eligibility": "eligibility",
     "reminders": "reminders",
     "inform": "inform",
@@ -402,6 +405,7 @@ def _check(config: Config) -> None:
     _check_ladder(config.reminders)
     check_scheduler(config.scheduler)
     check_reach(config.inform, config.letter)
+    check_report(config.report)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:

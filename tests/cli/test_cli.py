@@ -177,7 +177,7 @@ def test_fail_on_severity(county: Path, env: dict[str, str]) -> None:
 
 
 def test_usage_and_config_errors_exit_2(county: Path, env: dict[str, str], tmp_path: Path) -> None:
-    assert run(env, "check", "--as-of", "24/08/2026")[0] == 2
+    assert run(env, "check", "--as-of", "24 Aug 2026")[0] == 2
     assert run(env, "check", "--fail-on", "panic")[0] == 2
     assert run(env, "check", "--format", "xml")[0] == 2
     bad = tmp_path / "bad.toml"

@@ -45,7 +45,7 @@ def env(db_url: str, tmp_path: Path) -> dict[str, str]:
         (("--team", "decide="), "expected STAGE=N or STAGE=+N"),
         (("--team", "decide"), "expected STAGE=N or STAGE=+N"),
         (("--team-from", "2026-08-03"), "--team-from needs --team"),
-        (("--team-from", "03/08/2026", "--team", "decide=1"), "expected a date as YYYY-MM-DD"),
+        (("--team-from", "3 Aug 2026", "--team", "decide=1"), "expected a date as YYYY-MM-DD"),
         (("--unprompted-rate", "1.5"), "--unprompted-rate"),
     ],
 )

@@ -5,6 +5,7 @@ Each must be the database the migrations make."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,20 +45,29 @@ def migrated(tmp_path: Path, _pg_admin: Engine | None) -> Iterator[Engine]:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+def constraints_sorted(sql: str | None) -> str | None:
+    """A CREATE TABLE with its constraints in one order. On SQLite Alembic's batch mode
+    rebuilds a table with its constraints in the order of a set, which changes from one
+    process to the next: the same table, written two ways."""
+    match = re.fullmatch(r"(CREATE TABLE [^(]+\()(.*)(\n\))", sql or "", re.DOTALL)
+    if match is None:
+        return sql
+    items = match.group(2).split(", \n")
+    columns = [item for item in items if not item.lstrip().startswith("CONSTRAINT")]
+    constraints = sorted(item for item in items if item.lstrip().startswith("CONSTRAINT"))
+    return match.group(1) + ", \n".join(columns + constraints) + match.group(3)
+
+
 def described(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
     """Everything the schema is made of, and the rows the migrations wrote, with the
     schema's own name taken out."""
     if conn.dialect.name == "sqlite":
-        rows = conn.execute(
-            text("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
-        ).all()
-        # A table that Alembic's batch mode rebuilt (0014's tasks) lists its constraints
-        # in the order of a Python set, which differs between processes: compare a
-        # table's clauses as a sorted list, not as one string.
         shape = {
             "objects": [
-                (kind, name, table, sorted(c.strip(" \t,") for c in (sql or "").splitlines()))
-                for kind, name, table, sql in rows
+                (kind, name, table, constraints_sorted(sql))
+                for kind, name, table, sql in conn.execute(
+                    text("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+                )
             ]
         }
     else:

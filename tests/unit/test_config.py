@@ -139,7 +139,7 @@ def test_missing_file_and_bad_toml_are_clear(tmp_path: Path) -> None:
         load_config(write(tmp_path, "[risk\n"), env={})
 
 
-def test_issue13_policy_settings_default_to_todays_behaviour() -> None:
+def test_the_councils_policy_settings_default_to_the_statute() -> None:
     from services.app import policy_from, settings_from
     from transport.domain.eligibility import Policy
 
@@ -154,7 +154,7 @@ def test_issue13_policy_settings_default_to_todays_behaviour() -> None:
     assert settings_from(config).letter_delivery_working_days == 2
 
 
-def test_issue13_policy_settings_reach_the_policy(tmp_path: Path) -> None:
+def test_the_councils_policy_settings_reach_the_policy(tmp_path: Path) -> None:
     from services.app import policy_from, settings_from
 
     text = (

@@ -1,5 +1,8 @@
-"""Issue 13: the engine against the law and councils' published policies, and the letter a
-parent reads for each case.
+"""The eligibility engine against the law and councils' published policies, case by case:
+the nearest school with no rank, the nearest school of a religion or belief, birthdays
+that end an award only when the outcome changes, the under-8 limit by year group, faith
+transport and the post-16 distance band (tests/unit/test_decision_letter_cases.py has
+the letter a parent reads for each).
 
 Every expected value was worked out by hand (the law and docs/eligibility.md); dates carry
 their weekday. Most cases travel from Thu 4 Sep 2025, the first day of 2025/26, whose
@@ -15,13 +18,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from notifications.letters import LetterContext, decision_letter
 from tests.unit.test_eligibility import any_facts, policies
 from transport.domain.eligibility import Decision, Facts, Policy, assess
 
 TRAVEL = date(2025, 9, 4)  # Thu
 END_2025_26 = date(2026, 8, 31)  # Mon
-LETTER_DATE = date(2025, 7, 14)  # Mon
 ANNUAL = Policy()
 NOT_ELIGIBLE: tuple[Any, ...] = (False, None, None, ())
 
@@ -40,20 +41,7 @@ def outcome(decision: Decision) -> tuple[Any, ...]:
     return (decision.eligible, decision.basis, decision.valid_until, decision.review_reasons)
 
 
-def letter(f: Facts, policy: Policy = ANNUAL, **context: Any) -> str:
-    """The decision letter as a parent reads it, lines joined so a phrase is never split."""
-    ctx = LetterContext("Example County Council", "0300 123 4567", "https://x.example", "Sam",
-                        "APP-1", **context)  # fmt: skip
-    text = decision_letter(assess(f, policy), f, decided_on=LETTER_DATE, context=ctx)
-    return " ".join(text.split())
-
-
-def rule_detail(decision: Decision, code: str) -> str:
-    (found,) = [r for r in decision.rules if r.code == code]
-    return found.detail
-
-
-# ------------------------------------------- defect 3: the nearest school is rank 1
+# ------------------------------------------- the nearest school with no rank is rank 1
 def low_income_12(**changes: Any) -> Facts:
     """Low income, 12 (Year 8), 2.5 miles' walk and 5 by road to the nearest suitable
     school, no rank given."""
@@ -97,30 +85,9 @@ def test_the_nearest_school_with_no_rank_is_rank_1(f: Facts, expected: tuple[Any
     assert outcome(assess(f, ANNUAL)) == expected
 
 
-def test_letter_for_the_nearest_school_with_no_rank() -> None:
-    text = letter(low_income_12())
-    assert "Sam is eligible for free home to school transport from Thursday 4 September" in text
-    assert "the nearest suitable school (rank 1), among the 3 nearest suitable schools" in text
-    assert "rank unknown" not in text
-    assert "This award ends on Monday 31 August 2026, because of the end of the award" in text
-
-
-def test_letter_refusing_at_the_nearest_school_never_says_rank_unknown() -> None:
-    text = letter(low_income_12(road_distance_miles=7.0))
-    assert "Sam is not eligible" in text
-    assert "by road 7 mi beyond 6 mi" in text
-    assert "the nearest suitable school (rank 1), among the 3 nearest suitable schools" in text
-    assert "rank unknown" not in text and "not among" not in text
-
-
-def test_letter_when_no_rank_is_known_says_so_plainly() -> None:
-    text = letter(low_income_12(nearest_suitable_school=False))
-    assert "rank unknown, so not shown to be among the 3 nearest suitable schools" in text
-
-
-# -------------------------------- defect 1: the nearest school of that religion or belief
+# ------------------------------------------ the nearest school of that religion or belief
 def faith_12(**changes: Any) -> Facts:
-    """Issue 13's case: low income, 12 (Year 8), at the nearest school of their faith,
+    """Low income, 12 (Year 8), at the nearest school of their faith,
     ranked 7th among all suitable schools, 11 miles by road (9 miles' walk)."""
     values: dict[str, Any] = {
         "date_of_birth": BORN_AGE_12_Y8,
@@ -143,7 +110,7 @@ BORN_AGE_10_Y6 = date(2015, 3, 14)  # 10 on 4 Sep 2025, Year 6
     ("f", "expected"),
     [
         # Before: not eligible ("not the nearest such school"). Sch 35B para 12.
-        pytest.param(faith_12(), RELIGION, id="issue-13-rank-7-11-miles"),
+        pytest.param(faith_12(), RELIGION, id="rank-7-11-miles"),
         pytest.param(faith_12(suitable_school_rank=None), RELIGION, id="no-rank"),
         pytest.param(faith_12(road_distance_miles=15.0), RELIGION, id="road-15.0"),
         pytest.param(faith_12(road_distance_miles=15.01), NOT_ELIGIBLE, id="road-15.01"),
@@ -167,34 +134,13 @@ def test_religion_or_belief_is_the_nearest_school_of_that_faith(
     assert outcome(assess(f, ANNUAL)) == expected
 
 
-def test_letter_for_the_nearest_school_of_their_faith() -> None:
-    text = letter(faith_12())
-    assert "Sam is eligible for free home to school transport" in text
-    assert (
-        "Why: your family is on a low income and the school, chosen on grounds of religion or "
-        "belief, is the nearest school of that religion or belief, between 2 and 15 miles away."
-    ) in text
-    assert "by road 11 mi within 15 mi" in text
-    assert "Education Act 1996 Sch 35B para 12" in text
-    assert "not the nearest" not in text
-
-
-def test_letter_refusing_religion_beyond_15_miles_says_why() -> None:
-    text = letter(faith_12(road_distance_miles=16.0))
-    assert "Sam is not eligible" in text
-    assert (
-        "chosen on grounds of religion or belief, the nearest school of that religion or "
-        "belief; walking 9 mi > 2 mi and by road 16 mi beyond 15 mi"
-    ) in text
-
-
-# ------------------------------ defect 2: a birthday ends an award only if it changes it
+# ----------------------------------- a birthday ends an award only if it changes the outcome
 BORN_2018_03_10 = date(2018, 3, 10)  # Sat; 7 on 4 Sep 2025, Year 3; 8th birthday Tue 10 Mar 2026
 BORN_2015_03_14 = date(2015, 3, 14)  # Sat; 10, Year 6; 11th birthday Sat 14 Mar 2026
 
 
 def age7(**changes: Any) -> Facts:
-    """Issue 13's case: born 10 Mar 2018, 2.5 miles' walk to the nearest school, low income."""
+    """Born 10 Mar 2018, 2.5 miles' walk to the nearest school, low income."""
     values: dict[str, Any] = {
         "date_of_birth": BORN_2018_03_10,
         "walking_distance_miles": 2.5,
@@ -224,7 +170,7 @@ def year6(**changes: Any) -> Facts:
         pytest.param(
             age7(),
             award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-            id="issue-13-low-income",
+            id="low-income-at-8",
         ),
         # Not low income: at 8 the limit is 3 miles (s444(5)), so the birthday ends it.
         pytest.param(
@@ -237,7 +183,7 @@ def year6(**changes: Any) -> Facts:
         pytest.param(
             age7(medical_until=date(2025, 7, 18)),
             award("STATUTORY_DISTANCE", END_2025_26, "END_OF_YEAR"),
-            id="issue-13-medical-ended-before",
+            id="medical-ended-before",
         ),
         pytest.param(age7(walking_distance_miles=2.0), NOT_ELIGIBLE, id="walk-2.0"),
         pytest.param(
@@ -305,30 +251,6 @@ def test_key_stage_award_looks_past_the_8th_birthday_to_the_11th() -> None:
     )
 
 
-def test_letter_when_the_8th_birthday_ends_nothing() -> None:
-    text = letter(age7())
-    assert "ends on Monday 31 August 2026, because of the end of the award period." in text
-    assert "8th birthday" not in text
-
-
-def test_letter_when_the_8th_birthday_ends_the_award() -> None:
-    text = letter(age7(low_income=False))
-    assert (
-        "This award ends on Monday 9 March 2026, because of your child's 8th birthday, when "
-        "the walking distance rises to 3 miles."
-    ) in text
-
-
-def test_letter_when_the_11th_birthday_ends_nothing() -> None:
-    text = letter(year6())
-    assert (
-        "This award ends on Monday 31 August 2026, because of the end of the award period and "
-        "the move to the next phase of education."
-    ) in text
-    assert "11th birthday" not in text
-    assert "your child's 11th birthday" in letter(year6(road_distance_miles=6.01))
-
-
 @settings(max_examples=500, deadline=None)
 @given(f=any_facts(), policy=policies)
 def test_a_birthday_that_ends_an_award_really_changes_the_outcome(f: Facts, policy: Policy) -> None:
@@ -341,7 +263,7 @@ def test_a_birthday_that_ends_an_award_really_changes_the_outcome(f: Facts, poli
         assert not assess(later, policy).eligible, assess(later, policy).as_dict()
 
 
-# ------------------------------------------------- new policy: under 8 by year group
+# ---------------------------------------------- council policy: under 8 by year group
 BY_YEAR_3 = Policy(under8_limit_by="year_group", under8_until_year=3)
 BORN_AGE_7_Y3 = date(2018, 3, 14)  # 7, Year 3; 8th birthday Sat 14 Mar 2026
 BORN_AGE_8_Y3 = date(2017, 9, 1)  # Fri; 8 on 1 Sep 2025, Year 3 (born Sep 2017)
@@ -426,19 +348,7 @@ def test_under8_limit_by_year_group(f: Facts, policy: Policy, expected: tuple[An
     assert outcome(assess(f, policy)) == expected
 
 
-def test_letter_for_the_under8_limit_by_year_group() -> None:
-    text = letter(walker(BORN_AGE_8_Y3), BY_YEAR_3)
-    assert "Sam is eligible" in text
-    assert (
-        "walking 2.5 mi > 2 mi limit for Year 3 (council policy: to the end of Year 3); "
-        "the nearest suitable school"
-    ) in text
-    assert "8th birthday" not in text
-    refused = letter(walker(BORN_AGE_8_Y4), BY_YEAR_3)
-    assert "walking 2.5 mi is not more than 3 mi limit for Year 4 (after Year 3)" in refused
-
-
-# ------------------------------------------------ new policy: faith transport
+# ---------------------------------------------------- council policy: faith transport
 FAITH = Policy(
     faith_transport=True, faith_primary_upper_miles=20.0, faith_secondary_upper_miles=25.0
 )
@@ -516,17 +426,7 @@ def test_faith_transport(f: Facts, policy: Policy, expected: tuple[Any, ...]) ->
     assert outcome(assess(f, policy)) == expected
 
 
-def test_letter_for_faith_transport() -> None:
-    text = letter(pupil_of_faith(), FAITH)
-    assert "Sam is eligible" in text
-    assert "Why: the council's faith transport policy applies" in text
-    assert "by road 22 mi within 25 mi (secondary limit" in text
-    refused = letter(pupil_of_faith(), FAITH_LOW_INCOME)
-    assert "Sam is not eligible" in refused
-    assert "not low income (council policy needs low income)" in refused
-
-
-# ---------------------------------------------------- new policy: post-16 distance band
+# ------------------------------------------------ council policy: post-16 distance band
 BAND = Policy(post16="band", post16_lower_miles=3.0, post16_upper_miles=15.0)
 BAND_LOW_INCOME = Policy(post16="band", post16_needs_low_income=True)
 ALL_LOW_INCOME = Policy(post16="all", post16_needs_low_income=True)
@@ -574,51 +474,3 @@ def student(**changes: Any) -> Facts:
 )
 def test_post16_distance_band(f: Facts, policy: Policy, expected: tuple[Any, ...]) -> None:
     assert outcome(assess(f, policy)) == expected
-
-
-def test_letter_for_the_post16_band() -> None:
-    text = letter(student(), BAND)
-    assert "Why: the council's post-16 transport policy applies to your child." in text
-    assert "walking 3.5 mi > 3 mi and by road 10 mi within 15 mi; the nearest" in text
-    refused = letter(student(road_distance_miles=16.0), BAND)
-    assert "Sam is not eligible" in refused
-    assert "by road 16 mi beyond 15 mi" in refused
-
-
-# ------------------------------------- review deadline counted from receipt of the letter
-@pytest.mark.parametrize(
-    ("delivery", "received", "deadline"),
-    [
-        # Letter Mon 14 Jul 2025, 0 days (email): 20 working days to Mon 11 Aug 2025
-        # (Mon 25 Aug is the summer bank holiday, after it).
-        (0, None, "Monday 11 August 2025"),
-        # 2 days (post): received Wed 16 Jul, 20 working days to Wed 13 Aug 2025.
-        (2, "Wednesday 16 July 2025", "Wednesday 13 August 2025"),
-        # 1 day: received Tue 15 Jul, to Tue 12 Aug.
-        (1, "Tuesday 15 July 2025", "Tuesday 12 August 2025"),
-    ],
-)
-def test_review_deadline_counts_from_receipt(
-    delivery: int, received: str | None, deadline: str
-) -> None:
-    text = letter(age7(), delivery_working_days=delivery)
-    assert f"that is by {deadline}" in text
-    if received is None:
-        assert "within 20 working days of the date of this letter, that is by" in text
-    else:
-        plural = "s" if delivery > 1 else ""
-        assert (
-            f"within 20 working days of receiving this letter (we take that to be {received}, "
-            f"{delivery} working day{plural} after the date of this letter)"
-        ) in text
-
-
-def test_review_deadline_skips_christmas_and_new_year() -> None:
-    # Letter Mon 21 Dec 2026; received Wed 23 Dec (2 working days); then 20 working days
-    # skipping Fri 25 Dec, Mon 28 Dec (Boxing Day moved) and Fri 1 Jan: Mon 25 Jan 2027.
-    ctx = LetterContext("C", "0", "u", "Sam", None, delivery_working_days=2)
-    text = decision_letter(assess(age7(), ANNUAL), age7(), decided_on=date(2026, 12, 21),
-                           context=ctx)  # fmt: skip
-    text = " ".join(text.split())
-    assert "(we take that to be Wednesday 23 December 2026, 2 working days" in text
-    assert "that is by Monday 25 January 2027" in text
