@@ -80,15 +80,16 @@ def digest(
 ) -> None:
     """The team's morning digest, in the terminal (the nightly job also emails it)."""
     from commands.views import echo_json
+    from commands.views.digest import digest_json
     from notifications.digest import render_digest
     from services.digest import morning_digest
 
     app = app_from(ctx)
     data = morning_digest(app, today_or(app, as_of))
     if output is ReportFormat.json:
-        echo_json(data)
+        echo_json(digest_json(data))
         return
-    subject, text, _ = render_digest(data)
+    subject, text, _ = render_digest(data, app.tz)
     typer.echo(f"{subject}\n\n{text}", nl=False)
 
 

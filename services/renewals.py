@@ -276,7 +276,9 @@ def _run(
                 alerts=alerts,
                 check=settings.check,
             )
-            queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
+            queued = bool(
+                queue_digest(conn, data, council=settings.council, on=on, now=now, tz=app.tz)
+            )
     return RenewalRun(outcome, ladder, tasks, queued, details)
 
 

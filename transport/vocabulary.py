@@ -131,6 +131,19 @@ class TaskKind(StrEnum):
     COMPLETE_ARRANGEMENT = "complete_arrangement"
 
 
+# Each task kind in words, for people (the digest).
+TASK_WORDS: dict[str, str] = {
+    TaskKind.PHONE_FAMILY: "phone the family",
+    TaskKind.FIX_CONTACT: "fix contact details",
+    TaskKind.CHASE_APPLICATION: "decide an application, or make its award",
+    TaskKind.CONFIRM_ARRANGEMENT: "confirm an arrangement",
+    TaskKind.REVIEW_DECISION: "review a decision an export contradicts",
+    TaskKind.READ_REPLY: "read a family's text",
+    TaskKind.COMPLETE_ARRANGEMENT: "complete an arrangement (operator, pick-up, first day)",
+}
+assert set(TASK_WORDS) == set(TaskKind), "every task kind has its words"
+
+
 class InboundKind(StrEnum):
     """What a text received from a family is: a reply for the team to read, or one of the
     words that opt a number out of texts, back in, or ask for help."""

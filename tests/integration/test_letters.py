@@ -173,7 +173,7 @@ def test_posted_records_the_day_once_and_a_details_letter_then_tells_the_family(
     with engine.connect() as conn:
         told = conn.execute(select(Arrangement.family_informed_on)).scalar_one()
     assert told is None  # written, not yet posted
-    assert morning_digest(app, date(2026, 8, 13))["letters"]["unposted"] == 1
+    assert morning_digest(app, date(2026, 8, 13)).letters_unposted == 1
 
     dry = posted(app, date(2026, 8, 14), by="post room", dry_run=True)
     assert dry.letters == [letter["id"]] and letters(engine)[0]["posted_on"] is None
@@ -186,7 +186,7 @@ def test_posted_records_the_day_once_and_a_details_letter_then_tells_the_family(
         actors = conn.execute(select(AuditEvent.actor).where(AuditEvent.action == "posted"))
         assert list(actors.scalars()) == ["post room"]
     assert posted(app, date(2026, 8, 15), by="post room").letters == []  # once
-    assert morning_digest(app, date(2026, 8, 15))["letters"]["unposted"] == 0
+    assert morning_digest(app, date(2026, 8, 15)).letters_unposted == 0
 
 
 def test_preview_by_letter_shows_the_address_block(
