@@ -101,18 +101,19 @@ def applications_assess(
     """Recommend a decision for every undecided application and store it with its reasons.
     The application's status does not change: a caseworker decides."""
     from commands.views import echo_json
+    from commands.views.eligibility import assess_json
     from services.assessments import assess_undecided
 
     run = assess_undecided(app_from(ctx), academic_year=year, dry_run=dry_run)
     if output is ReportFormat.json:
-        echo_json(run.summary())
+        echo_json(assess_json(run))
         return
     typer.echo(
         f"{run.assessed} undecided application(s) assessed: {run.eligible} eligible, "
         f"{run.assessed - run.eligible} not eligible"
         + (" (dry run: nothing stored)" if dry_run else "; recommendations stored")
     )
-    for basis, count in sorted(run.by_basis.items(), key=lambda item: -item[1]):
+    for basis, count in run.by_basis:
         typer.echo(f"  {basis}: {count}")
 
 

@@ -3,8 +3,9 @@ application, and record a caseworker's decision (which, on approval, creates the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -115,22 +116,19 @@ def assess_stored(app: App, application_ref: str) -> Assessed:
     return Assessed(application_ref, rows[0].pupil_ref, facts, assess(facts, app.settings.policy))
 
 
-@dataclass
+@dataclass(frozen=True)
 class AssessRun:
-    assessed: int = 0
-    eligible: int = 0
-    by_basis: dict[str, int] = field(default_factory=dict)
-    dry_run: bool = False
-    items: list[Assessed] = field(default_factory=list)
+    """What `applications assess` did (its JSON: commands/views/eligibility.py)."""
 
-    def summary(self) -> dict[str, Any]:
-        return {
-            "assessed": self.assessed,
-            "eligible": self.eligible,
-            "not_eligible": self.assessed - self.eligible,
-            "by_basis": self.by_basis,
-            "stored": not self.dry_run,
-        }
+    assessed: int
+    eligible: int
+    by_basis: tuple[tuple[str, int], ...]  # eligible applications by basis, most first
+    dry_run: bool
+    items: tuple[Assessed, ...] = ()  # each one, when asked for (keep_items)
+
+    @property
+    def not_eligible(self) -> int:
+        return self.assessed - self.eligible
 
 
 def assess_undecided(
@@ -142,7 +140,7 @@ def assess_undecided(
 ) -> AssessRun:
     """Recommend a decision for every received or assessing application, and store it."""
     policy, now = app.settings.policy, app.clock.now()
-    run = AssessRun(dry_run=dry_run)
+    assessed, eligible, by_basis, items = 0, 0, Counter[str](), []
     where: list[ColumnElement[bool]] = [Application.status.in_(sorted(UNDECIDED))]
     if academic_year is not None:
         where.append(Application.academic_year == academic_year)
@@ -152,19 +150,19 @@ def assess_undecided(
         for row in _rows(conn, *where):
             facts = _facts(row, first_days)
             decision = assess(facts, policy)
-            run.assessed += 1
+            assessed += 1
             if decision.eligible and decision.basis:
-                run.eligible += 1
-                run.by_basis[decision.basis] = run.by_basis.get(decision.basis, 0) + 1
+                eligible += 1
+                by_basis[decision.basis] += 1
             if keep_items:
-                run.items.append(Assessed(row.application_ref, row.pupil_ref, facts, decision))
+                items.append(Assessed(row.application_ref, row.pupil_ref, facts, decision))
             batch.append(_assessment_row(row.application_ref, facts, decision, now))
             if len(batch) >= PAGE and not dry_run:
                 _store(conn, batch)
                 batch = []
         if batch and not dry_run:
             _store(conn, batch)
-    return run
+    return AssessRun(assessed, eligible, tuple(by_basis.most_common()), dry_run, tuple(items))
 
 
 def recommend_undecided(app: App) -> list[Assessed]:

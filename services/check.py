@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
@@ -38,6 +37,25 @@ from transport.domain.risk import (
 )
 from transport.errors import NoData
 from transport.gc_tuning import full_passes_held
+from transport.vocabulary import Reason
+
+
+@dataclass(frozen=True)
+class CheckCounts:
+    """Totals by severity and by reason (the JSON's ``counts``: commands/views/check.py)."""
+
+    in_scope: int
+    at_risk: int
+    critical: int
+    high: int
+    medium: int
+    low: int
+    by_reason: tuple[tuple[Reason, int], ...]  # every reason, in the check's order
+    new: int | None  # at risk now and not in the baseline run; None without a baseline
+
+    def of(self, severity: str) -> int:
+        found: int = getattr(self, str(severity))
+        return found
 
 
 @dataclass(frozen=True)
@@ -68,16 +86,24 @@ class CheckOutcome:
             risks = [risk for risk in risks if self.is_new(risk.pupil_ref)]
         return risks
 
-    def counts(self) -> dict[str, Any]:
-        """Totals by severity and by reason (the JSON's ``counts``)."""
+    def counts(self) -> CheckCounts:
+        """Totals by severity and by reason."""
         result = self.result
-        data: dict[str, Any] = {"in_scope": result.in_scope, "at_risk": len(result.at_risk)}
-        data.update(result.severity_counts())
+        severities = result.severity_counts()
         reasons = Counter(reason for risk in result.at_risk for reason in risk.reasons)
-        data["by_reason"] = {reason.value: reasons.get(reason, 0) for reason in REASON_ORDER}
+        new = None
         if self.baseline is not None:
-            data["new"] = sum(1 for risk in result.at_risk if self.is_new(risk.pupil_ref))
-        return data
+            new = sum(1 for risk in result.at_risk if self.is_new(risk.pupil_ref))
+        return CheckCounts(
+            result.in_scope,
+            len(result.at_risk),
+            severities["critical"],
+            severities["high"],
+            severities["medium"],
+            severities["low"],
+            tuple((reason, reasons.get(reason, 0)) for reason in REASON_ORDER),
+            new,
+        )
 
 
 def run_check(

@@ -18,7 +18,7 @@ from transport.db.queries import channels, letters
 from transport.db.queries.risk_facts import pupil_names, school_names
 from transport.db.queries.tasks import open_task_counts
 from transport.domain.forecast import worst_short
-from transport.domain.risk import REASON_ORDER, PupilRisk
+from transport.domain.risk import PupilRisk
 from transport.vocabulary import Severity
 
 LIST_LIMIT = 50
@@ -56,17 +56,19 @@ def digest_data(
 
     failed = outbox.recent_failures(conn, since=now - timedelta(days=1))
     unposted, oldest = letters.waiting(conn)
-    severities = result.severity_counts()
-    reasons = outcome.counts()["by_reason"]
+    counts = outcome.counts()
     return Digest(
         council=council.name,
         as_of=result.as_of,
         counts=DigestCounts(
-            result.in_scope,
-            len(result.at_risk),
-            *(severities[severity] for severity in ("critical", "high", "medium", "low")),
+            counts.in_scope,
+            counts.at_risk,
+            counts.critical,
+            counts.high,
+            counts.medium,
+            counts.low,
         ),
-        by_reason=tuple((code, reasons[code]) for code in REASON_ORDER if reasons[code]),
+        by_reason=tuple((code, n) for code, n in counts.by_reason if n),
         compared_with=outcome.baseline.as_of if outcome.baseline else None,
         new=tuple(child(risk) for risk in new[:LIST_LIMIT]),
         new_total=len(new),

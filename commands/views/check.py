@@ -15,7 +15,7 @@ from typing import Any
 
 from commands.views import literal, safe_cell
 from commands.views.tables import Line, Sheet, number, prose, value
-from services.check import CheckOutcome
+from services.check import CheckCounts, CheckOutcome
 from transport.domain.calendar import format_academic_year
 from transport.domain.dates_text import LONDON, day, day_month, day_year, moment_text
 from transport.domain.forecast import StageForecast, describe
@@ -50,12 +50,23 @@ def as_json(
         "data_imported_at": (
             outcome.data_imported_at.isoformat() if outcome.data_imported_at else None
         ),
-        "counts": outcome.counts(),
+        "counts": counts_json(outcome.counts()),
         "calendar_gaps": [gap.as_dict() for gap in outcome.gaps],
         "warnings": warnings(outcome),
         "forecast": [stage.as_dict() for stage in forecast],
         "at_risk": [_item(outcome, risk, names) for risk in outcome.listed(only_new=only_new)],
     }
+
+
+def counts_json(counts: CheckCounts) -> dict[str, Any]:
+    """The JSON's ``counts``: totals by severity, ``by_reason`` (every reason), and ``new``
+    when there is a baseline (docs/check.md)."""
+    data: dict[str, Any] = {"in_scope": counts.in_scope, "at_risk": counts.at_risk}
+    data.update({severity: counts.of(severity) for severity in SEVERITY_ORDER})
+    data["by_reason"] = {str(reason): n for reason, n in counts.by_reason}
+    if counts.new is not None:
+        data["new"] = counts.new
+    return data
 
 
 NO_CHILDREN = (
@@ -189,14 +200,12 @@ def render_table(
         yield Text(f"Children's records last imported {moment_text(outcome.data_imported_at, tz)}")
     for warning in warnings(outcome, gaps=False, tz=tz):
         yield Line(warning, "bold yellow", lead="Warning: ")
-    summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
+    summary = Text(f"{data.in_scope} children in scope, {data.at_risk} at risk: ")
     for severity in SEVERITY_ORDER:
-        summary.append(f"{data[severity]} {severity}", SEVERITY_STYLE[severity])
+        summary.append(f"{data.of(severity)} {severity}", SEVERITY_STYLE[severity])
         summary.append("  ")
-    if "new" in data and outcome.baseline is not None:
-        summary.append(
-            f"({data['new']} new since the check of {day_month(outcome.baseline.as_of)})"
-        )
+    if data.new is not None and outcome.baseline is not None:
+        summary.append(f"({data.new} new since the check of {day_month(outcome.baseline.as_of)})")
     yield summary
     lines = forecast_lines(forecast)
     if lines:
@@ -215,7 +224,7 @@ def render_table(
         return
 
     reasons = Sheet("By reason", [value("Reason"), number("Children"), prose("Meaning")])
-    for code, count in data["by_reason"].items():
+    for code, count in data.by_reason:
         if count:
             reasons.add_row(code, str(count), REASON_HELP[code])
 

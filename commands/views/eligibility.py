@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from services.assessments import AssessRun
 from transport.domain.eligibility import Decision
 
 
@@ -19,3 +22,14 @@ def decision_text(decision: Decision) -> str:
         lines.append(f"  {mark}  {rule.code}: {rule.detail} [{rule.source}]")
     lines.extend(f"  note: {note}" for note in decision.notes)
     return "\n".join(lines)
+
+
+def assess_json(run: AssessRun) -> dict[str, Any]:
+    """`applications assess --format json`."""
+    return {
+        "assessed": run.assessed,
+        "eligible": run.eligible,
+        "not_eligible": run.not_eligible,
+        "by_basis": dict(run.by_basis),
+        "stored": not run.dry_run,
+    }

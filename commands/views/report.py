@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from commands.views import report_charts as charts
+from commands.views.check import counts_json
 from notifications.rendering import html_environment
 from services.check import CheckOutcome
 from transport.db.queries.needs import ChildNeeds
@@ -44,7 +45,8 @@ def html_report(
     marking: str = "",
 ) -> str:
     result = outcome.result
-    counts = outcome.counts()
+    typed = outcome.counts()
+    counts = counts_json(typed)
     at_risk = list(result.at_risk)
     by_school = Counter(risk.school_urn for risk in at_risk)
     urgent = Counter(r.school_urn for r in at_risk if r.severity in ("critical", "high"))
@@ -81,7 +83,7 @@ def html_report(
         "counts": counts,
         "by_reason": [
             {"code": code, "count": n, "meaning": REASON_HELP[code]}
-            for code, n in counts["by_reason"].items()
+            for code, n in typed.by_reason
             if n
         ],
         "by_day_svg": (
