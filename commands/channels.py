@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import typer
@@ -29,7 +30,7 @@ def channels_check(
 
     found = check_channels(app_from(ctx))
     if output is ReportFormat.json:
-        echo_json([check.as_dict() for check in found])
+        echo_json([dataclasses.asdict(check) for check in found])
     else:
         for check in found:
             state = "ready" if check.ready else "NOT READY"

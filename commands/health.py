@@ -22,13 +22,13 @@ def health(
     open tasks past due. Exit 0 when all is well, 1 when something needs a person, 2 when
     it cannot tell (no database, no data). Reads only; sends nothing."""
     from commands.views import console, echo_json
-    from commands.views.health import health_lines
+    from commands.views.health import health_json, health_lines
     from commands.views.tables import paragraph
     from services.health import health as check_health
 
     report = check_health(app_from(ctx))
     if output is ReportFormat.json:
-        echo_json(report.as_dict())
+        echo_json(health_json(report))
     else:
         out = console()
         for lead, text in health_lines(report):

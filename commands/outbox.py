@@ -96,7 +96,7 @@ def outbox_list(
 ) -> None:
     """Every message, newest first: to whom, about which children, and what happened."""
     from commands.views import console, echo_json, write_csv
-    from commands.views.outbox import MESSAGE_COLUMNS, messages_table
+    from commands.views.outbox import MESSAGE_COLUMNS, message_json, messages_table
     from services.outbox_admin import list_messages
 
     app = app_from(ctx)
@@ -108,11 +108,11 @@ def outbox_list(
         limit=limit or None,
     )
     if output is Format.json:
-        echo_json([row.as_dict() for row in rows])
+        echo_json([message_json(row) for row in rows])
     elif output is Format.csv:
         write_csv(
             MESSAGE_COLUMNS,
-            [{**row.as_dict(), "pupil_refs": " ".join(row.pupil_refs)} for row in rows],
+            [{**message_json(row), "pupil_refs": " ".join(row.pupil_refs)} for row in rows],
         )
     else:
         console().print(messages_table(rows, app.tz))

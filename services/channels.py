@@ -11,7 +11,7 @@ is said with the setting to fix.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from services.app import App
@@ -25,9 +25,6 @@ class ChannelCheck:
     ready: bool
     detail: str  # what was verified, or what is wrong and the setting to fix
     setting: str | None = None  # the setting to fix, when not ready
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def check_channels(app: App) -> list[ChannelCheck]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -42,14 +41,6 @@ class HealthReport:
     @property
     def state(self) -> HealthState:
         return next(s for s, code in rules.EXIT_CODES.items() if code == self.exit_code)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "state": str(self.state),
-            "exit_code": self.exit_code,
-            "checked_at": self.checked_at.isoformat(),
-            "concerns": [concern.as_dict() for concern in self.concerns],
-        }
 
 
 def health(app: App) -> HealthReport:

@@ -4,9 +4,8 @@ letter tells the family only then: its arrangement records the day it was posted
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.app import App
@@ -18,21 +17,12 @@ from transport.db.queries.inform import mark_informed
 DETAILS = "transport_details"
 
 
-@dataclass
+@dataclass(frozen=True)
 class PostedReport:
     on: date
-    letters: list[int] = field(default_factory=list)  # outbox ids marked posted
-    informed: int = 0  # arrangements whose family is now told
-    dry_run: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "posted_on": self.on.isoformat(),
-            "letters": self.letters,
-            "count": len(self.letters),
-            "arrangements_informed": self.informed,
-            "dry_run": self.dry_run,
-        }
+    letters: tuple[int, ...]  # outbox ids marked posted
+    informed: int  # arrangements whose family is now told
+    dry_run: bool
 
 
 def posted(app: App, on: date, *, by: str, dry_run: bool = False) -> PostedReport:
@@ -41,22 +31,22 @@ def posted(app: App, on: date, *, by: str, dry_run: bool = False) -> PostedRepor
     now = app.clock.now()
     tz = ZoneInfo(app.settings.council.timezone)
     end = datetime.combine(on + timedelta(days=1), time(), tzinfo=tz)
-    report = PostedReport(on, dry_run=dry_run)
+    informed = 0
     with writer(app.ready().engine).begin() as conn:
         letters = store.unposted(conn, written_before=end)
-        report.letters = [row.id for row in letters]
+        ids = [row.id for row in letters]
         if dry_run or not letters:
-            return report
-        store.mark_posted(conn, report.letters, on=on, now=now)
+            return PostedReport(on, tuple(ids), 0, dry_run)
+        store.mark_posted(conn, ids, on=on, now=now)
         for row in letters:
             if row.kind == DETAILS:
                 children = (row.context or {}).get("children") or []
-                report.informed += mark_informed(conn, row.id, row.academic_year, children, on=on)
+                informed += mark_informed(conn, row.id, row.academic_year, children, on=on)
         AuditContext(actor=by, at=now).record(
             conn,
             "posted",
             "outbox",
             (on.isoformat(),),
-            {"letters": report.letters, "arrangements_informed": report.informed},
+            {"letters": ids, "arrangements_informed": informed},
         )
-    return report
+    return PostedReport(on, tuple(ids), informed, dry_run)

@@ -4,9 +4,8 @@ settling of a message whose outcome is unknown, and a message previewed for a pu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from sqlalchemy import String, cast, select
 
@@ -53,14 +52,6 @@ class MessageRow:
     delivered_at: datetime | None
     fallback_of: int | None
     dedupe_key: str
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["pupil_refs"] = list(self.pupil_refs)
-        for key in ("created_at", "next_attempt_at", "sent_at", "delivered_at"):
-            value = getattr(self, key)
-            data[key] = value.isoformat() if value else None
-        return data
 
 
 def list_messages(

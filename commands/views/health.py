@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from services.health import HealthReport
 from transport.vocabulary import HealthState
@@ -26,3 +27,14 @@ def health_lines(report: HealthReport) -> Iterator[tuple[str, str]]:
     width = max(len(c.name) for c in report.concerns)
     for concern in report.concerns:
         yield f"{WORDS[concern.state]:<8} {concern.name:<{width}}  ", concern.detail
+
+
+def health_json(report: HealthReport) -> dict[str, Any]:
+    """`transport health --format json` (docs/operations.md): the state, its exit code,
+    when it was checked (ISO with its offset), and each concern with its figures."""
+    return {
+        "state": str(report.state),
+        "exit_code": report.exit_code,
+        "checked_at": report.checked_at.isoformat(),
+        "concerns": [concern.as_dict() for concern in report.concerns],
+    }

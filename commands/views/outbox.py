@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from commands.views import plain
@@ -51,6 +53,17 @@ def messages_table(rows: Sequence[MessageRow], tz: tzinfo) -> Sheet:
             error,
         )
     return table
+
+
+def message_json(row: MessageRow) -> dict[str, Any]:
+    """A message as `outbox list --format json` gives it (docs/reminders.md): every field,
+    the children as a list, instants in ISO with their offset."""
+    data = dataclasses.asdict(row)
+    data["pupil_refs"] = list(row.pupil_refs)
+    for key in ("created_at", "next_attempt_at", "sent_at", "delivered_at"):
+        value = getattr(row, key)
+        data[key] = value.isoformat() if value else None
+    return data
 
 
 STATUS_WORDS = {

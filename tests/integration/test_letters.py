@@ -176,16 +176,16 @@ def test_posted_records_the_day_once_and_a_details_letter_then_tells_the_family(
     assert morning_digest(app, date(2026, 8, 13)).letters_unposted == 1
 
     dry = posted(app, date(2026, 8, 14), by="post room", dry_run=True)
-    assert dry.letters == [letter["id"]] and letters(engine)[0]["posted_on"] is None
+    assert dry.letters == (letter["id"],) and letters(engine)[0]["posted_on"] is None
     report = posted(app, date(2026, 8, 14), by="post room")
-    assert (report.letters, report.informed) == ([letter["id"]], 1)
+    assert (report.letters, report.informed) == ((letter["id"],), 1)
     assert letters(engine)[0]["posted_on"] == date(2026, 8, 14)
     with engine.connect() as conn:
         informed = conn.execute(select(Arrangement.family_informed_on, Arrangement.informed_by))
         assert tuple(informed.one()) == (date(2026, 8, 14), f"message {letter['id']}")
         actors = conn.execute(select(AuditEvent.actor).where(AuditEvent.action == "posted"))
         assert list(actors.scalars()) == ["post room"]
-    assert posted(app, date(2026, 8, 15), by="post room").letters == []  # once
+    assert posted(app, date(2026, 8, 15), by="post room").letters == ()  # once
     assert morning_digest(app, date(2026, 8, 15)).letters_unposted == 0
 
 
