@@ -71,7 +71,7 @@ def contacts_list(
     and why: the first 100 by id unless --limit says otherwise."""
 
     from commands.views import console, echo_json, national, write_csv
-    from commands.views.tables import Sheet, number, prose, value
+    from commands.views.tables import Line, Sheet, number, prose, value
     from services.contacts import list_contacts
     from transport.domain.dates_text import short_moment
 
@@ -100,11 +100,14 @@ def contacts_list(
             "blocked_at": short_moment(blocked_at, app.tz) if blocked_at else "",
         }
         table.add_row(*(cells[c] for c in COLUMNS))
-    console().print(table)
+    out = console()
+    out.print(table)
     if total > len(rows):
-        typer.echo(
-            f"… and {total - len(rows)} more: use --pupil REF, --blocked, --limit N (0 for all) "
-            "or --format csv"
+        out.print(
+            Line(
+                f"… and {total - len(rows)} more: use --pupil REF, --blocked, --limit N (0 "
+                "for all) or --format csv"
+            )
         )
 
 
