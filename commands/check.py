@@ -150,7 +150,6 @@ def show(
         schools=schools,
         only_new=only_new,
         limit=limit,
-        width=out.width,
         forecast=stages,
     ):
         out.print(renderable)
@@ -160,15 +159,17 @@ def _html(
     app: App, outcome: CheckOutcome, *, only_new: bool, stages: Sequence[StageForecast]
 ) -> str:
     from commands.views.report import LIST_LIMIT, html_report
-    from services.check import names_for, trend
+    from services.check import report_people, trend
 
     listed = outcome.listed(only_new=only_new)[:LIST_LIMIT]
-    pupils, schools = names_for(app, [risk.pupil_ref for risk in listed])
+    people = report_people(app, [risk.pupil_ref for risk in listed])
     return html_report(
         outcome,
         council=app.settings.council.name,
-        pupils=pupils,
-        schools=schools,
+        pupils=people.pupils,
+        schools=people.schools,
+        needs=people.needs,
+        marking=app.settings.report_marking,
         trend=trend(app, up_to=outcome.result.as_of),
         forecast=stages,
         made_at=app.clock.now(),
@@ -185,8 +186,9 @@ def forecast(
     """Will the team finish in time? For each stage of work (chase, decide, award, arrange,
     inform, reach): what is outstanding, by when, the pace the team actually kept over the
     last working days, when the work clears at that pace, and the pace it needs."""
-    from commands.views import echo_json
+    from commands.views import console, echo_json
     from commands.views.check import forecast_lines
+    from commands.views.tables import Line, show
     from services.check import backlog_forecast, run_check
 
     app = app_from(ctx)
@@ -196,8 +198,8 @@ def forecast(
         echo_json({"as_of": outcome.result.as_of.isoformat(),
                    "forecast": [stage.as_dict() for stage in stages]})  # fmt: skip
         return
-    lines = forecast_lines(stages)
-    typer.echo("\n".join(lines) if lines else "No work is outstanding: every stage is clear.")
+    lines = forecast_lines(stages) or ["No work is outstanding: every stage is clear."]
+    show(console(), *(Line(line) for line in lines))
 
 
 def register(root: typer.Typer) -> None:

@@ -70,7 +70,8 @@ def contacts_list(
     """Contacts (of a pupil, or all linked or blocked ones), with who blocked them, when
     and why: the first 100 by id unless --limit says otherwise."""
 
-    from commands.views import console, echo_json, folding_table, literal, write_csv
+    from commands.views import console, echo_json, national, write_csv
+    from commands.views.tables import Sheet, number, prose, value
     from services.contacts import list_contacts
 
     found, total = list_contacts(
@@ -84,12 +85,19 @@ def contacts_list(
         write_csv(COLUMNS, rows)
         return
     shown = f"{len(rows)} of {total}" if total > len(rows) else str(total)
-    table = folding_table(f"Contacts ({shown})",
-                          ("Id", "Name", "Email", "Mobile", "Pupils", "Blocked", "By", "At",
-                           "Why"))  # fmt: skip
+    table = Sheet(f"Contacts ({shown})", [
+        number("Id"), prose("Name"), value("Email"), value("Mobile"), value("Pupils"),
+        value("Blocked", optional=True), prose("By", optional=True),
+        value("At", optional=True), prose("Why", optional=True),
+    ])  # fmt: skip
     for row in rows:
-        cells = {**row, "blocked": "BLOCKED" if row["blocked"] else ""}
-        table.add_row(*(literal(cells[c] or "") for c in COLUMNS))
+        cells = {
+            **row,
+            "blocked": "BLOCKED" if row["blocked"] else "",
+            "mobile": national(row["mobile"]) if row["mobile"] else "",
+            "pupils": "\n".join(row["pupils"].split()) if row["pupils"] else "",
+        }
+        table.add_row(*(cells[c] for c in COLUMNS))
     console().print(table)
     if total > len(rows):
         typer.echo(

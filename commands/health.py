@@ -21,16 +21,18 @@ def health(
     late), each channel (down since when), messages failed or unknown in the last day,
     open tasks past due. Exit 0 when all is well, 1 when something needs a person, 2 when
     it cannot tell (no database, no data). Reads only; sends nothing."""
-    from commands.views import echo_json
+    from commands.views import console, echo_json
     from commands.views.health import health_lines
+    from commands.views.tables import paragraph
     from services.health import health as check_health
 
     report = check_health(app_from(ctx))
     if output is ReportFormat.json:
         echo_json(report.as_dict())
     else:
-        for line in health_lines(report):
-            typer.echo(line)
+        out = console()
+        for lead, text in health_lines(report):
+            out.print(paragraph(text, out.width, lead=lead))
     raise typer.Exit(report.exit_code)
 
 

@@ -11,7 +11,9 @@ from commands.options import AsOf, ReportFormat, app_from, today_or
 
 def pupil(
     ctx: typer.Context,
-    reference: Annotated[str, typer.Argument(help="The pupil's reference (pupil_ref).")],
+    reference: Annotated[
+        str, typer.Argument(help="The pupil's reference (pupil_ref), in any case.")
+    ],
     as_of: AsOf = None,
     output: Annotated[
         ReportFormat, typer.Option("--format", help="text (for people) or json.")
@@ -22,6 +24,7 @@ def pupil(
     the messages sent, the tasks and the audit log, newest first."""
     from commands.views import console, echo_json
     from commands.views.pupil import story_json, story_view
+    from commands.views.tables import show
     from services.pupil import pupil_story
 
     app = app_from(ctx)
@@ -29,10 +32,40 @@ def pupil(
     if output is ReportFormat.json:
         echo_json(story_json(story))
         return
-    out = console()
-    for renderable in story_view(story):
-        out.print(renderable)
+    show(console(), *story_view(story))
+
+
+def find(
+    ctx: typer.Context,
+    text: Annotated[
+        str,
+        typer.Argument(
+            help="What the caller gives: a reference, a child's surname (and first name), "
+            "a postcode, a parent's email or phone number, a school's name or URN."
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most N children.")] = 20,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text (for people) or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """Find the children a caller means: by reference (any case), the child's surname and
+    first name, a postcode (or its first half), a parent's email or number, or a school.
+    Lists the matching children (reference, name, school); nothing matching, the nearest
+    surnames and references ("did you mean"), exit 1. Then: transport pupil REF."""
+    from commands.views import console, echo_json
+    from commands.views.pupil import found_json, found_view
+    from services.find import find_children
+
+    result = find_children(app_from(ctx), text, limit=limit)
+    if output is ReportFormat.json:
+        echo_json(found_json(result))
+    else:
+        console().print(*found_view(result))
+    if not result.matches:
+        raise typer.Exit(1)
 
 
 def register(root: typer.Typer) -> None:
     root.command("pupil")(pupil)
+    root.command("find")(find)

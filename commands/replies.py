@@ -28,7 +28,7 @@ def replies_list(
 ) -> None:
     """Texts received, newest first: replies with their words (kept for [retention]
     message_bodies_days), and STOP, START and HELP as what they did."""
-    from commands.views import console, echo_json, folding_table, literal, write_csv
+    from commands.views import console, echo_json, tables, write_csv
     from services.replies import list_replies
 
     found = list_replies(app_from(ctx), contact_id=contact, number=number, limit=limit)
@@ -39,11 +39,12 @@ def replies_list(
     if output is Format.csv:
         write_csv(COLUMNS, rows)
         return
-    table = folding_table(
-        f"Texts received ({len(rows)})", ("Id", "Received", "Contact", "From", "Kind", "Text")
-    )
+    table = tables.Sheet(f"Texts received ({len(rows)})", [
+        tables.number("Id"), tables.value("Received"), tables.number("Contact"),
+        tables.value("From"), tables.value("Kind"), tables.prose("Text"),
+    ])  # fmt: skip
     for row in rows:
-        table.add_row(*(literal(row[c] if row[c] is not None else "") for c in COLUMNS))
+        table.add_row(*(row[c] for c in COLUMNS))
     console().print(table)
 
 

@@ -56,7 +56,8 @@ def tasks_list(
 ) -> None:
     """The team's tasks, the most urgent first."""
 
-    from commands.views import console, echo_json, folding_table, literal, write_csv
+    from commands.views import console, echo_json, national, write_csv
+    from commands.views.tables import Sheet, number, prose, show, value
     from services.tasks import list_tasks
 
     chosen = None if status is StatusChoice.all else status.value
@@ -68,12 +69,15 @@ def tasks_list(
     if output is Format.csv:
         write_csv(COLUMNS, [{**r, "phone_numbers": " ".join(r["phone_numbers"])} for r in rows])
         return
-    headers = ("Id", "Due", "Kind", "Pupil", "Name", "School", "Why", "Status", "Phone")
-    table = folding_table(f"Tasks ({len(rows)})", headers)
+    table = Sheet(f"Tasks ({len(rows)})", [
+        number("Id"), value("Due"), value("Kind"), value("Pupil"), prose("Name", optional=True),
+        value("School", optional=True), prose("Why"), value("Status", optional=True),
+        value("Phone"),
+    ])  # fmt: skip
     for row in rows:
-        phones = "\n".join(national(number) for number in row["phone_numbers"])
-        table.add_row(*(literal(row[c] or "") for c in COLUMNS[:-1]), literal(phones))
-    console().print(table)
+        phones = "\n".join(national(phone) for phone in row["phone_numbers"])
+        table.add_row(*(row[c] for c in COLUMNS[:-1]), phones)
+    show(console(), table)
 
 
 @app.command("done")
@@ -94,17 +98,6 @@ def tasks_done(
     actor = actor_from(by)
     mark_done(app_from(ctx), task_id, by=actor, note=note.strip())
     typer.echo(f"task {task_id} done")
-
-
-def national(number: str) -> str:
-    """+441632960123 -> '01632 960123': how the team dials a UK number."""
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, "GB")
-    except phonenumbers.NumberParseException:
-        return number
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
 
 
 def register(root: typer.Typer) -> None:

@@ -53,6 +53,7 @@ class CheckSettings:
     max_data_age_days: int = 3
     names_in_exports: bool = True
     rate_window_working_days: int = 10
+    forecast_alert_working_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Settings:
     rates: dict[str, float]  # messages per second, per channel
     retention: RetentionSettings
     inform_days_before: int = 21  # transport details go this long before the first day
+    report_marking: str = ""  # the protective marking on every page of the HTML report
 
 
 def ladder_from(reminders: RemindersConfig) -> tuple[LadderStep, ...]:
@@ -139,6 +141,7 @@ def settings_from(config: Config) -> Settings:
             config.check.max_data_age_days,
             config.check.names_in_exports,
             config.check.rate_window_working_days,
+            config.check.forecast_alert_working_days,
         ),
         renewals=RenewalSettings(
             ladder_from(config.reminders),
@@ -160,6 +163,7 @@ def settings_from(config: Config) -> Settings:
             Path(config.email.outbox_dir),
         ),
         inform_days_before=config.inform.days_before_first_day,
+        report_marking=config.report.marking,
     )
 
 

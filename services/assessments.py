@@ -3,7 +3,7 @@ application, and record a caseworker's decision (which, on approval, creates the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,14 +16,13 @@ from services.app import App
 from transport.audit import AuditContext
 from transport.db.dialect import upsert
 from transport.db.engine import writer
+from transport.db.queries.calendars import first_school_days
 from transport.db.queries.decisions import award_ref_of, end_award
 from transport.db.tables import (
     Application,
     ApplicationAssessment,
     Award,
     Pupil,
-    School,
-    Term,
     table_of,
 )
 from transport.domain.eligibility import Decision, Facts, assess
@@ -31,6 +30,7 @@ from transport.errors import UsageError
 from transport.vocabulary import UNDECIDED, ApplicationStatus, Basis
 
 PAGE = 5000
+FirstDays = Callable[[str, int], date | None]  # (school URN, academic year) -> first school day
 
 
 @dataclass(frozen=True)
@@ -64,28 +64,13 @@ _COLUMNS = (
 )
 
 
-def _first_days(conn: Connection) -> dict[tuple[str, int], date]:
-    """(school URN, academic year) -> the first pupil day of its autumn term."""
-    autumn = {
-        (calendar, year): first
-        for calendar, year, first in conn.execute(
-            select(Term.calendar, Term.academic_year, Term.first_day).where(Term.term == "autumn")
-        )
-    }
-    schools = {urn: calendar for urn, calendar in conn.execute(select(School.urn, School.calendar))}
-    return {
-        (urn, year): first
-        for urn, calendar in schools.items()
-        for (cal, year), first in autumn.items()
-        if cal == calendar
-    }
-
-
-def _facts(row: Any, first_days: dict[tuple[str, int], date]) -> Facts:
-    """Transport is wanted from the first pupil day of the year at the school applied for,
-    or from the day the application arrived when that is later (a mid-year application)."""
+def _facts(row: Any, first_days: FirstDays) -> Facts:
+    """Transport is wanted from the first school day of the year at the school applied for
+    (after its closures, INSET days and bank holidays: not the term's published first
+    day), or from the day the application arrived when that is later (a mid-year
+    application)."""
     school = row.applied_school_urn or row.next_school_urn or row.pupil_school_urn
-    start = first_days.get((school, row.academic_year), date(row.academic_year, 9, 1))
+    start = first_days(school, row.academic_year) or date(row.academic_year, 9, 1)
     return Facts(
         date_of_birth=row.date_of_birth,
         travel_from=max(start, row.received_on),
@@ -122,7 +107,7 @@ def _rows(conn: Connection, *where: Any) -> Iterator[Any]:
 def assess_stored(app: App, application_ref: str) -> Assessed:
     """The engine's recommendation for a stored application, on its stored facts."""
     with app.ready().engine.connect() as conn:
-        first_days = _first_days(conn)
+        first_days = first_school_days(conn)
         rows = list(_rows(conn, Application.application_ref == application_ref))
     if not rows:
         raise UsageError(f"no application {application_ref!r}")
@@ -162,7 +147,7 @@ def assess_undecided(
     if academic_year is not None:
         where.append(Application.academic_year == academic_year)
     with writer(app.ready().engine).connect() as conn, conn.begin():
-        first_days = _first_days(conn)
+        first_days = first_school_days(conn)
         batch: list[dict[str, Any]] = []
         for row in _rows(conn, *where):
             facts = _facts(row, first_days)
@@ -187,7 +172,7 @@ def recommend_undecided(app: App) -> list[Assessed]:
     stored facts and the current policy; read only, nothing stored (the simulator)."""
     policy = app.settings.policy
     with app.ready().engine.connect() as conn:
-        first_days = _first_days(conn)
+        first_days = first_school_days(conn)
         found = []
         for row in _rows(conn, Application.status.in_(sorted(UNDECIDED))):
             facts = _facts(row, first_days)

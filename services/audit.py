@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from sqlalchemy.engine import Connection
 
 from services.app import App
-from services.keys import known_keys
+from services.keys import pupil_key
 from transport.clock import LONDON
 from transport.db.queries import pupil as child_store
 from transport.db.queries.audit import About, AuditLine, about_child, events
@@ -30,8 +30,8 @@ def read_audit(
         return events(conn, about=about, since=start, actor=actor, action=action, limit=limit)
 
 
-def _about(conn: Connection, pupil_ref: str) -> About:
-    known_keys(conn, pupil_ref=pupil_ref)
+def _about(conn: Connection, given: str) -> About:
+    pupil_ref = pupil_key(conn, given)
     contacts = child_store.contacts(conn, pupil_ref)
     messages = child_store.messages(conn, pupil_ref, [c.contact_id for c in contacts])
     return about_child(

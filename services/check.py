@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from services.app import App
+from services.app import App, CheckSettings
 from services.keys import known_keys
 from transport.db.engine import writer
 from transport.db.failures import explain
 from transport.db.queries import snapshots
+from transport.db.queries.needs import ChildNeeds, child_needs
 from transport.db.queries.record import children_imported_at, last_import_at
 from transport.db.queries.risk_facts import (
     load_calendars,
@@ -100,16 +101,14 @@ def run_check(
                 f"no data: nothing has ever been imported into {app.database}; "
                 "run `transport import DIR` first"
             )
-        known_keys(conn, school_urn=school_urn)
+        school_urn = known_keys(conn, school_urn=school_urn).school_urn
         calendars, school_calendar = load_calendars(conn)
         ctx = RiskContext(as_of, horizon, calendars, school_calendar, settings.thresholds)
         result = check(pupil_facts(conn, school_urn=school_urn), ctx)
         gaps = tuple(calendar_gaps(ctx, result))
         baseline = snapshots.baseline_before(conn, as_of)
         imported_at = children_imported_at(conn)
-        no_children = result.in_scope == 0 and (
-            school_urn is None or not _any_in_scope(conn, ctx)
-        )
+        no_children = result.in_scope == 0 and (school_urn is None or not _any_in_scope(conn, ctx))
     run_id, not_saved = None, None
     # Only a whole-county run is a snapshot: a run for one school is a view of it.
     if save and school_urn is None:
@@ -118,9 +117,7 @@ def run_check(
                 run_id = snapshots.save(conn, result, run_at=now)
         except OperationalError as exc:  # read-only, locked, disk full: the answer stands
             not_saved = explain(exc, url=app.database) or "the database refused the write"
-    stale = imported_at is None or now - imported_at > timedelta(
-        days=settings.max_data_age_days
-    )
+    stale = imported_at is None or now - imported_at > timedelta(days=settings.max_data_age_days)
     return CheckOutcome(
         result, school_urn, baseline, run_id, gaps, imported_at, stale, not_saved, no_children
     )
@@ -142,6 +139,22 @@ def names_for(app: App, pupil_refs: list[str]) -> tuple[dict[str, str], dict[str
     """Names for a person's view (never for logs): the given pupils', and every school's."""
     with app.engine.connect() as conn:
         return pupil_names(conn, pupil_refs), school_names(conn)
+
+
+@dataclass(frozen=True)
+class ReportPeople:
+    """What the HTML report says of the children it lists (for a person, never for logs)."""
+
+    pupils: dict[str, str]  # pupil_ref -> name
+    schools: dict[str, str]  # URN -> name
+    needs: dict[str, ChildNeeds]  # pupil_ref -> SEND and passenger assistant
+
+
+def report_people(app: App, pupil_refs: list[str]) -> ReportPeople:
+    with app.engine.connect() as conn:
+        return ReportPeople(
+            pupil_names(conn, pupil_refs), school_names(conn), child_needs(conn, pupil_refs)
+        )
 
 
 def risk_of(app: App, conn: Connection, pupil_ref: str, as_of: date) -> PupilRisk | None:
@@ -174,16 +187,19 @@ def backlog_forecast(app: App, outcome: CheckOutcome) -> list[StageForecast]:
     """For each stage of work: outstanding, due by, the team's measured pace, when it
     clears, the pace needed, on track or short (see transport/domain/forecast.py)."""
     with app.engine.connect() as conn:
-        return backlog_forecast_on(
-            conn, outcome, window=app.settings.check.rate_window_working_days
-        )
+        return backlog_forecast_on(conn, outcome, app.settings.check)
 
 
 def backlog_forecast_on(
-    conn: Connection, outcome: CheckOutcome, *, window: int
+    conn: Connection, outcome: CheckOutcome, settings: CheckSettings
 ) -> list[StageForecast]:
     as_of = outcome.result.as_of
+    window = settings.rate_window_working_days
     done = done_in_window(conn, start=window_start(as_of, window), end=as_of)
     return forecast(
-        outcome.result.at_risk, as_of=as_of, done_in_window=done, window_working_days=window
+        outcome.result.at_risk,
+        as_of=as_of,
+        done_in_window=done,
+        window_working_days=window,
+        alert_working_days=settings.forecast_alert_working_days,
     )

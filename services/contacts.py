@@ -79,9 +79,9 @@ def list_contacts(
 ) -> tuple[list[ContactRow], int]:
     """The first ``limit`` contacts listed, and how many there are in all."""
     with app.ready().engine.connect() as conn:
-        known_keys(conn, pupil_ref=pupil_ref)
+        keys = known_keys(conn, pupil_ref=pupil_ref)
         return store.list_contacts(
-            conn, pupil_ref=pupil_ref, blocked_only=blocked_only, limit=limit
+            conn, pupil_ref=keys.pupil_ref, blocked_only=blocked_only, limit=limit
         )
 
 

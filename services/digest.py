@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from notifications import outbox
-from services.app import App
+from services.app import App, CheckSettings
 from services.check import CheckOutcome, run_check
 from transport.config import CouncilConfig
 from transport.db.queries import channels, letters
 from transport.db.queries.risk_facts import pupil_names, school_names
 from transport.db.queries.tasks import open_task_counts
 from transport.domain.calendar import format_academic_year
+from transport.domain.forecast import need_text, pace_text, worst_short
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER, Severity
 
 LIST_LIMIT = 50
@@ -28,8 +29,8 @@ def digest_data(
     *,
     council: CouncilConfig,
     now: datetime,
+    check: CheckSettings,
     alerts: list[str] | None = None,
-    window: int = 10,
 ) -> dict[str, Any]:
     result = outcome.result
     new = [r for r in result.at_risk if outcome.is_new(r.pupil_ref)]
@@ -52,12 +53,13 @@ def digest_data(
 
     from services.check import backlog_forecast_on
 
-    short = [
-        {"stage": st.stage, "outstanding": st.outstanding, "short_by": st.short_by,
-         "due_by": f"{st.due_by:%a %d %b}" if st.due_by else ""}
-        for st in backlog_forecast_on(conn, outcome, window=window)
-        if st.on_track is False
-    ]  # fmt: skip
+    # One banner at most, for the worst stage (the earliest due day, then the largest need).
+    worst = worst_short(backlog_forecast_on(conn, outcome, check))
+    short = (
+        []
+        if worst is None
+        else [{"stage": worst.stage, "need": need_text(worst), "pace": pace_text(worst)}]
+    )
     tasks = open_task_counts(conn)
     unposted, oldest = letters.waiting(conn)
     down = channels.down(conn)
@@ -131,5 +133,5 @@ def morning_digest(app: App, on: date) -> dict[str, Any]:
             outcome,
             council=app.settings.council,
             now=now,
-            window=app.settings.check.rate_window_working_days,
+            check=app.settings.check,
         )

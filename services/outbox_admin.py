@@ -14,13 +14,12 @@ from notifications import outbox
 from services.app import App
 from services.check import risk_of
 from services.inform import details_messages
-from services.keys import known_keys
+from services.keys import known_keys, pupil_key
 from services.renewals import due_pupils, household_messages, kind_of
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
 from transport.db.queries.inform import details_facts
-from transport.db.queries.record import has_pupil
 from transport.db.tables import Contact
 from transport.domain.calendar import academic_year_of
 from transport.domain.ladder import plan
@@ -78,12 +77,12 @@ def list_messages(
         stmt = stmt.where(table.c.status == status)
     if contact_id is not None:
         stmt = stmt.where(table.c.contact_id == contact_id)
-    if pupil_ref:
-        stmt = stmt.where(cast(table.c.pupil_refs, String).like(f'%"{pupil_ref}"%'))
     if limit:
         stmt = stmt.limit(limit)
     with app.ready().engine.connect() as conn:
-        known_keys(conn, pupil_ref=pupil_ref, contact_id=contact_id)
+        pupil_ref = known_keys(conn, pupil_ref=pupil_ref, contact_id=contact_id).pupil_ref
+        if pupil_ref:
+            stmt = stmt.where(cast(table.c.pupil_refs, String).like(f'%"{pupil_ref}"%'))
         return [
             MessageRow(
                 id=row.id,
@@ -172,8 +171,7 @@ def _details_preview(
     """The transport details of the pupil's arrangement for the school year under way (or,
     after its last day, the next), as `transport inform` would send them."""
     with app.ready().engine.connect() as conn:
-        if not has_pupil(conn, pupil_ref):
-            raise UsageError(f"no pupil {pupil_ref!r}")
+        pupil_ref = pupil_key(conn, pupil_ref)
         facts = [
             fact
             for fact in details_facts(conn, as_of, pupil_ref=pupil_ref, told=True)
@@ -221,7 +219,7 @@ def _renewal_preview(
     due the same step share one message), rendered by the ladder's own code."""
     settings = app.settings
     with app.ready().engine.connect() as conn:
-        known_keys(conn, pupil_ref=pupil_ref)
+        pupil_ref = pupil_key(conn, pupil_ref)
         risks = {
             ref: risk
             for ref in store.household_of(conn, pupil_ref)

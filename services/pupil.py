@@ -9,6 +9,7 @@ from datetime import date
 
 from services.app import App
 from services.check import pupil_check
+from services.keys import pupil_key
 from transport.db.queries import pupil as store
 from transport.db.queries.audit import AuditLine
 from transport.domain.calendar_gaps import CalendarGap
@@ -33,8 +34,9 @@ class PupilStory:
 
 def pupil_story(app: App, pupil_ref: str, *, as_of: date) -> PupilStory:
     with app.ready().engine.connect() as conn:
+        pupil_ref = pupil_key(conn, pupil_ref, option="pupil")
         child = store.child(conn, pupil_ref)
-        if child is None:
+        if child is None:  # left between the two reads
             raise UsageError(f"no pupil {pupil_ref!r} in the record")
         contacts = store.contacts(conn, pupil_ref)
         awards = store.awards(conn, pupil_ref)

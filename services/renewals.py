@@ -274,7 +274,7 @@ def _run(
                 council=settings.council,
                 now=now,
                 alerts=alerts,
-                window=settings.check.rate_window_working_days,
+                check=settings.check,
             )
             queued = bool(queue_digest(conn, data, council=settings.council, on=on, now=now))
     return RenewalRun(outcome, ladder, tasks, queued, details)

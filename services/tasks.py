@@ -20,9 +20,9 @@ def list_tasks(
     """The tasks, most urgent first; a pupil or school the record does not hold is a
     usage error, not an empty list."""
     with app.ready().engine.connect() as conn:
-        known_keys(conn, pupil_ref=pupil_ref, school_urn=school_urn)
+        keys = known_keys(conn, pupil_ref=pupil_ref, school_urn=school_urn)
         return store.list_tasks(
-            conn, status=status, kind=kind, pupil_ref=pupil_ref, school_urn=school_urn
+            conn, status=status, kind=kind, pupil_ref=keys.pupil_ref, school_urn=keys.school_urn
         )
 
 

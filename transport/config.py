@@ -24,6 +24,7 @@ from transport.config_checks import (
     check_web,
 )
 from transport.config_reach import InformConfig, LetterConfig, check_reach
+from transport.config_report import ReportConfig, check_report
 from transport.config_web import NOTIFY_LETTER_PER_SECOND, NotifyConfig, WebConfig
 from transport.errors import ConfigError
 
@@ -64,6 +65,9 @@ class CheckConfig:
     names_in_exports: bool = True
     # The backlog forecast measures the team's pace over this many working days.
     rate_window_working_days: int = 10
+    # A stage with no recent activity (pace unknown) is "not on track" once its due day is
+    # this many working days away, or past.
+    forecast_alert_working_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ class Config:
     council: CouncilConfig = field(default_factory=CouncilConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     inform: InformConfig = field(default_factory=InformConfig)
@@ -234,6 +239,7 @@ _SECTIONS = {
     "council": "council",
     "risk": "risk",
     "check": "check",
+    "report": "report",
     "eligibility": "eligibility",
     "reminders": "reminders",
     "inform": "inform",
@@ -376,12 +382,15 @@ def _check(config: Config) -> None:
         )
     if not 1 <= config.check.rate_window_working_days <= 60:
         raise ConfigError("config key 'check.rate_window_working_days' must be 1 to 60")
+    if not 0 <= config.check.forecast_alert_working_days <= 60:
+        raise ConfigError("config key 'check.forecast_alert_working_days' must be 0 to 60")
     if config.check.max_data_age_days < 0:
         raise ConfigError("config key 'check.max_data_age_days' must not be negative")
     check_eligibility(config.eligibility)
     _check_ladder(config.reminders)
     check_scheduler(config.scheduler)
     check_reach(config.inform, config.letter)
+    check_report(config.report)
     if config.imports.lock_timeout_seconds < 0:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
@@ -425,6 +434,12 @@ def _check(config: Config) -> None:
         raise ConfigError(
             f"config key 'council.timezone' is not a known timezone: {config.council.timezone!r}"
         ) from exc
+
+
+def terminal_columns(env: Mapping[str, str] | None = None) -> int | None:
+    """The width ``COLUMNS`` asks tables to fit (a person or a test set it), or None."""
+    value = (os.environ if env is None else env).get("COLUMNS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def notify_channels(config: Config) -> list[str]:

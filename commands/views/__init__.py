@@ -20,28 +20,42 @@ import typer
 
 if TYPE_CHECKING:  # rich loads only when a table is printed (JSON and CSV do not need it)
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# The width of output to a pipe or a file: as wide as its content, never cut at 80.
+UNLIMITED = 100_000
+
+
 def console(*, stderr: bool = False) -> Console:
+    """The console to print to: a terminal's width (or ``COLUMNS``, when set); output to
+    a pipe or a file is as wide as its lines (a reader's pager or editor wraps it)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    from transport.config import terminal_columns
+
+    out = Console(stderr=stderr, highlight=False)
+    if not stderr and not out.is_terminal and terminal_columns() is None:
+        out.width = UNLIMITED
+    return out
 
 
-def folding_table(title: str, columns: Iterable[str], **options: Any) -> Table:
-    """A table for people whose cells wrap and, where one word is wider than its column (a
-    reference, a code, an address), fold it onto the next line: never cut it with "…",
-    so every character a reader needs is there at any width."""
-    from rich.table import Table
+def national(number: str) -> str:
+    """+441632960123 -> '01632 960123': how the team dials a UK number."""
+    import phonenumbers
 
-    table = Table(title=title, title_justify="left", **options)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        return number
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def address_lines(address: str | None) -> list[str]:
+    """'12 Mill Lane, Northtown, NE1 4XY' as the lines of an envelope, each kept whole."""
+    return [part.strip() for part in (address or "").split(",") if part.strip()]
 
 
 def plain(value: object) -> str:

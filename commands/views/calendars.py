@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from commands.views import console, folding_table, literal
+from commands.views import console, plain
+from commands.views.tables import Line, Sheet, value
 from services.calendars import CalendarsReport
 from transport.domain.calendar import format_academic_year
 
@@ -26,18 +27,20 @@ def render(report: CalendarsReport) -> None:
         followed = f"{count} school{'s' if count != 1 else ''}" + (
             f": {named}{more}" if count else ""
         )
-        out.print(Text.assemble((line.name, "bold"), "  ", literal(followed)))
+        out.print(Line(followed, lead=f"{plain(line.name)}  "))
         for missing in line.missing:
             start = f"{missing.first_assumed:%a %d %b %Y}" if missing.first_assumed else "no day"
             out.print(
-                Text(
-                    f"  MISSING {format_academic_year(missing.academic_year)}: "
+                Line(
+                    f"MISSING {format_academic_year(missing.academic_year)}: "
                     f"{', '.join(missing.terms)}; the check assumes school days from {start}",
                     "bold red",
+                    lead="  ",
                 )
             )
         if line.terms:
-            terms = folding_table("", ["Year", "Term", "First day", "Last day", "First school day"])
+            terms = Sheet("", [value("Year"), value("Term"), value("First day"),
+                               value("Last day"), value("First school day")])  # fmt: skip
             for term, first in line.terms:
                 terms.add_row(
                     format_academic_year(term.academic_year),
@@ -50,7 +53,7 @@ def render(report: CalendarsReport) -> None:
         else:
             out.print("  No terms for these years.")
         if line.closures:
-            closures = folding_table("", ["From", "To", "School", "Kind"])
+            closures = Sheet("", [value("From"), value("To"), value("School"), value("Kind")])
             for closure in line.closures:
                 closures.add_row(
                     f"{closure.first_day:%a %d %b %Y}",

@@ -11,17 +11,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from commands.views import literal, plain, safe_cell
+from commands.views import literal, safe_cell
+from commands.views.tables import Line, Sheet, number, prose, value
 from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
-from transport.domain.forecast import StageForecast
+from transport.domain.forecast import StageForecast, describe
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
-
-if TYPE_CHECKING:  # rich loads when the table is printed
-    from rich.table import Table
 
 
 @dataclass(frozen=True)
@@ -151,7 +149,6 @@ def as_csv(outcome: CheckOutcome, *, only_new: bool = False, names: Names | None
     return out.getvalue()
 
 
-WIDE = 120  # columns from which the child's name has a column of its own
 SEVERITY_STYLE = {
     "critical": "bold white on red",
     "high": "bold red",
@@ -167,12 +164,10 @@ def render_table(
     schools: Mapping[str, str],
     only_new: bool = False,
     limit: int | None = None,
-    width: int = 200,
     forecast: Sequence[StageForecast] = (),
 ) -> Iterable[Any]:
     """Rich renderables for the 7am read: totals, reasons, schools, then the children,
     most urgent first."""
-    from rich.table import Table
     from rich.text import Text
 
     result = outcome.result
@@ -192,7 +187,7 @@ def render_table(
             f"Children's records last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC"
         )
     for warning in warnings(outcome, gaps=False):
-        yield Text(f"Warning: {warning}", "bold yellow")
+        yield Line(warning, "bold yellow", lead="Warning: ")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
     for severity in SEVERITY_ORDER:
         summary.append(f"{data[severity]} {severity}", SEVERITY_STYLE[severity])
@@ -204,10 +199,10 @@ def render_table(
     if lines:
         yield Text("Will the team finish in time?", "bold")
         for line in lines:
-            yield Text("  " + line, "bold red" if "SHORT" in line else "")
+            yield Line(line, "bold red" if "SHORT" in line else "", lead="  ")
     if not result.at_risk:
         if outcome.gaps:  # never an all-clear while term dates are missing
-            yield Text(
+            yield Line(
                 "No child is listed at risk, but term dates are missing (above): children "
                 "at those schools are checked on assumed days; import the terms.",
                 "bold yellow",
@@ -216,10 +211,7 @@ def render_table(
             yield Text("No child is at risk in the window.", "bold green")
         return
 
-    reasons = Table(title="By reason", title_justify="left")
-    reasons.add_column("Reason")
-    reasons.add_column("Children", justify="right")
-    reasons.add_column("Meaning")
+    reasons = Sheet("By reason", [value("Reason"), number("Children"), prose("Meaning")])
     for code, count in data["by_reason"].items():
         if count:
             reasons.add_row(code, str(count), REASON_HELP[code])
@@ -228,15 +220,12 @@ def render_table(
     worst = Counter(
         risk.school_urn for risk in result.at_risk if risk.severity in ("critical", "high")
     )
-    school_table = Table(title="By school (most at risk first)", title_justify="left")
-    school_table.add_column("URN")
-    school_table.add_column("School")
-    school_table.add_column("At risk", justify="right")
-    school_table.add_column("Critical/high", justify="right")
+    school_table = Sheet(
+        "By school (most at risk first)",
+        [value("URN"), prose("School"), number("At risk"), number("Critical/high")],
+    )
     for urn, count in by_school.most_common(10):
-        school_table.add_row(
-            literal(urn), literal(schools.get(urn, "")), str(count), str(worst.get(urn, 0))
-        )
+        school_table.add_row(urn, schools.get(urn, ""), str(count), str(worst.get(urn, 0)))
     yield reasons
     yield school_table
 
@@ -246,13 +235,7 @@ def render_table(
         since = f" since the check of {outcome.baseline.as_of:%a %d %b}" if outcome.baseline else ""
         yield Text(f"No child is newly at risk{since}.", "bold green")
         return
-    # The reason codes and the references are what the team acts on: never cut. On a
-    # narrow terminal the name goes under the reference, the days under the date, "new"
-    # under the severity, and the school wraps.
-    if width < WIDE:
-        yield _narrow_children(outcome, shown, pupils, schools)
-    else:
-        yield _wide_children(outcome, shown, pupils, schools)
+    yield _children_table(outcome, shown, pupils, schools)
     if len(shown) < len(risks):
         yield Text(
             f"… and {len(risks) - len(shown)} more: use --limit 0 for all, or --format csv",
@@ -270,7 +253,7 @@ def gap_lines(outcome: CheckOutcome) -> Iterable[Any]:
 
     if not outcome.gaps:
         return
-    yield Text(
+    yield Line(
         "TERM DATES MISSING: these calendars lack terms the window reaches; the check counts "
         "assumed days for them (the earliest plausible) and marks its children NO_TERM_DATES",
         "bold red",
@@ -280,10 +263,11 @@ def gap_lines(outcome: CheckOutcome) -> Iterable[Any]:
         urns = ", ".join(gap.schools[:SCHOOLS_SHOWN])
         more = len(gap.schools) - SCHOOLS_SHOWN
         urns += f" and {more} more" if more > 0 else ""
-        yield literal(
-            f"  {gap.calendar} {format_academic_year(gap.academic_year)}: no "
+        yield Line(
+            f"{gap.calendar} {format_academic_year(gap.academic_year)}: no "
             f"{', '.join(gap.terms)} dates; assumed from {start}; {gap.pupils} "
-            f"{_children(gap.pupils)} in scope; schools {urns}"
+            f"{_children(gap.pupils)} in scope; schools {urns}",
+            lead="  ",
         )
     yield Text("  Import the terms (transport calendars lists what is missing).", "italic")
 
@@ -299,101 +283,44 @@ def _school_of(risk: PupilRisk, schools: Mapping[str, str]) -> str:
     return school
 
 
-def _wide_children(
+def _children_table(
     outcome: CheckOutcome,
     shown: list[PupilRisk],
     pupils: Mapping[str, str],
     schools: Mapping[str, str],
-) -> Table:
-    from rich.table import Table
+) -> Sheet:
+    """The children at risk. The reason codes and the references are what the team acts
+    on: never cut. On a narrow terminal the name goes under the reference, the days under
+    the date, "new" under the severity, and the school wraps."""
     from rich.text import Text
 
-    children = Table(title="Children at risk, most urgent first", title_justify="left")
-    for name in ("Severity", "From", "Days", "Pupil", "Name", "School", "Reasons"):
-        children.add_column(name, justify="right" if name == "Days" else "left")
-    if outcome.baseline is not None:
-        children.add_column("New")
+    compared = outcome.baseline is not None
+    children = Sheet("Children at risk, most urgent first", [
+        value("Severity"), value("From"), value("Days", under="From"), value("Pupil"),
+        prose("Name", under="Pupil", optional=True), prose("School"), value("Reasons"),
+        *([value("New", under="Severity")] if compared else []),
+    ])  # fmt: skip
     for risk in shown:
         row: list[Any] = [
             Text(risk.severity, SEVERITY_STYLE[risk.severity]),
             f"{risk.risk_date:%a %d %b}",
-            str(risk.days_until),
-            literal(risk.pupil_ref),
-            literal(pupils.get(risk.pupil_ref, "")),
-            literal(_school_of(risk, schools)),
-            " ".join(risk.reasons),
-        ]
-        if outcome.baseline is not None:
-            row.append("new" if outcome.is_new(risk.pupil_ref) else "")
-        children.add_row(*row)
-    return children
-
-
-def _narrow_children(
-    outcome: CheckOutcome,
-    shown: list[PupilRisk],
-    pupils: Mapping[str, str],
-    schools: Mapping[str, str],
-) -> Table:
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    children = Table(title="Children at risk, most urgent first", title_justify="left")
-    children.add_column("Severity", no_wrap=True, min_width=8)
-    children.add_column("From", no_wrap=True, min_width=10)
-    refs = max((len(risk.pupil_ref) for risk in shown), default=5)
-    children.add_column("Pupil", min_width=refs)
-    children.add_column("School", ratio=1)
-    reasons = max((len(r) for risk in shown for r in risk.reasons), default=7)
-    children.add_column("Reasons", no_wrap=True, min_width=reasons)
-    for risk in shown:
-        severity = Text(risk.severity, SEVERITY_STYLE[risk.severity])
-        if outcome.is_new(risk.pupil_ref):
-            severity.append("\nnew", "bold")
-        children.add_row(
-            severity,
-            f"{risk.risk_date:%a %d %b}\n{risk.days_until} days",
-            Group(
-                Text(plain(risk.pupil_ref), no_wrap=True, overflow="ignore"),
-                literal(pupils.get(risk.pupil_ref, "")),
-            ),
-            literal(_school_of(risk, schools)),
+            f"{risk.days_until} days",
+            risk.pupil_ref,
+            pupils.get(risk.pupil_ref, ""),
+            _school_of(risk, schools),
             "\n".join(risk.reasons),
-        )
+        ]
+        if compared:
+            row.append(Text("new", "bold") if outcome.is_new(risk.pupil_ref) else "")
+        children.add_row(*row)
     return children
 
 
 def forecast_lines(stages: Sequence[StageForecast]) -> list[str]:
     """The forecast in words, a stage a line, the stages the team is short on first."""
-    lines = []
-    for stage in sorted(stages, key=lambda s: (s.on_track is not False, STAGE_ORDER[s.stage])):
-        if stage.outstanding == 0:
-            continue
-        due = f"due by {stage.due_by:%a %d %b}" if stage.due_by else ""
-        if stage.stage == "dates":  # no pace to measure: the terms are to be imported
-            lines.append(
-                f"dates: {stage.outstanding} {_children(stage.outstanding)} dated by assumed "
-                f"days, {due}; import the missing term dates (transport calendars)"
-            )
-            continue
-        if stage.rate_per_working_day is None:
-            pace = "the record does not say how fast this work goes"
-        else:
-            pace = f"the team does {stage.rate_per_working_day:g} a working day"
-        if stage.on_track is False:
-            verdict = (
-                f"SHORT by {stage.short_by:g} a working day (needs "
-                f"{stage.needed_per_working_day:g}"
-                + (f"; at this pace done {stage.clears_on:%a %d %b})" if stage.clears_on else
-                   "; at this pace never)")
-            )  # fmt: skip
-        elif stage.on_track:
-            verdict = f"on track (done by {stage.clears_on:%a %d %b})" if stage.clears_on else ""
-        else:
-            verdict = f"needs {stage.needed_per_working_day:g} a working day"
-        lines.append(f"{stage.stage}: {stage.outstanding} to do, {due}; {pace}; {verdict}")
-    return lines
+    outstanding = [stage for stage in stages if stage.outstanding]
+    ordered = sorted(outstanding, key=lambda s: (s.on_track is not False, STAGE_ORDER[s.stage]))
+    return [describe(stage) for stage in ordered]
 
 
 STAGE_ORDER = {

@@ -11,16 +11,18 @@ from transport.vocabulary import HealthState
 WORDS = {HealthState.OK: "ok", HealthState.PROBLEM: "PROBLEM", HealthState.UNKNOWN: "UNKNOWN"}
 
 
-def health_lines(report: HealthReport) -> Iterator[str]:
+def health_lines(report: HealthReport) -> Iterator[tuple[str, str]]:
+    """Each line as its lead (the state and the concern, in aligned columns) and its
+    text."""
     problems = [c for c in report.concerns if c.state is HealthState.PROBLEM]
     unknown = [c for c in report.concerns if c.state is HealthState.UNKNOWN]
     if unknown:
-        yield f"UNKNOWN: transport health cannot tell ({', '.join(c.name for c in unknown)})"
+        yield "UNKNOWN: ", f"transport health cannot tell ({', '.join(c.name for c in unknown)})"
     elif problems:
         names = ", ".join(c.name for c in problems)
-        yield f"PROBLEM: {len(problems)} concern(s) need a person: {names}"
+        yield "PROBLEM: ", f"{len(problems)} concern(s) need a person: {names}"
     else:
-        yield "OK: all is well"
+        yield "OK: ", "all is well"
     width = max(len(c.name) for c in report.concerns)
     for concern in report.concerns:
-        yield f"{WORDS[concern.state]:<8} {concern.name:<{width}}  {concern.detail}"
+        yield f"{WORDS[concern.state]:<8} {concern.name:<{width}}  ", concern.detail

@@ -6,10 +6,10 @@ import sys
 from collections.abc import Callable
 
 from rich.progress import Progress, TaskID
-from rich.table import Table
 from rich.text import Text
 
-from commands.views import console, literal
+from commands.views import console, literal, plain
+from commands.views.tables import Sheet, number, value
 from transport.imports.bundle import ImportReport
 
 
@@ -40,13 +40,12 @@ def print_report(report: ImportReport) -> None:
     # A failed import's counts are of rows read before the first error, and nothing was
     # written: they would mislead, so only the errors are shown.
     if report.files and report.ok:
-        table = Table(
-            title=literal(
-                f"Import of {report.directory}" + (" (dry run)" if report.dry_run else "")
-            )
+        columns = ("Rows", "Added", "Updated", "Unchanged", "Removed", "Kept")
+        table = Sheet(
+            plain(f"Import of {report.directory}" + (" (dry run)" if report.dry_run else "")),
+            [value("File"), *(number(column) for column in columns)],
+            title_style="",
         )
-        for column in ("File", "Rows", "Added", "Updated", "Unchanged", "Removed", "Kept"):
-            table.add_column(column, justify="left" if column == "File" else "right")
         for f in report.files:
             counts = (f.rows, f.added, f.updated, f.unchanged, f.removed, f.kept)
             table.add_row(f.file, *(str(n) for n in counts))

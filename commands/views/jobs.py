@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.table import Table
 from rich.text import Text
 
-from commands.views import folding_table, literal
+from commands.views.tables import Sheet, number, prose, value
 from transport.db.queries.job_runs import JobRunRow
 
 RUN_COLUMNS = [
@@ -17,9 +16,12 @@ RUN_COLUMNS = [
 STATUS_STYLE = {"ok": "green", "running": "yellow", "failed": "bold red", "abandoned": "bold red"}
 
 
-def runs_table(runs: Sequence[JobRunRow]) -> Table:
-    headers = ("Id", "Job", "For", "Status", "Started (UTC)", "Took", "Error")
-    table = folding_table(f"Job runs ({len(runs)}, newest first)", headers)
+def runs_table(runs: Sequence[JobRunRow]) -> Sheet:
+    table = Sheet(
+        f"Job runs ({len(runs)}, newest first)",
+        [number("Id"), value("Job"), value("For"), value("Status"), value("Started (UTC)"),
+         number("Took"), prose("Error")],
+    )  # fmt: skip
     for run in runs:
         took = "" if run.duration_seconds is None else f"{run.duration_seconds:.1f} s"
         table.add_row(
@@ -29,6 +31,6 @@ def runs_table(runs: Sequence[JobRunRow]) -> Table:
             Text(run.status, STATUS_STYLE.get(run.status, "")),
             run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             took,
-            literal(run.error or ""),
+            run.error,
         )
     return table

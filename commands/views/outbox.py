@@ -6,9 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rich.table import Table
-
-from commands.views import folding_table, literal, plain
+from commands.views import plain
+from commands.views.tables import Sheet, number, prose, value
 from notifications.sms_encoding import segments
 from services.outbox_admin import MessageRow, Preview
 from services.sending import SendRun
@@ -29,23 +28,25 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def messages_table(rows: Sequence[MessageRow]) -> Table:
-    table = folding_table(f"Outbox ({len(rows)} messages)",
-                          ("Id", "Created", "Channel", "To", "Kind", "Step", "Children",
-                           "Status", "Tries", "Error"))  # fmt: skip
+def messages_table(rows: Sequence[MessageRow]) -> Sheet:
+    table = Sheet(f"Outbox ({len(rows)} messages)", [
+        number("Id"), value("Created"), value("Channel"), value("To"), value("Kind"),
+        value("Step", optional=True), value("Children"), value("Status"),
+        number("Tries", optional=True), prose("Error", optional=True),
+    ])  # fmt: skip
     for row in rows:
         error = " ".join(part for part in (row.error_code, row.error) if part)
         table.add_row(
             str(row.id),
             row.created_at.isoformat()[:16].replace("T", " "),
             row.channel,
-            literal(row.to),
+            row.to,
             row.kind,
-            row.step or "",
-            literal(" ".join(row.pupil_refs)),
+            row.step,
+            "\n".join(row.pupil_refs),
             row.status,
             str(row.attempts),
-            literal(error),
+            error,
         )
     return table
 

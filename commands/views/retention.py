@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from commands.views import console, literal
+from commands.views import console
 from services.retention import RetentionReport
 
 ROWS = {
@@ -22,7 +22,7 @@ ROWS = {
 
 
 def print_report(report: RetentionReport) -> None:
-    from rich.table import Table
+    from commands.views.tables import Sheet, number, prose, value
 
     cut, rule = report.cutoffs, report.rule
     verb = "would be" if report.dry_run else "were"
@@ -41,9 +41,7 @@ def print_report(report: RetentionReport) -> None:
     if not report.changes:
         typer.echo("Nothing to do: nothing has been kept longer than the rule allows.")
         return
-    table = Table(title=f"What {verb} removed", title_justify="left")
-    table.add_column("What")
-    table.add_column("Rows", justify="right")
+    table = Sheet(f"What {verb} removed", [prose("What"), number("Rows")], title_style="")
     table.add_row("messages redacted to metadata", str(report.messages_redacted))
     table.add_row("texts received, redacted", str(report.replies_redacted))
     table.add_row("message files deleted from the file outbox", str(report.outbox_files))
@@ -57,14 +55,14 @@ def print_report(report: RetentionReport) -> None:
         )
     console().print(table)
     if report.purge.leavers:
-        leavers = Table(title="Pupils purged by school and year left", title_justify="left")
-        for column in ("School URN", "Year left", "Pupils"):
-            leavers.add_column(column, justify="right" if column == "Pupils" else "left")
+        leavers = Sheet(
+            "Pupils purged by school and year left",
+            [value("School URN"), value("Year left"), number("Pupils")],
+            title_style="",
+        )
         for count in report.purge.leavers:
             row = count.as_dict()
-            leavers.add_row(
-                literal(row["school_urn"]), str(row["academic_year"]), str(row["pupils"])
-            )
+            leavers.add_row(row["school_urn"], str(row["academic_year"]), str(row["pupils"]))
         console().print(leavers)
     if report.audited:
         typer.echo("Recorded in the audit log (action retention).")

@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
+from commands.views.tables import Sheet, number, prose, value
 from jobs.simulate import Comparison
 
 RUN_TITLES = {"with_reminders": "with reminders", "no_reminders": "no reminders"}
@@ -40,16 +40,13 @@ def simulation_report(comparison: Comparison) -> Iterator[Any]:
     yield _first_days(data)
     yield _stages(runs)
     if "with_reminders" in runs:
-        steps = Table(title="Messages by step and channel", title_justify="left")
-        steps.add_column("Step")
-        steps.add_column("Messages", justify="right")
+        steps = Sheet("Messages by step and channel", [value("Step"), number("Messages")])
         for key, count in runs["with_reminders"]["totals"]["by_step"].items():
             steps.add_row(key, str(count))
         yield steps
-    tasks = Table(title="Tasks opened", title_justify="left")
-    tasks.add_column("Kind")
-    for name in runs:
-        tasks.add_column(RUN_TITLES[name].capitalize(), justify="right")
+    tasks = Sheet(
+        "Tasks opened", [value("Kind"), *(number(RUN_TITLES[name].capitalize()) for name in runs)]
+    )
     kinds = sorted({kind for run in runs.values() for kind in run["totals"]["tasks_opened"]})
     for kind in kinds:
         tasks.add_row(
@@ -58,18 +55,16 @@ def simulation_report(comparison: Comparison) -> Iterator[Any]:
     yield tasks
 
 
-def _team(comparison: Comparison, team: dict[str, Any]) -> Table:
-    table = Table(
-        title=f"The team, items a working day (measured over the "
-        f"{comparison.window_working_days} working days before {comparison.rates_as_of})",
-        title_justify="left",
-    )
-    table.add_column("Stage")
-    table.add_column("Measured", justify="right")
-    table.add_column("Simulated", justify="right")
+def _team(comparison: Comparison, team: dict[str, Any]) -> Sheet:
     changes_from = comparison.team.changes_from
+    columns = [value("Stage"), number("Measured"), number("Simulated")]
     if changes_from is not None:
-        table.add_column(f"From {changes_from}", justify="right")
+        columns.append(number(f"From {changes_from}"))
+    table = Sheet(
+        f"The team, items a working day (measured over the "
+        f"{comparison.window_working_days} working days before {comparison.rates_as_of})",
+        columns,
+    )
     for stage, entry in team.items():
         row = [stage, _rate(entry["measured_per_working_day"]), f"{entry['per_working_day']:g}"]
         if changes_from is not None:
@@ -78,14 +73,12 @@ def _team(comparison: Comparison, team: dict[str, Any]) -> Table:
     return table
 
 
-def _first_days(data: dict[str, Any]) -> Table:
+def _first_days(data: dict[str, Any]) -> Sheet:
     runs = data["runs"]
-    table = Table(title="Children at risk on their school's first day", title_justify="left")
-    table.add_column("First day")
-    table.add_column("Run")
-    table.add_column("At risk", justify="right")
-    table.add_column("Uncovered", justify="right")
-    table.add_column("By reason", overflow="fold")
+    table = Sheet("Children at risk on their school's first day", [
+        value("First day"), value("Run"), number("At risk"), number("Uncovered"),
+        value("By reason"),
+    ])  # fmt: skip
     for day, counts in data["first_days"].items():
         for name, run in runs.items():
             children = run["at_risk_on_first_day"].get(day, [])
@@ -95,18 +88,15 @@ def _first_days(data: dict[str, Any]) -> Table:
                 RUN_TITLES[name],
                 str(counts[name]["at_risk"]),
                 str(counts[name]["uncovered"]),
-                ", ".join(f"{k} {v}" for k, v in found.most_common()) or "-",
+                "\n".join(f"{k} {v}" for k, v in found.most_common()) or "-",
             )
     return table
 
 
-def _stages(runs: dict[str, Any]) -> Table:
-    table = Table(
-        title="Each stage: children worked, waiting at the end, clear from",
-        title_justify="left",
-    )
-    for column in ("Stage", "Run", "Worked", "Waiting", "Clear from"):
-        table.add_column(column, justify="right" if column in ("Worked", "Waiting") else "left")
+def _stages(runs: dict[str, Any]) -> Sheet:
+    table = Sheet("Each stage: children worked, waiting at the end, clear from", [
+        value("Stage"), value("Run"), number("Worked"), number("Waiting"), prose("Clear from"),
+    ])  # fmt: skip
     stages = next(iter(runs.values()))["stages"]
     for stage in stages:
         for name, run in runs.items():

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from cli import app
-from tests.bundles import application, small_county, write_bundle
+from tests.bundles import application, closure, small_county, write_bundle
 from transport.db.engine import make_engine
 from transport.db.tables import Application, ApplicationAssessment, AuditEvent, Award
 
@@ -240,6 +240,32 @@ def test_decide_approve_creates_the_award_and_audits_who(
     reasons = {i["pupil_ref"]: i["reasons"] for i in json.loads(out)["at_risk"]}
     assert "NO_APPLICATION" not in reasons.get("P1", [])
     assert "AWARD_MISSING" not in reasons.get("P1", [])
+
+
+def test_an_award_starts_on_the_first_school_day_not_the_published_first_day(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Autumn 2026/27 is published from Thu 3 Sep; the council's INSET day that Thursday
+    and Oak Primary's own on the Friday put the first school day on Mon 7 Sep: the
+    assessment's travel_from, and so the award, start then."""
+    engine = county_with_applications(tmp_path, env)
+    closures = [closure("default", "2026-09-03", kind="inset"),
+                closure("default", "2026-09-04", urn="100001", kind="inset")]  # fmt: skip
+    code, _, err = run(env, "import", str(write_bundle(tmp_path / "c", {"closures.csv": closures})))
+    assert code == 0, err
+    assert run(env, "applications", "assess")[0] == 0
+    with engine.connect() as conn:
+        travel_from = conn.execute(
+            select(ApplicationAssessment.travel_from).where(
+                ApplicationAssessment.application_ref == "APP1"
+            )
+        ).scalar_one()
+    assert travel_from.isoformat() == "2026-09-07"
+    code, out, _ = run(env, "applications", "decide", "APP1", "--approve", "--by", "J Smith")
+    assert code == 0, out
+    with engine.connect() as conn:
+        award = conn.execute(select(Award).where(Award.award_ref == "APP1-A")).one()
+    assert award.valid_from.isoformat() == "2026-09-07"
 
 
 def test_decide_refuse_override_and_errors(tmp_path: Path, env: dict[str, str]) -> None:

@@ -9,7 +9,17 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli import app
-from tests.bundles import application, arrangement, small_county, write_bundle
+from tests.bundles import (
+    application,
+    arrangement,
+    award,
+    contact,
+    council_terms,
+    pupil,
+    school,
+    small_county,
+    write_bundle,
+)
 
 runner = CliRunner()
 
@@ -45,7 +55,7 @@ def test_forecast_in_the_check_the_command_and_the_digest(tmp_path: Path, db_url
                                            "json"], env=env).stdout)  # fmt: skip
     assert alone["forecast"] == check["forecast"]
     text = runner.invoke(app, ["forecast", "--as-of", "2026-08-24"], env=env).stdout
-    assert text.splitlines()[0].startswith("decide: 2 to do") and "SHORT" in text
+    assert text.splitlines()[0].startswith("decide: SHORT: 2 to decide by Wed 2 Sep: ")
     digest = runner.invoke(app, ["digest", "--as-of", "2026-08-24"], env=env).stdout
     assert digest.startswith("[SHORT: decide")
     assert 'THE TEAM IS SHORT ON "DECIDE"' in digest.splitlines()[3]
@@ -67,3 +77,56 @@ def test_the_pace_of_arranging_is_measured_from_arranged_on(tmp_path: Path, db_u
     stages = {stage["stage"]: stage for stage in json.loads(out.stdout)["forecast"]}
     assert stages["arrange"]["rate_per_working_day"] == 0.2  # 2 in 10 working days
     assert stages["award"]["rate_per_working_day"] is None
+
+
+def test_a_fresh_install_reads_no_recent_activity_and_one_banner(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A record just imported shows no work done in the window: no stage reads "0 a
+    working day" or "never"; what is needed is said; a due day past reads "overdue since";
+    the digest opens with one banner, for the worst stage."""
+    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "200"}
+    refs = ("NC001", "NC002", "NC003")
+    files = {
+        "schools.csv": [school()],
+        "terms.csv": council_terms(),
+        "pupils.csv": [pupil(ref) for ref in refs],
+        "contacts.csv": [
+            contact(ref, name=f"Parent {n}", email=f"p{n}@example.com", mobile=f"07700 90012{n}")
+            for n, ref in enumerate(refs)
+        ],
+        # NC001 and NC002 travel until Fri 4 Dec; NC003 all year, the family not yet told.
+        "awards.csv": [
+            award("A1", pupil_ref="NC001", valid_from="2026-09-01", valid_until="2026-12-04"),
+            award("A2", pupil_ref="NC002", valid_from="2026-09-01", valid_until="2026-12-04"),
+            award("A3", pupil_ref="NC003", valid_from="2026-09-01", valid_until="2027-08-31"),
+        ],
+        "applications.csv": [application("APP6", pupil_ref="NC002", received_on="2026-11-02")],
+        "arrangements.csv": [
+            arrangement("NC001"),
+            arrangement("NC002"),
+            arrangement("NC003", family_informed_on=""),
+        ],
+    }
+    folder = write_bundle(tmp_path / "bundle", files)
+    assert runner.invoke(app, ["import", str(folder)], env=env).exit_code == 0
+
+    args = ["forecast", "--as-of", "2026-11-20"]
+    stages = {s["stage"]: s for s in json.loads(
+        runner.invoke(app, [*args, "--format", "json"], env=env).stdout)["forecast"]}  # fmt: skip
+    decide = stages["decide"]
+    assert decide["rate_per_working_day"] is None and decide["clears_on"] is None
+    assert decide["on_track"] is None  # due in 11 working days: further than the alert's 5
+    assert stages["inform"]["on_track"] is False  # due Thu 19 Nov, yesterday
+    text = runner.invoke(app, args, env=env).stdout
+    assert "decide: 1 to decide by Fri 4 Dec: 0.1 a working day; no recent activity" in text
+    assert "inform: SHORT: 1 to inform, overdue since Thu 19 Nov" in text
+    assert "never" not in text and " 0 a working day" not in text
+
+    digest = runner.invoke(app, ["digest", "--as-of", "2026-11-20"], env=env).stdout
+    assert digest.startswith("[SHORT: inform] ")
+    assert digest.count("THE TEAM IS SHORT") == 1 and "never" not in digest
+    # A week on, chase and decide are due within 5 working days too: still one banner,
+    # now for the stage overdue (inform, due first).
+    later = runner.invoke(app, ["digest", "--as-of", "2026-11-30"], env=env).stdout
+    assert later.count("THE TEAM IS SHORT") == 1 and 'SHORT ON "INFORM"' in later

@@ -85,6 +85,14 @@ def test_the_pupil_benchmark_times_the_command_and_the_story(county: str) -> Non
     assert data["command_wall_s"] > 0 and data["story_s"] > 0
 
 
+def test_the_find_benchmark_times_each_search(county: str) -> None:
+    data = run_on(county, "find.py", "--runs", "1")
+    searches = {row["search"]: row for row in data["rows"]}
+    assert searches["surname"]["found"] > 0 and searches["postcode"]["found"] > 0
+    assert searches["misspelt surname"]["found"] == 0
+    assert all(row["command_wall_s"] > 0 for row in data["rows"])
+
+
 def test_the_forecast_benchmark_times_the_check_and_the_forecast(county: str) -> None:
     data = run_on(county, "forecast.py", "--runs", "1")
     assert data["stages"] == 7 and data["children_at_risk"] > 0  # with dates (issue 21)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from transport.domain.forecast import forecast, last_working_day_before, window_start
+from transport.domain.forecast import (
+    describe,
+    forecast,
+    last_working_day_before,
+    window_start,
+    worst_short,
+)
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import Reason, Severity
 
@@ -71,10 +77,80 @@ def test_on_track_no_work_rate_zero_unknown_and_a_due_day_already_passed() -> No
     assert award.outstanding == 0 and award.due_by is None
 
 
-def test_a_rate_of_zero_never_clears() -> None:
+def test_no_recent_activity_is_an_unknown_pace_not_zero() -> None:
+    # Nothing chased in the window (a fresh install, the summer break): the pace is
+    # unknown, so nothing clears "never"; 12 working days to Fri 11 Sep is further than the
+    # alert's 5, so the verdict is unknown too.
     [chase, *_] = forecast(
         [risk("A", date(2026, 9, 14), Reason.NO_APPLICATION)],
         as_of=AS_OF, done_in_window={"chase": 0}, window_working_days=10,
     )  # fmt: skip
-    assert chase.rate_per_working_day == 0.0 and chase.clears_on is None
-    assert chase.on_track is False
+    assert chase.rate_per_working_day is None and chase.clears_on is None
+    assert chase.on_track is None and chase.no_recent_activity
+    assert chase.needed_per_working_day == 0.1  # 1 over the 12 working days to Fri 11 Sep
+    assert describe(chase) == (
+        "chase: 1 to chase by Fri 11 Sep: 0.1 a working day; "
+        "no recent activity (none in the last 10 working days)"
+    )
+
+
+def test_no_recent_activity_is_short_once_the_due_day_is_within_the_alert() -> None:
+    # Due Fri 4 Sep: from Wed 26 Aug that is 26, 27, 28 Aug and 1-4 Sep: 7 working days.
+    children = [risk("A", date(2026, 9, 7), Reason.APPLICATION_UNDECIDED)]
+    [_, decide, *_] = forecast(
+        children, as_of=AS_OF, done_in_window={"decide": 0}, window_working_days=10,
+        alert_working_days=7,
+    )  # fmt: skip
+    assert decide.on_track is False and decide.rate_per_working_day is None
+    assert decide.short_by is None  # short of a pace nobody measured: no "short by"
+    assert describe(decide).startswith("decide: SHORT: 1 to decide by Fri 4 Sep: 0.1 a")
+    [_, calm, *_] = forecast(
+        children, as_of=AS_OF, done_in_window={"decide": 0}, window_working_days=10,
+        alert_working_days=6,
+    )  # fmt: skip
+    assert calm.on_track is None
+
+
+def test_a_due_day_already_past_is_overdue_whatever_the_pace() -> None:
+    # Due the day before today (Tue 25 Aug), for a pace nobody measured and for none done.
+    children = [
+        risk("A", date(2026, 8, 26), Reason.FAMILY_NOT_INFORMED),
+        risk("B", date(2026, 8, 26), Reason.NO_ARRANGEMENT),
+    ]
+    stages = {
+        s.stage: s
+        for s in forecast(
+            children,
+            as_of=AS_OF,
+            done_in_window={"inform": 0, "arrange": None},
+            window_working_days=10,
+        )
+    }
+    inform, arrange = stages["inform"], stages["arrange"]
+    assert inform.on_track is False and inform.overdue
+    assert describe(inform) == (
+        "inform: SHORT: 1 to inform, overdue since Tue 25 Aug; "
+        "no recent activity (none in the last 10 working days)"
+    )
+    assert arrange.on_track is False and not arrange.measured
+    assert "overdue since Tue 25 Aug" in describe(arrange)
+    for stage in stages.values():
+        assert "never" not in describe(stage)
+
+
+def test_the_banner_names_the_worst_stage_the_earliest_due_day_then_the_largest_need() -> None:
+    children = [
+        *(risk(f"C{n}", date(2026, 9, 3), Reason.NO_APPLICATION) for n in range(3)),
+        *(risk(f"D{n}", date(2026, 9, 3), Reason.APPLICATION_UNDECIDED) for n in range(9)),
+        risk("I", date(2026, 9, 14), Reason.FAMILY_NOT_INFORMED),
+        risk("T", date(2026, 8, 27), Reason.NO_TERM_DATES),
+    ]
+    stages = forecast(
+        children, as_of=AS_OF, done_in_window={"chase": 0, "decide": 0, "inform": 0},
+        window_working_days=10,
+    )  # fmt: skip
+    short = [s.stage for s in stages if s.on_track is False]
+    assert short == ["chase", "decide", "dates"]
+    worst = worst_short(stages)
+    assert worst is not None and worst.stage == "decide"  # 9 to do by Wed 2 Sep beats 3
+    assert worst_short(s for s in stages if s.stage in ("inform", "dates")) is None

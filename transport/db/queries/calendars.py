@@ -1,7 +1,12 @@
-"""A school's calendar as the record holds it, for one school: its first school day of a
-year or a term (for the messages that must never state an assumed date)."""
+"""A school's calendar as the record holds it: its first school day of a year or a term
+(for the messages that must never state an assumed date, and for the day an application
+wants transport from)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import cache
 
 from sqlalchemy.engine import Connection
 
@@ -23,3 +28,21 @@ def school_first_day(
     return first_school_day(
         calendar, academic_year, term=term, urn=urn, default=calendars.get(DEFAULT_CALENDAR)
     )
+
+
+def first_school_days(conn: Connection) -> Callable[[str, int], date | None]:
+    """For many schools and years at once (an assessment run): ``first(urn, year)``, the
+    first school day of that academic year at that school, after closures, INSET days and
+    bank holidays, the earliest plausible (assumed) day when its calendar lacks the
+    year's terms; None when the year has no school day. Each is worked out once."""
+    calendars, school_calendar = load_calendars(conn)
+    default = calendars.get(DEFAULT_CALENDAR)
+
+    @cache
+    def first(urn: str, academic_year: int) -> date | None:
+        name = school_calendar.get(urn, DEFAULT_CALENDAR)
+        calendar = calendars.get(name, Calendar(name, ()))
+        found = first_school_day(calendar, academic_year, urn=urn, default=default)
+        return found.day if found else None
+
+    return first
