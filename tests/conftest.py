@@ -164,7 +164,13 @@ class _WorkerCounts:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
+        # An xdist worker starts with COLUMNS=80 and LINES=24 in its environment, which a
+        # run in one process does not have: a command's output would then be laid out
+        # for an 80-column terminal instead of a pipe. A test that wants a width sets it.
+        for name in ("COLUMNS", "LINES"):
+            os.environ.pop(name, None)
+    elif config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_WorkerCounts(), "transport-worker-counts")
 
 
