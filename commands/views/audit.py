@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
 from typing import Any
 
 from commands.options import Format
 from commands.views import console, echo_json, write_csv
 from commands.views.tables import Sheet, prose, value
 from transport.db.queries.audit import AuditLine
+from transport.domain.dates_text import LONDON, short_moment
 
 COLUMNS = ["at", "actor", "action", "entity", "entity_key", "detail"]
 
@@ -24,7 +26,7 @@ def event_dict(line: AuditLine) -> dict[str, Any]:
     }
 
 
-def show_events(lines: list[AuditLine], output: Format) -> None:
+def show_events(lines: list[AuditLine], output: Format, tz: tzinfo = LONDON) -> None:
     rows = [event_dict(line) for line in lines]
     if output is Format.json:
         echo_json(rows)
@@ -34,13 +36,13 @@ def show_events(lines: list[AuditLine], output: Format) -> None:
         return
     table = Sheet(
         f"Audit log, newest first ({len(rows)})",
-        [value("When (UTC)"), prose("Who"), value("What"), value("Of"),
+        [value("When"), prose("Who"), value("What"), value("Of"),
          prose("Detail", optional=True)],
     )  # fmt: skip
-    for r in rows:
+    for line, r in zip(lines, rows, strict=True):
         detail = json.dumps(r["detail"], default=str, ensure_ascii=False)
         table.add_row(
-            r["at"][:19].replace("T", " "),
+            short_moment(line.at, tz),
             r["actor"],
             r["action"],
             f"{r['entity']} {r['entity_key'] or ''}".strip(),
