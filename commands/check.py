@@ -151,6 +151,7 @@ def show(
         only_new=only_new,
         limit=limit,
         forecast=stages,
+        tz=app.tz,
     ):
         out.print(renderable)
 

@@ -73,10 +73,10 @@ def contacts_list(
     from commands.views import console, echo_json, national, write_csv
     from commands.views.tables import Sheet, number, prose, value
     from services.contacts import list_contacts
+    from transport.domain.dates_text import short_moment
 
-    found, total = list_contacts(
-        app_from(ctx), pupil_ref=pupil, blocked_only=blocked, limit=limit or None
-    )
+    app = app_from(ctx)
+    found, total = list_contacts(app, pupil_ref=pupil, blocked_only=blocked, limit=limit or None)
     rows = [row.as_dict() for row in found]
     if output is Format.json:
         echo_json(rows)
@@ -90,12 +90,14 @@ def contacts_list(
         value("Blocked", optional=True), prose("By", optional=True),
         value("At", optional=True), prose("Why", optional=True),
     ])  # fmt: skip
-    for row in rows:
+    for contact, row in zip(found, rows, strict=True):
+        blocked_at = contact.blocked_at
         cells = {
             **row,
             "blocked": "BLOCKED" if row["blocked"] else "",
             "mobile": national(row["mobile"]) if row["mobile"] else "",
             "pupils": "\n".join(row["pupils"].split()) if row["pupils"] else "",
+            "blocked_at": short_moment(blocked_at, app.tz) if blocked_at else "",
         }
         table.add_row(*(cells[c] for c in COLUMNS))
     console().print(table)

@@ -57,14 +57,15 @@ def jobs_list(
 
     if job is not None and job not in JOBS:
         raise typer.BadParameter(f"expected one of {', '.join(JOBS)}", param_hint="--job")
-    runs = recent_runs(app_from(ctx), job=job, limit=limit)
+    app = app_from(ctx)
+    runs = recent_runs(app, job=job, limit=limit)
     rows = [run.as_dict() for run in runs]
     if output is Format.json:
         echo_json(rows)
     elif output is Format.csv:
         write_csv(RUN_COLUMNS, [{**row, "counts": json.dumps(row["counts"])} for row in rows])
     else:
-        console().print(runs_table(runs))
+        console().print(runs_table(runs, app.tz))
 
 
 @scheduler_app.command("run")

@@ -99,8 +99,9 @@ def outbox_list(
     from commands.views.outbox import MESSAGE_COLUMNS, messages_table
     from services.outbox_admin import list_messages
 
+    app = app_from(ctx)
     rows = list_messages(
-        app_from(ctx),
+        app,
         status=status.value if status else None,
         pupil_ref=pupil,
         contact_id=contact,
@@ -114,7 +115,7 @@ def outbox_list(
             [{**row.as_dict(), "pupil_refs": " ".join(row.pupil_refs)} for row in rows],
         )
     else:
-        console().print(messages_table(rows))
+        console().print(messages_table(rows, app.tz))
 
 
 @app.command("preview")

@@ -32,7 +32,7 @@ def pupil(
     if output is ReportFormat.json:
         echo_json(story_json(story))
         return
-    show(console(), *story_view(story))
+    show(console(), *story_view(story, app.tz))
 
 
 def find(

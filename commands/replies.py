@@ -30,8 +30,10 @@ def replies_list(
     message_bodies_days), and STOP, START and HELP as what they did."""
     from commands.views import console, echo_json, tables, write_csv
     from services.replies import list_replies
+    from transport.domain.dates_text import short_moment
 
-    found = list_replies(app_from(ctx), contact_id=contact, number=number, limit=limit)
+    app = app_from(ctx)
+    found = list_replies(app, contact_id=contact, number=number, limit=limit)
     rows = [reply.as_dict() for reply in found]
     if output is Format.json:
         echo_json(rows)
@@ -43,8 +45,9 @@ def replies_list(
         tables.number("Id"), tables.value("Received"), tables.number("Contact"),
         tables.value("From"), tables.value("Kind"), tables.prose("Text"),
     ])  # fmt: skip
-    for row in rows:
-        table.add_row(*(row[c] for c in COLUMNS))
+    for reply, row in zip(found, rows, strict=True):
+        received = short_moment(reply.received_at, app.tz)
+        table.add_row(*(received if c == "received_at" else row[c] for c in COLUMNS))
     console().print(table)
 
 

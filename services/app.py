@@ -217,6 +217,12 @@ class App:
     _schema_checked: bool = field(default=False, repr=False)
 
     @property
+    def tz(self) -> ZoneInfo:
+        """The council's time zone: instants are shown to people in it (JSON keeps ISO
+        with the offset)."""
+        return ZoneInfo(self.settings.council.timezone)
+
+    @property
     def database(self) -> str:
         """The database URL, safe to print (the password masked)."""
         return masked_url(self.config.database.url)

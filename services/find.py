@@ -63,7 +63,6 @@ def find_children(app: App, text: str, *, limit: int = LIMIT) -> FindResult:
 def _searches(conn: Connection, text: str, limit: int) -> list[tuple[str, list[Found]]]:
     """Each way ``text`` may name a child, in the order their matches are listed."""
     searches = [("reference", store.by_reference(conn, text, limit))]
-    words = text.split()
     if "@" in text:
         searches.append(("email", store.by_contacts(conn, store.email_is(text), limit)))
     number = _phone(text)
@@ -73,15 +72,26 @@ def _searches(conn: Connection, text: str, limit: int) -> list[tuple[str, list[F
     if _POSTCODE.match(compact):
         searches.append(("postcode", store.by_postcode(conn, compact, limit)))
     if "@" not in text and number is None:
-        searches.append(("name", store.by_surname(conn, text, None, limit)))
-        if len(words) > 1:  # "Amelia Fitzwilliam", or "Fitzwilliam Amelia"
-            searches.append(("name", store.by_surname(conn, words[-1], words[0], limit)))
-            searches.append(("name", store.by_surname(conn, words[0], words[-1], limit)))
+        for said in _apostrophes(text):  # O'Brien as typed, O’Brien as Word wrote it
+            words = said.split()
+            searches.append(("name", store.by_surname(conn, said, None, limit)))
+            if len(words) > 1:  # "Amelia Fitzwilliam", or "Fitzwilliam Amelia"
+                searches.append(("name", store.by_surname(conn, words[-1], words[0], limit)))
+                searches.append(("name", store.by_surname(conn, words[0], words[-1], limit)))
         schools = store.schools_named(conn, text)
         if schools:
             urns = [urn for urn, _ in schools]
             searches.append(("school", store.at_schools(conn, urns, limit)))
     return searches
+
+
+def _apostrophes(text: str) -> list[str]:
+    """``text``, and with its apostrophes the other way (' and ’), when it has any."""
+    said = [text]
+    for straight, curly in (("'", "\u2019"), ("\u2019", "'")):
+        if straight in text:
+            said.append(text.replace(straight, curly))
+    return said
 
 
 def _phone(text: str) -> str | None:
@@ -103,9 +113,9 @@ def _phone(text: str) -> str | None:
 def _did_you_mean(conn: Connection, text: str) -> tuple[str, ...]:
     """The surnames and references nearest ``text`` (by its last word for a surname), from
     the few that begin with the same two letters."""
-    word = text.split()[-1].lower()
+    word = store.fold(conn, text.split()[-1])
     surnames = nearest(word, store.near_surnames(conn, word))
-    refs = nearest(text.lower(), store.near_refs(conn, text))
+    refs = nearest(store.fold(conn, text), store.near_refs(conn, text))
     return tuple(
         [store.spelled(conn, surname) for surname in surnames]
         + [ref for folded in refs for ref in store.refs_folded(conn, folded, limit=2)]

@@ -73,6 +73,7 @@ def _concerns(app: App, conn: Connection, now: datetime) -> list[Concern]:
             ever_imported=last_import_at(conn) is not None,
             now=now,
             max_days=settings.max_data_age_days,
+            tz=app.tz,
         ),
         rules.calendar_gaps(
             _gaps(conn, app, today), as_of=today, within_days=settings.thresholds.high
@@ -82,11 +83,13 @@ def _concerns(app: App, conn: Connection, now: datetime) -> list[Concern]:
     found.append(rules.nightly(_latest(app, "nightly"), now=now, at=schedule.nightly_at,
                                tz=schedule.tz))  # fmt: skip
     found.append(
-        rules.dispatch(_latest(app, "dispatch"), now=now, every_minutes=schedule.dispatch_minutes)
+        rules.dispatch(
+            _latest(app, "dispatch"), now=now, every_minutes=schedule.dispatch_minutes, tz=app.tz
+        )
     )
     down = {d.channel: (d.since, d.reason) for d in channels.down(conn)}
     for name in (*CHANNELS, *sorted(set(down) - set(CHANNELS))):
-        found.append(rules.channel(name, down.get(name)))
+        found.append(rules.channel(name, down.get(name), tz=app.tz))
     failures = recent_failures(conn, since=now - timedelta(days=1))
     unknown = sum(1 for failure in failures if failure.status == "unknown")
     found.append(rules.messages(len(failures) - unknown, unknown))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from services.app import App
 from transport.imports.bundle import ImportReport, Progress, import_bundle
+from transport.imports.files import BUNDLE
+from transport.imports.headers import Reading, check_mapping
 
 
 def import_folder(
@@ -20,6 +22,8 @@ def import_folder(
     progress: Progress | None = None,
 ) -> ImportReport:
     now = app.clock.now()
+    settings = app.settings.imports
+    check_mapping(settings.columns, BUNDLE)  # a wrong mapping: exit 2, naming it
     return import_bundle(
         app.ready().engine,
         directory,
@@ -33,4 +37,5 @@ def import_folder(
         complete=complete,
         max_removed_share=app.settings.imports.max_removed_share,
         allow_large_removal=allow_large_removal,
+        reading=Reading(settings.encoding, settings.columns),
     )

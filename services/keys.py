@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from transport.db.queries.find import near_refs, refs_folded, schools_named
+from transport.db.queries.find import fold, near_refs, refs_folded, schools_named
 from transport.db.queries.record import has_contact, has_pupil, has_school
 from transport.errors import UsageError
 
@@ -64,7 +64,7 @@ def pupil_key(conn: Connection, text: str, *, option: str = "--pupil") -> str:
             f"{option} {ref}: the record holds {len(same)} pupils whose references differ "
             f"only by case: {', '.join(same)}; say which, exactly"
         )
-    near = difflib.get_close_matches(ref.lower(), near_refs(conn, ref), n=3, cutoff=0.75)
+    near = difflib.get_close_matches(fold(conn, ref), near_refs(conn, ref), n=3, cutoff=0.75)
     named = [found for folded in near for found in refs_folded(conn, folded, limit=2)]
     maybe = f"; did you mean {' or '.join(named)}?" if named else ""
     said = (

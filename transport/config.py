@@ -127,6 +127,10 @@ class RemindersConfig:
     task_within_days: int = 21
 
 
+# The encodings a council's CSV files may be read in ([import] encoding).
+IMPORT_ENCODINGS = ("utf-8", "cp1252", "windows-1252", "latin-1", "iso-8859-1")
+
+
 @dataclass(frozen=True)
 class ImportConfig:
     max_errors: int = 200
@@ -136,6 +140,12 @@ class ImportConfig:
     # import --complete refuses to remove more than this share of a table's rows (pupils
     # made left, awards, applications, arrangements removed) unless --allow-large-removal.
     max_removed_share: float = 0.1
+    # The files' encoding: utf-8 (with or without a byte-order mark), or cp1252 for files
+    # saved by older Excel ("CSV (Comma delimited)").
+    encoding: str = "utf-8"
+    # [import.columns.<file>]: the council's own headers mapped onto ours, file by file
+    # ("Pupil Ref" = "pupil_ref"), matched after trimming spaces and ignoring case.
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -315,6 +325,11 @@ def _build_section(section: str, cls: type[Any], values: dict[str, Any]) -> Any:
 
 def _coerce(name: str, hint: Any, value: Any) -> Any:
     origin = get_origin(hint)
+    if origin is dict:
+        _key, item = get_args(hint)
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{name}' must be a table, got {value!r}")
+        return {str(k): _coerce(f"{name}.{k}", item, v) for k, v in value.items()}
     if origin is list:
         (item,) = get_args(hint)
         if not isinstance(value, list):
@@ -395,6 +410,11 @@ def _check(config: Config) -> None:
         raise ConfigError("config key 'import.lock_timeout_seconds' must not be negative")
     if not 0 <= config.imports.max_removed_share <= 1:
         raise ConfigError("config key 'import.max_removed_share' must be between 0 and 1")
+    if config.imports.encoding.lower() not in IMPORT_ENCODINGS:
+        raise ConfigError(
+            f"config key 'import.encoding' must be one of {', '.join(IMPORT_ENCODINGS)}, "
+            f"got {config.imports.encoding!r}"
+        )
     if config.imports.max_errors < 1:
         raise ConfigError("config key 'import.max_errors' must be at least 1")
     if not 1 <= config.retention.message_bodies_days <= 36500:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
 from commands.options import Format
 from commands.views import echo_json, plain, write_csv
 from transport.db.queries.audit import AuditLine
+from transport.domain.dates_text import LONDON, short_moment
 
 COLUMNS = ["at", "actor", "action", "entity", "entity_key", "detail"]
 
@@ -79,7 +81,7 @@ def in_words(line: AuditLine) -> str:
     return f"{what}: {detail}" if detail else what
 
 
-def show_events(lines: list[AuditLine], output: Format) -> None:
+def show_events(lines: list[AuditLine], output: Format, tz: tzinfo = LONDON) -> None:
     if output is Format.json:
         echo_json([event_dict(line) for line in lines])
         return
@@ -89,9 +91,9 @@ def show_events(lines: list[AuditLine], output: Format) -> None:
         return
     import typer
 
-    typer.echo(f"Audit log, newest first ({len(lines)}; times UTC):")
+    typer.echo(f"Audit log, newest first ({len(lines)}):")
     for line in lines:
-        when = line.at.strftime("%Y-%m-%d %H:%M")
+        when = short_moment(line.at, tz)  # the council's time: '2026-08-26 09:14 BST'
         said = " ".join(f"{when}  {line.actor}  {in_words(line)}".splitlines())
         typer.echo(plain(said))  # one line, whatever a note holds
 

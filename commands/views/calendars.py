@@ -6,6 +6,7 @@ from commands.views import console, plain
 from commands.views.tables import Line, Sheet, value
 from services.calendars import CalendarsReport
 from transport.domain.calendar import format_academic_year
+from transport.domain.dates_text import day_year
 
 SCHOOLS_SHOWN = 10
 
@@ -15,7 +16,7 @@ def render(report: CalendarsReport) -> None:
 
     out = console()
     years = ", ".join(format_academic_year(y) for y in report.academic_years)
-    out.print(Text(f"Term calendars, {years} (as of {report.as_of:%a %d %b %Y})", "bold"))
+    out.print(Text(f"Term calendars, {years} (as of {day_year(report.as_of)})", "bold"))
     if not report.calendars:
         out.print("No calendar: import schools.csv and terms.csv.")
         return
@@ -29,7 +30,7 @@ def render(report: CalendarsReport) -> None:
         )
         out.print(Line(followed, lead=f"{plain(line.name)}  "))
         for missing in line.missing:
-            start = f"{missing.first_assumed:%a %d %b %Y}" if missing.first_assumed else "no day"
+            start = f"{day_year(missing.first_assumed)}" if missing.first_assumed else "no day"
             out.print(
                 Line(
                     f"MISSING {format_academic_year(missing.academic_year)}: "
@@ -45,9 +46,9 @@ def render(report: CalendarsReport) -> None:
                 terms.add_row(
                     format_academic_year(term.academic_year),
                     term.name,
-                    f"{term.first_day:%a %d %b %Y}",
-                    f"{term.last_day:%a %d %b %Y}",
-                    f"{first:%a %d %b %Y}" if first else "none",
+                    f"{day_year(term.first_day)}",
+                    f"{day_year(term.last_day)}",
+                    f"{day_year(first)}" if first else "none",
                 )
             out.print(terms)
         else:
@@ -56,8 +57,8 @@ def render(report: CalendarsReport) -> None:
             closures = Sheet("", [value("From"), value("To"), value("School"), value("Kind")])
             for closure in line.closures:
                 closures.add_row(
-                    f"{closure.first_day:%a %d %b %Y}",
-                    f"{closure.last_day:%a %d %b %Y}",
+                    f"{day_year(closure.first_day)}",
+                    f"{day_year(closure.last_day)}",
                     closure.urn or "all",
                     closure.kind,
                 )

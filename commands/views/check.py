@@ -10,13 +10,14 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from commands.views import literal, safe_cell
 from commands.views.tables import Line, Sheet, number, prose, value
 from services.check import CheckOutcome
 from transport.domain.calendar import format_academic_year
+from transport.domain.dates_text import LONDON, day, day_month, day_year, moment_text
 from transport.domain.forecast import StageForecast, describe
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, SEVERITY_ORDER
@@ -64,15 +65,16 @@ NO_CHILDREN = (
 )
 
 
-def warnings(outcome: CheckOutcome, *, gaps: bool = True) -> list[str]:
-    """The check's warnings in words (``gaps``: with one for each calendar gap)."""
+def warnings(outcome: CheckOutcome, *, gaps: bool = True, tz: tzinfo = LONDON) -> list[str]:
+    """The check's warnings in words (``gaps``: with one for each calendar gap), times in
+    the council's local time."""
     found = []
     if outcome.no_children:
         found.append(NO_CHILDREN)
     if outcome.stale and outcome.data_imported_at is not None:
         found.append(
             "the record's children were last imported on "
-            f"{outcome.data_imported_at:%d %b %Y at %H:%M} UTC (pupils.csv, awards.csv or "
+            f"{moment_text(outcome.data_imported_at, tz)} (pupils.csv, awards.csv or "
             "applications.csv): children at risk since then are not shown; import the "
             "council's latest export"
         )
@@ -165,6 +167,7 @@ def render_table(
     only_new: bool = False,
     limit: int | None = None,
     forecast: Sequence[StageForecast] = (),
+    tz: tzinfo = LONDON,
 ) -> Iterable[Any]:
     """Rich renderables for the 7am read: totals, reasons, schools, then the children,
     most urgent first."""
@@ -175,7 +178,7 @@ def render_table(
     last = result.as_of + timedelta(days=result.horizon_days)
     title = Text.assemble(
         ("Day-one transport risk", "bold"),
-        f"  as of {result.as_of:%a %d %b %Y}, school days to {last:%a %d %b %Y}",
+        f"  as of {day_year(result.as_of)}, school days to {day_year(last)}",
     )
     if outcome.school_urn:
         name = schools.get(outcome.school_urn, "?")
@@ -183,17 +186,17 @@ def render_table(
     yield title
     yield from gap_lines(outcome)
     if outcome.data_imported_at is not None:
-        yield Text(
-            f"Children's records last imported {outcome.data_imported_at:%a %d %b %Y %H:%M} UTC"
-        )
-    for warning in warnings(outcome, gaps=False):
+        yield Text(f"Children's records last imported {moment_text(outcome.data_imported_at, tz)}")
+    for warning in warnings(outcome, gaps=False, tz=tz):
         yield Line(warning, "bold yellow", lead="Warning: ")
     summary = Text(f"{data['in_scope']} children in scope, {data['at_risk']} at risk: ")
     for severity in SEVERITY_ORDER:
         summary.append(f"{data[severity]} {severity}", SEVERITY_STYLE[severity])
         summary.append("  ")
     if "new" in data and outcome.baseline is not None:
-        summary.append(f"({data['new']} new since the check of {outcome.baseline.as_of:%d %b})")
+        summary.append(
+            f"({data['new']} new since the check of {day_month(outcome.baseline.as_of)})"
+        )
     yield summary
     lines = forecast_lines(forecast)
     if lines:
@@ -232,7 +235,7 @@ def render_table(
     risks = outcome.listed(only_new=only_new)
     shown = risks if limit is None else risks[:limit]
     if not risks:  # only_new, and nobody is new
-        since = f" since the check of {outcome.baseline.as_of:%a %d %b}" if outcome.baseline else ""
+        since = f" since the check of {day(outcome.baseline.as_of)}" if outcome.baseline else ""
         yield Text(f"No child is newly at risk{since}.", "bold green")
         return
     yield _children_table(outcome, shown, pupils, schools)
@@ -259,7 +262,7 @@ def gap_lines(outcome: CheckOutcome) -> Iterable[Any]:
         "bold red",
     )
     for gap in outcome.gaps:
-        start = f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day"
+        start = f"{day_year(gap.first_assumed)}" if gap.first_assumed else "no day"
         urns = ", ".join(gap.schools[:SCHOOLS_SHOWN])
         more = len(gap.schools) - SCHOOLS_SHOWN
         urns += f" and {more} more" if more > 0 else ""
@@ -303,7 +306,7 @@ def _children_table(
     for risk in shown:
         row: list[Any] = [
             Text(risk.severity, SEVERITY_STYLE[risk.severity]),
-            f"{risk.risk_date:%a %d %b}",
+            f"{day(risk.risk_date)}",
             f"{risk.days_until} days",
             risk.pupil_ref,
             pupils.get(risk.pupil_ref, ""),

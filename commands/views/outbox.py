@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from commands.views import plain
@@ -11,6 +11,7 @@ from commands.views.tables import Sheet, number, prose, value
 from notifications.sms_encoding import segments
 from services.outbox_admin import MessageRow, Preview
 from services.sending import SendRun
+from transport.domain.dates_text import day, short_moment
 
 MESSAGE_COLUMNS = [
     "id",
@@ -28,9 +29,10 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def messages_table(rows: Sequence[MessageRow]) -> Sheet:
+def messages_table(rows: Sequence[MessageRow], tz: tzinfo) -> Sheet:
     table = Sheet(f"Outbox ({len(rows)} messages)", [
-        number("Id"), value("Created"), value("Channel"), value("To"), value("Kind"),
+        number("Id"), value("Created"), value("Channel", under="Created"), value("To"),
+        value("Kind", under="To"),
         value("Step", optional=True), value("Children"), value("Status"),
         number("Tries", optional=True), prose("Error", optional=True),
     ])  # fmt: skip
@@ -38,7 +40,7 @@ def messages_table(rows: Sequence[MessageRow]) -> Sheet:
         error = " ".join(part for part in (row.error_code, row.error) if part)
         table.add_row(
             str(row.id),
-            row.created_at.isoformat()[:16].replace("T", " "),
+            short_moment(row.created_at, tz),
             row.channel,
             row.to,
             row.kind,
@@ -82,7 +84,7 @@ def send_summary(run: SendRun, tz: ZoneInfo) -> Iterator[str]:
         until = ""
         if report.sms_from:
             local = datetime.fromisoformat(report.sms_from).astimezone(tz)
-            until = f" at {local:%H:%M} on {local:%a %d %b}"
+            until = f" at {local:%H:%M} on {day(local)}"
         yield f"{report.sms_waiting} SMS wait for the end of quiet hours{until}."
     if report.fallbacks:
         yield f"{report.fallbacks} notice(s) re-sent by the other channel."

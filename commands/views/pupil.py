@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from rich.text import Text
@@ -14,6 +14,7 @@ from commands.views.tables import Line, Sheet, number, prose, value
 from services.find import FindResult
 from services.pupil import PupilStory
 from transport.domain.calendar import format_academic_year
+from transport.domain.dates_text import LONDON, date_text, day_year, short_moment
 
 
 def _plain(value: Any) -> Any:
@@ -57,24 +58,24 @@ def story_json(story: PupilStory) -> dict[str, Any]:
     }
 
 
-def _day(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return f"{value:%d %b %Y %H:%M}"
-    return f"{value:%d %b %Y}"
+def story_view(story: PupilStory, tz: tzinfo = LONDON) -> Iterator[Any]:
+    def _day(value: date | datetime | None) -> str:
+        """A date as '1 Sep 2025'; an instant in local time, '2026-12-07 13:27 GMT'."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return short_moment(value, tz)
+        return f"{value.day} {value:%b %Y}"
 
-
-def story_view(story: PupilStory) -> Iterator[Any]:
     child = story.child
     head = Text.assemble(  # Text is never read as markup; plain() shows control characters
         (plain(f"{child.pupil_ref}  "), "bold"),
         (plain(f"{child.first_name} {child.last_name}"), "bold"),
-        f"  born {child.date_of_birth:%d %b %Y}",
+        f"  born {date_text(child.date_of_birth)}",
         f", year {child.year_group}" if child.year_group else "",
         ", SEND" if child.send else "",
         ("  LEFT" if child.status == "left" else ""),
-        (f" on {child.left_on:%d %b %Y}" if child.status == "left" and child.left_on else ""),
+        (f" on {date_text(child.left_on)}" if child.status == "left" and child.left_on else ""),
     )
     yield head
     school = f"School: {child.school_name} ({child.school_urn})"
@@ -82,7 +83,7 @@ def story_view(story: PupilStory) -> Iterator[Any]:
         school += f"; from next year {child.next_school_name} ({child.next_school_urn})"
     yield Line(school)
     for gap in story.gaps:
-        start = f"{gap.first_assumed:%a %d %b %Y}" if gap.first_assumed else "no day"
+        start = f"{day_year(gap.first_assumed)}" if gap.first_assumed else "no day"
         yield Line(
             f"TERM DATES MISSING: calendar '{gap.calendar}' has no {', '.join(gap.terms)} "
             f"dates for {format_academic_year(gap.academic_year)}; the check assumes school "
@@ -92,9 +93,9 @@ def story_view(story: PupilStory) -> Iterator[Any]:
     risk = story.risk
     if risk is None:
         assumed = " (counting assumed days where term dates are missing)" if story.gaps else ""
-        yield Text(f"Not at risk on {story.as_of:%a %d %b %Y}{assumed}.", "green")
+        yield Text(f"Not at risk on {day_year(story.as_of)}{assumed}.", "green")
     else:
-        line = Text(f"At risk from {risk.risk_date:%a %d %b %Y} ({risk.days_until} days): ")
+        line = Text(f"At risk from {day_year(risk.risk_date)} ({risk.days_until} days): ")
         line.append(str(risk.severity), SEVERITY_STYLE[str(risk.severity)])
         line.append("  " + " ".join(str(r) for r in risk.reasons))
         if risk.uncovered_assumed and risk.uncovered_term:

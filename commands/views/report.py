@@ -21,7 +21,7 @@ from transport.db.queries.needs import ChildNeeds
 from transport.db.queries.snapshots import RunPoint
 from transport.domain.calendar import academic_year_of, format_academic_year
 from transport.domain.dates_text import day as day_text
-from transport.domain.dates_text import day_year
+from transport.domain.dates_text import day_year, moment_text
 from transport.domain.forecast import StageForecast
 from transport.domain.risk import PupilRisk
 from transport.vocabulary import REASON_HELP, Severity
@@ -63,11 +63,7 @@ def html_report(
         "as_of": result.as_of.isoformat(),
         "until": (result.as_of + timedelta(days=result.horizon_days)).isoformat(),
         "school": outcome.school_urn,
-        "imported_at": (
-            f"{outcome.data_imported_at:%d %B %Y at %H:%M} UTC"
-            if outcome.data_imported_at
-            else None
-        ),
+        "imported_at": (_when(outcome.data_imported_at) if outcome.data_imported_at else None),
         "made_at": _when(made_at),
         "gaps": [
             {
@@ -171,7 +167,8 @@ def _css_string(text: str) -> str:
 
 
 def _when(moment: datetime | None) -> str | None:
-    return f"{moment:%d %B %Y at %H:%M} UTC" if moment else None
+    """An instant in UK time (BST in summer), with its zone: 'Mon 7 Dec 2026 13:27 GMT'."""
+    return moment_text(moment) if moment else None
 
 
 def _warnings(outcome: CheckOutcome) -> list[str]:

@@ -120,7 +120,7 @@ def test_each_event_is_one_line_in_words_and_json_only_when_asked(
     code, out, _ = run(env, "audit")
     assert code == 0
     title, *events = out.splitlines()
-    assert title == "Audit log, newest first (3; times UTC):"
+    assert title == "Audit log, newest first (3):"
     assert len(events) == 3  # one line an event, however long
     assert "{" not in out and '"' not in out  # no JSON
     newest, update, first = (event.split("  ", 2)[1:] for event in events)

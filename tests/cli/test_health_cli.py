@@ -238,7 +238,7 @@ def test_an_unreachable_database_cannot_be_told_and_its_password_never_shows() -
 
 
 def test_a_record_never_imported_cannot_be_told(db_url: str, tmp_path: Path) -> None:
-    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": ""}
+    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "220"}
     assert run(env, "db", "upgrade")[0] == 0
 
     code, out, _ = run(env, "health")

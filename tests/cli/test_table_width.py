@@ -94,7 +94,7 @@ COMMANDS = {
         ],
     ),
     "check": (["check", "--as-of", "2026-08-24", "--no-save"], ["NC001", "APPLICATION_UNDECIDED"]),
-    "calendars": (["calendars", "--as-of", "2026-08-24"], ["Thu 03 Sep 2026"]),
+    "calendars": (["calendars", "--as-of", "2026-08-24"], ["Thu 3 Sep 2026"]),
     "health": (["health"], []),
     "replies": (["replies", "list"], []),
 }
@@ -123,3 +123,22 @@ def test_a_pipe_is_as_wide_as_its_content(county: dict[str, str]) -> None:
     piped = runner.invoke(app, ["pupil", "NC001"], env={**county, "COLUMNS": None})
     [row] = [line for line in piped.stdout.splitlines() if LONG_EMAIL in line]
     assert len(row) > 80 and "07700 900461" in row and "Catherine" in row
+
+
+def test_times_are_shown_in_uk_time_and_json_keeps_the_offset(county: dict[str, str]) -> None:
+    """The outbox's and the health's times read in Europe/London time with their zone
+    (BST in summer), never UTC; JSON keeps ISO with the offset."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    env = {**county, "COLUMNS": "200"}
+    rows = json.loads(runner.invoke(app, ["outbox", "list", "--format", "json"], env=env).stdout)
+    created = datetime.fromisoformat(rows[0]["created_at"])
+    assert created.utcoffset() is not None  # ISO with its offset
+    local = created.astimezone(ZoneInfo("Europe/London"))
+    table = runner.invoke(app, ["outbox", "list"], env=env).stdout
+    assert f"{local:%Y-%m-%d %H:%M} {local.tzname()}" in table and "UTC" not in table
+    health = runner.invoke(app, ["health"], env=env).stdout
+    assert "UTC" not in health and local.tzname() in health
+    check = runner.invoke(app, ["check", "--as-of", "2026-08-24", "--no-save"], env=env).stdout
+    assert "UTC" not in check and "last imported" in check

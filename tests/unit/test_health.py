@@ -101,12 +101,27 @@ def test_dispatch(last: JobFact | None, state: HealthState) -> None:
 def test_channels_messages_and_tasks() -> None:
     assert health.channel("email", None).state is OK
     down = health.channel("email", (NOW, "email: SMTP AUTH refused; check SMTP_PASSWORD"))
-    assert down.state is PROBLEM and "since Mon 07 Dec 2026 10:00 UTC" in down.detail
+    assert down.state is PROBLEM and "since Mon 7 Dec 2026 10:00 GMT" in down.detail
     assert health.messages(0, 0).state is OK
     assert health.messages(1, 0).state is PROBLEM and health.messages(0, 2).state is PROBLEM
     assert health.tasks(0, None).state is OK
     late = health.tasks(4, date(2026, 11, 30))
     assert late.state is PROBLEM and "Mon 30 Nov 2026" in late.detail
+
+
+def test_times_are_said_in_uk_time_bst_in_summer() -> None:
+    """An instant reads in the council's local time with its zone: 09:00 UTC on 1 July is
+    10:00 BST; JSON keeps the instant in ISO with its offset."""
+    summer = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    down = health.channel("sms", (summer, "sms: Twilio refused the credentials"))
+    assert "since Wed 1 Jul 2026 10:00 BST" in down.detail
+    assert down.facts["down_since"] == "2026-07-01T09:00:00+00:00"
+    age = health.data_age(summer, ever_imported=True, now=summer + timedelta(hours=1),
+                          max_days=3)  # fmt: skip
+    assert age.detail.endswith("imported Wed 1 Jul 2026 10:00 BST")
+    ran = JobFact(JobOutcome.OK, summer, summer + timedelta(minutes=1))
+    late = health.dispatch(ran, now=summer + timedelta(hours=2), every_minutes=5)
+    assert "its last run started Wed 1 Jul 2026 10:00 BST" in late.detail
 
 
 def test_the_exit_code_is_the_worst_state() -> None:

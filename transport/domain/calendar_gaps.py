@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from transport.domain.calendar import DEFAULT_CALENDAR, Calendar, format_academic_year
+from transport.domain.dates_text import day_year
 from transport.domain.risk import CheckResult, RiskContext, Thresholds
 from transport.domain.term_dates import missing_terms
 
@@ -45,7 +46,7 @@ class CalendarGap:
         terms = _words(self.terms)
         count = len(self.schools)
         schools = f"{count} school{'s' if count != 1 else ''}"
-        start = f"{self.first_assumed:%a %d %b %Y}" if self.first_assumed else "(no day)"
+        start = f"{day_year(self.first_assumed)}" if self.first_assumed else "(no day)"
         children = f"{self.pupils} {'child' if self.pupils == 1 else 'children'} in scope"
         return (
             f"calendar '{self.calendar}' ({schools}, {children}) has no "

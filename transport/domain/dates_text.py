@@ -43,6 +43,16 @@ def moment_text(moment: datetime, tz: tzinfo = LONDON) -> str:
 
 
 def short_moment(moment: datetime, tz: tzinfo = LONDON) -> str:
-    """'2026-12-07 13:27': an instant in local time for a narrow column (the zone is said
-    in the column's header)."""
-    return f"{local(moment, tz):%Y-%m-%d %H:%M}"
+    """'2026-12-07 13:27 GMT': an instant in local time for a table's column."""
+    there = local(moment, tz)
+    return f"{there:%Y-%m-%d %H:%M} {there.tzname()}"
+
+
+def date_text(value: date) -> str:
+    """'4 Dec 2026' (a date of birth, an award's dates: no weekday needed)."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def day_month(value: date) -> str:
+    """'4 Dec'."""
+    return f"{value.day} {value:%b}"

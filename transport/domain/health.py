@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from transport.domain.dates_text import LONDON, day_year, moment_text
 from transport.vocabulary import HealthState, JobOutcome
 
 EXIT_CODES = {HealthState.OK: 0, HealthState.PROBLEM: 1, HealthState.UNKNOWN: 2}
@@ -42,12 +43,18 @@ def exit_code(concerns: Sequence[Concern]) -> int:
     return max((EXIT_CODES[concern.state] for concern in concerns), default=0)
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%a %d %b %Y %H:%M UTC")
+def _when(moment: datetime, tz: tzinfo) -> str:
+    """An instant as people in the council read it: local time, with its zone (GMT/BST)."""
+    return moment_text(moment, tz)
 
 
 def data_age(
-    imported_at: datetime | None, *, ever_imported: bool, now: datetime, max_days: int
+    imported_at: datetime | None,
+    *,
+    ever_imported: bool,
+    now: datetime,
+    max_days: int,
+    tz: tzinfo = LONDON,
 ) -> Concern:
     """The record's age: the last import that carried pupils, awards or applications."""
     if not ever_imported:
@@ -70,13 +77,13 @@ def data_age(
             "data_age",
             HealthState.PROBLEM,
             f"the children's records were last imported {days} days ago "
-            f"({_when(imported_at)}), more than {max_days}: has the export stopped?",
+            f"({_when(imported_at, tz)}), more than {max_days}: has the export stopped?",
             facts,
         )
     return Concern(
         "data_age",
         HealthState.OK,
-        f"the children's records were imported {_when(imported_at)}",
+        f"the children's records were imported {_when(imported_at, tz)}",
         facts,
     )
 
@@ -113,7 +120,7 @@ def calendar_gaps(gaps: Sequence[GapFact], *, as_of: date, within_days: int) -> 
         )
     said = "; ".join(
         f"'{gap.calendar}' has no terms for {gap.academic_year} ({gap.schools} school(s)"
-        + (f", assumed from {gap.first_assumed:%a %d %b %Y})" if gap.first_assumed else ")")
+        + (f", assumed from {day_year(gap.first_assumed)})" if gap.first_assumed else ")")
         for gap in gaps
     )
     soon = [
@@ -150,19 +157,27 @@ def nightly(last: JobFact | None, *, now: datetime, at: time, tz: tzinfo) -> Con
     hour's grace): a person must look."""
     due = latest_nightly(now, at, tz)
     late = last is not None and last.started_at < due and now > due + NIGHTLY_GRACE
-    return _job("nightly", last, now=now, late=late, too_long=NIGHTLY_TOO_LONG)
+    return _job("nightly", last, now=now, late=late, too_long=NIGHTLY_TOO_LONG, tz=tz)
 
 
-def dispatch(last: JobFact | None, *, now: datetime, every_minutes: float) -> Concern:
+def dispatch(
+    last: JobFact | None, *, now: datetime, every_minutes: float, tz: tzinfo = LONDON
+) -> Concern:
     """The dispatch runs every few minutes: late when three turns (at least a quarter of
     an hour) went by without one starting."""
     grace = max(timedelta(minutes=3 * every_minutes), timedelta(minutes=15))
     late = last is not None and now - last.started_at > grace
-    return _job("dispatch", last, now=now, late=late, too_long=DISPATCH_TOO_LONG)
+    return _job("dispatch", last, now=now, late=late, too_long=DISPATCH_TOO_LONG, tz=tz)
 
 
 def _job(
-    name: str, last: JobFact | None, *, now: datetime, late: bool, too_long: timedelta
+    name: str,
+    last: JobFact | None,
+    *,
+    now: datetime,
+    late: bool,
+    too_long: timedelta,
+    tz: tzinfo,
 ) -> Concern:
     if last is None:
         return Concern(
@@ -172,7 +187,7 @@ def _job(
             {"outcome": None},
         )
     facts = {"outcome": last.outcome, "started_at": last.started_at.isoformat()}
-    started = _when(last.started_at)
+    started = _when(last.started_at, tz)
     if last.outcome in (JobOutcome.FAILED, JobOutcome.ABANDONED):
         why = f": {last.error}" if last.error else ""
         return Concern(
@@ -196,7 +211,7 @@ def _job(
     return Concern(name, HealthState.OK, f"the last {name} run ({started}) {last.outcome}", facts)
 
 
-def channel(name: str, down: tuple[datetime, str] | None) -> Concern:
+def channel(name: str, down: tuple[datetime, str] | None, *, tz: tzinfo = LONDON) -> Concern:
     """A sending channel: down (its configuration refused) since when, and why."""
     if down is None:
         return Concern(
@@ -209,7 +224,7 @@ def channel(name: str, down: tuple[datetime, str] | None) -> Concern:
     return Concern(
         f"channel_{name}",
         HealthState.PROBLEM,
-        f"{name} is down since {_when(since)}: {reason}",
+        f"{name} is down since {_when(since, tz)}: {reason}",
         {"channel": name, "down_since": since.isoformat()},
     )
 
@@ -235,11 +250,11 @@ def tasks(past_due: int, oldest_due: date | None) -> Concern:
     """Open tasks of the team whose due date has passed."""
     facts = {"past_due": past_due, "oldest_due": oldest_due.isoformat() if oldest_due else None}
     if past_due:
+        oldest = f", the oldest due {day_year(oldest_due)}" if oldest_due else ""
         return Concern(
             "tasks",
             HealthState.PROBLEM,
-            f"{past_due} open task(s) past due, the oldest due "
-            f"{oldest_due:%a %d %b %Y}: transport tasks list",
+            f"{past_due} open task(s) past due{oldest}: transport tasks list",
             facts,
         )
     return Concern("tasks", HealthState.OK, "no open task is past due", facts)

@@ -30,6 +30,7 @@ from transport.imports.files import (
     PUPILS,
     FileSpec,
 )
+from transport.imports.headers import Reading
 from transport.imports.reader import (
     Problem,
     Problems,
@@ -107,6 +108,7 @@ def import_bundle(
     complete: bool = False,
     max_removed_share: float = 0.1,
     allow_large_removal: bool = False,
+    reading: Reading | None = None,
 ) -> ImportReport:
     """``today``: the import's day (an award ended by it runs until the day before);
     default the UTC date of ``now``. ``complete``: every file present is the council's
@@ -116,16 +118,17 @@ def import_bundle(
     present = _present_files(directory, report)
     if not report.ok:
         return report
-    sizes = {spec.name: count_lines(path, report.problems) for spec, path in present}
+    reading = reading or Reading()  # the files' encoding and the council's headers
+    sizes = {spec.name: count_lines(path, report.problems, reading) for spec, path in present}
     readable = [(spec, path) for spec, path in present if sizes[spec.name] is not None]
     known: dict[str, set[str]] = {"schools": set(), "pupils": set()}
     for spec, path in present:
         if sizes[spec.name] is None and spec.stem in known:
-            known[spec.stem] |= key_values(path, spec)
+            known[spec.stem] |= key_values(path, spec, reading)
 
     audit = AuditContext(actor=actor, at=now)
     day = today or now.date()
-    calendars = CalendarChecks(readable)
+    calendars = CalendarChecks(readable, reading)
     # A whole bundle in bulk (see transport/gc_tuning.py).
     with full_passes_held(), import_transaction(
         engine, timeout_seconds=lock_timeout_seconds
@@ -139,7 +142,7 @@ def import_bundle(
             on_line = (
                 None if progress is None else (lambda n, f=spec.name, t=total: progress(f, n, t))
             )
-            rows = read_rows(path, spec, report.problems, on_line, today=day)
+            rows = read_rows(path, spec, report.problems, on_line, today=day, reading=reading)
             rows = calendars.rows(spec, rows, report.problems)  # across files: see calendars.py
             fresh = is_empty(conn, tables.table_of(spec.table))
             contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from transport.db.tables import School, Term
 from transport.domain.calendar import DEFAULT_CALENDAR
 from transport.imports.files import CLOSURES, SCHOOLS, TERMS, FileSpec
+from transport.imports.headers import Reading
 from transport.imports.reader import Problem, Problems, Row, read_rows
 
 TermKey = tuple[str, int, str]  # calendar, academic year, term
@@ -64,11 +65,13 @@ def did_you_mean(name: str, known: Iterable[str]) -> str | None:
 class CalendarChecks:
     """The checks of one import. ``present``: the bundle's files."""
 
-    def __init__(self, present: Sequence[tuple[FileSpec, Path]]) -> None:
+    def __init__(
+        self, present: Sequence[tuple[FileSpec, Path]], reading: Reading | None = None
+    ) -> None:
         self._bundle_terms: dict[TermKey, tuple[date, date]] = {}
         for spec, path in present:
             if spec is TERMS:  # its errors are reported when it is imported
-                for row in read_rows(path, TERMS, Problems(cap=0)):
+                for row in read_rows(path, TERMS, Problems(cap=0), reading=reading):
                     if row.ok:
                         values = row.values
                         key = (values["calendar"], values["academic_year"], values["term"])

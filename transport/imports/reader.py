@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from transport.imports.files import Column, FileSpec, RowProblem
+from transport.imports.headers import Reading, missing_column
 from transport.imports.values import BadValue
 
 _CHUNK = 1 << 20
@@ -83,52 +84,79 @@ class Row:
     ok: bool  # False: the row had problems; values then hold only its raw key cells
 
 
-def count_lines(path: Path, problems: Problems) -> int | None:
-    """Check the file is UTF-8 (a BOM is fine) and count its lines; None when it is not UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+def count_lines(path: Path, problems: Problems, reading: Reading | None = None) -> int | None:
+    """Check the file decodes in its encoding (UTF-8: a BOM is fine) and count its lines;
+    None when it does not, every byte that does not being reported (up to the cap)."""
+    reading = reading or Reading()
+    decoder = codecs.getincrementaldecoder(reading.codec)()
     lines = 0
-    offset = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             try:
                 decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                problems.add(_not_utf8(path, offset + exc.start))
+            except UnicodeDecodeError:
+                _bad_bytes(path, reading, problems)
                 return None
             lines += chunk.count(b"\n")
-            offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            problems.add(_not_utf8(path, offset - 1))
+            _bad_bytes(path, reading, problems)
             return None
     return lines
 
 
-def _not_utf8(path: Path, position: int) -> Problem:
-    """Name the line and the column where the first byte that is not UTF-8 stands."""
-    data = path.read_bytes()
-    start = data.rfind(b"\n", 0, position) + 1
-    line = data.count(b"\n", 0, start) + 1
-    before = data[start:position].decode("utf-8", "replace")
+def _bad_bytes(path: Path, reading: Reading, problems: Problems) -> None:
+    """A problem for each byte of the file that is not text in its encoding, naming its
+    line and column (up to the cap; the rest are counted)."""
+    header: list[str] | None = None
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            codec = reading.codec if number == 1 else reading.codec.removesuffix("-sig")
+            if header is None:
+                text = line.decode(codec, "replace")
+                header = next(csv.reader([text]), [])
+            start = 0
+            while start < len(line):
+                try:
+                    line[start:].decode(codec)
+                    break
+                except UnicodeDecodeError as exc:
+                    at = start + exc.start
+                    problems.add(_undecodable(path, reading, number, line, at, header))
+                    start = start + max(exc.end, exc.start + 1)
+                    codec = codec.removesuffix("-sig")
+
+
+def _undecodable(
+    path: Path, reading: Reading, number: int, line: bytes, at: int, header: list[str]
+) -> Problem:
+    """Name the line and the column where a byte that is not text in the encoding stands."""
+    before = line[:at].decode(reading.codec, "replace")
     index = len(next(csv.reader([before]), [""])) - 1 if before else 0
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig", "replace")]), [])
-    column = header[index].strip() if line > 1 and index < len(header) else None
+    column = header[index].strip() if number > 1 and index < len(header) else None
+    if reading.codec == "utf-8-sig":
+        advice = (
+            'save it as UTF-8 ("CSV UTF-8" in Excel), or, for a file saved by older Excel, '
+            'set [import] encoding = "cp1252" in the config, and import again'
+        )
+    else:
+        advice = f"check [import] encoding ({reading.encoding!r}) is the file's encoding"
     return Problem(
         path.name,
-        line,
+        number,
         column,
-        f"the file is not valid UTF-8 (byte 0x{data[position]:02x}); "
-        'save it as UTF-8 ("CSV UTF-8" in Excel) and import again',
+        f"the file is not valid {reading.name} (byte 0x{line[at]:02x}); {advice}",
     )
 
 
-def key_values(path: Path, spec: FileSpec) -> set[str]:
-    """The first key column's values of a file that could not be read as UTF-8, so that
-    rows elsewhere referring to them are not reported as unknown too."""
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+def key_values(path: Path, spec: FileSpec, reading: Reading | None = None) -> set[str]:
+    """The first key column's values of a file that could not be decoded, so that rows
+    elsewhere referring to them are not reported as unknown too."""
+    reading = reading or Reading()
+    with path.open("r", encoding=reading.codec, errors="replace", newline="") as handle:
         reader = csv.reader(handle)
-        header = [cell.strip().lower() for cell in next(reader, [])]
+        header = reading.names(spec, next(reader, []))
         if spec.key[0] not in header:
             return set()
         index = header.index(spec.key[0])
@@ -142,10 +170,13 @@ def read_rows(
     on_line: Callable[[int], None] | None = None,
     *,
     today: date | None = None,
+    reading: Reading | None = None,
 ) -> Iterator[Row]:
     """The file's rows, parsed; ``today``: the import's day, for the checks that need it
-    (a child's age), which are skipped without it."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+    (a child's age), which are skipped without it. ``reading``: the files' encoding and
+    the council's own headers (default: UTF-8, our names)."""
+    reading = reading or Reading()
+    with path.open("r", encoding=reading.codec, newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
@@ -159,8 +190,8 @@ def read_rows(
             for control in _control_characters(spec, 1, header, header):
                 problems.add(control)
             return
-        names = [cell.strip().lower() for cell in header]
-        positions = _positions(spec, names, problems)
+        names = reading.names(spec, header)
+        positions = _positions(spec, names, problems, header)
         if positions is None:
             return
         width = len(names)
@@ -192,7 +223,12 @@ def _expected_header(spec: FileSpec, what: str) -> str:
     return f"{what}; expected a header row with at least: {required}"
 
 
-def _positions(spec: FileSpec, names: list[str], problems: Problems) -> dict[str, int] | None:
+def _positions(
+    spec: FileSpec,
+    names: list[str],
+    problems: Problems,
+    header: list[str] | None = None,
+) -> dict[str, int] | None:
     positions: dict[str, int] = {}
     ok = True
     for index, name in enumerate(names):
@@ -200,12 +236,15 @@ def _positions(spec: FileSpec, names: list[str], problems: Problems) -> dict[str
             problems.add(Problem(spec.name, 1, name, "the column appears twice in the header"))
             ok = False
         positions.setdefault(name, index)
-    for column in spec.columns:
-        if column.required and column.name not in positions:
-            problems.add(
-                Problem(spec.name, 1, column.name, "required column is missing from the header")
-            )
-            ok = False
+    missing = [c for c in spec.columns if c.required and c.name not in positions]
+    if missing:
+        found = header if header is not None else names
+        unused = [cell.strip() for cell, name in zip(found, names, strict=False)
+                  if cell.strip() and name not in {c.name for c in spec.columns}]  # fmt: skip
+        for column in missing:
+            message = missing_column(spec, column.name, found, unused)
+            problems.add(Problem(spec.name, 1, column.name, message))
+        ok = False
     return positions if ok else None
 
 

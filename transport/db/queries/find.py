@@ -35,6 +35,15 @@ def _c(conn: Connection, expression: Any) -> Any:
     return expression.collate("C") if conn.dialect.name == "postgresql" else expression
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(conn: Connection, text: str) -> str:
+    """``text`` folded as the database's lower() folds it: SQLite's folds ASCII letters
+    only (É stays É), PostgreSQL's every letter."""
+    return text.lower() if conn.dialect.name == "postgresql" else text.translate(_ASCII_LOWER)
+
+
 def folded_ref(conn: Connection) -> Any:
     return _c(conn, func.lower(Pupil.pupil_ref))
 
@@ -83,21 +92,21 @@ def _pupils(conn: Connection, where: ColumnElement[bool], limit: int) -> list[Fo
 
 def refs_folded(conn: Connection, ref: str, limit: int = 10) -> list[str]:
     """The references equal to ``ref`` but for case."""
-    stmt = select(Pupil.pupil_ref).where(folded_ref(conn) == ref.lower()).limit(limit)
+    stmt = select(Pupil.pupil_ref).where(folded_ref(conn) == fold(conn, ref)).limit(limit)
     return sorted(conn.execute(stmt).scalars())
 
 
 def by_reference(conn: Connection, text: str, limit: int) -> list[Found]:
     """Children whose reference starts with ``text`` (any case)."""
-    return _pupils(conn, starts_with(folded_ref(conn), text.lower()), limit)
+    return _pupils(conn, starts_with(folded_ref(conn), fold(conn, text)), limit)
 
 
 def by_surname(conn: Connection, surname: str, first: str | None, limit: int) -> list[Found]:
     """Children whose surname starts with ``surname`` (and first name with ``first``)."""
-    where = starts_with(folded_surname(conn), surname.lower())
+    where = starts_with(folded_surname(conn), fold(conn, surname))
     if first:
         first_name = func.lower(Pupil.first_name)
-        where = and_(where, first_name.like(_like_prefix(first.lower()), escape="\\"))
+        where = and_(where, first_name.like(_like_prefix(fold(conn, first)), escape="\\"))
     return _pupils(conn, where, limit)
 
 
@@ -108,6 +117,7 @@ def _like_prefix(text: str) -> str:
 def by_postcode(conn: Connection, compact: str, limit: int) -> list[Found]:
     """Children whose home postcode (or a contact's) is ``compact`` (no spaces, upper
     case): a whole postcode, or an outward code ("NR14") with any inward code."""
+
     def matches(column: Any) -> ColumnElement[bool]:
         expression = compact_postcode(conn, column)
         if len(compact) >= 5 and compact[-3].isdigit():  # a whole postcode
@@ -179,7 +189,7 @@ def near_refs(conn: Connection, text: str, limit: int = 500) -> list[str]:
 
 
 def _near(conn: Connection, folded: Any, text: str, limit: int) -> list[str]:
-    head = text.lower()[:2]
+    head = fold(conn, text)[:2]
     if len(head) < 2:
         return []
     stmt = select(folded).where(starts_with(folded, head)).distinct().limit(limit)
