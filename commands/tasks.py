@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.options import Format, app_from
+from commands.options import Format, actor_from, app_from
 from transport.errors import UsageError
 from transport.vocabulary import TaskKind, TaskStatus
 
@@ -85,14 +85,18 @@ def tasks_done(
     ctx: typer.Context,
     task_id: Annotated[int, typer.Argument(help="Task id.")],
     note: Annotated[str, typer.Option("--note", help="What was done.")],
-    by: Annotated[str, typer.Option("--by", help="Who did it.")] = "transport team",
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who did it (the audit log's actor). Default: the OS user."),
+    ] = None,
 ) -> None:
     """Mark a task done, with a note (kept in the audit log)."""
     from services.tasks import mark_done
 
     if not note.strip():
         raise UsageError("say what was done with --note")
-    mark_done(app_from(ctx), task_id, by=by, note=note.strip())
+    actor = actor_from(by)
+    mark_done(app_from(ctx), task_id, by=actor, note=note.strip())
     typer.echo(f"task {task_id} done")
 
 

@@ -155,8 +155,21 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return None  # pytest-xdist's own count: the cores
 
 
-class _WorkerCounts:
-    """In the controller of a parallel run: the workers' database tests, added up."""
+# A worker's environment gains COLUMNS and LINES (GNU readline, loaded by pytest, sets
+# them when its input is not a terminal): a command's output would then fit 80 columns in
+# a worker and not in one process. Each worker gets the controller's values back.
+TERMINAL_SIZE = ("COLUMNS", "LINES")
+
+
+class _Workers:
+    """In the controller of a parallel run: what each worker starts with, and the
+    workers' database tests, added up."""
+
+    @pytest.hookimpl
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["transport_terminal_size"] = {
+            name: os.environ.get(name) for name in TERMINAL_SIZE
+        }
 
     @pytest.hookimpl
     def pytest_testnodedown(self, node: Any, error: object) -> None:
@@ -164,8 +177,15 @@ class _WorkerCounts:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(_WorkerCounts(), "transport-worker-counts")
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        for name, value in workerinput.get("transport_terminal_size", {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    elif config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_Workers(), "transport-workers")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

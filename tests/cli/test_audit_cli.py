@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tests.bundles import council_terms, pupil, school, write_bundle
+from tests.bundles import council_terms, pupil, school, small_county, write_bundle
 
 runner = CliRunner()
 
@@ -92,10 +92,10 @@ def test_a_pupils_events_are_theirs_only_and_since_filters_by_day(
     assert (row["actor"], row["action"], row["entity"], row["entity_key"]) == (
         "B", "update", "pupils", "P1",
     )  # fmt: skip
-    assert json.loads(row["detail"])["changes"]["first_name"] == ["Sam", "Samira"]
+    assert row["detail"] == "updated pupil P1: first name Sam → Samira"  # words, as the table
 
     code, out, _ = run(env, "audit", "--pupil", "P1")
-    assert code == 0 and "update" in out and "pupils P1" in out and "P10" not in out
+    assert code == 0 and "updated pupil P1:" in out and "P10" not in out
 
 
 def test_unknown_pupil_and_bad_since_are_usage_errors(tmp_path: Path, env: dict[str, str]) -> None:
@@ -108,3 +108,45 @@ def test_unknown_pupil_and_bad_since_are_usage_errors(tmp_path: Path, env: dict[
 def test_a_blank_by_is_refused_and_writes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
     code, _, err = run(env, "import", str(write_bundle(tmp_path / "v1", county())), "--by", " ")
     assert code == 2 and "--by" in err
+
+
+def test_each_event_is_one_line_in_words_and_json_only_when_asked(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    assert run(env, "import", str(write_bundle(tmp_path / "v1", county())))[0] == 0
+    changed = write_bundle(tmp_path / "v2", county(first_name="Samira"))
+    assert run(env, "import", str(changed), "--by", "Priya Shah")[0] == 0
+
+    code, out, _ = run(env, "audit")
+    assert code == 0
+    title, *events = out.splitlines()
+    assert title == "Audit log, newest first (3):"
+    assert len(events) == 3  # one line an event, however long
+    assert "{" not in out and '"' not in out  # no JSON
+    newest, update, first = (event.split("  ", 2)[1:] for event in events)
+    assert newest[0] == update[0] == "Priya Shah" and first[0] == "jo.caseworker"
+    assert newest[1].startswith("imported bundle v2: schools.csv unchanged; ")
+    assert "pupils.csv 1 updated" in newest[1]
+    assert update[1] == "updated pupil P1: first name Sam → Samira"
+    assert "pupils.csv 3 added" in first[1]
+    assert audit_json(env)[1]["detail"] == {"changes": {"first_name": ["Sam", "Samira"]}}
+
+
+def test_a_task_done_is_the_os_users_unless_by_names_someone(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    assert run(env, "import", str(write_bundle(tmp_path / "b", small_county())))[0] == 0
+    assert run(env, "remind", "--as-of", "2026-08-06")[0] == 0  # opens the team's tasks
+    first, second, *_ = json.loads(run(env, "tasks", "list", "--format", "json")[1])
+    assert run(env, "tasks", "done", str(first["id"]), "--note", "rang the family")[0] == 0
+    code, _, err = run(env, "tasks", "done", str(second["id"]), "--note", "x", "--by", " ")
+    assert code == 2 and "--by" in err
+    done = ["tasks", "done", str(second["id"]), "--note", "emailed", "--by", "Priya Shah"]
+    assert run(env, *done)[0] == 0
+
+    assert [e["actor"] for e in audit_json(env, "--action", "done")] == [
+        "Priya Shah",
+        "jo.caseworker",  # no --by: the OS user, as for imports
+    ]
+    code, out, _ = run(env, "audit", "--action", "done")
+    assert f"jo.caseworker  closed task {first['id']}: note rang the family" in out
