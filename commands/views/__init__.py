@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # rich loads only when a table is printed (JSON and CSV do no
     from rich.console import Console
     from rich.text import Text
 
+    from commands.views.tables import Sheet
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -40,6 +42,15 @@ def console(*, stderr: bool = False) -> Console:
     if not stderr and not out.is_terminal and terminal_columns() is None:
         out.width = UNLIMITED
     return out
+
+
+def folding_table(title: str, columns: Iterable[str], **options: Any) -> Sheet:
+    """A table of values (each line whole), built by the one table builder
+    (commands/views/tables.py): for code written before it; say which columns are prose
+    or optional with ``Sheet`` itself."""
+    from commands.views.tables import Sheet, value
+
+    return Sheet(title, [value(column) for column in columns])
 
 
 def national(number: str) -> str:
