@@ -23,16 +23,17 @@ def remind(
     open the team's tasks. `transport outbox send` then sends them."""
     from commands.views import echo_json
     from commands.views.renewals import remind_summary
+    from jobs.records import ladder_message, renewal_record
     from services.renewals import remind as run_remind
 
     app = app_from(ctx)
     run = run_remind(app, today_or(app, as_of), dry_run=dry_run)
     ladder = run.ladder
-    messages = [message.as_dict() for message in ladder.messages]
+    messages = [ladder_message(message) for message in ladder.messages]
     if output is ReportFormat.json:
         echo_json(
             {
-                **run.counts,
+                **renewal_record(run.counts),
                 "dry_run": dry_run,
                 "messages": messages,
                 "unreachable": ladder.unreachable,
@@ -60,12 +61,13 @@ def inform(
     complete_arrangement task instead. `transport outbox send` then sends them."""
     from commands.views import echo_json
     from commands.views.renewals import inform_summary
+    from jobs.records import inform_record
     from services.inform import inform as run_inform
 
     app = app_from(ctx)
     report = run_inform(app, today_or(app, as_of), dry_run=dry_run)
     if output is ReportFormat.json:
-        echo_json(report.as_dict())
+        echo_json(inform_record(report))
         return
     for line in inform_summary(report):
         typer.echo(line)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from jobs.records import renewal_record
 from services.app import App
 from services.renewals import RenewalRun, run_renewals
 from services.retention import RetentionReport, apply_retention
@@ -37,7 +38,7 @@ class NightlyRun:
     def counts(self) -> dict[str, Any]:
         kept = self.retention
         return {
-            **self.renewals.counts,
+            **renewal_record(self.renewals.counts),
             "retention": {
                 "messages_redacted": kept.messages_redacted,
                 "pupils_purged": kept.purge.pupils,

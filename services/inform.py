@@ -52,14 +52,14 @@ class DetailsMessage:
     academic_year: int
     body_text: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "channel": self.channel,
-            "to_address": self.to_address,
-            "pupil_refs": list(self.pupil_refs),
-            "contact_id": self.contact_id,
-            "academic_year": self.academic_year,
-        }
+
+@dataclass(frozen=True)
+class InformCounts:
+    due: int  # arrangements due to be sent
+    messages: int
+    queued: int
+    complete_arrangement: int  # tasks wanted: details that cannot go yet
+    unreached: int
 
 
 @dataclass
@@ -72,23 +72,10 @@ class InformReport:
     synced: TaskSync | None = None
     dry_run: bool = False
 
-    def counts(self) -> dict[str, Any]:
-        return {
-            "due": self.due,
-            "messages": len(self.messages),
-            "queued": self.queued,
-            "complete_arrangement": len(self.tasks),
-            "unreached": len(self.unreached),
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.counts(),
-            "dry_run": self.dry_run,
-            "pupils_to_complete": [task.pupil_ref for task in self.tasks],
-            "unreached_pupils": self.unreached,
-            "sent_to": [message.as_dict() for message in self.messages],
-        }
+    def counts(self) -> InformCounts:
+        return InformCounts(
+            self.due, len(self.messages), self.queued, len(self.tasks), len(self.unreached)
+        )
 
 
 def plan_inform(conn: Connection, on: date, days_before: int) -> InformPlan:

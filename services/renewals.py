@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from notifications.messages import render
 from services.app import App, RenewalSettings
 from services.check import CheckOutcome, run_check
 from services.digest import digest_data
-from services.inform import InformReport, plan_inform, run_inform
+from services.inform import InformCounts, InformReport, plan_inform, run_inform
 from transport.config import CouncilConfig
 from transport.db.engine import writer
 from transport.db.queries import renewals as store
@@ -81,10 +81,47 @@ class LadderMessage:
     academic_year: int
     body_text: str | None = None  # kept only by a dry run, which shows what would go
 
-    def as_dict(self) -> dict[str, Any]:
-        data = {**asdict(self), "pupil_refs": list(self.pupil_refs)}
-        del data["body_text"]
-        return data
+
+@dataclass(frozen=True)
+class LadderCounts:
+    renewal_due: int
+    steps_due: int
+    by_step: tuple[tuple[str, int], ...]  # (step, households due it), in the ladder's order
+    steps_recorded: int
+    steps_skipped: int
+    unreachable: int
+    by_phone: int
+    messages: int
+    queued: int
+    phone_tasks: int
+
+
+@dataclass(frozen=True)
+class CheckTotals:
+    in_scope: int
+    at_risk: int
+    critical: int
+    high: int
+    medium: int
+    low: int
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    opened: int
+    closed: int
+    open: int
+
+
+@dataclass(frozen=True)
+class RenewalCounts:
+    """What one run did, in figures (the job's record: jobs/records.py)."""
+
+    check: CheckTotals
+    ladder: LadderCounts
+    digest_queued: bool
+    inform: InformCounts | None  # the nightly job only
+    tasks: TaskCounts | None
 
 
 @dataclass
@@ -100,22 +137,22 @@ class LadderReport:
     phone_tasks: list[tuple[str, int]] = field(default_factory=list)  # (pupil, year)
     dry_run: bool = False
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> LadderCounts:
         by_step: dict[str, int] = defaultdict(int)
         for item in self.planned:
             by_step[item.step.step] += 1
-        return {
-            "renewal_due": self.due,
-            "steps_due": len(self.planned),
-            "by_step": dict(by_step),
-            "steps_recorded": self.recorded,
-            "steps_skipped": self.skipped,
-            "unreachable": len(self.unreachable),
-            "by_phone": len(self.by_phone),
-            "messages": len(self.messages),
-            "queued": self.queued,
-            "phone_tasks": len(self.phone_tasks),
-        }
+        return LadderCounts(
+            self.due,
+            len(self.planned),
+            tuple(by_step.items()),
+            self.recorded,
+            self.skipped,
+            len(self.unreachable),
+            len(self.by_phone),
+            len(self.messages),
+            self.queued,
+            len(self.phone_tasks),
+        )
 
 
 @dataclass
@@ -129,29 +166,21 @@ class RenewalRun:
     inform: InformReport | None = None  # transport details queued (the nightly job)
 
     @property
-    def counts(self) -> dict[str, Any]:
-        result = self.outcome.result
-        counts: dict[str, Any] = {
-            "check": {
-                "in_scope": result.in_scope,
-                "at_risk": len(result.at_risk),
-                **result.severity_counts(),
-            },
-            "ladder": self.ladder.counts(),
-            "digest_queued": self.digest_queued,
-        }
-        if self.inform is not None:
-            counts["inform"] = self.inform.counts()
-        if self.tasks is not None:
-            counts["tasks"] = {
-                "opened": self.tasks.opened,
-                "closed": self.tasks.closed,
-                "open": self.tasks.opened + self.tasks.still_open,
-            }
-        return counts
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.counts
+    def counts(self) -> RenewalCounts:
+        found = self.outcome.counts()
+        tasks = self.tasks
+        return RenewalCounts(
+            CheckTotals(
+                found.in_scope, found.at_risk, found.critical, found.high, found.medium,
+                found.low,
+            ),
+            self.ladder.counts(),
+            self.digest_queued,
+            None if self.inform is None else self.inform.counts(),
+            None
+            if tasks is None
+            else TaskCounts(tasks.opened, tasks.closed, tasks.opened + tasks.still_open),
+        )
 
 
 def renewal_due(result: CheckResult) -> list[tuple[str, date]]:

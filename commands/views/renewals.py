@@ -17,8 +17,8 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 def remind_summary(run: RenewalRun, *, dry_run: bool) -> Iterator[str]:
     ladder, counts = run.ladder, run.ladder.counts()
-    by_step = ", ".join(f"{n} at the {step} step" for step, n in sorted(counts["by_step"].items()))
-    due = _count(counts["renewal_due"], "child", "children")
+    by_step = ", ".join(f"{n} at the {step} step" for step, n in sorted(counts.by_step))
+    due = _count(counts.renewal_due, "child", "children")
     if by_step:
         yield f"{due} without an application for next year; due today: {by_step}."
     else:
@@ -32,8 +32,8 @@ def remind_summary(run: RenewalRun, *, dry_run: bool) -> Iterator[str]:
             + " Nothing was written (dry run)."
         )
     else:
-        yield f"Queued {_count(counts['queued'], 'message')}" + (f" ({how})." if how else ".")
-        if counts["queued"] < len(ladder.messages):
+        yield f"Queued {_count(counts.queued, 'message')}" + (f" ({how})." if how else ".")
+        if counts.queued < len(ladder.messages):
             yield "The rest were queued by an earlier run: nothing is sent twice."
     if ladder.unreachable:
         yield (

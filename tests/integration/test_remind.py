@@ -241,13 +241,13 @@ def test_the_invite_goes_by_email_on_its_first_day(
     with engine.connect() as conn:
         stored = conn.execute(select(ReminderStep.uncovered_from)).scalar_one()
     assert stored == R
-    counts = result.counts["ladder"]
-    assert counts["renewal_due"] == 1
-    assert counts["by_step"] == {"invite": 1}
-    assert counts["steps_recorded"] == 1
-    assert counts["steps_skipped"] == 0
-    assert counts["queued"] == 1
-    assert counts["unreachable"] == 0
+    counts = result.counts.ladder
+    assert counts.renewal_due == 1
+    assert counts.by_step == (("invite", 1),)
+    assert counts.steps_recorded == 1
+    assert counts.steps_skipped == 0
+    assert counts.queued == 1
+    assert counts.unreachable == 0
     assert tasks(engine) == []  # the invite asks for no caseworker task
 
 
@@ -460,7 +460,7 @@ def test_after_a_missed_week_only_the_current_step_is_sent(
         ("P1", YEAR, "invite", "skipped", date(2026, 7, 16)),
         ("P1", YEAR, "reminder", "sent", date(2026, 7, 16)),
     ]
-    assert first.counts["ladder"]["steps_skipped"] == 1
+    assert first.counts.ladder.steps_skipped == 1
     # The skipped invite is never sent later (Fri 2026-07-17, Mon 2026-07-20).
     run(app, date(2026, 7, 17))
     run(app, date(2026, 7, 20))
@@ -551,7 +551,7 @@ def test_phone_family_task_closes_itself_when_the_application_arrives(
     # Thu 2026-08-06, urgent: a phone_family task for P1, 2026/27.
     urgent = run(app, URGENT_DAY)
     assert tasks(engine) == [("phone_family", "P1", YEAR, "open", None)]
-    assert urgent.counts["tasks"]["opened"] == 1
+    assert urgent.counts.tasks is not None and urgent.counts.tasks.opened == 1
     # Fri 2026-08-07: no application yet, no step due, the task stays open (not reopened).
     run(app, date(2026, 8, 7))
     assert tasks(engine) == [("phone_family", "P1", YEAR, "open", None)]
@@ -559,7 +559,7 @@ def test_phone_family_task_closes_itself_when_the_application_arrives(
     # 24 days away (> task_within_days 21): no chase_application yet.
     apply(engine, tmp_path / "app", "received")
     closing = run(app, date(2026, 8, 10))
-    assert closing.counts["tasks"]["closed"] == 1
+    assert closing.counts.tasks is not None and closing.counts.tasks.closed == 1
     assert tasks(engine) == [("phone_family", "P1", YEAR, "closed", "auto")]
     # Mon 2026-08-24: no final reminder.
     run(app, FINAL_DAY)
@@ -673,7 +673,7 @@ def test_no_usable_channel_is_unreachable_with_a_fix_contact_task(
     assert outbox(engine) == []
     assert steps(engine) == [("P1", YEAR, "invite", "unreachable", INVITE_DAY)]
     assert result.ladder.unreachable == ["P1"]
-    assert result.counts["ladder"]["unreachable"] == 1
+    assert result.counts.ladder.unreachable == 1
     assert tasks(engine) == [("fix_contact", "P1", YEAR, "open", None)]
     # Re-running the night changes nothing.
     run(app, INVITE_DAY)
