@@ -21,7 +21,7 @@ from services.app import App
 from transport.audit import AuditContext
 from transport.db.engine import writer
 from transport.db.queries import retention as store
-from transport.db.queries.replies import redact_replies
+from transport.db.queries.replies import redact_replies, redact_reply_tasks
 from transport.db.queries.retention import PurgeCounts
 from transport.domain.retention import Cutoffs, RetentionRule
 
@@ -35,6 +35,7 @@ class RetentionReport:
     dry_run: bool
     messages_redacted: int = 0
     replies_redacted: int = 0  # texts received: their words and number
+    reply_tasks_redacted: int = 0  # read_reply tasks about an unknown number: the number
     purge: PurgeCounts = field(default_factory=PurgeCounts)
     outbox_files: int = 0  # message files deleted from the file outbox
     audited: bool = False
@@ -44,6 +45,7 @@ class RetentionReport:
         return (
             self.messages_redacted
             + self.replies_redacted
+            + self.reply_tasks_redacted
             + self.purge.pupils
             + sum(self.purge.rows.values())
             + self.purge.refs_dropped
@@ -61,6 +63,7 @@ class RetentionReport:
             "pupils_left_before": cut.left_before.isoformat(),
             "messages_redacted": self.messages_redacted,
             "replies_redacted": self.replies_redacted,
+            "reply_tasks_redacted": self.reply_tasks_redacted,
             "outbox_files_deleted": self.outbox_files,
             "purged": self.purge.as_dict(),
             "changes": self.changes,
@@ -87,11 +90,14 @@ def apply_retention(
     if dry_run:
         with engine.connect() as conn:
             report.messages_redacted = store.redact_messages(conn, before, now=now, apply=False)
+            report.reply_tasks_redacted = redact_reply_tasks(conn, before=before, apply=False)
             report.replies_redacted = redact_replies(conn, before=before, now=now, apply=False)
             report.purge = store.purge(conn, cutoffs, apply=False)
         return report
     with writer(engine).begin() as conn:
         report.messages_redacted = store.redact_messages(conn, before, now=now, apply=True)
+        # The tasks first: they find their texts by the number the texts are about to lose.
+        report.reply_tasks_redacted = redact_reply_tasks(conn, before=before, apply=True)
         report.replies_redacted = redact_replies(conn, before=before, now=now, apply=True)
         report.purge = store.purge(conn, cutoffs, apply=True)
         if report.changes:

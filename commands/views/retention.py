@@ -44,6 +44,11 @@ def print_report(report: RetentionReport) -> None:
     table = Sheet(f"What {verb} removed", [prose("What"), number("Rows")], title_style="")
     table.add_row("messages redacted to metadata", str(report.messages_redacted))
     table.add_row("texts received, redacted", str(report.replies_redacted))
+    if report.reply_tasks_redacted:
+        table.add_row(
+            "tasks about an unknown number, its number redacted",
+            str(report.reply_tasks_redacted),
+        )
     table.add_row("message files deleted from the file outbox", str(report.outbox_files))
     table.add_row("pupils purged", str(report.purge.pupils))
     for name, label in ROWS.items():

@@ -4,6 +4,7 @@ queued texts to a number that says STOP, and retention."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from services.app import App, build
 from services.callbacks import text_received
 from services.replies import list_replies
 from services.retention import apply_retention
+from services.tasks import list_tasks, mark_done
 from tests.bundles import pupil
 from tests.integration.test_remind import MOBILE, URGENT_DAY, family, load, run
 from transport.clock import FixedClock
@@ -114,7 +116,8 @@ def test_replies_are_redacted_after_the_retention_period_and_go_with_their_conta
     assert [tuple(r) for r in kept] == [(None, None), (None, None)]
 
     # The child leaves; two years on, the family's contact is purged, and so are its texts
-    # and its read_reply task (the unknown number's task stays for the team).
+    # and its read_reply task (the unknown number's task stays for the team, without the
+    # number: it went with the texts).
     load(engine, tmp_path / "left", {"pupils.csv": [pupil("P1", first_name="Sam", status="left")]})
     purge_day = later + timedelta(days=3 * 366)
     purged = apply_retention(app, as_of=purge_day, actor="test")
@@ -123,4 +126,47 @@ def test_replies_are_redacted_after_the_retention_period_and_go_with_their_conta
     assert purged.purge.rows["inbound_messages"] == 1
     with engine.connect() as conn:
         assert conn.execute(select(Contact)).all() == []
-        assert [r.about for r in conn.execute(select(Task.about)).all()] == ["number:+447700900999"]
+        assert [r.about for r in conn.execute(select(Task.about)).all()] == [None]
+
+
+def test_an_unknown_numbers_task_loses_the_number_when_its_texts_are_redacted(
+    app: App, engine: Engine
+) -> None:
+    assert isinstance(app.clock, FixedClock)
+    first, late = "+447700900111", "+447700900222"
+    text_received(app, provider="twilio", provider_id="SM5", from_number=first, text=TEXT)
+    text_received(app, provider="twilio", provider_id="SM6", from_number=late, text="Hi")
+    mark_done(app, _task_of(engine, late), by="team", note="wrong number")
+    # The number texts again a week later: a new task; the first one told of one text only.
+    app.clock.set(datetime(2026, 5, 8, 9, 0, tzinfo=UTC))
+    text_received(app, provider="twilio", provider_id="SM7", from_number=late, text="Again")
+    days = app.settings.retention.rule.message_bodies_days
+    on_the_day = datetime(2026, 5, 1, tzinfo=UTC).date() + timedelta(days=days)
+
+    kept = apply_retention(app, as_of=on_the_day, actor="test")
+    after = apply_retention(app, as_of=on_the_day + timedelta(days=1), actor="test")
+
+    assert (kept.replies_redacted, kept.reply_tasks_redacted) == (0, 0)
+    assert (after.replies_redacted, after.reply_tasks_redacted) == (2, 2)
+    assert after.as_dict()["reply_tasks_redacted"] == 2
+    tasks = list_tasks(app, status=None, kind="read_reply")
+    shown = json.dumps([task.as_dict() for task in tasks])
+    assert first not in shown and "+44 7700 900111" not in shown
+    assert [(t.status, t.note, late in t.reason) for t in tasks] == [
+        ("open", None, False),
+        ("done", "wrong number", False),
+        ("open", None, True),
+    ]
+    with engine.connect() as conn:
+        abouts = sorted(str(a) for a in conn.execute(select(Task.about)).scalars())
+    assert abouts == ["None", "None", f"number:{late}"]
+    # The week-later text goes on its day, and its task's number with it.
+    last = apply_retention(app, as_of=on_the_day + timedelta(days=8), actor="test")
+    assert (last.replies_redacted, last.reply_tasks_redacted) == (1, 1)
+
+
+def _task_of(engine: Engine, number: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(select(Task.id).where(Task.about == f"number:{number}")).scalar_one()
+        )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, literal, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from transport.db.dialect import insert_for, insert_ignoring
@@ -170,6 +170,43 @@ def list_replies(
         Reply(row.id, row.received_at, row.contact_id, row.from_number, row.kind, row.body)
         for row in conn.execute(stmt)
     ]
+
+
+REDACTED_REASON = (
+    "Texts from a number no contact holds: the number and the texts were redacted "
+    "under the retention rule"
+)
+
+
+def redact_reply_tasks(conn: Connection, *, before: datetime, apply: bool) -> int:
+    """Retention, run before :func:`redact_replies`: a read_reply task about an unknown
+    number loses the number (its subject, and its reason, which names it) when the
+    texts it tells of are redacted: it opened before ``before`` and no reply from the
+    number received from ``before`` until it closed (or since, if open) is kept. The task
+    stays (kind, status, dates, who closed it and their note) with no subject, so a new
+    text from the number opens a new one."""
+    task = table_of(Task)
+    kept = (
+        select(INBOUND.c.id)
+        .where(
+            task.c.about == literal("number:").concat(INBOUND.c.from_number),
+            INBOUND.c.kind == InboundKind.REPLY,
+            INBOUND.c.received_at >= before,
+            or_(task.c.closed_at.is_(None), INBOUND.c.received_at <= task.c.closed_at),
+        )
+        .exists()
+    )
+    where = (
+        task.c.kind == TaskKind.READ_REPLY,
+        task.c.contact_id.is_(None),
+        task.c.about.like("number:%"),
+        task.c.opened_at < before,
+        ~kept,
+    )
+    if not apply:
+        return int(conn.execute(select(func.count()).select_from(task).where(*where)).scalar_one())
+    result = conn.execute(update(task).where(*where).values(about=None, reason=REDACTED_REASON))
+    return int(result.rowcount or 0)
 
 
 def redact_replies(conn: Connection, *, before: datetime, now: datetime, apply: bool) -> int:
