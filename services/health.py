@@ -1,6 +1,7 @@
 """`transport health`: what a council's monitor (cron, Nagios, Azure Monitor) asks, read
 from the record: the record's age, calendar gaps in the window, the last nightly and
-dispatch, each channel, messages failed or unknown in the last day, open tasks past due.
+dispatch, each channel, messages failed or unknown in the last day, open tasks past due,
+letters written more than two working days ago and not marked posted.
 The digest cannot say that email is down when it is sent by email; this can.
 
 Read-only. A database that cannot be used is one concern that cannot be told (exit 2)."""
@@ -8,13 +9,13 @@ Read-only. A database that cannot be used is one concern that cannot be told (ex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.engine import Connection
 
 from notifications.outbox import recent_failures
 from services.app import App
-from transport.db.queries import channels, job_runs
+from transport.db.queries import channels, job_runs, letters
 from transport.db.queries.record import children_imported_at, last_import_at
 from transport.db.queries.risk_facts import load_calendars
 from transport.db.queries.tasks import past_due
@@ -85,6 +86,10 @@ def _concerns(app: App, conn: Connection, now: datetime) -> list[Concern]:
     unknown = sum(1 for failure in failures if failure.status == "unknown")
     found.append(rules.messages(len(failures) - unknown, unknown))
     found.append(rules.tasks(*past_due(conn, today)))
+    before = rules.letters_written_before(today)
+    start = datetime.combine(before, time(), tzinfo=app.tz)
+    unposted, oldest = letters.waiting(conn, written_before=start)
+    found.append(rules.letters(unposted, oldest, written_before=before, tz=app.tz))
     return found
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
@@ -107,6 +107,7 @@ def test_all_is_well(env: dict[str, str]) -> None:
         "channel_letter",
         "messages",
         "tasks",
+        "letters",
     }
     code, out, _ = run(env, "health", "--format", "json")
     data = json.loads(out)
@@ -174,6 +175,24 @@ def a_task_past_due(db: Engine) -> None:
         )
 
 
+def a_letter_not_marked_posted(db: Engine) -> None:
+    """A letter the file backend wrote a fortnight ago (more than two working days, even
+    over Christmas) that the post room never marked posted."""
+    with writer(db).begin() as conn:
+        first = conn.execute(select(func.min(OutboxMessage.id))).scalar_one()
+        conn.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == first)
+            .values(
+                channel="letter",
+                status="sent",
+                provider_id="file:letters/1.pdf",
+                sent_at=datetime.now(UTC) - timedelta(days=14),
+                posted_on=None,
+            )
+        )
+
+
 def a_calendar_without_terms(db: Engine, env: dict[str, str], tmp_path: Path) -> None:
     files = {"schools.csv": [school("100002", name="Hill Academy", calendar="trust-north")]}
     code, out, err = run(env, "import", str(write_bundle(tmp_path / "gap", files)))
@@ -189,6 +208,7 @@ def a_calendar_without_terms(db: Engine, env: dict[str, str], tmp_path: Path) ->
         (dispatch_abandoned, "dispatch"),
         (a_message_failed, "messages"),
         (a_task_past_due, "tasks"),
+        (a_letter_not_marked_posted, "letters"),
         (a_calendar_without_terms, "calendar_gaps"),
     ],
 )
@@ -211,6 +231,24 @@ def test_each_concern_that_needs_a_person_exits_1_and_says_so(
     data = json.loads(out)
     assert code == 1 and data["state"] == "problem"
     assert [c["concern"] for c in data["concerns"] if c["state"] == "problem"] == [concern]
+
+
+def test_a_letter_left_unposted_names_the_command_that_records_it(
+    env: dict[str, str], db: Engine
+) -> None:
+    a_letter_not_marked_posted(db)
+
+    code, out, err = run(env, "health")
+
+    assert code == 1, out + err
+    line = next(line for line in out.splitlines() if line.split()[1:2] == ["letters"])
+    assert line.startswith("PROBLEM  letters")
+    assert "1 letter(s) written more than 2 working days ago are not marked posted" in line
+    assert "transport outbox posted --date D --by NAME" in line
+    code, out, err = run(env, "outbox", "posted", "--date", date.today().isoformat(), "--by", "Jo")
+    assert code == 0, out + err
+    code, out, err = run(env, "health")
+    assert code == 0, out + err
 
 
 def test_a_missing_database_cannot_be_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -131,3 +131,27 @@ def test_the_exit_code_is_the_worst_state() -> None:
     assert health.exit_code([concern(OK), concern(OK)]) == 0
     assert health.exit_code([concern(OK), concern(PROBLEM)]) == 1
     assert health.exit_code([concern(PROBLEM), concern(UNKNOWN), concern(OK)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("today", "first_kept"),
+    [
+        (date(2026, 12, 3), date(2026, 12, 1)),  # Thursday: Monday's letters are late
+        (date(2026, 12, 7), date(2026, 12, 3)),  # Monday: the weekend is not counted
+        # Wednesday 30 December: Christmas Day and the Monday for Boxing Day are not
+        # working days, so the letters of Christmas Eve still have time.
+        (date(2026, 12, 30), date(2026, 12, 24)),
+    ],
+)
+def test_letters_are_late_after_two_working_days(today: date, first_kept: date) -> None:
+    assert health.letters_written_before(today) == first_kept
+
+
+def test_letters_not_marked_posted() -> None:
+    assert health.letters(0, None, written_before=date(2026, 12, 3)).state is OK
+    late = health.letters(3, NOW - timedelta(days=6), written_before=date(2026, 12, 3))
+    assert late.state is PROBLEM and late.name == "letters"
+    assert late.detail.startswith("3 letter(s) written more than 2 working days ago")
+    assert "the oldest written Tue 1 Dec 2026 10:00 GMT" in late.detail
+    assert late.detail.endswith("transport outbox posted --date D --by NAME")
+    assert late.facts["unposted"] == 3 and health.exit_code([late]) == 1

@@ -10,12 +10,14 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from transport.domain.dates_text import LONDON, day_year, moment_text
+from transport.domain.working_days import working_days_between
 from transport.vocabulary import HealthState, JobOutcome
 
 EXIT_CODES = {HealthState.OK: 0, HealthState.PROBLEM: 1, HealthState.UNKNOWN: 2}
 NIGHTLY_GRACE = timedelta(hours=1)  # the scheduler's own misfire grace for the nightly
 NIGHTLY_TOO_LONG = timedelta(hours=4)
 DISPATCH_TOO_LONG = timedelta(minutes=30)
+LETTERS_POSTED_WITHIN = 2  # working days from writing a letter to marking it posted
 
 
 @dataclass(frozen=True)
@@ -258,3 +260,44 @@ def tasks(past_due: int, oldest_due: date | None) -> Concern:
             facts,
         )
     return Concern("tasks", HealthState.OK, "no open task is past due", facts)
+
+
+def letters_written_before(today: date, within: int = LETTERS_POSTED_WITHIN) -> date:
+    """The first day whose letters may still be waiting for the post on ``today``: a
+    letter written (local date) before it was written more than ``within`` working days
+    ago (bank holidays in England and Wales are not working days). On a Thursday it is
+    the Tuesday: Monday's letters should be in the post by Wednesday."""
+    day = today
+    while working_days_between(day - timedelta(days=1), today) <= within:
+        day -= timedelta(days=1)
+    return day
+
+
+def letters(
+    unposted: int, oldest: datetime | None, *, written_before: date, tz: tzinfo = LONDON
+) -> Concern:
+    """Letters the file backend wrote before ``written_before`` (more than two working
+    days ago) that no one has marked posted: still in the post room's tray, or posted and
+    not recorded (a transport details letter tells the family only once marked)."""
+    facts = {
+        "unposted": unposted,
+        "written_before": written_before.isoformat(),
+        "oldest_written": oldest.isoformat() if oldest else None,
+    }
+    if unposted:
+        since = f", the oldest written {_when(oldest, tz)}" if oldest else ""
+        return Concern(
+            "letters",
+            HealthState.PROBLEM,
+            f"{unposted} letter(s) written more than {LETTERS_POSTED_WITHIN} working days "
+            f"ago are not marked posted{since}: post them, then "
+            "transport outbox posted --date D --by NAME",
+            facts,
+        )
+    return Concern(
+        "letters",
+        HealthState.OK,
+        f"no letter written more than {LETTERS_POSTED_WITHIN} working days ago waits "
+        "to be marked posted",
+        facts,
+    )

@@ -56,16 +56,20 @@ def mark_posted(conn: Connection, ids: Sequence[int], *, on: date, now: datetime
     return marked
 
 
-def waiting(conn: Connection) -> tuple[int, datetime | None]:
-    """Letters written and not yet marked posted: how many, and the oldest's time."""
-    count, oldest = conn.execute(
-        select(func.count(), func.min(OUTBOX.c.sent_at)).where(
-            OUTBOX.c.channel == Channel.LETTER,
-            OUTBOX.c.status.in_(WRITTEN),
-            OUTBOX.c.posted_on.is_(None),
-            FILE_LETTER,
-        )
-    ).one()
+def waiting(
+    conn: Connection, *, written_before: datetime | None = None
+) -> tuple[int, datetime | None]:
+    """Letters written (before ``written_before``, if given) and not yet marked posted:
+    how many, and the oldest's time."""
+    stmt = select(func.count(), func.min(OUTBOX.c.sent_at)).where(
+        OUTBOX.c.channel == Channel.LETTER,
+        OUTBOX.c.status.in_(WRITTEN),
+        OUTBOX.c.posted_on.is_(None),
+        FILE_LETTER,
+    )
+    if written_before is not None:
+        stmt = stmt.where(OUTBOX.c.sent_at < written_before)
+    count, oldest = conn.execute(stmt).one()
     return int(count), oldest
 
 
