@@ -149,12 +149,14 @@ def story_view(story: PupilStory, tz: tzinfo = LONDON) -> Iterator[Any]:
                      a.kind, a.status, _day(a.received_on), decided, recommends)  # fmt: skip
     yield apps if story.applications else Text("Applications: none")
     arrangements = Sheet("Travel arrangements", [
-        value("Year"), value("Route"), prose("Operator"), value("Pick-up"), value("Family told"),
+        value("Year"), value("Route"), prose("Operator"), value("Pick-up"),
+        value("Passenger assistant"), value("Family told"),
     ])  # fmt: skip
     for r in story.arrangements:
         arrangements.add_row(
             format_academic_year(r.academic_year), r.route_ref,
             r.operator, r.pickup_time.strftime("%H:%M") if r.pickup_time else "",
+            "yes" if r.passenger_assistant else "no",
             _day(r.family_informed_on) or "NOT YET",
         )  # fmt: skip
     yield arrangements if story.arrangements else Text("Travel arrangements: none")

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tests.bundles import award, small_county, write_bundle
+from tests.bundles import arrangement, award, small_county, write_bundle
 
 runner = CliRunner()
 
@@ -77,3 +77,30 @@ def test_at_a_narrow_width_a_reference_is_printed_whole(db_url: str, tmp_path: P
     assert "…" not in out and max(len(line) for line in out.splitlines()) <= 60
     awards = out.split("Awards", 1)[1].split("Applications", 1)[0]
     assert any(ref in line for line in awards.splitlines()), awards
+
+
+def test_the_travel_arrangements_say_whether_a_passenger_assistant_travels(
+    db_url: str, tmp_path: Path
+) -> None:
+    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "200"}
+    files = small_county()
+    files["arrangements.csv"] = [
+        arrangement("P1", year="2026/27", passenger_assistant="yes"),
+        arrangement("P1", year="2025/26", family_informed_on="2025-07-20"),
+    ]
+    assert runner.invoke(app, ["import", str(write_bundle(tmp_path / "b", files))],
+                         env=env).exit_code == 0  # fmt: skip
+
+    code, out, _ = run(env, "pupil", "P1", "--as-of", "2026-08-06")
+
+    assert code == 0
+    table = out.split("Travel arrangements", 1)[1].split("Messages", 1)[0]
+    assert "Passenger assistant" in table
+    rows = [line.split() for line in table.splitlines() if "County Coaches" in line]
+    assert [(row[0], row[-4]) for row in rows] == [("2026/27", "yes"), ("2025/26", "no")]
+    code, out, _ = run(env, "pupil", "P1", "--as-of", "2026-08-06", "--format", "json")
+    story = json.loads(out)
+    assert [(a["academic_year"], a["passenger_assistant"]) for a in story["arrangements"]] == [
+        (2026, True),
+        (2025, False),
+    ]

@@ -87,6 +87,7 @@ class ArrangementLine(NamedTuple):
     operator: str | None
     pickup_time: time | None
     family_informed_on: date | None
+    passenger_assistant: bool
 
 
 class MessageLine(NamedTuple):
@@ -196,11 +197,12 @@ def arrangements(conn: Connection, pupil_ref: str) -> list[ArrangementLine]:
         select(
             Arrangement.academic_year, Arrangement.route_ref, Arrangement.operator,
             Arrangement.pickup_time, Arrangement.family_informed_on,
+            Arrangement.passenger_assistant,
         )
         .where(Arrangement.pupil_ref == pupil_ref)
         .order_by(Arrangement.academic_year.desc())
     )  # fmt: skip
-    return [ArrangementLine(*row) for row in rows]
+    return [ArrangementLine(*row[:-1], bool(row[-1])) for row in rows]
 
 
 def messages(conn: Connection, pupil_ref: str, contact_ids: list[int]) -> list[MessageLine]:
