@@ -31,7 +31,7 @@ def calendars(
     day) and closures, and the terms it lacks, which the check fills with assumed days:
     the schools to chase for their dates."""
     from commands.views import echo_json
-    from commands.views.calendars import render
+    from commands.views.calendars import calendars_json, render
     from services.calendars import calendars_report
     from transport.domain.calendar import parse_academic_year
 
@@ -45,7 +45,7 @@ def calendars(
     app = app_from(ctx)
     report = calendars_report(app, as_of=today_or(app, as_of), academic_year=year)
     if output is ReportFormat.json:
-        echo_json(report.as_dict())
+        echo_json(calendars_json(report))
         return
     render(report)
 

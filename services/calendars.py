@@ -1,6 +1,7 @@
 """`transport calendars`: each term calendar, the schools that follow it, the terms and
 closures it has, and what it lacks for the dates the check's window reaches (or for one
-academic year), so the team can chase the schools that have not published."""
+academic year), so the team can chase the schools that have not published. Typed
+results; their JSON is rendered in commands/views/calendars.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from transport.domain.calendar import (
     Closure,
     Term,
     academic_year_start,
-    format_academic_year,
 )
 from transport.domain.calendar_gaps import followers
 from transport.domain.risk import RiskContext
@@ -31,13 +31,6 @@ class Missing:
     terms: tuple[str, ...]
     first_assumed: date | None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "academic_year": format_academic_year(self.academic_year),
-            "terms": list(self.terms),
-            "from": self.first_assumed.isoformat() if self.first_assumed else None,
-        }
-
 
 @dataclass(frozen=True)
 class CalendarLine:
@@ -47,32 +40,6 @@ class CalendarLine:
     closures: list[Closure]
     missing: list[Missing] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "calendar": self.name,
-            "schools": [{"urn": urn, "name": name} for urn, name in self.schools],
-            "terms": [
-                {
-                    "academic_year": format_academic_year(term.academic_year),
-                    "term": term.name,
-                    "first_day": term.first_day.isoformat(),
-                    "last_day": term.last_day.isoformat(),
-                    "first_school_day": first.isoformat() if first else None,
-                }
-                for term, first in self.terms
-            ],
-            "closures": [
-                {
-                    "first_day": c.first_day.isoformat(),
-                    "last_day": c.last_day.isoformat(),
-                    "urn": c.urn,
-                    "kind": c.kind,
-                }
-                for c in self.closures
-            ],
-            "missing": [m.as_dict() for m in self.missing],
-        }
-
 
 @dataclass(frozen=True)
 class CalendarsReport:
@@ -80,14 +47,6 @@ class CalendarsReport:
     horizon_days: int
     academic_years: tuple[int, ...]
     calendars: list[CalendarLine]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "horizon_days": self.horizon_days,
-            "academic_years": [format_academic_year(y) for y in self.academic_years],
-            "calendars": [line.as_dict() for line in self.calendars],
-        }
 
 
 def calendars_report(app: App, *, as_of: date, academic_year: int | None) -> CalendarsReport:

@@ -1,10 +1,13 @@
-"""`transport calendars` for people: a block per calendar, the missing ones first."""
+"""`transport calendars` for people (a block per calendar, the missing ones first) and
+for scripts (`--format json`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from commands.views import console, plain
 from commands.views.tables import Line, Sheet, value
-from services.calendars import CalendarsReport
+from services.calendars import CalendarLine, CalendarsReport, Missing
 from transport.domain.calendar import format_academic_year
 from transport.domain.dates_text import day_year
 
@@ -63,3 +66,49 @@ def render(report: CalendarsReport) -> None:
                     closure.kind,
                 )
             out.print(closures)
+
+
+def calendars_json(report: CalendarsReport) -> dict[str, Any]:
+    """`transport calendars --format json`: the years, and each calendar's schools,
+    terms (with each first school day), closures and missing terms."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "horizon_days": report.horizon_days,
+        "academic_years": [format_academic_year(y) for y in report.academic_years],
+        "calendars": [_calendar_json(line) for line in report.calendars],
+    }
+
+
+def _calendar_json(line: CalendarLine) -> dict[str, Any]:
+    return {
+        "calendar": line.name,
+        "schools": [{"urn": urn, "name": name} for urn, name in line.schools],
+        "terms": [
+            {
+                "academic_year": format_academic_year(term.academic_year),
+                "term": term.name,
+                "first_day": term.first_day.isoformat(),
+                "last_day": term.last_day.isoformat(),
+                "first_school_day": first.isoformat() if first else None,
+            }
+            for term, first in line.terms
+        ],
+        "closures": [
+            {
+                "first_day": c.first_day.isoformat(),
+                "last_day": c.last_day.isoformat(),
+                "urn": c.urn,
+                "kind": c.kind,
+            }
+            for c in line.closures
+        ],
+        "missing": [_missing_json(m) for m in line.missing],
+    }
+
+
+def _missing_json(missing: Missing) -> dict[str, Any]:
+    return {
+        "academic_year": format_academic_year(missing.academic_year),
+        "terms": list(missing.terms),
+        "from": missing.first_assumed.isoformat() if missing.first_assumed else None,
+    }

@@ -244,3 +244,27 @@ def test_calendars_lists_schools_terms_closures_and_what_is_missing(
     assert by_name["default"]["missing"] == []
     code, _, err = run(env, "calendars", "--academic-year", "2026-28")
     assert code == 2 and "--academic-year" in err
+
+
+def test_calendars_json_keeps_its_keys(tmp_path: Path, env: dict[str, str]) -> None:
+    """The keys a script reads from `transport calendars --format json`, at every level,
+    in their order (the JSON is rendered in commands/views/calendars.py)."""
+    imported(tmp_path, env, "P1")
+    code, out, _ = run(env, "calendars", "--as-of", AS_OF, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["as_of", "horizon_days", "academic_years", "calendars"]
+    by_name = {c["calendar"]: c for c in data["calendars"]}
+    acad1, default = by_name["acad1"], by_name["default"]
+    assert list(acad1) == ["calendar", "schools", "terms", "closures", "missing"]
+    assert list(acad1["schools"][0]) == ["urn", "name"]
+    assert list(acad1["missing"][0]) == ["academic_year", "terms", "from"]
+    assert list(default["terms"][0]) == [
+        "academic_year",
+        "term",
+        "first_day",
+        "last_day",
+        "first_school_day",
+    ]
+    assert list(default["closures"][0]) == ["first_day", "last_day", "urn", "kind"]
+    assert (data["as_of"], default["closures"][0]["urn"]) == (AS_OF, None)
