@@ -93,6 +93,7 @@ def digest_context(digest: Digest, tz: tzinfo = LONDON) -> dict[str, Any]:
             "name": found.name,
             "school": found.school,
             "reasons": [str(reason) for reason in found.reasons],
+            "why": [{"code": str(r), "meaning": REASON_HELP[r]} for r in found.reasons],
         }
 
     short = digest.short
