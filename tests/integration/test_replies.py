@@ -144,9 +144,11 @@ def test_an_unknown_numbers_task_loses_the_number_when_its_texts_are_redacted(
     on_the_day = datetime(2026, 5, 1, tzinfo=UTC).date() + timedelta(days=days)
 
     kept = apply_retention(app, as_of=on_the_day, actor="test")
+    dry = apply_retention(app, as_of=on_the_day + timedelta(days=1), actor="test", dry_run=True)
     after = apply_retention(app, as_of=on_the_day + timedelta(days=1), actor="test")
 
     assert (kept.replies_redacted, kept.reply_tasks_redacted) == (0, 0)
+    assert (dry.replies_redacted, dry.reply_tasks_redacted) == (2, 2)
     assert (after.replies_redacted, after.reply_tasks_redacted) == (2, 2)
     assert after.as_dict()["reply_tasks_redacted"] == 2
     tasks = list_tasks(app, status=None, kind="read_reply")
