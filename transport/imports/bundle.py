@@ -39,9 +39,11 @@ from transport.imports.reader import (
     key_values,
     read_rows,
 )
-from transport.imports.upsert import Counts, KeyTuple, is_empty, upsert, values_of
+from transport.imports.staging import KeySet, TextKey, text_key
+from transport.imports.upsert import Counts, is_empty, upsert, values_of
 
 CHUNK_ROWS = 5000
+REFERRED = ("schools", "pupils")  # the files other files refer to
 Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file
 
 
@@ -121,10 +123,6 @@ def import_bundle(
     reading = reading or Reading()  # the files' encoding and the council's headers
     sizes = {spec.name: count_lines(path, report.problems, reading) for spec, path in present}
     readable = [(spec, path) for spec, path in present if sizes[spec.name] is not None]
-    known: dict[str, set[str]] = {"schools": set(), "pupils": set()}
-    for spec, path in present:
-        if sizes[spec.name] is None and spec.stem in known:
-            known[spec.stem] |= key_values(path, spec, reading)
 
     audit = AuditContext(actor=actor, at=now)
     day = today or now.date()
@@ -134,7 +132,15 @@ def import_bundle(
         engine, timeout_seconds=lock_timeout_seconds
     ) as (conn, transaction):
         calendars.bind(conn)
-        listed: dict[str, set[KeyTuple]] = {}
+        # Every key each file lists, with its first line (staging.py): in the database.
+        seen = {spec.stem: KeySet(conn, f"import_seen_{spec.stem}", len(spec.key))
+                for spec, _ in present}  # fmt: skip
+        for spec, path in present:
+            if sizes[spec.name] is None and spec.stem in REFERRED:
+                # Rows elsewhere that refer to this file's keys are not reported too.
+                seen[spec.stem].add_all((value,) for value in key_values(path, spec, reading))
+        listed: dict[str, KeySet] = {}
+        contacts: ContactImport | None = None
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)
@@ -145,20 +151,27 @@ def import_bundle(
             rows = read_rows(path, spec, report.problems, on_line, today=day, reading=reading)
             rows = calendars.rows(spec, rows, report.problems)  # across files: see calendars.py
             fresh = is_empty(conn, tables.table_of(spec.table))
-            contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
-            first_line: dict[KeyTuple, int] = {}
-            chunks = _checked_chunks(conn, spec, rows, known, report.problems, summary, first_line)
+            if spec is CONTACTS:
+                contacts = ContactImport(conn, audit, seen[spec.stem], fresh)
+            chunks = _checked_chunks(conn, spec, rows, seen, report.problems, summary)
             for chunk in chunks:
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
                     _write(
-                        conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts, today=day
+                        conn,
+                        spec,
+                        chunk,
+                        audit,
+                        summary,
+                        fresh=fresh,
+                        contacts=contacts if spec is CONTACTS else None,
+                        today=day,
                     )
             if complete and spec in removals.COMPLETE:
-                listed[spec.name] = set(first_line)
+                listed[spec.name] = seen[spec.stem]
             if report.ok and complete and spec is CLOSURES:  # each calendar it names: replaced
-                replaced = removals.replace_closures(conn, set(first_line), audit)
-                summary.removed, summary.removed_keys = len(replaced.keys), replaced.sample
-            if report.ok and contacts is not None:
+                replaced = removals.replace_closures(conn, set(seen[spec.stem].keys()), audit)
+                summary.removed, summary.removed_keys = replaced.count, replaced.sample
+            if report.ok and spec is CONTACTS and contacts is not None:
                 summary.removed = contacts.finish()
             written = summary.added + summary.updated + summary.removed
             if report.ok and ((fresh and written) or written >= BULK_ROWS):
@@ -170,6 +183,12 @@ def import_bundle(
         if report.ok and any(spec is PUPILS for spec, _ in readable):
             removals.stamp_left(conn, day)  # when each pupil left (retention counts from it)
         report.warnings = calendars.warnings()
+        # The staging tables go with the transaction on PostgreSQL; on SQLite they would
+        # outlive it, on this connection.
+        for keyset in seen.values():
+            keyset.drop()
+        if contacts is not None:
+            contacts.drop()
         if report.ok and not dry_run:
             audit.record(conn, "import", "bundle", (directory.name,), report.as_dict())
             transaction.commit()
@@ -181,7 +200,7 @@ def import_bundle(
 def _remove_unlisted(
     conn: Connection,
     report: ImportReport,
-    listed: dict[str, set[KeyTuple]],
+    listed: dict[str, KeySet],
     audit: AuditContext,
     limit: float | None,
 ) -> None:
@@ -193,7 +212,7 @@ def _remove_unlisted(
             continue
         removal = removals.plan(conn, spec, listed.pop(spec.name))
         summary = summaries[spec.name]
-        summary.removed += len(removal.keys)
+        summary.removed += removal.count
         summary.removed_keys = removal.sample
         if limit is not None and removal.share > limit:
             report.problems.add(
@@ -201,7 +220,7 @@ def _remove_unlisted(
                     spec.name,
                     None,
                     None,
-                    f"--complete would remove {len(removal.keys)} of {removal.rows} rows "
+                    f"--complete would remove {removal.count} of {removal.rows} rows "
                     f"({removal.share:.0%}), more than [import] max_removed_share "
                     f"({limit:.0%}): nothing was written; if the export is right, import "
                     "again with --allow-large-removal",
@@ -235,51 +254,73 @@ def _checked_chunks(
     conn: Connection,
     spec: FileSpec,
     rows: Iterable[Row],
-    known: dict[str, set[str]],
+    seen: dict[str, KeySet],
     problems: Problems,
     summary: FileSummary,
-    first_line: dict[KeyTuple, int],
 ) -> Iterator[list[Row]]:
-    """Rows in chunks, after the duplicate-key and reference checks. ``first_line``
-    collects every key the file lists, with its first line."""
+    """Rows in chunks, after the duplicate-key and reference checks. ``seen[spec.stem]``
+    records every key the file lists, with its first line (bad rows' too)."""
     chunk: list[Row] = []
-    key_of = values_of(spec.key)
     for row in rows:
         summary.rows += 1
-        key = key_of(row.values)
-        if spec.stem in known:
-            known[spec.stem].add(row.values[spec.key[0]])
-        if key in first_line:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield _resolve_references(conn, spec, _first_of_keys(spec, chunk, seen, problems),
+                                      seen, problems)  # fmt: skip
+            chunk = []
+    if chunk:
+        yield _resolve_references(
+            conn, spec, _first_of_keys(spec, chunk, seen, problems), seen, problems
+        )
+
+
+def _first_of_keys(
+    spec: FileSpec, chunk: list[Row], seen: dict[str, KeySet], problems: Problems
+) -> list[Row]:
+    """The chunk's good rows whose key no earlier line listed; a duplicate is a problem
+    naming the line that listed the key first."""
+    key_of = values_of(spec.key)
+    first: dict[TextKey, int] = {}
+    duplicates: dict[int, int] = {}  # line -> the first line of its key
+    keys = []
+    for row in chunk:
+        key = text_key(key_of(row.values))
+        keys.append(key)
+        if key in first:
+            duplicates[row.line] = first[key]
+        else:
+            first[key] = row.line
+    earlier = seen[spec.stem].add(list(first), list(first.values()))
+    kept = []
+    for row, key in zip(chunk, keys, strict=True):
+        before = duplicates.get(row.line)
+        if before is None and key in earlier:
+            before = earlier[key]
+        if before is not None:
             problems.add(
                 Problem(
                     spec.name,
                     row.line,
                     ", ".join(spec.key),
-                    f"duplicate key {'/'.join(map(str, key))}: already on line {first_line[key]}",
+                    f"duplicate key {'/'.join(key)}: already on line {before}",
                 )
             )
-            continue
-        first_line[key] = row.line
-        if row.ok:
-            chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            yield _resolve_references(conn, spec, chunk, known, problems)
-            chunk = []
-    if chunk:
-        yield _resolve_references(conn, spec, chunk, known, problems)
+        elif row.ok:
+            kept.append(row)
+    return kept
 
 
 def _resolve_references(
     conn: Connection,
     spec: FileSpec,
     chunk: list[Row],
-    known: dict[str, set[str]],
+    seen: dict[str, KeySet],
     problems: Problems,
 ) -> list[Row]:
     good = chunk
     for column, target in spec.references.items():
         wanted = {row.values[column] for row in good if row.values[column]}
-        missing = wanted - known[target]
+        missing = wanted - seen[target].present(wanted) if target in seen else wanted
         if missing:
             missing -= _stored_keys(conn, target, missing)
         if not missing:
