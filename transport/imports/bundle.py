@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
 from transport.db import tables
+from transport.db.dialect import among_values
 from transport.db.engine import refresh_statistics
 from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
@@ -128,9 +129,10 @@ def import_bundle(
     day = today or now.date()
     calendars = CalendarChecks(readable, reading)
     # A whole bundle in bulk (see transport/gc_tuning.py).
-    with full_passes_held(), import_transaction(
-        engine, timeout_seconds=lock_timeout_seconds
-    ) as (conn, transaction):
+    with (
+        full_passes_held(),
+        import_transaction(engine, timeout_seconds=lock_timeout_seconds) as (conn, transaction),
+    ):
         calendars.bind(conn)
         # Every key each file lists, with its first line (staging.py): in the database.
         seen = {spec.stem: KeySet(conn, f"import_seen_{spec.stem}", len(spec.key))
@@ -345,12 +347,15 @@ def _resolve_references(
 
 
 def _stored_keys(conn: Connection, target: str, wanted: set[str]) -> set[str]:
-    column = tables.School.urn if target == "schools" else tables.Pupil.pupil_ref
+    schools, pupils = tables.table_of(tables.School), tables.table_of(tables.Pupil)
+    column = schools.c.urn if target == "schools" else pupils.c.pupil_ref
     found: set[str] = set()
     values = sorted(wanted)
     for start in range(0, len(values), 1000):
         found.update(
-            conn.execute(select(column).where(column.in_(values[start : start + 1000]))).scalars()
+            conn.execute(
+                select(column).where(among_values(conn, column, values[start : start + 1000]))
+            ).scalars()
         )
     return found
 

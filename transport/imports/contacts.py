@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
+from transport.db.dialect import among_values
 from transport.db.queries.contacts import (
     Namesake,
     blocked_namesakes,
@@ -319,9 +320,7 @@ class ContactImport:
             values: dict[str, Any] = {}
             if key not in written:
                 values = {
-                    name: row.get(name)
-                    for name in PERSON_VALUES
-                    if person[name] != row.get(name)
+                    name: row.get(name) for name in PERSON_VALUES if person[name] != row.get(name)
                 }
                 if any(name in values for name in ADDRESS_PARTS):
                     values["address_status"] = "ok"  # a new address: worth a letter again
@@ -421,7 +420,7 @@ class ContactImport:
     def _persons_by_id(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         if not ids:
             return {}
-        stmt = select(CONTACTS).where(CONTACTS.c.id.in_(sorted(ids)))
+        stmt = select(CONTACTS).where(among_values(self.conn, CONTACTS.c.id, sorted(ids)))
         return {row.id: dict(row._mapping) for row in self.conn.execute(stmt)}
 
 

@@ -19,6 +19,7 @@ key still counts as seen (its references and duplicates are not reported twice).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -140,10 +141,10 @@ class KeySet:
                 firsts = sorted({k[0] for k in part})
                 raw = self.conn.connection.driver_connection
                 assert raw is not None
-                rows = raw.execute(
+                rows = raw.execute(  # one statement text: see dialect.among_values
                     f'SELECT {columns}, line FROM "{name}" '
-                    f"WHERE k0 IN ({', '.join('?' * len(firsts))})",
-                    firsts,
+                    "WHERE k0 IN (SELECT value FROM json_each(?))",
+                    (json.dumps(firsts),),
                 )
             width = self.width
             for row in rows:
