@@ -246,10 +246,15 @@ def prepare_bundles(folder: Path, keep: Path | None, pupils: int | None, seed: i
     else:
         pupils = 100_000 if pupils is None else pupils
         started = time.perf_counter()
-        rows = sum(generate_bundle(bundle, pupils=pupils, seed=seed, year=2026).values())
+        # Made beside it and renamed, so that a run stopped half-way leaves no bundle.
+        partial = bundle.with_name(bundle.name + "-partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        rows = sum(generate_bundle(partial, pupils=pupils, seed=seed, year=2026).values())
+        partial.rename(bundle)
         print(f"generated {pupils:,} pupils in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)  # fmt: skip
     shutil.rmtree(smaller, ignore_errors=True)
+    figures_file.unlink(missing_ok=True)
     removed, smaller_rows = drop_slice(bundle, smaller)
     if keep is not None:
         kept = {"pupils": pupils, "rows": rows, "smaller_rows": smaller_rows, "removed": removed}
