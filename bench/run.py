@@ -265,6 +265,26 @@ def prepare_bundles(folder: Path, keep: Path | None, pupils: int | None, seed: i
 # Databases ------------------------------------------------------------------------------
 
 
+def fresh_database(kind: str, folder: Path, pg_url: str | None, n: int) -> str:
+    """An empty database for the other bench scripts (dispatch.py, retention.py): a SQLite
+    file, or a PostgreSQL schema of this process's own (dropped at exit), unmigrated."""
+    if kind == "sqlite":
+        path = folder / f"bench-{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    assert pg_url is not None
+    # A schema of this process's own, so two benchmark runs never touch each other's.
+    schema = f"bench_{os.getpid()}"
+    run_sql(pg_url, f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
+    atexit.register(drop_schema, pg_url, schema)
+    return with_search_path(pg_url, schema)
+
+
+def drop_schema(pg_url: str, schema: str) -> None:
+    run_sql(pg_url, f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 def with_search_path(url: str, schema: str) -> str:
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options=-csearch_path%3D{schema}"
