@@ -1,7 +1,8 @@
 """deploy/roles.sql, run by psql on the real PostgreSQL server as docs/operations.md says:
 the migration role creates the schema, the application role runs the service's day (an
 import, the nightly, sending, a task done, a block) and can add to the audit log but
-never change it, nor create or alter anything. The role names are psql variables."""
+never change it, nor create or alter anything but temporary tables of its own (an
+import's staging). The role names are psql variables."""
 
 from __future__ import annotations
 
@@ -137,5 +138,11 @@ def test_roles_sql_gives_the_app_its_day_and_no_way_to_change_the_audit_log(
             assert refused(engine, statement), statement
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one() == events
+            # An import's staging: a temporary table of the app's own session, filled and
+            # read like any other (roles.sql grants TEMPORARY on the database).
+            conn.execute(text("CREATE TEMPORARY TABLE staged (pupil_ref text PRIMARY KEY)"))
+            conn.execute(text("INSERT INTO staged SELECT pupil_ref FROM pupils"))
+            staged = conn.execute(text("SELECT count(*) FROM staged")).scalar_one()
+            assert staged == conn.execute(text("SELECT count(*) FROM pupils")).scalar_one() > 0
     finally:
         engine.dispose()
