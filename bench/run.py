@@ -28,10 +28,10 @@ The schema is migrated before each run (by the owner), not by the first command.
 On PostgreSQL the commands run, by default, as the service's application role with
 exactly its rights: each run makes a throwaway database with deploy/roles.sql itself
 (psql, as the superuser of --postgres; roles bench_owner_<pid> and bench_app_<pid>),
-migrates it as the owner, runs roles.sql again, and connects as the app role. After the
-first import the owner runs ANALYZE, as docs/operations.md tells an operator to (the app
-role may not); its time is printed apart. The database and the roles are dropped at the
-end. ``--no-as-app-role``: run as the --postgres user in a schema of its own
+migrates it as the owner, runs roles.sql again, and connects as the app role (the
+import refreshes the planner's statistics itself, through migration 0015's function, and
+that is in its time). The database and the roles are dropped at the end.
+``--no-as-app-role``: run as the --postgres user in a schema of its own
 (bench_<pid>), as before.
 
 ``--bundle DIR`` keeps the generated bundle (and its smaller copy, DIR-smaller) for the
@@ -489,14 +489,6 @@ def copy_floor(database: Database, folder: Path, run: int) -> dict[str, Any]:
     return figures
 
 
-def analyze_as_owner(database: Database) -> float:
-    """What docs/operations.md tells an operator to do after a first import as the app
-    role (which may not ANALYZE): ANALYZE as the owner."""
-    started = time.perf_counter()
-    run_sql(database.owner, "ANALYZE", autocommit=True)
-    return time.perf_counter() - started
-
-
 # The table ------------------------------------------------------------------------------
 
 
@@ -605,8 +597,6 @@ def main() -> None:
                     before = table_counts(url) if name == "complete_removing" else {}
                     figures[name].append(measure(url, *argv))
                     if name == "import":
-                        if database.role:
-                            analyze.append(analyze_as_owner(database))
                         floors.append(copy_floor(database, folder, run))
                     if name == "check":
                         shares.append(forecast_share(url))
