@@ -274,7 +274,7 @@ class ContactImport:
         say) inherits the block and the channel statuses of the one the link had."""
         wanted = {identity_of(r) for r in rows}
         found = self._persons(wanted)
-        written = self.people_written.present(wanted)  # by an earlier chunk
+        written = self.people_written.add_batch(wanted)  # by an earlier chunk
         previous = self._persons_by_id({link.contact_id for link in matched.values()})
         new: dict[str, dict[str, Any]] = {}
         for index, row in enumerate(rows):
@@ -348,7 +348,6 @@ class ContactImport:
                 updates.setdefault(person["id"], {}).update(values)
                 changed_by.setdefault(person["id"], index)
         self._update_persons(updates)
-        self.people_written.add_all((key,) for key in wanted)
         return [
             (found[identity_of(r)]["id"], changed_by.get(found[identity_of(r)]["id"]) == i)
             for i, r in enumerate(rows)

@@ -62,6 +62,7 @@ class KeySet:
         self._keys = [self.table.c[f"k{i}"] for i in range(width)]
         postgres = conn.dialect.name == "postgresql"
         self.postgres = postgres
+        self._batches = 0
         self.table.create(conn, checkfirst=not postgres)
         if not postgres:
             conn.execute(self.table.delete())  # a connection the pool gives back
@@ -155,8 +156,36 @@ class KeySet:
 
     def present(self, values: Iterable[str]) -> set[str]:
         """Of a one-column key set, the values recorded."""
-        ordered = sorted(set(values))
-        return {key[0] for key in self.lines_of([(value,) for value in ordered])}
+        wanted = sorted(set(values))
+        if not wanted:
+            return set()
+        name = self.table.name
+        if self.postgres:
+            found = self.conn.exec_driver_sql(
+                f'SELECT k0 FROM "{name}" WHERE k0 = ANY(%(k0)s::text[])', {"k0": wanted}
+            )
+        else:
+            raw = self.conn.connection.driver_connection
+            assert raw is not None
+            found = raw.execute(  # one statement text: see dialect.among_values
+                f'SELECT k0 FROM "{name}" WHERE k0 IN (SELECT value FROM json_each(?))',
+                (json.dumps(wanted),),
+            )
+        return {row[0] for row in found}
+
+    def add_batch(self, values: Iterable[str]) -> set[str]:
+        """Of a one-column key set, record ``values`` as one batch; those an earlier
+        batch recorded (one statement, and a second only when there are some)."""
+        self._batches += 1
+        batch = -self._batches  # batches are told apart by a negative line
+        wanted = sorted(set(values))
+        if not wanted or self._insert_new([(v,) for v in wanted], [batch] * len(wanted)) == len(
+            wanted
+        ):
+            return set()
+        return {
+            key[0] for key, line in self.lines_of([(v,) for v in wanted]).items() if line != batch
+        }
 
     def has(self, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
         """SQL: the row whose ``columns`` are a recorded key (as text)."""
