@@ -12,9 +12,9 @@
 -- - owner: the migration role. It owns the database and its schema and runs
 --   `transport db upgrade`.
 -- - app: the application role the service runs as day to day: SELECT, INSERT, UPDATE
---   and DELETE on the tables, USAGE on the sequences, and nothing more: it creates,
---   alters and drops nothing, and it can add rows to the audit log and read them but
---   never change or delete them.
+--   and DELETE on the tables, USAGE on the sequences, temporary tables (an import's
+--   staging), and nothing more: it creates, alters and drops nothing of the schema, and
+--   it can add rows to the audit log and read them but never change or delete them.
 --
 -- The roles log in without a password until you give them one, so that none is kept in a
 -- file or a shell's history: `sudo -u postgres psql -c '\password transport_app'`.
@@ -49,6 +49,11 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') AS mis
 
 REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"database" TO :"owner", :"app";
+-- Temporary tables only: an import stages a file's rows in temporary tables (no other
+-- session sees them, and they go at the latest when its session ends) and writes them to
+-- the tables in a few set-based statements, rather than holding a whole county in
+-- memory. The app still creates no ordinary table: it has no CREATE on any schema.
+GRANT TEMPORARY ON DATABASE :"database" TO :"app";
 
 \connect :"database"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -207,8 +207,18 @@ def simulate(
         raise ValueError("--to is before --from")
     unprompted = reply_rate / 2 if unprompted_rate is None else unprompted_rate
     as_of = rates_as_of or start
-    county = read_county(app)
-    record = read_council(app, rates_as_of=as_of, start=start)
+    horizon = app.settings.check.horizon_days
+
+    def may_be_at_risk(
+        calendars: dict[str, Calendar], school_calendar: dict[str, str]
+    ) -> Callable[[PupilFacts], bool]:
+        span = season_span(calendars, school_calendar, start, end, horizon)[1]
+        return lambda pupil: not never_at_risk(pupil, span)
+
+    # Only the pupils who may be at risk are kept (the others are never checked): what the
+    # simulator holds grows with them, not with the county.
+    county = read_county(app, keep=may_be_at_risk)
+    record = read_council(app, rates_as_of=as_of, start=start, pupils=county.facts.keys())
     rates = TeamRates(record.measured, tuple(team), team_from)
     found = Comparison(
         start, end, reply_rate, unprompted, seed, rates, as_of, record.window_working_days
@@ -241,13 +251,8 @@ class _Season:
         self.county, self.record, self.rates = county, record, rates
         self.start, self.end = start, end
         self.horizon = app.settings.check.horizon_days
-        self.firsts = first_days(county.calendars, county.school_calendar, start, end)
-        eves = [eve_of(day) for day in self.firsts]
-        span = Span(
-            min([start, *eves]),
-            max([end, *self.firsts]) + timedelta(days=self.horizon),
-            county.calendars,
-            county.school_calendar,
+        self.firsts, span = season_span(
+            county.calendars, county.school_calendar, start, end, self.horizon
         )
         self.first_year = academic_year_of(span.first)
         self.candidates = [
@@ -367,6 +372,27 @@ class _Season:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+def season_span(
+    calendars: dict[str, Calendar],
+    school_calendar: dict[str, str],
+    start: date,
+    end: date,
+    horizon: int,
+) -> tuple[dict[date, set[SchoolDaysKey]], Span]:
+    """The season's first days (see `first_days`), and the span every check of the
+    season looks at: from the first day (or the eve of a first day before it) to the last
+    day (or the last first day) and the check's horizon beyond."""
+    firsts = first_days(calendars, school_calendar, start, end)
+    eves = [eve_of(day) for day in firsts]
+    span = Span(
+        min([start, *eves]),
+        max([end, *firsts]) + timedelta(days=horizon),
+        calendars,
+        school_calendar,
+    )
+    return firsts, span
 
 
 def first_days(

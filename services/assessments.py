@@ -165,17 +165,16 @@ def assess_undecided(
     return AssessRun(assessed, eligible, tuple(by_basis.most_common()), dry_run, tuple(items))
 
 
-def recommend_undecided(app: App) -> list[Assessed]:
+def recommend_undecided(app: App) -> Iterator[Assessed]:
     """The engine's recommendation for every received or assessing application, on its
-    stored facts and the current policy; read only, nothing stored (the simulator)."""
+    stored facts and the current policy, one at a time (the caller keeps what it needs);
+    read only, nothing stored (the simulator)."""
     policy = app.settings.policy
     with app.ready().engine.connect() as conn:
         first_days = first_school_days(conn)
-        found = []
         for row in _rows(conn, Application.status.in_(sorted(UNDECIDED))):
             facts = _facts(row, first_days)
-            found.append(Assessed(row.application_ref, row.pupil_ref, facts, assess(facts, policy)))
-    return found
+            yield Assessed(row.application_ref, row.pupil_ref, facts, assess(facts, policy))
 
 
 def _assessment_row(ref: str, facts: Facts, decision: Decision, now: datetime) -> dict[str, Any]:

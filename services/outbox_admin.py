@@ -63,7 +63,17 @@ def list_messages(
     limit: int | None = None,
 ) -> list[MessageRow]:
     table = outbox.OUTBOX
-    stmt = select(table).order_by(table.c.created_at.desc(), table.c.id.desc())
+    # What the list shows: not the bodies nor the context (most of a message's size; on
+    # PostgreSQL the driver holds every row read).
+    columns = [
+        table.c[name]
+        for name in (
+            "id", "channel", "to_address", "kind", "step", "pupil_refs", "status", "created_at",
+            "contact_id", "subject", "attempts", "next_attempt_at", "provider_id", "error_code",
+            "error_message", "sent_at", "delivered_at", "fallback_of", "dedupe_key",
+        )
+    ]  # fmt: skip
+    stmt = select(*columns).order_by(table.c.created_at.desc(), table.c.id.desc())
     if status:
         stmt = stmt.where(table.c.status == status)
     if contact_id is not None:

@@ -10,7 +10,7 @@ school year, step): a second run, or two at once, inserts nothing and so queues 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -219,7 +219,8 @@ def due_pupils(
 
 @dataclass
 class CountyState:
-    """The whole record as the ladder sees it, read once (for the simulator)."""
+    """The record as the ladder sees it, read once (for the simulator): every pupil, or
+    only those ``read_county`` was asked to keep, with their contacts and steps."""
 
     calendars: dict[str, Calendar]
     school_calendar: dict[str, str]
@@ -229,17 +230,27 @@ class CountyState:
     phone: dict[tuple[str, int], PhoneStep]
 
 
-def read_county(app: App) -> CountyState:
+# Given the calendars (all of them, and each school's), which pupils to keep.
+Keep = Callable[[dict[str, Calendar], dict[str, str]], Callable[[PupilFacts], bool]]
+
+
+def read_county(app: App, keep: Keep | None = None) -> CountyState:
+    """The county, streamed from the database; with ``keep``, only the pupils it keeps
+    (the simulator's: those who may be at risk in the season), and only their contacts
+    and steps, so what is held grows with them, not with the county."""
+    renewals = app.settings.renewals
     with app.ready().engine.connect() as conn:
         calendars, school_calendar = load_calendars(conn)
-        facts = {f.pupil_ref: f for f in pupil_facts(conn)}
+        kept = keep(calendars, school_calendar) if keep is not None else None
+        facts = {f.pupil_ref: f for f in pupil_facts(conn) if kept is None or kept(f)}
+        only = None if kept is None else facts.keys()
         return CountyState(
             calendars,
             school_calendar,
             facts,
             store.contact_facts(conn, sorted(facts)),
-            store.all_done_steps(conn),
-            phone_steps(conn, app.settings.renewals.caseworker_steps, app.settings.renewals.steps),
+            store.all_done_steps(conn, only=only),
+            phone_steps(conn, renewals.caseworker_steps, renewals.steps, only=only),
         )
 
 

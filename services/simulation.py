@@ -4,6 +4,7 @@ recommendation for each undecided one. Read only."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,18 +25,26 @@ class CouncilRecord:
     applications: dict[str, list[OpenApplication]]  # pupil -> open applications
 
 
-def read_council(app: App, *, rates_as_of: date, start: date) -> CouncilRecord:
+def read_council(
+    app: App, *, rates_as_of: date, start: date, pupils: Container[str] | None = None
+) -> CouncilRecord:
     """The pace each stage kept over the ``[check] rate_window_working_days`` working days
     before ``rates_as_of`` (as the backlog forecast measures it), and the applications
-    open for the school year of ``start`` or later."""
+    open for the school year of ``start`` or later (of ``pupils`` only, when given)."""
     window = app.settings.check.rate_window_working_days
-    recommended = {item.application_ref: item for item in recommend_undecided(app)}
+    recommended = {
+        item.application_ref: item
+        for item in recommend_undecided(app)
+        if pupils is None or item.pupil_ref in pupils
+    }
     with app.ready().engine.connect() as conn:
         done = done_in_window(conn, start=window_start(rates_as_of, window), end=rates_as_of)
         applications: dict[str, list[OpenApplication]] = {}
         for ref, pupil_ref, year, status, school in open_applications(
             conn, from_year=academic_year_of(start)
         ):
+            if pupils is not None and pupil_ref not in pupils:
+                continue
             item = recommended.get(ref)
             applications.setdefault(pupil_ref, []).append(
                 OpenApplication(

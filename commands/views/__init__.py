@@ -101,10 +101,10 @@ def echo_json(data: Any, *, indent: int | None = 2) -> None:
     typer.echo(json.dumps(data, indent=indent, default=str))
 
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str | Iterable[str]) -> None:
     """Write a file that holds children's data: readable by its owner only (0600),
-    whatever the umask, also when it already existed."""
+    whatever the umask, also when it already existed. ``text``: whole, or in pieces."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
+        handle.writelines([text] if isinstance(text, str) else text)

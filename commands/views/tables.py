@@ -220,7 +220,10 @@ def layout(sheet: Sheet, room: int) -> Iterator[RenderableType]:
         for stacks in _arrangements(sheet, shown):
             widths = fit([_span(sheet, stack) for stack in stacks], room)
             if widths is not None:
-                yield _table(sheet, stacks, widths)
+                # A long table is printed a part at a time (the same lines): rich lays out
+                # a table whole, at about 10 KB a row.
+                for start in range(0, max(len(sheet.rows), 1), PART):
+                    yield _table(sheet, stacks, widths, start, header=start == 0)
                 if left_out:
                     yield _note(sheet, left_out)
                 return
@@ -247,15 +250,33 @@ def _title(sheet: Sheet) -> Iterator[Text]:
         yield Text(sheet.title, sheet.title_style)
 
 
-def _table(sheet: Sheet, stacks: Sequence[Stack], widths: Sequence[int]) -> RenderableType:
+# Rows of a table laid out at once.
+PART = 500
+
+
+def _table(
+    sheet: Sheet,
+    stacks: Sequence[Stack],
+    widths: Sequence[int],
+    start: int = 0,
+    *,
+    header: bool = True,
+) -> RenderableType:
+    """The rows from ``start`` (PART of them) as a table, with the headers (``header``)."""
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        show_header=header,
+    )
     for stack, width in zip(stacks, widths, strict=True):
         column = sheet.columns[stack[0]]
         table.add_column(column.header, justify=column.justify, overflow="fold", width=width)
-    for row in sheet.rows:
+    for row in sheet.rows[start : start + PART]:
         table.add_row(
             *(_cell(sheet, row, stack, width) for stack, width in zip(stacks, widths, strict=True))
         )
@@ -311,9 +332,12 @@ def _blocks(sheet: Sheet, room: int) -> Iterator[RenderableType]:
 
 
 def show(out: Console, *items: RenderableType) -> None:
-    """Print sheets and other renderables, each at the console's width."""
+    """Print sheets and other renderables, each at the console's width (a sheet a part at
+    a time: its lines are never all held at once)."""
     for item in items:
-        out.print(item)
+        parts = layout(item, out.width) if isinstance(item, Sheet) else [item]
+        for part in parts:
+            out.print(part)
 
 
 def paragraph(text: str, room: int, *, lead: str = "", indent: int = 2, style: str = "") -> Text:

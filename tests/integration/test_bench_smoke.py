@@ -28,11 +28,20 @@ def test_the_main_benchmark_runs_and_reports_every_figure(backend: str) -> None:
     commands = {r["command"]: r for r in data["results"]}
     steps = ("import", "reimport", "check", "assess", "nightly", "remind", "complete",
              "complete_removing")  # fmt: skip
-    assert set(commands) == {*steps, "baseline query"}
+    assert set(commands) == {*steps, "baseline query", "copy floor"}
     for name in steps:
         figures = commands[name]
         assert figures["database"] == backend
         assert figures["wall_s"] > 0 and figures["peak_rss_mb"] > 0 and figures["x_baseline"] > 0
+    # The import beside the COPY floor: the same rows written straight into the same tables.
+    floor = commands["copy floor"]
+    assert floor["wall_s"] > 0 and floor["tables"]["pupils"] == 150
+    assert floor["tables"]["pupil_contacts"] > 0 and floor["tables"]["contacts"] > 0
+    for name in ("import", "reimport", "complete", "complete_removing"):
+        assert commands[name]["x_copy"] > 0
+    # On PostgreSQL the commands ran as roles.sql's application role.
+    role = data["as_app_role"][backend]
+    assert (role or "").startswith("bench_app_") if backend == "postgresql" else role is None
     forecast = data["forecast"][backend]
     assert forecast["check_s"] > 0 and forecast["forecast_s"] > 0 and forecast["runs"] == 1
 

@@ -780,15 +780,21 @@ def test_bad_bundle_is_reported_and_nothing_written(
         ),
     ],
 )  # fmt: skip
+# A chunk of one row: the first line of a key is found in the import's staging table, as
+# for a key listed thousands of lines before (transport/imports/staging.py).
+@pytest.mark.parametrize("chunk_rows", [1, 5000], ids=["chunk-of-1", "one-chunk"])
 def test_duplicate_keys_name_both_lines(
     engine: Engine,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     file: str,
     edit: Callable[[Bundle], None],
     first: int,
     second: int,
     columns: tuple[str, ...],
+    chunk_rows: int,
 ) -> None:
+    monkeypatch.setattr("transport.imports.bundle.CHUNK_ROWS", chunk_rows)
     bundle = small_county()
     edit(bundle)
     before = dump(engine, audit=True)

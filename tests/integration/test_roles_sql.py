@@ -1,7 +1,8 @@
 """deploy/roles.sql, run by psql on the real PostgreSQL server as docs/operations.md says:
 the migration role creates the schema, the application role runs the service's day (an
 import, the nightly, sending, a task done, a block) and can add to the audit log but
-never change it, nor create or alter anything. The role names are psql variables."""
+never change it, nor create or alter anything but temporary tables of its own (an
+import's staging). The role names are psql variables."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from typer.testing import CliRunner
 
 from cli import app
@@ -88,6 +89,15 @@ def refused(engine: Engine, statement: str) -> bool:
     return False
 
 
+def refused_by_function(engine: Engine, table: str) -> bool:
+    with engine.connect() as conn:
+        try:
+            conn.execute(text("SELECT transport_analyze(:t)"), {"t": table})
+        except DBAPIError as exc:
+            return "not a table of this service" in str(exc.orig)
+    return False
+
+
 def test_roles_sql_gives_the_app_its_day_and_no_way_to_change_the_audit_log(
     deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,5 +147,21 @@ def test_roles_sql_gives_the_app_its_day_and_no_way_to_change_the_audit_log(
             assert refused(engine, statement), statement
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one() == events
+            # An import's staging: a temporary table of the app's own session, filled and
+            # read like any other (roles.sql grants TEMPORARY on the database).
+            conn.execute(text("CREATE TEMPORARY TABLE staged (pupil_ref text PRIMARY KEY)"))
+            conn.execute(text("INSERT INTO staged SELECT pupil_ref FROM pupils"))
+            staged = conn.execute(text("SELECT count(*) FROM staged")).scalar_one()
+            assert staged == conn.execute(text("SELECT count(*) FROM pupils")).scalar_one() > 0
+            # The app's import refreshed the planner's statistics of what it wrote (through
+            # migration 0015's function: only the owner may ANALYZE); never analyzed, a
+            # table's reltuples is -1.
+            reltuples = text(
+                "SELECT reltuples FROM pg_class WHERE oid = to_regclass('public.pupils')"
+            )
+            assert conn.execute(reltuples).scalar_one() == staged
+        # ... and that function analyzes the service's own tables, nothing else.
+        assert refused_by_function(engine, "pg_class")
+        assert refused_by_function(engine, "staged")
     finally:
         engine.dispose()

@@ -129,18 +129,19 @@ class CheckResult:
 def check(pupils: Iterable[PupilFacts], ctx: RiskContext) -> CheckResult:
     in_scope = 0
     at_risk: list[PupilRisk] = []
-    # Each child's schools, for the calendar gaps' counts: only when there is a gap.
-    schools: list[tuple[str, str | None]] | None = [] if ctx.has_gaps() else None
+    # Children in scope by their schools, for the calendar gaps' counts: only when there
+    # is a gap; counted as they go (a pair of schools each, not a pair a child).
+    by_schools: Counter[tuple[str, str | None]] = Counter()
+    gaps = ctx.has_gaps()
     for pupil in pupils:
         scoped, risk = assess(pupil, ctx)
         if scoped:
             in_scope += 1
-            if schools is not None:
-                schools.append((pupil.school_urn, pupil.next_school_urn))
+            if gaps:
+                by_schools[(pupil.school_urn, pupil.next_school_urn)] += 1
         if risk is not None:
             at_risk.append(risk)
     at_risk.sort(key=PupilRisk.sort_key)
-    by_schools = Counter(schools or ())
     return CheckResult(ctx.as_of, ctx.horizon_days, in_scope, tuple(at_risk), by_schools)
 
 

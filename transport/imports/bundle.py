@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from transport.audit import AuditContext
 from transport.db import tables
+from transport.db.dialect import among_values
 from transport.db.engine import refresh_statistics
 from transport.db.locks import import_transaction
 from transport.gc_tuning import full_passes_held
@@ -39,9 +40,11 @@ from transport.imports.reader import (
     key_values,
     read_rows,
 )
-from transport.imports.upsert import Counts, KeyTuple, is_empty, upsert, values_of
+from transport.imports.staging import KeySet, TextKey, text_key
+from transport.imports.upsert import Counts, is_empty, upsert, values_of
 
 CHUNK_ROWS = 5000
+REFERRED = ("schools", "pupils")  # the files other files refer to
 Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file
 
 
@@ -121,20 +124,25 @@ def import_bundle(
     reading = reading or Reading()  # the files' encoding and the council's headers
     sizes = {spec.name: count_lines(path, report.problems, reading) for spec, path in present}
     readable = [(spec, path) for spec, path in present if sizes[spec.name] is not None]
-    known: dict[str, set[str]] = {"schools": set(), "pupils": set()}
-    for spec, path in present:
-        if sizes[spec.name] is None and spec.stem in known:
-            known[spec.stem] |= key_values(path, spec, reading)
 
     audit = AuditContext(actor=actor, at=now)
     day = today or now.date()
     calendars = CalendarChecks(readable, reading)
     # A whole bundle in bulk (see transport/gc_tuning.py).
-    with full_passes_held(), import_transaction(
-        engine, timeout_seconds=lock_timeout_seconds
-    ) as (conn, transaction):
+    with (
+        full_passes_held(),
+        import_transaction(engine, timeout_seconds=lock_timeout_seconds) as (conn, transaction),
+    ):
         calendars.bind(conn)
-        listed: dict[str, set[KeyTuple]] = {}
+        # Every key each file lists, with its first line (staging.py): in the database.
+        seen = {spec.stem: KeySet(conn, f"import_seen_{spec.stem}", len(spec.key))
+                for spec, _ in present}  # fmt: skip
+        for spec, path in present:
+            if sizes[spec.name] is None and spec.stem in REFERRED:
+                # Rows elsewhere that refer to this file's keys are not reported too.
+                seen[spec.stem].add_all((value,) for value in key_values(path, spec, reading))
+        listed: dict[str, KeySet] = {}
+        contacts: ContactImport | None = None
         for spec, path in readable:
             summary = FileSummary(spec.name)
             report.files.append(summary)
@@ -145,20 +153,27 @@ def import_bundle(
             rows = read_rows(path, spec, report.problems, on_line, today=day, reading=reading)
             rows = calendars.rows(spec, rows, report.problems)  # across files: see calendars.py
             fresh = is_empty(conn, tables.table_of(spec.table))
-            contacts = ContactImport(conn, audit, fresh) if spec is CONTACTS else None
-            first_line: dict[KeyTuple, int] = {}
-            chunks = _checked_chunks(conn, spec, rows, known, report.problems, summary, first_line)
+            if spec is CONTACTS:
+                contacts = ContactImport(conn, audit, seen[spec.stem], fresh)
+            chunks = _checked_chunks(conn, spec, rows, seen, report.problems, summary)
             for chunk in chunks:
                 if report.ok:  # once anything is wrong, only validate: nothing will be kept
                     _write(
-                        conn, spec, chunk, audit, summary, fresh=fresh, contacts=contacts, today=day
+                        conn,
+                        spec,
+                        chunk,
+                        audit,
+                        summary,
+                        fresh=fresh,
+                        contacts=contacts if spec is CONTACTS else None,
+                        today=day,
                     )
             if complete and spec in removals.COMPLETE:
-                listed[spec.name] = set(first_line)
+                listed[spec.name] = seen[spec.stem]
             if report.ok and complete and spec is CLOSURES:  # each calendar it names: replaced
-                replaced = removals.replace_closures(conn, set(first_line), audit)
-                summary.removed, summary.removed_keys = len(replaced.keys), replaced.sample
-            if report.ok and contacts is not None:
+                replaced = removals.replace_closures(conn, set(seen[spec.stem].keys()), audit)
+                summary.removed, summary.removed_keys = replaced.count, replaced.sample
+            if report.ok and spec is CONTACTS and contacts is not None:
                 summary.removed = contacts.finish()
             written = summary.added + summary.updated + summary.removed
             if report.ok and ((fresh and written) or written >= BULK_ROWS):
@@ -170,6 +185,12 @@ def import_bundle(
         if report.ok and any(spec is PUPILS for spec, _ in readable):
             removals.stamp_left(conn, day)  # when each pupil left (retention counts from it)
         report.warnings = calendars.warnings()
+        # The staging tables go with the transaction on PostgreSQL; on SQLite they would
+        # outlive it, on this connection.
+        for keyset in seen.values():
+            keyset.drop()
+        if contacts is not None:
+            contacts.drop()
         if report.ok and not dry_run:
             audit.record(conn, "import", "bundle", (directory.name,), report.as_dict())
             transaction.commit()
@@ -181,7 +202,7 @@ def import_bundle(
 def _remove_unlisted(
     conn: Connection,
     report: ImportReport,
-    listed: dict[str, set[KeyTuple]],
+    listed: dict[str, KeySet],
     audit: AuditContext,
     limit: float | None,
 ) -> None:
@@ -193,7 +214,7 @@ def _remove_unlisted(
             continue
         removal = removals.plan(conn, spec, listed.pop(spec.name))
         summary = summaries[spec.name]
-        summary.removed += len(removal.keys)
+        summary.removed += removal.count
         summary.removed_keys = removal.sample
         if limit is not None and removal.share > limit:
             report.problems.add(
@@ -201,7 +222,7 @@ def _remove_unlisted(
                     spec.name,
                     None,
                     None,
-                    f"--complete would remove {len(removal.keys)} of {removal.rows} rows "
+                    f"--complete would remove {removal.count} of {removal.rows} rows "
                     f"({removal.share:.0%}), more than [import] max_removed_share "
                     f"({limit:.0%}): nothing was written; if the export is right, import "
                     "again with --allow-large-removal",
@@ -235,51 +256,88 @@ def _checked_chunks(
     conn: Connection,
     spec: FileSpec,
     rows: Iterable[Row],
-    known: dict[str, set[str]],
+    seen: dict[str, KeySet],
     problems: Problems,
     summary: FileSummary,
-    first_line: dict[KeyTuple, int],
 ) -> Iterator[list[Row]]:
-    """Rows in chunks, after the duplicate-key and reference checks. ``first_line``
-    collects every key the file lists, with its first line."""
+    """Rows in chunks, after the duplicate-key and reference checks. ``seen[spec.stem]``
+    records every key the file lists, with its first line (bad rows' too)."""
     chunk: list[Row] = []
-    key_of = values_of(spec.key)
     for row in rows:
         summary.rows += 1
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield _resolve_references(conn, spec, _first_of_keys(spec, chunk, seen, problems),
+                                      seen, problems)  # fmt: skip
+            chunk = []
+    if chunk:
+        yield _resolve_references(
+            conn, spec, _first_of_keys(spec, chunk, seen, problems), seen, problems
+        )
+
+
+def _first_of_keys(
+    spec: FileSpec, chunk: list[Row], seen: dict[str, KeySet], problems: Problems
+) -> list[Row]:
+    """The chunk's good rows whose key no earlier line listed; a duplicate is a problem
+    naming the line that listed the key first."""
+    key_of = _text_key_of(spec)
+    first: dict[TextKey, int] = {}
+    duplicates: dict[int, int] = {}  # line -> the first line of its key
+    keys = []
+    for row in chunk:
         key = key_of(row.values)
-        if spec.stem in known:
-            known[spec.stem].add(row.values[spec.key[0]])
-        if key in first_line:
+        keys.append(key)
+        if key in first:
+            duplicates[row.line] = first[key]
+        else:
+            first[key] = row.line
+    earlier = seen[spec.stem].add(list(first), list(first.values()))
+    kept = []
+    for row, key in zip(chunk, keys, strict=True):
+        before = duplicates.get(row.line)
+        if before is None and key in earlier:
+            before = earlier[key]
+        if before is not None:
             problems.add(
                 Problem(
                     spec.name,
                     row.line,
                     ", ".join(spec.key),
-                    f"duplicate key {'/'.join(map(str, key))}: already on line {first_line[key]}",
+                    f"duplicate key {'/'.join(key)}: already on line {before}",
                 )
             )
-            continue
-        first_line[key] = row.line
-        if row.ok:
-            chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            yield _resolve_references(conn, spec, chunk, known, problems)
-            chunk = []
-    if chunk:
-        yield _resolve_references(conn, spec, chunk, known, problems)
+        elif row.ok:
+            kept.append(row)
+    return kept
+
+
+def _text_key_of(spec: FileSpec) -> Callable[[dict[str, Any]], TextKey]:
+    """A row's key as staging.text_key makes it; for a key of one column, a fast one
+    (most rows: a reference, already text)."""
+    if len(spec.key) > 1:
+        getter = values_of(spec.key)
+        return lambda values: text_key(getter(values))
+    (name,) = spec.key
+
+    def one(values: dict[str, Any]) -> TextKey:
+        value = values[name]
+        return (value,) if type(value) is str else text_key((value,))
+
+    return one
 
 
 def _resolve_references(
     conn: Connection,
     spec: FileSpec,
     chunk: list[Row],
-    known: dict[str, set[str]],
+    seen: dict[str, KeySet],
     problems: Problems,
 ) -> list[Row]:
     good = chunk
     for column, target in spec.references.items():
         wanted = {row.values[column] for row in good if row.values[column]}
-        missing = wanted - known[target]
+        missing = wanted - seen[target].present(wanted) if target in seen else wanted
         if missing:
             missing -= _stored_keys(conn, target, missing)
         if not missing:
@@ -304,12 +362,15 @@ def _resolve_references(
 
 
 def _stored_keys(conn: Connection, target: str, wanted: set[str]) -> set[str]:
-    column = tables.School.urn if target == "schools" else tables.Pupil.pupil_ref
+    schools, pupils = tables.table_of(tables.School), tables.table_of(tables.Pupil)
+    column = schools.c.urn if target == "schools" else pupils.c.pupil_ref
     found: set[str] = set()
     values = sorted(wanted)
     for start in range(0, len(values), 1000):
         found.update(
-            conn.execute(select(column).where(column.in_(values[start : start + 1000]))).scalars()
+            conn.execute(
+                select(column).where(among_values(conn, column, values[start : start + 1000]))
+            ).scalars()
         )
     return found
 

@@ -17,13 +17,14 @@ block; only ``transport contacts unblock`` clears one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
+from transport.db.dialect import among_values
 from transport.db.queries.contacts import (
     Namesake,
     blocked_namesakes,
@@ -33,6 +34,7 @@ from transport.db.queries.contacts import (
     pupils_detached,
 )
 from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
+from transport.imports.staging import KeySet
 from transport.imports.upsert import Counts, among, insert_rows
 
 CONTACTS = table_of(Contact)
@@ -87,6 +89,8 @@ class _Stored:
     email: str | None
     mobile: str | None
     landline: str | None
+    claimed: bool = False  # an earlier chunk's row took it
+    listed: bool = False  # the file has a row under its pupil and name (so far)
 
     def same_person(self, row: dict[str, Any]) -> bool:
         email = row["email"]
@@ -97,21 +101,29 @@ class _Stored:
         )
 
 
-@dataclass
 class ContactImport:
-    """contacts.csv, chunk by chunk (``write``), then the detachments (``finish``)."""
+    """contacts.csv, chunk by chunk (``write``), then the detachments (``finish``).
 
-    conn: Connection
-    audit: AuditContext
-    fresh: bool = False
-    keys: set[tuple[str, str]] = field(default_factory=set)  # (pupil_ref, name) in the file
-    people_written: set[str] = field(default_factory=set)  # identities set by this import
-    claimed: set[int] = field(default_factory=set)  # stored link ids a row took
-    unclaimed: dict[int, _Stored] = field(default_factory=dict)  # may be detached at the end
+    What it must remember across chunks is kept in temporary tables (staging.py), not in
+    Python: the file's keys (``listed``, filled by the import as it reads), the persons
+    this import has written, and the stored links a row has claimed."""
+
+    def __init__(
+        self, conn: Connection, audit: AuditContext, listed: KeySet, fresh: bool = False
+    ) -> None:
+        self.conn = conn
+        self.audit = audit
+        self.fresh = fresh
+        self.listed = listed  # (pupil_ref, name) of the file's rows read so far
+        self.people_written = KeySet(conn, "import_people_written", 1)  # identities
+        self.claimed = KeySet(conn, "import_links_claimed", 1)  # stored link ids, as text
+
+    def drop(self) -> None:
+        self.people_written.drop()
+        self.claimed.drop()
 
     def write(self, rows: list[dict[str, Any]]) -> Counts:
         counts = Counts()
-        self.keys.update((row["pupil_ref"], row["name"]) for row in rows)
         stored = {} if self.fresh else self._stored_links(rows)
         matched = self._match(rows, stored)
         people = self._people(rows, matched)
@@ -168,11 +180,18 @@ class ContactImport:
 
     def finish(self) -> int:
         """Detach every stored link of a named pupil that no row claimed; the number."""
-        gone = [
-            link
-            for link_id, link in self.unclaimed.items()
-            if link_id not in self.claimed and (link.pupil_ref, link.name) not in self.keys
-        ]
+        if self.fresh:  # every link is this file's
+            return 0
+        stmt = (
+            select(LINKS.c.id, LINKS.c.pupil_ref, LINKS.c.name, LINKS.c.contact_id)
+            .where(
+                LINKS.c.pupil_ref.in_(self.listed.first_column()),
+                ~self.claimed.has(LINKS.c.id),
+                ~self.listed.has(LINKS.c.pupil_ref, LINKS.c.name),
+            )
+            .order_by(LINKS.c.id)
+        )
+        gone = self.conn.execute(stmt).all()
         ids = [link.id for link in gone]
         for start in range(0, len(ids), 1000):
             self.conn.execute(delete(LINKS).where(LINKS.c.id.in_(ids[start : start + 1000])))
@@ -209,6 +228,8 @@ class ContactImport:
                 CONTACTS.c.email,
                 CONTACTS.c.mobile,
                 CONTACTS.c.landline,
+                self.claimed.has(LINKS.c.id),
+                self.listed.has(LINKS.c.pupil_ref, LINKS.c.name),
             )
             .join(CONTACTS, CONTACTS.c.id == LINKS.c.contact_id)
             .where(among(self.conn, [LINKS.c.pupil_ref], [(p,) for p in pupils]))
@@ -216,10 +237,8 @@ class ContactImport:
         )
         found: dict[str, list[_Stored]] = {}
         for row in self.conn.execute(stmt):
-            link = _Stored(*row)
+            link = _Stored(*row)  # claimed and listed: 0 or 1 on SQLite
             found.setdefault(link.pupil_ref, []).append(link)
-            if link.id not in self.claimed:
-                self.unclaimed[link.id] = link
         return found
 
     def _match(
@@ -228,7 +247,7 @@ class ContactImport:
         """Row index -> the stored link it is: by name first, then by email or mobile
         among the pupil's links that no row of the file names."""
         matched: dict[int, _Stored] = {}
-        taken: set[int] = set(self.claimed)
+        taken = {link.id for links in stored.values() for link in links if link.claimed}
         for index, row in enumerate(rows):
             for link in stored.get(row["pupil_ref"], ()):
                 if link.name == row["name"] and link.id not in taken:
@@ -239,12 +258,12 @@ class ContactImport:
             if index in matched:
                 continue
             for link in stored.get(row["pupil_ref"], ()):
-                free = link.id not in taken and (link.pupil_ref, link.name) not in self.keys
+                free = link.id not in taken and not link.listed
                 if free and link.same_person(row):
                     matched[index] = link
                     taken.add(link.id)
                     break
-        self.claimed.update(link.id for link in matched.values())
+        self.claimed.add_all((str(link.id),) for link in matched.values())
         return matched
 
     def _people(
@@ -255,6 +274,7 @@ class ContactImport:
         say) inherits the block and the channel statuses of the one the link had."""
         wanted = {identity_of(r) for r in rows}
         found = self._persons(wanted)
+        written = self.people_written.add_batch(wanted)  # by an earlier chunk
         previous = self._persons_by_id({link.contact_id for link in matched.values()})
         new: dict[str, dict[str, Any]] = {}
         for index, row in enumerate(rows):
@@ -290,7 +310,7 @@ class ContactImport:
         if new:
             insert_rows(self.conn, CONTACTS, list(new.values()))
             found.update(self._persons(set(new)))
-            self.people_written.update(new)
+            written.update(new)
         namesakes = self._namesakes(rows, found)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
@@ -298,11 +318,9 @@ class ContactImport:
             key = identity_of(row)
             person = found[key]
             values: dict[str, Any] = {}
-            if key not in self.people_written:
+            if key not in written:
                 values = {
-                    name: row.get(name)
-                    for name in PERSON_VALUES
-                    if person[name] != row.get(name)
+                    name: row.get(name) for name in PERSON_VALUES if person[name] != row.get(name)
                 }
                 if any(name in values for name in ADDRESS_PARTS):
                     values["address_status"] = "ok"  # a new address: worth a letter again
@@ -324,7 +342,7 @@ class ContactImport:
             blocking = person["do_not_contact"] or "do_not_contact" in values
             if namesake is not None and not blocking:
                 values.update(self._block_as_namesake(namesake))
-            self.people_written.add(key)
+            written.add(key)
             if values:
                 person.update(values)
                 updates.setdefault(person["id"], {}).update(values)
@@ -401,7 +419,7 @@ class ContactImport:
     def _persons_by_id(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         if not ids:
             return {}
-        stmt = select(CONTACTS).where(CONTACTS.c.id.in_(sorted(ids)))
+        stmt = select(CONTACTS).where(among_values(self.conn, CONTACTS.c.id, sorted(ids)))
         return {row.id: dict(row._mapping) for row in self.conn.execute(stmt)}
 
 

@@ -150,17 +150,19 @@ def _undecodable(
     )
 
 
-def key_values(path: Path, spec: FileSpec, reading: Reading | None = None) -> set[str]:
+def key_values(path: Path, spec: FileSpec, reading: Reading | None = None) -> Iterator[str]:
     """The first key column's values of a file that could not be decoded, so that rows
-    elsewhere referring to them are not reported as unknown too."""
+    elsewhere referring to them are not reported as unknown too (read as it goes)."""
     reading = reading or Reading()
     with path.open("r", encoding=reading.codec, errors="replace", newline="") as handle:
         reader = csv.reader(handle)
         header = reading.names(spec, next(reader, []))
         if spec.key[0] not in header:
-            return set()
+            return
         index = header.index(spec.key[0])
-        return {cells[index].strip() for cells in reader if len(cells) > index}
+        for cells in reader:
+            if len(cells) > index:
+                yield cells[index].strip()
 
 
 def read_rows(

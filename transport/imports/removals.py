@@ -1,22 +1,36 @@
 """`transport import --complete`: every file present is the council's complete export of
 its kind. Pupils it does not list become ``left`` (never deleted); awards, applications
 and arrangements it does not list are removed, each audited with its row (an award or
-application under ``pupil_ref/ref``: see ``removed_key``). Set-based: the
-stored keys are streamed once and compared with the file's keys in memory, then the
-changes go by chunks of keys (no query per row)."""
+application under ``pupil_ref/ref``: see ``removed_key``). Set-based and in the
+database: the stored keys less the file's (kept by the import in a temporary table,
+staging.py) go into a temporary table of their own, then the changes go by chunks of
+keys (no query per row, nothing of the county's size in Python)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, select, update
+from sqlalchemy import (
+    Column,
+    MetaData,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from transport.audit import AuditContext, plain
-from transport.db.dialect import chunks
+from transport.db.dialect import CHUNK, chunks
 from transport.db.queries.decisions import award_ref_of
 from transport.db.tables import (
     Application,
@@ -34,6 +48,7 @@ from transport.imports.files import (
     PUPILS,
     FileSpec,
 )
+from transport.imports.staging import KeySet, TextKey, text_key
 from transport.imports.upsert import KeyTuple, among
 
 # The files --complete applies to, in the order their removals run (applications before
@@ -41,50 +56,106 @@ from transport.imports.upsert import KeyTuple, among
 COMPLETE = (PUPILS, APPLICATIONS, AWARDS, ARRANGEMENTS)
 SAMPLE = 20  # removed keys shown in the report
 LEFT = "left"
+AWARD_SUFFIX = award_ref_of("")  # an award this service made: the application's ref + this
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What a complete file would remove from its table, of how many rows."""
+    """What a complete file would remove from its table, of how many rows: the keys in a
+    temporary table (``removing``), or for the small closures file a list."""
 
     spec: FileSpec
     rows: int  # the table's rows (pupils: those not already left)
-    keys: list[KeyTuple]
+    count: int
+    sample: list[str]
+    removing: Table | None = None
+    keys: list[KeyTuple] = field(default_factory=list)
 
     @property
     def share(self) -> float:
-        return len(self.keys) / self.rows if self.rows else 0.0
+        return self.count / self.rows if self.rows else 0.0
 
-    @property
-    def sample(self) -> list[str]:
-        return ["/".join(str(plain(part)) for part in key) for key in self.keys[:SAMPLE]]
+    def pages(self, conn: Connection) -> Iterator[list[KeyTuple]]:
+        """The keys to remove, a chunk at a time, in key order."""
+        if self.removing is None:
+            yield from chunks(self.keys)
+            return
+        columns = [self.removing.c[name] for name in self.spec.key]
+        last: KeyTuple | None = None
+        while True:
+            stmt = select(*columns).order_by(*columns).limit(CHUNK)
+            if last is not None:
+                after = columns[0] > last[0] if len(columns) == 1 else tuple_(*columns) > last
+                stmt = stmt.where(after)
+            page = [tuple(row) for row in conn.execute(stmt)]
+            if not page:
+                return
+            yield page
+            last = page[-1]
 
 
-def plan(conn: Connection, spec: FileSpec, listed: set[KeyTuple]) -> Plan:
+def _sample(keys: Iterable[KeyTuple]) -> list[str]:
+    return ["/".join(str(plain(part)) for part in key) for key in keys]
+
+
+def plan(conn: Connection, spec: FileSpec, listed: KeySet) -> Plan:
+    """The stored rows the file does not list, found in the database: the table's keys
+    less the file's (an anti-join with the import's staging table), into a temporary
+    table of their own; nothing of the size of the county is held in Python."""
     table = table_of(spec.table)
     key_cols = [table.c[name] for name in spec.key]
-    stmt = select(*key_cols)
+    where: list[ColumnElement[bool]] = [~listed.has(*key_cols)]
     counted = select(func.count()).select_from(table)
     if spec is PUPILS:
-        stmt = stmt.where(table.c.status != LEFT)
+        where.append(table.c.status != LEFT)
         counted = counted.where(table.c.status != LEFT)
-    keep = _kept_awards(conn) if spec is AWARDS else set()
-    rows = conn.execute(stmt.execution_options(yield_per=20_000))
-    missing = [key for key in map(tuple, rows) if key not in listed and key[0] not in keep]
-    return Plan(spec, conn.execute(counted).scalar_one(), sorted(missing))
+    if spec is AWARDS:
+        where.append(table.c.award_ref.not_in(_kept_awards()))
+    removing = Table(
+        f"import_removing_{spec.stem}",
+        MetaData(),
+        *(Column(name, table.c[name].type, primary_key=True) for name in spec.key),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    postgres = conn.dialect.name == "postgresql"
+    removing.create(conn, checkfirst=not postgres)
+    if not postgres:
+        conn.execute(removing.delete())
+    conn.execute(removing.insert().from_select(spec.key, select(*key_cols).where(*where)))
+    count = conn.execute(select(func.count()).select_from(removing)).scalar_one()
+    ordered = [_in_order(conn, removing.c[name]) for name in spec.key]
+    sample = conn.execute(
+        select(*(removing.c[name] for name in spec.key)).order_by(*ordered).limit(SAMPLE)
+    )
+    return Plan(
+        spec,
+        conn.execute(counted).scalar_one(),
+        count,
+        _sample(tuple(row) for row in sample),
+        removing,
+    )
 
 
-def _kept_awards(conn: Connection) -> set[str]:
-    """Awards this service created for an approval made here that still stands."""
-    decided = select(Application.application_ref).where(
+def _in_order(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A column to sort by as Python sorts text (byte order, whatever the database's
+    collation), so that the sample of removed keys is the same on every database."""
+    if conn.dialect.name == "postgresql" and isinstance(column.type, String):
+        return column.collate("C")
+    return column
+
+
+def _kept_awards() -> Any:
+    """Awards this service created for an approval made here that still stands (the
+    award's reference is the application's with '-A': ``award_ref_of``)."""
+    return select(Application.application_ref + AWARD_SUFFIX).where(
         Application.decided_by.is_not(None), Application.status == "approved"
     )
-    return {award_ref_of(ref) for ref in conn.execute(decided).scalars()}
 
 
 def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
     table = table_of(removal.spec.table)
-    for chunk in chunks(removal.keys):
+    for chunk in removal.pages(conn):
         rows = _rows(conn, table, removal.spec.key, chunk)
         if removal.spec is PUPILS:
             events = [
@@ -113,16 +184,20 @@ def apply(conn: Connection, removal: Plan, audit: AuditContext) -> None:
             _delete(conn, table, removal.spec.key, chunk)
         if events:
             conn.execute(table_of(AuditEvent).insert(), events)
+    if removal.removing is not None:
+        removal.removing.drop(conn)
 
 
-def replace_closures(conn: Connection, listed: set[KeyTuple], audit: AuditContext) -> Plan:
+def replace_closures(conn: Connection, listed: set[TextKey], audit: AuditContext) -> Plan:
     """closures.csv with --complete: the closures of each calendar the file names are
-    the file's; a stored one it no longer lists is removed (audited with its row)."""
+    the file's; a stored one it no longer lists is removed (audited with its row).
+    ``listed``: the file's keys as text (staging.text_key)."""
     table = table_of(Closure)
     named = sorted({key[0] for key in listed})
     stmt = select(table.c.calendar, table.c.urn, table.c.first_day)
     stored = [tuple(row) for row in conn.execute(stmt.where(table.c.calendar.in_(named)))]
-    removal = Plan(CLOSURES, len(stored), sorted(k for k in stored if k not in listed))
+    gone = sorted(k for k in stored if text_key(k) not in listed)
+    removal = Plan(CLOSURES, len(stored), len(gone), _sample(gone[:SAMPLE]), keys=gone)
     apply(conn, removal, audit)
     return removal
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from transport.audit import AuditContext, plain
+from transport.db.dialect import among_values
 from transport.db.tables import AuditEvent, table_of
 
 KeyTuple = tuple[Any, ...]
@@ -91,7 +92,7 @@ def among(
         return tuple_(*key_cols).in_(select(*(func.unnest(a) for a in arrays)))
     # SQLite: match on the first key column (the prefix of the unique index) and let the
     # caller keep the exact keys; a row-value IN list would scan the whole table per chunk.
-    return key_cols[0].in_(sorted({k[0] for k in keys}))
+    return among_values(conn, key_cols[0], sorted({k[0] for k in keys}))
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

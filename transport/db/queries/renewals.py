@@ -5,7 +5,7 @@ step records whose unique key (pupil, school year, step) makes every run idempot
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -28,14 +28,20 @@ from transport.domain.ladder import ContactFact, PlannedStep, RecordedSteps
 from transport.domain.notice import EndedAward, is_post16, situation, year_group_in
 from transport.vocabulary import ChannelStatus, OutboxStatus, StepOutcome
 
+STREAM = 20_000  # rows a whole-table read holds at a time
 
-def all_done_steps(conn: Connection) -> dict[tuple[str, int], set[str]]:
-    """(pupil, school year) -> every step recorded, for the whole county."""
+
+def all_done_steps(
+    conn: Connection, *, only: Container[str] | None = None
+) -> dict[tuple[str, int], set[str]]:
+    """(pupil, school year) -> every step recorded, for the whole county (or for the
+    pupils in ``only``: the rows are streamed, only theirs kept)."""
     done: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for ref, year, step in conn.execute(
-        select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step)
-    ):
-        done[(ref, year)].add(step)
+    stmt = select(ReminderStep.pupil_ref, ReminderStep.academic_year, ReminderStep.step)
+    rows = conn.execute(stmt.execution_options(yield_per=STREAM))  # a server-side cursor
+    for ref, year, step in rows:
+        if only is None or ref in only:
+            done[(ref, year)].add(step)
     return done
 
 

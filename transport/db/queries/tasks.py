@@ -3,7 +3,7 @@ does, list them, and mark one done."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,12 +28,16 @@ class TaskSync:
 
 
 def phone_steps(
-    conn: Connection, caseworker_steps: Sequence[str], ladder_steps: Sequence[str] = ()
+    conn: Connection,
+    caseworker_steps: Sequence[str],
+    ladder_steps: Sequence[str] = (),
+    *,
+    only: Container[str] | None = None,
 ) -> dict[tuple[str, int], PhoneStep]:
     """(pupil, year) -> the latest recorded ladder step that asks the team to phone: a
     step of ``caseworker_steps`` that was not skipped, or any step recorded ``phone`` (no
     message could carry it). ``ladder_steps``: every step, earliest first (the caseworker
-    steps' order when not given)."""
+    steps' order when not given). ``only``: just these pupils' (the rows streamed)."""
     order = list(ladder_steps) or list(caseworker_steps)
     rank = {step: index for index, step in enumerate(order)}
     found: dict[tuple[str, int], PhoneStep] = {}
@@ -42,11 +46,13 @@ def phone_steps(
     )
     step = ReminderStep
     rows = conn.execute(
-        select(step.pupil_ref, step.academic_year, step.step, step.outcome).where(
-            or_(asks, step.outcome == StepOutcome.PHONE)
-        )
+        select(step.pupil_ref, step.academic_year, step.step, step.outcome)
+        .where(or_(asks, step.outcome == StepOutcome.PHONE))
+        .execution_options(yield_per=20_000)
     )
     for ref, year, name, outcome in rows:
+        if only is not None and ref not in only:
+            continue
         current = found.get((ref, year))
         if current is None or rank.get(name, -1) > rank.get(current.step, -1):
             found[(ref, year)] = PhoneStep(name, outcome == StepOutcome.PHONE)
