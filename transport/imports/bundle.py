@@ -16,7 +16,7 @@ from transport.db import tables
 from transport.db.dialect import among_values
 from transport.db.engine import refresh_statistics
 from transport.db.locks import import_transaction
-from transport.gc_tuning import full_passes_held
+from transport.gc_tuning import full_pass_every, full_passes_held
 from transport.imports import removals
 from transport.imports.applications import write_applications
 from transport.imports.arrangements import write_arrangements
@@ -45,6 +45,7 @@ from transport.imports.upsert import Counts, is_empty, upsert, values_of
 
 CHUNK_ROWS = 5000
 REFERRED = ("schools", "pupils")  # the files other files refer to
+FULL_PASS_CHUNKS = 10  # chunks between the collector's full passes (gc_tuning.py)
 Progress = Callable[[str, int, int], None]  # file name, lines done, lines in file
 
 
@@ -263,10 +264,12 @@ def _checked_chunks(
     """Rows in chunks, after the duplicate-key and reference checks. ``seen[spec.stem]``
     records every key the file lists, with its first line (bad rows' too)."""
     chunk: list[Row] = []
+    tick = full_pass_every(FULL_PASS_CHUNKS)
     for row in rows:
         summary.rows += 1
         chunk.append(row)
         if len(chunk) >= CHUNK_ROWS:
+            tick()
             yield _resolve_references(conn, spec, _first_of_keys(spec, chunk, seen, problems),
                                       seen, problems)  # fmt: skip
             chunk = []
