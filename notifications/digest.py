@@ -38,7 +38,10 @@ class DigestChild:
 
 
 @dataclass(frozen=True)
-class DigestCounts:
+class SeverityTotals:
+    """Children in scope and at risk, by severity: the check's totals, as the digest
+    and the nightly's record give them."""
+
     in_scope: int
     at_risk: int
     critical: int
@@ -51,7 +54,7 @@ class DigestCounts:
 class Digest:
     council: str
     as_of: date
-    counts: DigestCounts
+    counts: SeverityTotals
     by_reason: tuple[tuple[Reason, int], ...]  # the reasons found, in the check's order
     compared_with: date | None  # the check the new ones are new since
     new: tuple[DigestChild, ...]  # the first LIST_LIMIT

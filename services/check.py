@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from notifications.digest import SeverityTotals
 from services.app import App, CheckSettings
 from services.keys import known_keys
 from transport.db.engine import writer
@@ -52,6 +53,11 @@ class CheckCounts:
     low: int
     by_reason: tuple[tuple[Reason, int], ...]  # every reason, in the check's order
     new: int | None  # at risk now and not in the baseline run; None without a baseline
+
+    def totals(self) -> SeverityTotals:
+        return SeverityTotals(
+            self.in_scope, self.at_risk, self.critical, self.high, self.medium, self.low
+        )
 
     def of(self, severity: str) -> int:
         found: int = getattr(self, str(severity))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from notifications import outbox
-from notifications.digest import Digest, DigestChild, DigestCounts
+from notifications.digest import Digest, DigestChild
 from services.app import App, CheckSettings
 from services.check import CheckOutcome, run_check
 from transport.config import CouncilConfig
@@ -60,14 +60,7 @@ def digest_data(
     return Digest(
         council=council.name,
         as_of=result.as_of,
-        counts=DigestCounts(
-            counts.in_scope,
-            counts.at_risk,
-            counts.critical,
-            counts.high,
-            counts.medium,
-            counts.low,
-        ),
+        counts=counts.totals(),
         by_reason=tuple((code, n) for code, n in counts.by_reason if n),
         compared_with=outcome.baseline.as_of if outcome.baseline else None,
         new=tuple(child(risk) for risk in new[:LIST_LIMIT]),

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from notifications import outbox
-from notifications.digest import queue_digest
+from notifications.digest import SeverityTotals, queue_digest
 from notifications.households import address_for, council_context, with_address
 from notifications.messages import render
 from services.app import App, RenewalSettings
@@ -97,16 +97,6 @@ class LadderCounts:
 
 
 @dataclass(frozen=True)
-class CheckTotals:
-    in_scope: int
-    at_risk: int
-    critical: int
-    high: int
-    medium: int
-    low: int
-
-
-@dataclass(frozen=True)
 class TaskCounts:
     opened: int
     closed: int
@@ -117,7 +107,7 @@ class TaskCounts:
 class RenewalCounts:
     """What one run did, in figures (the job's record: jobs/records.py)."""
 
-    check: CheckTotals
+    check: SeverityTotals
     ladder: LadderCounts
     digest_queued: bool
     inform: InformCounts | None  # the nightly job only
@@ -170,10 +160,7 @@ class RenewalRun:
         found = self.outcome.counts()
         tasks = self.tasks
         return RenewalCounts(
-            CheckTotals(
-                found.in_scope, found.at_risk, found.critical, found.high, found.medium,
-                found.low,
-            ),
+            found.totals(),
             self.ladder.counts(),
             self.digest_queued,
             None if self.inform is None else self.inform.counts(),

@@ -8,7 +8,8 @@ import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
-from notifications.digest import Digest, DigestChild, DigestCounts, render_digest
+from notifications.digest import Digest, DigestChild, render_digest
+from notifications.digest import SeverityTotals as DigestCounts
 from notifications.outbox import Failure
 from transport.db.queries.channels import ChannelDown
 from transport.domain.calendar_gaps import CalendarGap
