@@ -106,6 +106,7 @@ class NotifyDouble:
         self._failures: list[tuple[int, str, str]] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.clock_offset = 0.0  # seconds the double's clock is ahead of ours
+        self.frozen_at: int | None = None  # the double's clock stopped at this second
         self._callback: tuple[str, str] | None = None
         self.email_template = self.add_template("email", "((body))", subject="((subject))")
         self.sms_template = self.add_template("sms", "((body))")
@@ -258,7 +259,7 @@ class NotifyDouble:
                 return _error(403, "AuthError", "Invalid token: API key revoked")
             if "iat" not in claims:
                 return _error(403, "AuthError", "Invalid token: iat field not provided")
-            now = int(time.time() + self.clock_offset)
+            now = self.frozen_at or int(time.time() + self.clock_offset)
             if not now - BOUND <= int(claims["iat"]) <= now + BOUND:
                 return _error(
                     403,
