@@ -223,9 +223,13 @@ def data_rows(path: Path) -> int:
         return sum(1 for _ in lines) - 1
 
 
-def prepare_bundles(folder: Path, keep: Path | None, pupils: int | None, seed: int) -> Bundles:
+def prepare_bundles(
+    folder: Path, keep: Path | None, pupils: int | None, seed: int, smaller_too: bool = True
+) -> Bundles:
     """The bundle and its smaller copy: made in ``folder``, or kept at ``keep`` (and
-    ``keep``-smaller) from one run to the next, with their figures beside them."""
+    ``keep``-smaller) from one run to the next, with their figures beside them. Without
+    ``smaller_too`` (no step uses it) the smaller copy is not made: at 10,000,000 pupils
+    it takes minutes."""
     from transport.synthetic import generate_bundle
 
     bundle = keep or folder / "bundle"
@@ -237,6 +241,9 @@ def prepare_bundles(folder: Path, keep: Path | None, pupils: int | None, seed: i
             raise SystemExit(f"{bundle} holds {found} pupils, not {pupils}")
         pupils = found
         print(f"using the bundle in {bundle} ({pupils:,} pupils)", file=sys.stderr)
+        if not smaller_too:
+            rows = sum(data_rows(path) for path in bundle.glob("*.csv"))
+            return Bundles(bundle, smaller, pupils, rows, 0, {})
         if figures_file.exists() and smaller.exists():
             kept = json.loads(figures_file.read_text())
             if kept["pupils"] == pupils:
@@ -253,6 +260,8 @@ def prepare_bundles(folder: Path, keep: Path | None, pupils: int | None, seed: i
         partial.rename(bundle)
         print(f"generated {pupils:,} pupils in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)  # fmt: skip
+        if not smaller_too:
+            return Bundles(bundle, smaller, pupils, rows, 0, {})
     shutil.rmtree(smaller, ignore_errors=True)
     figures_file.unlink(missing_ok=True)
     removed, smaller_rows = drop_slice(bundle, smaller)
@@ -570,7 +579,9 @@ def main() -> None:
     analyzed: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)
-        bundles = prepare_bundles(folder, args.bundle, args.pupils, args.seed)
+        bundles = prepare_bundles(
+            folder, args.bundle, args.pupils, args.seed, "complete_removing" in steps
+        )
         paths = {"{bundle}": str(bundles.bundle), "{smaller}": str(bundles.smaller)}
         kinds = [args.only] if args.only else ["sqlite", "postgresql"]
         for kind in kinds:
@@ -679,7 +690,8 @@ def main() -> None:
             f"{kind}: the forecast adds {f['forecast_share_of_check']:.1%} to the check "
             f"({f['forecast_s']} s to its {f['check_s']} s, in one process)"
         )
-    print(f"import --complete of the smaller bundle: {bundles.removed} (pupils: made left)")
+    if "complete_removing" in steps:
+        print(f"import --complete of the smaller bundle: {bundles.removed} (pupils: made left)")
     print(
         json.dumps(
             {

@@ -6,9 +6,9 @@
   cannot be reached the run stops with an error: a PostgreSQL run never quietly turns
   into no run.
 
-`db_url` alone is empty (a first command, a migration test migrates it for real); with
-`engine` it is at head from the start, without running the migrations for each test
-(tests/databases.py says how, and how a schema is reused only when it is as new).
+`db_url` is at head from the start, without running the migrations for each test
+(tests/databases.py says how, and how a schema is reused only when it is as new);
+`empty_db_url` has no schema (a first command, a migration test migrates it for real).
 The suite runs in parallel (pytest-xdist, `-n auto` in pyproject.toml); `-n 0` runs it
 in one process (for --pdb).
 """
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.testing
 from hypothesis import Phase, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -36,6 +37,27 @@ from transport.db.schema import HEAD, current_revision, upgrade
 settings.register_profile(
     "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], deadline=None, database=None
 )
+
+
+
+def _built_once(build: Any) -> Any:
+    """Typer's test runner builds the Click command tree from the app on every invoke,
+    reading the signature of each of our forty-odd commands: about 40 ms a call, a fifth
+    of a CLI test's time. The tree depends on the app alone (Click makes a new context
+    for each run), so each app's is built once and reused."""
+    built: dict[int, tuple[Any, Any]] = {}
+
+    def get_command(app: Any) -> Any:
+        kept = built.get(id(app))
+        if kept is None or kept[0] is not app:
+            kept = built[id(app)] = (app, build(app))
+        return kept[1]
+
+    return get_command
+
+
+if hasattr(typer.testing, "_get_command"):  # a later Typer may build it once itself
+    typer.testing._get_command = _built_once(typer.testing._get_command)
 
 PG_ENV = "TRANSPORT_TEST_DATABASE_URL"
 _used = {"db_tests": 0}
@@ -110,15 +132,11 @@ def _pg_schemas(_pg_admin: Engine | None) -> Iterator[PostgresSchemas]:
     schemas.close()
 
 
-@pytest.fixture
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, _pg_admin: Engine | None
+def _fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path, server: Engine | None, *, at_head: bool
 ) -> Iterator[str]:
-    """The URL of a fresh database of the test's own: empty (no schema yet), or at head
-    from the start when the test also uses `engine`."""
     _used["db_tests"] += 1
-    at_head = "engine" in request.fixturenames
-    if _pg_admin is None:
+    if server is None:
         url = f"sqlite:///{tmp_path / 'test.db'}"
         if at_head:
             request.getfixturevalue("_sqlite_template").copy_to(url)
@@ -127,9 +145,27 @@ def db_url(
     schemas: PostgresSchemas = request.getfixturevalue("_pg_schemas")
     schema = schemas.take(at_head=at_head)
     try:
-        yield schema_url(_pg_admin, schema)
+        yield schema_url(server, schema)
     finally:
         schemas.give_back(schema)
+
+
+@pytest.fixture
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, _pg_admin: Engine | None
+) -> Iterator[str]:
+    """The URL of a fresh database of the test's own, with the schema at head (a copy of
+    this process's template: the migrations are not run again for each test)."""
+    yield from _fresh_database(request, tmp_path, _pg_admin, at_head=True)
+
+
+@pytest.fixture
+def empty_db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, _pg_admin: Engine | None
+) -> Iterator[str]:
+    """The URL of a fresh database of the test's own with no schema at all: for the
+    migrations' own tests, and a first command on a database nobody has migrated."""
+    yield from _fresh_database(request, tmp_path, _pg_admin, at_head=False)
 
 
 @pytest.fixture

@@ -1,24 +1,23 @@
-"""Databases for the tests: a fresh one per test, at head when the test asks for `engine`,
-without running the migrations for each.
+"""Databases for the tests: a fresh one per test (`db_url`, `engine`), at head without
+running the migrations for each; or empty (`empty_db_url`).
 
 Running the migrations costs a tenth of a second on SQLite and half a second on
 PostgreSQL (where creating and dropping some thirty tables with their indexes is most of
-it), and about three hundred tests need a database. Each test process (each
-pytest-xdist worker) migrates one template for real; then
+it), and over a thousand tests need a database. Each test process (each pytest-xdist
+worker) migrates one template for real; then
 
-- SQLite: a test that uses `engine` gets a copy of the template's file (0600, as the
-  engine makes it);
-- PostgreSQL: a test gets a schema of its own. One that uses `engine` gets a schema at
-  head: one given back clean by an earlier test, else a new one in which the statements
-  the migration ran on the template are run again (the migration's own statements, in
-  order, on the same empty start). When a test ends, its schema is kept for the next
-  only if it is still exactly the migrated schema (its tables, columns, types,
-  collations, defaults, constraints, indexes, triggers, functions, types and grants
-  compared with the template's) and empties (every row deleted, every sequence back to
-  its start, alembic_version at head); anything else is dropped, as before.
+- SQLite: a test gets a copy of the template's file (0600, as the engine makes it);
+- PostgreSQL: a test gets a schema of its own at head: one given back clean by an
+  earlier test, else a new one in which the statements the migration ran on the
+  template are run again (the migration's own statements, in order, on the same empty
+  start). When a test ends, its schema is kept for the next only if it is still exactly
+  the migrated schema (its tables, columns, types, collations, defaults, constraints,
+  indexes, triggers, functions, types and grants compared with the template's) and
+  empties (every row deleted, every sequence back to its start, alembic_version at
+  head); anything else is dropped, as before.
 
 Tests of the migrations themselves, and of a first command on an empty database, use
-`db_url` alone and migrate for real. `tests/integration/test_database_copies.py` checks
+`empty_db_url` and migrate for real. `tests/integration/test_database_copies.py` checks
 that a copy, and a schema given back and taken again, are the database the migrations
 make.
 """

@@ -48,9 +48,21 @@ def test_help_lists_the_commands() -> None:
         assert command in result.stdout
 
 
-def test_db_upgrade_then_current(env: dict[str, str]) -> None:
+def test_db_upgrade_then_current(empty_db_url: str) -> None:
+    env = {"TRANSPORT_DATABASE_URL": empty_db_url, "TRANSPORT_CONFIG": ""}
     code, out, _ = run(env, "db", "upgrade")
     assert code == 0 and f"revision {HEAD} (was empty)" in out
+    code, out, _ = run(env, "db", "current")
+    assert code == 0 and out.startswith(HEAD)
+
+
+def test_the_first_import_into_a_database_nobody_migrated_migrates_it(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    env = {"TRANSPORT_DATABASE_URL": empty_db_url, "TRANSPORT_CONFIG": ""}
+    folder = write_bundle(tmp_path / "bundle", small_county())
+    code, out, err = run(env, "import", str(folder))
+    assert code == 0, out + err
     code, out, _ = run(env, "db", "current")
     assert code == 0 and out.startswith(HEAD)
 

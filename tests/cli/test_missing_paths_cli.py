@@ -24,12 +24,12 @@ runner = CliRunner()
     ],
 )
 def test_a_path_that_is_not_there_is_a_usage_error(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], words: str
+    empty_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], words: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pupils.csv").write_text("pupil_ref\n")
     (tmp_path / "bundle").mkdir()
-    env = {"TRANSPORT_DATABASE_URL": db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "200"}
+    env = {"TRANSPORT_DATABASE_URL": empty_db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "200"}
     result = runner.invoke(app, args, env=env)
     assert result.exit_code == 2, result.output
     assert words in result.stderr and "Traceback" not in result.stderr

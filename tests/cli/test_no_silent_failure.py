@@ -78,9 +78,10 @@ def test_a_mistyped_postgresql_database_exits_2(backend: str, db_url: str) -> No
     assert "Traceback" not in err
 
 
-def test_a_database_without_tables_or_imports_is_no_data(
-    env: dict[str, str | None], db_url: str
-) -> None:
+def test_a_database_without_tables_or_imports_is_no_data(empty_db_url: str) -> None:
+    env: dict[str, str | None] = {
+        "TRANSPORT_DATABASE_URL": empty_db_url, "TRANSPORT_CONFIG": "", "COLUMNS": "220"
+    }  # fmt: skip
     code, _, err = run(env, "check")  # a fresh database: no file (SQLite), no tables
     assert code == 2 and "no data" in err
     assert run(env, "db", "upgrade")[0] == 0

@@ -24,8 +24,8 @@ def test_head_constant_matches_the_migration_scripts() -> None:
     assert script_head() == HEAD
 
 
-def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_upgrade_creates_every_table_and_is_idempotent(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     assert current_revision(engine) is None
     assert upgrade(engine) is None
     assert upgrade(engine) == HEAD
@@ -45,8 +45,8 @@ def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
     } <= tables
 
 
-def test_a_database_behind_the_code_is_refused_without_auto_migrate(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_a_database_behind_the_code_is_refused_without_auto_migrate(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     with pytest.raises(SchemaError, match="transport db upgrade"):
         ensure_current(engine, auto_migrate=False)
     ensure_current(engine, auto_migrate=True)
@@ -129,12 +129,12 @@ def migration_order() -> list[str]:
     return list(reversed(chain))
 
 
-def test_each_migration_upgrades_a_database_that_holds_a_county(db_url: str) -> None:
+def test_each_migration_upgrades_a_database_that_holds_a_county(empty_db_url: str) -> None:
     """A council upgrades a database full of children, not an empty one: every migration
     after the first must keep the rows and the foreign keys that refer to them (SQLite
     refuses to copy a table others refer to while foreign keys are on)."""
     scripts = migration_order()
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         upgrade(engine, revision=scripts[0])
         with writer(engine).begin() as conn:

@@ -62,8 +62,8 @@ def test_a_dry_run_stamps_nothing(engine: Engine, tmp_path: Path) -> None:
     assert left_on(engine) == {"P1": None}
 
 
-def test_the_upgrade_dates_pupils_already_left_to_the_day_of_the_upgrade(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_the_upgrade_dates_pupils_already_left_to_the_day_of_the_upgrade(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         upgrade(engine, revision="0007")
         with writer(engine).begin() as conn:

@@ -25,13 +25,13 @@ engine.dispose()
 """
 
 
-def test_three_first_commands_at_once_all_succeed(db_url: str) -> None:
+def test_three_first_commands_at_once_all_succeed(empty_db_url: str) -> None:
     import time
 
     start = time.time() + 2.0  # after every interpreter has started
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", FIRST_COMMAND, db_url, str(start)],
+            [sys.executable, "-c", FIRST_COMMAND, empty_db_url, str(start)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -42,7 +42,7 @@ def test_three_first_commands_at_once_all_succeed(db_url: str) -> None:
     outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
 
     assert [code for code, _ in outcomes] == [0, 0, 0], "\n".join(err for _, err in outcomes)
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         assert current_revision(engine) == HEAD
     finally:

@@ -134,13 +134,13 @@ def test_unknown_failures_are_not_explained() -> None:
 
 
 @pytest.fixture
-def pg(db_url: str, backend: str) -> Iterator[tuple[Engine, str]]:
+def pg(empty_db_url: str, backend: str) -> Iterator[tuple[Engine, str]]:
     if backend != "postgresql":
         pytest.skip("needs PostgreSQL (TRANSPORT_TEST_DATABASE_URL)")
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE pupils (name TEXT UNIQUE)"))
-    yield engine, db_url
+    yield engine, empty_db_url
     engine.dispose()
 
 
