@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -109,3 +110,24 @@ def test_the_same_name_for_another_child_is_not_blocked(
     imported(env, tmp_path / "v2", {"contacts.csv": [contact("P2", **ALEX_AGAIN)]})
 
     assert named(env, "P2", "ALEX  o'brien")["blocked"] is False
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 5000])
+def test_a_block_set_by_one_row_holds_for_her_namesake_further_down_the_file(
+    tmp_path: Path, env: dict[str, str], chunk_rows: int
+) -> None:
+    """A block contacts.csv sets on one row holds for a namesake of hers for the same
+    child further down the same file, wherever the import's chunks end (rows one at a
+    time, or all in one chunk)."""
+    rows = [
+        contact("P1", **ALEX, do_not_contact="yes"),
+        contact("P1", **SAM),
+        contact("P1", **ALEX_AGAIN),
+    ]
+    with mock.patch("transport.imports.bundle.CHUNK_ROWS", chunk_rows):
+        imported(env, tmp_path / "v1", household(*rows))
+
+    assert named(env, "P1", "Alex O'Brien")["blocked"] is True
+    again = named(env, "P1", "ALEX  o'brien")
+    assert again["blocked"] is True and "blocked contact" in again["block_reason"]
+    assert "alex.new@example.net" not in addresses(remind(env, INVITE_DAY))

@@ -128,11 +128,20 @@ def school_days(
     for term in terms:
         if term.last_day < first or term.first_day > last:
             continue
+        # The calendar's own terms that overlap this one (an assumed term's days inside
+        # them are not its own): usually none, so a day is not compared with them all.
+        overlapping = [
+            other
+            for other in known
+            if term.assumed
+            and other.first_day <= term.last_day
+            and other.last_day >= term.first_day
+        ]
         for day in open_weekdays(max(first, term.first_day), min(last, term.last_day)):
             if day in by_day:
                 continue
             if term.assumed:
-                if any(other.contains(day) for other in known):
+                if any(other.contains(day) for other in overlapping):
                     continue  # inside a term the calendar has: its own dates rule
             elif day in closed:
                 continue

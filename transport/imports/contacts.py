@@ -17,6 +17,7 @@ block; only ``transport contacts unblock`` clears one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from transport.audit import AuditContext
 from transport.db.dialect import among_values
 from transport.db.queries.contacts import (
     Namesake,
+    blocked_by_name,
     blocked_namesakes,
     cancel_messages,
     ever_unblocked,
@@ -117,6 +119,7 @@ class ContactImport:
         self.listed = listed  # (pupil_ref, name) of the file's rows read so far
         self.people_written = KeySet(conn, "import_people_written", 1)  # identities
         self.claimed = KeySet(conn, "import_links_claimed", 1)  # stored link ids, as text
+        self._blocked: dict[str, list[int]] | None = None  # see _blocked_by_name
 
     def drop(self) -> None:
         self.people_written.drop()
@@ -311,7 +314,6 @@ class ContactImport:
             insert_rows(self.conn, CONTACTS, list(new.values()))
             found.update(self._persons(set(new)))
             written.update(new)
-        namesakes = self._namesakes(rows, found)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
         for index, row in enumerate(rows):
@@ -338,15 +340,25 @@ class ContactImport:
                         "block_reason": IMPORT_BLOCK,
                     }
                 )
-            namesake = namesakes.get(index)
-            blocking = person["do_not_contact"] or "do_not_contact" in values
-            if namesake is not None and not blocking:
-                values.update(self._block_as_namesake(namesake))
             written.add(key)
             if values:
                 person.update(values)
                 updates.setdefault(person["id"], {}).update(values)
                 changed_by.setdefault(person["id"], index)
+        # Namesakes last, so that a block set by a row of this chunk holds for a namesake
+        # further down it, as for one in a later chunk: the outcome never depends on
+        # where a chunk ends.
+        self._note_blocks(found.values())
+        linking = {(row["pupil_ref"], found[identity_of(row)]["id"]) for row in rows}
+        for index, namesake in self._namesakes(rows, found, linking).items():
+            person = found[identity_of(rows[index])]
+            if person["do_not_contact"]:
+                continue
+            values = self._block_as_namesake(namesake)
+            person.update(values)
+            updates.setdefault(person["id"], {}).update(values)
+            changed_by.setdefault(person["id"], index)
+        self._note_blocks(found.values())
         self._update_persons(updates)
         return [
             (found[identity_of(r)]["id"], changed_by.get(found[identity_of(r)]["id"]) == i)
@@ -354,14 +366,20 @@ class ContactImport:
         ]
 
     def _namesakes(
-        self, rows: list[dict[str, Any]], found: dict[str, dict[str, Any]]
+        self,
+        rows: list[dict[str, Any]],
+        found: dict[str, dict[str, Any]],
+        linking: set[tuple[str, int]],
     ) -> dict[int, Namesake]:
         """Row index -> the blocked contact whose name (ignoring case and spaces) the row
         gives for a pupil they are or were linked to: a blocked parent re-listed with a
         new email or mobile is still blocked (issue 23.1). Not for a person the team has
         unblocked before, nor for the blocked person themself."""
         namesakes = blocked_namesakes(
-            self.conn, {(row["pupil_ref"], name_key(row["name"])) for row in rows}
+            self.conn,
+            {(row["pupil_ref"], name_key(row["name"])) for row in rows},
+            self._blocked_by_name(),
+            linking,
         )
         if not namesakes:
             return {}
@@ -373,6 +391,21 @@ class ContactImport:
                 hits[index] = (person, namesake)
         lifted = ever_unblocked(self.conn, {person for person, _ in hits.values()})
         return {i: namesake for i, (person, namesake) in hits.items() if person not in lifted}
+
+    def _blocked_by_name(self) -> dict[str, list[int]]:
+        """The blocked persons by name key: read once (blocks are few), then kept up to
+        date with the blocks this import makes (an import never lifts one)."""
+        if self._blocked is None:
+            self._blocked = blocked_by_name(self.conn)
+        return self._blocked
+
+    def _note_blocks(self, persons: Iterable[dict[str, Any]]) -> None:
+        blocked = self._blocked_by_name()
+        for person in persons:
+            if person["do_not_contact"]:
+                ids = blocked.setdefault(name_key(person["name"]), [])
+                if person["id"] not in ids:
+                    ids.append(person["id"])
 
     def _block_as_namesake(self, namesake: Namesake) -> dict[str, Any]:
         return {
@@ -407,6 +440,7 @@ class ContactImport:
         stmt = select(
             CONTACTS.c.identity,
             CONTACTS.c.id,
+            CONTACTS.c.name,
             *(CONTACTS.c[name] for name in PERSON_VALUES),
             CONTACTS.c.do_not_contact,
         ).where(among(self.conn, [CONTACTS.c.identity], [(i,) for i in identities]))

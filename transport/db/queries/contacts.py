@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -245,28 +245,42 @@ class Namesake:
     pupil_ref: str
 
 
-def blocked_namesakes(
-    conn: Connection, wanted: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], Namesake]:
-    """(pupil_ref, name_key) -> a blocked contact of that name who is linked to that pupil
-    or was detached from them (the detachment's audit event says so: the link itself is
-    gone). Blocks are few: every blocked person is read, the pupils' links and
-    detachments only for the names that match one."""
-    wanted = set(wanted)
-    if not wanted:
-        return {}
+def blocked_by_name(conn: Connection) -> dict[str, list[int]]:
+    """Name key (case and spaces ignored) -> the blocked persons of that name. Blocks are
+    few: an import reads them once, then adds those it blocks itself."""
     blocked: dict[str, list[int]] = defaultdict(list)
-    # "= true", which the index of blocked contacts answers (migration 0017); "IS TRUE"
-    # read the whole table on PostgreSQL, once a chunk of an import.
+    # "= true", which the index of blocked contacts answers (migration 0017).
     stmt = select(CONTACTS.c.id, CONTACTS.c.name).where(CONTACTS.c.do_not_contact == true())
     for contact_id, name in conn.execute(stmt):
         blocked[name_key(name)].append(contact_id)
+    return dict(blocked)
+
+
+def blocked_namesakes(
+    conn: Connection,
+    wanted: Iterable[tuple[str, str]],
+    blocked: Mapping[str, Sequence[int]],
+    linking: Iterable[tuple[str, int]] = (),
+) -> dict[tuple[str, str], Namesake]:
+    """(pupil_ref, name_key) -> a blocked contact of that name (``blocked``: see
+    ``blocked_by_name``) who is linked to that pupil or was detached from them (the
+    detachment's audit event says so: the link itself is gone), or whom ``linking``
+    (pupil_ref, contact id) is linking to them now. The pupils' links and detachments
+    are read only for the names that match one.
+
+    The blocked persons are not read here, once a chunk: during an import the planner
+    has no statistics of the contacts it is writing, and at ten million pupils it read
+    the whole table for them every chunk."""
+    wanted = set(wanted)
+    if not wanted or not blocked:
+        return {}
     candidates = [(pupil, key, cid) for pupil, key in wanted for cid in blocked.get(key, ())]
     if not candidates:
         return {}
     ids = sorted({cid for _, _, cid in candidates})
     pupils = sorted({pupil for pupil, _, _ in candidates})
-    known: set[tuple[str, int]] = set()  # (pupil, contact) linked now or detached before
+    # (pupil, contact) linked now, being linked, or detached before
+    known: set[tuple[str, int]] = {(pupil, cid) for pupil, cid in linking if pupil in pupils}
     for chunk in chunks(pupils):
         links = select(PupilContact.pupil_ref, PupilContact.contact_id).where(
             PupilContact.pupil_ref.in_(chunk), PupilContact.contact_id.in_(ids)
