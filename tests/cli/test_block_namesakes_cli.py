@@ -113,17 +113,20 @@ def test_the_same_name_for_another_child_is_not_blocked(
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 5000])
-def test_a_block_set_by_one_row_holds_for_her_namesake_further_down_the_file(
-    tmp_path: Path, env: dict[str, str], chunk_rows: int
+@pytest.mark.parametrize("namesake_first", [False, True], ids=["below", "above"])
+def test_a_block_set_by_one_row_holds_for_her_namesake_elsewhere_in_the_file(
+    tmp_path: Path, env: dict[str, str], chunk_rows: int, namesake_first: bool
 ) -> None:
     """A block contacts.csv sets on one row holds for a namesake of hers for the same
-    child further down the same file, wherever the import's chunks end (rows one at a
-    time, or all in one chunk)."""
+    child on another row of the same file, above it or below, wherever the import's
+    chunks end (rows one at a time, or all in one chunk)."""
     rows = [
         contact("P1", **ALEX, do_not_contact="yes"),
         contact("P1", **SAM),
         contact("P1", **ALEX_AGAIN),
     ]
+    if namesake_first:
+        rows.reverse()
     with mock.patch("transport.imports.bundle.CHUNK_ROWS", chunk_rows):
         imported(env, tmp_path / "v1", household(*rows))
 

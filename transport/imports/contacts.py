@@ -34,6 +34,7 @@ from transport.db.queries.contacts import (
     ever_unblocked,
     name_key,
     pupils_detached,
+    unblocked_namesakes_beside,
 )
 from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
 from transport.imports.staging import KeySet
@@ -120,6 +121,7 @@ class ContactImport:
         self.people_written = KeySet(conn, "import_people_written", 1)  # identities
         self.claimed = KeySet(conn, "import_links_claimed", 1)  # stored link ids, as text
         self._blocked: dict[str, list[int]] | None = None  # see _blocked_by_name
+        self._blocked_here: dict[int, str] = {}  # person id -> name key: blocked by this file
 
     def drop(self) -> None:
         self.people_written.drop()
@@ -182,7 +184,9 @@ class ContactImport:
         self.conn.execute(insert(table_of(AuditEvent)), events)
 
     def finish(self) -> int:
-        """Detach every stored link of a named pupil that no row claimed; the number."""
+        """Block the namesakes listed above the row that blocked their person; detach
+        every stored link of a named pupil that no row claimed: the number detached."""
+        self._block_namesakes_above()
         if self.fresh:  # every link is this file's
             return 0
         stmt = (
@@ -345,9 +349,8 @@ class ContactImport:
                 person.update(values)
                 updates.setdefault(person["id"], {}).update(values)
                 changed_by.setdefault(person["id"], index)
-        # Namesakes last, so that a block set by a row of this chunk holds for a namesake
-        # further down it, as for one in a later chunk: the outcome never depends on
-        # where a chunk ends.
+        # Namesakes last: a block set by a row of this chunk holds for a namesake further
+        # down it, as for one in a later chunk (one above it: see finish).
         self._note_blocks(found.values())
         linking = {(row["pupil_ref"], found[identity_of(row)]["id"]) for row in rows}
         for index, namesake in self._namesakes(rows, found, linking).items():
@@ -359,6 +362,10 @@ class ContactImport:
             updates.setdefault(person["id"], {}).update(values)
             changed_by.setdefault(person["id"], index)
         self._note_blocks(found.values())
+        by_id = {person["id"]: person for person in found.values()}
+        for person_id, values in updates.items():
+            if values.get("do_not_contact"):
+                self._blocked_here[person_id] = name_key(by_id[person_id]["name"])
         self._update_persons(updates)
         return [
             (found[identity_of(r)]["id"], changed_by.get(found[identity_of(r)]["id"]) == i)
@@ -391,6 +398,20 @@ class ContactImport:
                 hits[index] = (person, namesake)
         lifted = ever_unblocked(self.conn, {person for person, _ in hits.values()})
         return {i: namesake for i, (person, namesake) in hits.items() if person not in lifted}
+
+    def _block_namesakes_above(self) -> None:
+        """A namesake of a person this file blocked, listed for the same child on a row
+        above hers (in an earlier chunk), is blocked as one below it is: the outcome
+        does not depend on the order of the rows or where the chunks end. The persons
+        this file blocked are few; each family's contacts are read once."""
+        found: dict[int, Namesake] = {}
+        for blocked_id, key in sorted(self._blocked_here.items()):
+            for pupil, contact_id in unblocked_namesakes_beside(self.conn, blocked_id, key):
+                found.setdefault(contact_id, Namesake(blocked_id, pupil))
+        lifted = ever_unblocked(self.conn, found)
+        self._update_persons(
+            {cid: self._block_as_namesake(n) for cid, n in found.items() if cid not in lifted}
+        )
 
     def _blocked_by_name(self) -> dict[str, list[int]]:
         """The blocked persons by name key: read once (blocks are few), then kept up to

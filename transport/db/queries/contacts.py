@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, true, update
+from sqlalchemy import and_, false, func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -302,6 +302,25 @@ def blocked_namesakes(
         if (pupil, cid) in known:
             found.setdefault((pupil, key), Namesake(cid, pupil))
     return found
+
+
+def unblocked_namesakes_beside(
+    conn: Connection, contact_id: int, key: str
+) -> list[tuple[str, int]]:
+    """(pupil_ref, contact id) of each unblocked contact, other than ``contact_id``, of
+    a name with the name key ``key`` linked to a pupil ``contact_id`` is linked to."""
+    theirs = select(PupilContact.pupil_ref).where(PupilContact.contact_id == contact_id)
+    stmt = (
+        select(PupilContact.pupil_ref, CONTACTS.c.id, CONTACTS.c.name)
+        .join(CONTACTS, CONTACTS.c.id == PupilContact.contact_id)
+        .where(
+            PupilContact.pupil_ref.in_(theirs),
+            CONTACTS.c.id != contact_id,
+            CONTACTS.c.do_not_contact == false(),
+        )
+        .order_by(PupilContact.pupil_ref, CONTACTS.c.id)
+    )
+    return [(pupil, int(cid)) for pupil, cid, name in conn.execute(stmt) if name_key(name) == key]
 
 
 def ever_unblocked(conn: Connection, contact_ids: Iterable[int]) -> set[int]:
