@@ -126,3 +126,20 @@ def test_the_retention_benchmark_redacts_purges_then_finds_nothing(backend: str)
     counts = data["counts"][backend]
     assert counts["first_run"]["pupils_purged"] > 0 and counts["first_run"]["messages_redacted"] > 0
     assert counts["again_changes"] == 0 and counts["dry_run_equals_first"] is True
+
+
+def test_the_explain_script_shows_each_check_query_plan_or_says_it_needs_postgresql(
+    county: str, backend: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "explain.py"), "--database", county,
+         "--after", "P0000000"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if backend != "postgresql":
+        assert done.returncode != 0 and "PostgreSQL" in done.stderr
+        return
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name in ("pupils", "awards", "applications", "arrangements"):
+        assert f"-- {name}\n" in done.stdout
+    assert done.stdout.count("Execution Time:") == 4
