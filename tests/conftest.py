@@ -39,7 +39,6 @@ settings.register_profile(
 )
 
 
-
 def _built_once(build: Any) -> Any:
     """Typer's test runner builds the Click command tree from the app on every invoke,
     reading the signature of each of our forty-odd commands: about 40 ms a call, a fifth
@@ -137,7 +136,7 @@ def _fresh_database(
 ) -> Iterator[str]:
     _used["db_tests"] += 1
     if server is None:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
+        url = f"sqlite:///{tmp_path / ('test.db' if at_head else 'empty.db')}"
         if at_head:
             request.getfixturevalue("_sqlite_template").copy_to(url)
         yield url

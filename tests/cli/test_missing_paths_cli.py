@@ -33,4 +33,4 @@ def test_a_path_that_is_not_there_is_a_usage_error(
     result = runner.invoke(app, args, env=env)
     assert result.exit_code == 2, result.output
     assert words in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "test.db").exists()  # nothing was created, nothing written
+    assert not (tmp_path / "empty.db").exists()  # nothing was created, nothing written
