@@ -393,7 +393,7 @@ class ContactImport:
         hits: dict[int, tuple[int, Namesake]] = {}  # row -> (its person, the namesake)
         for index, row in enumerate(rows):
             namesake = namesakes.get((row["pupil_ref"], name_key(row["name"])))
-            person = found[identity(row["name"], row["email"], row["mobile"])]["id"]
+            person = found[identity_of(row)]["id"]
             if namesake is not None and namesake.contact_id != person:
                 hits[index] = (person, namesake)
         lifted = ever_unblocked(self.conn, {person for person, _ in hits.values()})
