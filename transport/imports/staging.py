@@ -14,7 +14,9 @@ Temporary tables are private to the connection and gone with it; on PostgreSQL t
 dropped when the transaction ends, and the application role needs the TEMPORARY
 privilege on the database (deploy/roles.sql grants it). Keys are kept as text (a blank
 or missing key as ''), the same text whether the row parsed or not, so that a bad row's
-key still counts as seen (its references and duplicates are not reported twice).
+key still counts as seen (its references and duplicates are not reported twice). On
+PostgreSQL a chunk's keys go as arrays in the binary format (``%(k)b``): psycopg writes
+those four times as fast as the text format, which quotes every element in Python.
 """
 
 from __future__ import annotations
@@ -87,12 +89,12 @@ class KeySet:
         name = self.table.name
         columns = ", ".join(f"k{i}" for i in range(self.width))
         if self.postgres:
-            arrays = ", ".join(f"%(k{i})s::text[]" for i in range(self.width))
+            arrays = ", ".join(f"%(k{i})b::text[]" for i in range(self.width))
             params: dict[str, Any] = {f"k{i}": [k[i] for k in keys] for i in range(self.width)}
             params["lines"] = list(lines)
             cursor = self.conn.exec_driver_sql(
                 f'INSERT INTO "{name}" ({columns}, line) '
-                f"SELECT * FROM unnest({arrays}, %(lines)s::int[]) "
+                f"SELECT * FROM unnest({arrays}, %(lines)b::int[]) "
                 "ON CONFLICT DO NOTHING",
                 params,
             )
@@ -131,7 +133,7 @@ class KeySet:
             part = keys[start : start + BATCH]
             if self.postgres:
                 params = {f"k{i}": [k[i] for k in part] for i in range(self.width)}
-                arrays = ", ".join(f"%(k{i})s::text[]" for i in range(self.width))
+                arrays = ", ".join(f"%(k{i})b::text[]" for i in range(self.width))
                 rows = self.conn.exec_driver_sql(
                     f'SELECT {columns}, line FROM "{name}" '
                     f"WHERE ({columns}) IN (SELECT * FROM unnest({arrays}))",
@@ -162,7 +164,7 @@ class KeySet:
         name = self.table.name
         if self.postgres:
             found = self.conn.exec_driver_sql(
-                f'SELECT k0 FROM "{name}" WHERE k0 = ANY(%(k0)s::text[])', {"k0": wanted}
+                f'SELECT k0 FROM "{name}" WHERE k0 = ANY(%(k0)b::text[])', {"k0": wanted}
             )
         else:
             raw = self.conn.connection.driver_connection
