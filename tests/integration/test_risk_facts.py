@@ -142,3 +142,13 @@ def test_the_import_leaves_the_planner_statistics_current(county: Engine) -> Non
                 "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
             ).scalar_one()
             assert found == 0
+
+
+def test_the_calendars_of_more_schools_than_a_statement_has_parameters(county: Engine) -> None:
+    """The nightly's transport details may name every school of a country: 70,000 URNs
+    are more than a PostgreSQL statement may bind (65,535)."""
+    urns = {"100001", "100002", *(f"9{n:06d}" for n in range(70_000))}
+    with county.connect() as conn:
+        calendars, schools = risk_facts.load_calendars(conn, urns)
+    assert set(schools) == {"100001", "100002"}
+    assert calendars  # the calendar the two schools follow, with its terms

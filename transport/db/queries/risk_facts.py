@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from transport.db.dialect import among_values
 from transport.db.tables import (
     Application,
     Arrangement,
@@ -25,6 +26,7 @@ from transport.db.tables import (
     Pupil,
     PupilContact,
     School,
+    table_of,
 )
 from transport.db.tables import Closure as ClosureRow
 from transport.db.tables import Term as TermRow
@@ -52,14 +54,17 @@ def load_calendars(
         ClosureRow.urn,
         ClosureRow.kind,
     )
+    # The URNs as one array (among_values): the nightly's transport details can name
+    # every school of a country, more than a statement's 65,535 parameters.
     if urns is not None:
-        school_stmt = school_stmt.where(School.urn.in_(sorted(urns)))
+        school_stmt = school_stmt.where(among_values(conn, table_of(School).c.urn, sorted(urns)))
     schools = {urn: name for urn, name in conn.execute(school_stmt)}
     if urns is not None:
         followed = sorted({*schools.values(), DEFAULT_CALENDAR})
-        term_stmt = term_stmt.where(TermRow.calendar.in_(followed))
+        term_stmt = term_stmt.where(among_values(conn, table_of(TermRow).c.calendar, followed))
         closure_stmt = closure_stmt.where(
-            ClosureRow.calendar.in_(followed), ClosureRow.urn.in_(["", *sorted(urns)])
+            among_values(conn, table_of(ClosureRow).c.calendar, followed),
+            among_values(conn, table_of(ClosureRow).c.urn, ["", *sorted(urns)]),
         )
     terms: dict[str, list[Term]] = defaultdict(list)
     for calendar, first, last, year, name in conn.execute(term_stmt):
