@@ -53,8 +53,8 @@ timeout_seconds = 5.0
 [sending]
 quiet_hours = []
 no_sms_on_sundays = false
-email_per_second = 15.0
-sms_per_second = 15.0
+email_per_second = 19.0
+sms_per_second = 19.0
 workers = 2
 """
     )

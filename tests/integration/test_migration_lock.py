@@ -28,7 +28,7 @@ engine.dispose()
 def test_three_first_commands_at_once_all_succeed(empty_db_url: str) -> None:
     import time
 
-    start = time.time() + 2.0  # after every interpreter has started
+    start = time.time() + 1.0  # after every interpreter has started
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", FIRST_COMMAND, empty_db_url, str(start)],
