@@ -59,8 +59,8 @@ def details_facts(
     found = []
     default = calendars.get(DEFAULT_CALENDAR)
     # A school's first day depends on its calendar, the year, and its own closures if it
-    # has any: worked out once for each, not once a child (at 10,000,000 pupils, a year
-    # of school days for each of millions of arrangements took the nightly an hour).
+    # has any: worked out once for each, not once a child (at 10,000,000 pupils, laying
+    # out a year of school days for each of millions of arrangements took over ten minutes).
     firsts: dict[tuple[str, str | None, int], FirstDay] = {}
     own: dict[str, frozenset[str]] = {}
     for row in rows:
