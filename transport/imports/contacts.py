@@ -320,6 +320,12 @@ class ContactImport:
             written.update(new)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
+
+        def change(person: dict[str, Any], index: int, values: dict[str, Any]) -> None:
+            person.update(values)
+            updates.setdefault(person["id"], {}).update(values)
+            changed_by.setdefault(person["id"], index)
+
         for index, row in enumerate(rows):
             key = identity_of(row)
             person = found[key]
@@ -346,21 +352,15 @@ class ContactImport:
                 )
             written.add(key)
             if values:
-                person.update(values)
-                updates.setdefault(person["id"], {}).update(values)
-                changed_by.setdefault(person["id"], index)
+                change(person, index, values)
         # Namesakes last: a block set by a row of this chunk holds for a namesake further
         # down it, as for one in a later chunk (one above it: see finish).
         self._note_blocks(found.values())
         linking = {(row["pupil_ref"], found[identity_of(row)]["id"]) for row in rows}
         for index, namesake in self._namesakes(rows, found, linking).items():
             person = found[identity_of(rows[index])]
-            if person["do_not_contact"]:
-                continue
-            values = self._block_as_namesake(namesake)
-            person.update(values)
-            updates.setdefault(person["id"], {}).update(values)
-            changed_by.setdefault(person["id"], index)
+            if not person["do_not_contact"]:
+                change(person, index, self._block_as_namesake(namesake))
         self._note_blocks(found.values())
         by_id = {person["id"]: person for person in found.values()}
         for person_id, values in updates.items():
