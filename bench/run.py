@@ -32,7 +32,10 @@ migrates it as the owner, runs roles.sql again, and connects as the app role (th
 import refreshes the planner's statistics itself, through migration 0015's function, and
 that is in its time). The database and the roles are dropped at the end.
 ``--no-as-app-role``: run as the --postgres user in a schema of its own
-(bench_<pid>), as before.
+(bench_<pid>), as before. ``--keep``: leave the last run's PostgreSQL database (or
+schema) and roles in place, whether the run ends well or not, and print how to reach
+them: a step can then be measured again on it by hand (bench/measure.py) without
+importing 10,000,000 pupils again. Drop them afterwards as the message says.
 
 ``--bundle DIR`` keeps the generated bundle (and its smaller copy, DIR-smaller) for the
 next run: a 10,000,000-pupil bundle takes minutes to make. If DIR exists it is used as
@@ -347,12 +350,13 @@ class PostgreSQL:
     """This process's throwaway PostgreSQL places: a schema in --postgres's database, or
     (as the app role) a database made by deploy/roles.sql, with its two roles."""
 
-    def __init__(self, server: str, *, as_app_role: bool) -> None:
+    def __init__(self, server: str, *, as_app_role: bool, keep: bool = False) -> None:
         self.server, self.as_app_role = server, as_app_role
         pid = os.getpid()
         self.schema, self.database = f"bench_{pid}", f"bench_{pid}"
         self.owner, self.app = f"bench_owner_{pid}", f"bench_app_{pid}"
-        atexit.register(self.drop)
+        self.last: Database | None = None
+        atexit.register(self.kept if keep else self.drop)
 
     def fresh(self) -> Database:
         if not self.as_app_role:
@@ -360,14 +364,28 @@ class PostgreSQL:
                     f"CREATE SCHEMA {self.schema}")  # fmt: skip
             url = with_search_path(self.server, self.schema)
             migrate(url)
-            return Database("postgresql", url, url, url)
+            self.last = Database("postgresql", url, url, url)
+            return self.last
         self.drop_database()
         self.roles_sql()  # the roles and the database, as an operator makes them
         owner = as_user(self.server, self.owner, self.database)
         migrate(owner)
         self.roles_sql()  # again once the tables exist (the audit log's rights)
-        return Database("postgresql", as_user(self.server, self.app, self.database), owner,
-                        as_user(self.server, self.admin_user, self.database), self.app)  # fmt: skip
+        app = as_user(self.server, self.app, self.database)
+        admin = as_user(self.server, self.admin_user, self.database)
+        self.last = Database("postgresql", app, owner, admin, self.app)
+        return self.last
+
+    def kept(self) -> None:
+        """--keep: say where the last run's database is, and how to drop it."""
+        if self.last is None:
+            return
+        print(f"kept (--keep): TRANSPORT_DATABASE_URL={self.last.url}", file=sys.stderr)
+        if self.as_app_role:
+            print(f'drop it with: DROP DATABASE "{self.database}"; '
+                  f'DROP ROLE "{self.app}", "{self.owner}";', file=sys.stderr)  # fmt: skip
+        else:
+            print(f"drop it with: DROP SCHEMA {self.schema} CASCADE;", file=sys.stderr)
 
     @property
     def admin_user(self) -> str:
@@ -567,6 +585,12 @@ def main() -> None:
         help="PostgreSQL: run the commands as deploy/roles.sql's application role "
         "(a throwaway database and roles; needs psql and a superuser) (default: on)",
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="PostgreSQL: keep the last run's database and roles, and print how to reach "
+        "and drop them",
+    )
     args = parser.parse_args()
     unknown = sorted(set(args.steps) - set(STEPS))
     if unknown:
@@ -591,7 +615,7 @@ def main() -> None:
             shares: list[dict[str, Any]] = []
             analyze: list[float] = []
             server = (
-                PostgreSQL(args.postgres, as_app_role=args.as_app_role)
+                PostgreSQL(args.postgres, as_app_role=args.as_app_role, keep=args.keep)
                 if kind == "postgresql"
                 else None
             )
