@@ -3,6 +3,7 @@ as the pure check sees them, paged by key, with reachability worked out by the d
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tests.bundles import (
     write_bundle,
 )
 from transport.db.engine import writer
-from transport.db.queries import risk_facts
+from transport.db.queries import inform, risk_facts
 from transport.db.tables import Contact
 from transport.domain.risk import ApplicationFact, ArrangementFact, AwardFact
 from transport.imports.bundle import import_bundle
@@ -152,3 +153,22 @@ def test_the_calendars_of_more_schools_than_a_statement_has_parameters(county: E
         calendars, schools = risk_facts.load_calendars(conn, urns)
     assert set(schools) == {"100001", "100002"}
     assert calendars  # the calendar the two schools follow, with its terms
+
+
+def test_the_details_lines_of_more_schools_than_a_statement_has_parameters(
+    county: Engine,
+) -> None:
+    """Transport details for a country name more schools than a PostgreSQL statement may
+    bind: each child's line still has their school's name."""
+    with county.connect() as conn:
+        facts = inform.details_facts(conn, date(2026, 8, 26), told=True)
+        assert facts
+        others = [
+            dataclasses.replace(facts[0], pupil_ref=f"Q{n}", school_urn=f"9{n:06d}")
+            for n in range(70_000)
+        ]
+        lines = inform.details_lines(conn, [*facts, *others])
+    names = {"100001": "Oak Primary", "100002": "Hill Academy"}
+    for fact in facts:
+        assert lines[fact.pupil_ref]["school_name"] == names[fact.school_urn]
+    assert lines["Q0"]["school_name"] == ""  # a school the record does not have

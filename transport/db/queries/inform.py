@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from transport.db.dialect import chunks
+from transport.db.dialect import among_values, chunks
 from transport.db.queries.renewals import contact_facts
 from transport.db.queries.risk_facts import load_calendars
-from transport.db.tables import Arrangement, Award, Pupil, School
+from transport.db.tables import Arrangement, Award, Pupil, School, table_of
 from transport.domain.calendar import DEFAULT_CALENDAR, academic_year_of, format_academic_year
 from transport.domain.inform import DetailsFact, FirstDay, first_school_day
+
+SCHOOLS = table_of(School)
 
 
 def details_facts(
@@ -112,8 +114,11 @@ def details_lines(conn: Connection, facts: Collection[DetailsFact]) -> dict[str,
     for chunk in chunks(refs):
         stmt = select(Pupil.pupil_ref, Pupil.first_name).where(Pupil.pupil_ref.in_(chunk))
         names.update((ref, first) for ref, first in conn.execute(stmt))
+    # One array, not a placeholder each: a country's details name more schools than a
+    # PostgreSQL statement may bind (65,535).
     urns = sorted({fact.school_urn for fact in facts})
-    schools = dict(conn.execute(select(School.urn, School.name).where(School.urn.in_(urns))).all())
+    named = select(School.urn, School.name).where(among_values(conn, SCHOOLS.c.urn, urns))
+    schools = dict(conn.execute(named).all())
     return {
         fact.pupil_ref: {
             "pupil_ref": fact.pupil_ref,
