@@ -279,13 +279,14 @@ class ContactImport:
         """Each row's person (id) and whether this row changed that person's values.
         New persons are added; a person found under a new identity (a corrected name,
         say) inherits the block and the channel statuses of the one the link had."""
-        wanted = {identity_of(r) for r in rows}
+        keys = [identity_of(row) for row in rows]  # each row's person, worked out once
+        wanted = set(keys)
         found = self._persons(wanted)
         written = self.people_written.add_batch(wanted)  # by an earlier chunk
         previous = self._persons_by_id({link.contact_id for link in matched.values()})
         new: dict[str, dict[str, Any]] = {}
         for index, row in enumerate(rows):
-            key = identity_of(row)
+            key = keys[index]
             if key in found or key in new:
                 continue
             person = {
@@ -327,7 +328,7 @@ class ContactImport:
             changed_by.setdefault(person["id"], index)
 
         for index, row in enumerate(rows):
-            key = identity_of(row)
+            key = keys[index]
             person = found[key]
             values: dict[str, Any] = {}
             if key not in written:
@@ -356,9 +357,11 @@ class ContactImport:
         # Namesakes last: a block set by a row of this chunk holds for a namesake further
         # down it, as for one in a later chunk (one above it: see finish).
         self._note_blocks(found.values())
-        linking = {(row["pupil_ref"], found[identity_of(row)]["id"]) for row in rows}
-        for index, namesake in self._namesakes(rows, found, linking).items():
-            person = found[identity_of(rows[index])]
+        linking = {
+            (row["pupil_ref"], found[key]["id"]) for row, key in zip(rows, keys, strict=True)
+        }
+        for index, namesake in self._namesakes(rows, keys, found, linking).items():
+            person = found[keys[index]]
             if not person["do_not_contact"]:
                 change(person, index, self._block_as_namesake(namesake))
         self._note_blocks(found.values())
@@ -367,14 +370,13 @@ class ContactImport:
             if values.get("do_not_contact"):
                 self._blocked_here[person_id] = name_key(by_id[person_id]["name"])
         self._update_persons(updates)
-        return [
-            (found[identity_of(r)]["id"], changed_by.get(found[identity_of(r)]["id"]) == i)
-            for i, r in enumerate(rows)
-        ]
+        ids = [found[key]["id"] for key in keys]
+        return [(person_id, changed_by.get(person_id) == i) for i, person_id in enumerate(ids)]
 
     def _namesakes(
         self,
         rows: list[dict[str, Any]],
+        keys: list[str],
         found: dict[str, dict[str, Any]],
         linking: set[tuple[str, int]],
     ) -> dict[int, Namesake]:
@@ -393,7 +395,7 @@ class ContactImport:
         hits: dict[int, tuple[int, Namesake]] = {}  # row -> (its person, the namesake)
         for index, row in enumerate(rows):
             namesake = namesakes.get((row["pupil_ref"], name_key(row["name"])))
-            person = found[identity_of(row)]["id"]
+            person = found[keys[index]]["id"]
             if namesake is not None and namesake.contact_id != person:
                 hits[index] = (person, namesake)
         lifted = ever_unblocked(self.conn, {person for person, _ in hits.values()})
