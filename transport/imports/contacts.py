@@ -38,7 +38,7 @@ from transport.db.queries.contacts import (
 )
 from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
 from transport.imports.staging import KeySet
-from transport.imports.upsert import Counts, among, insert_rows, is_empty
+from transport.imports.upsert import Counts, among, insert_rows, is_empty, reserve_ids
 
 CONTACTS = table_of(Contact)
 LINKS = table_of(PupilContact)
@@ -56,6 +56,10 @@ PERSON_VALUES = (
     "town",
     "postcode",
 )
+
+
+# What the import knows of a stored person (``_persons``).
+FOUND = ("identity", "id", "name", *PERSON_VALUES, "do_not_contact")
 
 
 def identity(
@@ -321,8 +325,7 @@ class ContactImport:
                     person.update(_block_of(before))
             new[key] = person
         if new:
-            insert_rows(self.conn, CONTACTS, list(new.values()))
-            found.update(self._persons(set(new)))
+            found.update(self._add_persons(list(new.values())))
             written.update(new)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
@@ -462,16 +465,26 @@ class ContactImport:
         if blocked:
             cancel_messages(self.conn, blocked, audit=self.audit, why="contact blocked")
 
+    def _add_persons(self, persons: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Write new persons; each, with its id, as ``_persons`` gives it. On PostgreSQL
+        the ids are taken from the table's sequence first, so the persons need not be
+        read back to learn them."""
+        if self.conn.dialect.name != "postgresql":
+            insert_rows(self.conn, CONTACTS, persons)
+            return self._persons({person["identity"] for person in persons})
+        for person, person_id in zip(
+            persons, reserve_ids(self.conn, CONTACTS, len(persons)), strict=True
+        ):
+            person["id"] = person_id
+        insert_rows(self.conn, CONTACTS, persons)
+        return {person["identity"]: {key: person[key] for key in FOUND} for person in persons}
+
     def _persons(self, identities: set[str]) -> dict[str, dict[str, Any]]:
         if not identities:
             return {}
-        stmt = select(
-            CONTACTS.c.identity,
-            CONTACTS.c.id,
-            CONTACTS.c.name,
-            *(CONTACTS.c[name] for name in PERSON_VALUES),
-            CONTACTS.c.do_not_contact,
-        ).where(among(self.conn, [CONTACTS.c.identity], [(i,) for i in identities]))
+        stmt = select(*(CONTACTS.c[name] for name in FOUND)).where(
+            among(self.conn, [CONTACTS.c.identity], [(i,) for i in identities])
+        )
         return {
             row.identity: dict(row._mapping)
             for row in self.conn.execute(stmt)

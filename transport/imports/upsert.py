@@ -122,6 +122,16 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             copy.write_row(values(row))
 
 
+def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """PostgreSQL: ``count`` ids from the sequence of ``table``'s serial ``id``, for rows
+    written with COPY (which cannot return the ids it gave)."""
+    found = conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) FROM generate_series(1, %(n)s)",
+        {"table": table.name, "n": count},
+    )
+    return [row[0] for row in found]
+
+
 def upsert(
     conn: Connection,
     table: Table,
