@@ -8,7 +8,7 @@ merged in memory into :class:`PupilFacts`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 from transport.db.dialect import among_values
+from transport.db.prefetch import ahead
 from transport.db.tables import (
     Application,
     Arrangement,
@@ -108,6 +109,21 @@ def pupil_facts(
     text is parsed here.
     """
     reads = _Reads(conn, school_urn, pupil_ref)
+    pages = _pages(conn, reads, school_urn, pupil_ref)
+    if conn.dialect.name == "postgresql" and pupil_ref is None:
+        # The server reads the next page while Python works on this one (prefetch.py).
+        # Not on SQLite, whose reads are Python's own time: nothing to overlap.
+        pages = ahead(pages)
+    try:
+        for page in pages:
+            yield from page
+    finally:
+        pages.close()
+
+
+def _pages(
+    conn: Connection, reads: _Reads, school_urn: str | None, pupil_ref: str | None
+) -> Generator[list[PupilFacts], None, None]:
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         last = ""
@@ -116,7 +132,7 @@ def pupil_facts(
             if not page:
                 return
             first, last = page[0][0], page[-1][0]
-            yield from _merge(cursor, reads, page, first, last)
+            yield list(_merge(cursor, reads, page, first, last))
             if len(page) < PAGE:
                 return
     finally:
