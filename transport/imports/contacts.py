@@ -25,7 +25,6 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from transport.audit import AuditContext
-from transport.db.dialect import among_values
 from transport.db.queries.contacts import (
     Namesake,
     blocked_by_name,
@@ -36,52 +35,24 @@ from transport.db.queries.contacts import (
     pupils_detached,
     unblocked_namesakes_beside,
 )
-from transport.db.tables import AuditEvent, Contact, PupilContact, table_of
+from transport.db.tables import AuditEvent, PupilContact, table_of
+from transport.imports.persons import (
+    ADDRESS_PARTS,
+    CONTACTS,
+    PERSON_VALUES,
+    add_persons,
+    block_of,
+    identity_of,
+    persons_by_id,
+    read_persons,
+    same_address,
+    same_text,
+)
 from transport.imports.staging import KeySet
-from transport.imports.upsert import Counts, among, insert_rows, is_empty, reserve_ids
+from transport.imports.upsert import Counts, among, insert_rows, is_empty
 
-CONTACTS = table_of(Contact)
 LINKS = table_of(PupilContact)
 IMPORT_BLOCK = "do_not_contact in contacts.csv"
-
-
-# A person's own values besides the name and the identity: written by the first row of an
-# import that names them.
-PERSON_VALUES = (
-    "preferred_channel",
-    "landline",
-    "address_line_1",
-    "address_line_2",
-    "address_line_3",
-    "town",
-    "postcode",
-)
-
-
-# What the import knows of a stored person (``_persons``).
-FOUND = ("identity", "id", "name", *PERSON_VALUES, "do_not_contact")
-
-
-def identity(
-    name: str,
-    email: str | None,
-    mobile: str | None,
-    landline: str | None = None,
-    postcode: str | None = None,
-) -> str:
-    """Who a row names: the name with the email and mobile; for a person with neither
-    (reached by landline or post), the landline and postcode too, so that two such people
-    of the same name in different homes stay two people."""
-    key = f"{name.casefold()}|{(email or '').casefold()}|{mobile or ''}"
-    if not email and not mobile:
-        key += f"|{landline or ''}|{postcode or ''}"
-    return key
-
-
-def identity_of(row: dict[str, Any]) -> str:
-    return identity(
-        row["name"], row["email"], row["mobile"], row.get("landline"), row.get("postcode")
-    )
 
 
 @dataclass(frozen=True)
@@ -289,10 +260,10 @@ class ContactImport:
         say) inherits the block and the channel statuses of the one the link had."""
         keys = [identity_of(row) for row in rows]  # each row's person, worked out once
         wanted = set(keys)
-        found = self._persons(wanted)
+        found = read_persons(self.conn, wanted)
         # Of this chunk's persons, those an earlier chunk wrote.
         written = set(found) if self.first_persons else self.people_written.add_batch(wanted)
-        previous = self._persons_by_id({link.contact_id for link in matched.values()})
+        previous = persons_by_id(self.conn, {link.contact_id for link in matched.values()})
         new: dict[str, dict[str, Any]] = {}
         for index, row in enumerate(rows):
             key = keys[index]
@@ -315,17 +286,17 @@ class ContactImport:
             old = matched.get(index)
             before = previous.get(old.contact_id) if old is not None else None
             if before is not None:
-                if _same(before["email"], row["email"]):
+                if same_text(before["email"], row["email"]):
                     person["email_status"] = before["email_status"]
                 if before["mobile"] and before["mobile"] == row["mobile"]:
                     person["mobile_status"] = before["mobile_status"]
-                if _same_address(before, row):
+                if same_address(before, row):
                     person["address_status"] = before["address_status"]
                 if before["do_not_contact"]:
-                    person.update(_block_of(before))
+                    person.update(block_of(before))
             new[key] = person
         if new:
-            found.update(self._add_persons(list(new.values())))
+            found.update(add_persons(self.conn, list(new.values())))
             written.update(new)
         updates: dict[int, dict[str, Any]] = {}
         changed_by: dict[int, int] = {}  # person id -> the row that changed it
@@ -350,7 +321,7 @@ class ContactImport:
             inherits = before is not None and before["do_not_contact"]
             if (row.get("do_not_contact") or inherits) and not person["do_not_contact"]:
                 values.update(
-                    _block_of(before)
+                    block_of(before)
                     if inherits and before is not None
                     else {
                         "do_not_contact": True,
@@ -464,55 +435,3 @@ class ContactImport:
             self.audit_rows(events)
         if blocked:
             cancel_messages(self.conn, blocked, audit=self.audit, why="contact blocked")
-
-    def _add_persons(self, persons: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """Write new persons; each, with its id, as ``_persons`` gives it. On PostgreSQL
-        the ids are taken from the table's sequence first, so the persons need not be
-        read back to learn them."""
-        if self.conn.dialect.name != "postgresql":
-            insert_rows(self.conn, CONTACTS, persons)
-            return self._persons({person["identity"] for person in persons})
-        for person, person_id in zip(
-            persons, reserve_ids(self.conn, CONTACTS, len(persons)), strict=True
-        ):
-            person["id"] = person_id
-        insert_rows(self.conn, CONTACTS, persons)
-        return {person["identity"]: {key: person[key] for key in FOUND} for person in persons}
-
-    def _persons(self, identities: set[str]) -> dict[str, dict[str, Any]]:
-        if not identities:
-            return {}
-        stmt = select(*(CONTACTS.c[name] for name in FOUND)).where(
-            among(self.conn, [CONTACTS.c.identity], [(i,) for i in identities])
-        )
-        return {
-            row.identity: dict(row._mapping)
-            for row in self.conn.execute(stmt)
-            if row.identity in identities
-        }
-
-    def _persons_by_id(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        if not ids:
-            return {}
-        stmt = select(CONTACTS).where(among_values(self.conn, CONTACTS.c.id, sorted(ids)))
-        return {row.id: dict(row._mapping) for row in self.conn.execute(stmt)}
-
-
-def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b and a.casefold() == b.casefold())
-
-
-ADDRESS_PARTS = ("address_line_1", "address_line_2", "address_line_3", "town", "postcode")
-
-
-def _same_address(before: dict[str, Any], row: dict[str, Any]) -> bool:
-    return all(before[part] == row.get(part) for part in ADDRESS_PARTS)
-
-
-def _block_of(person: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "do_not_contact": True,
-        "blocked_by": person["blocked_by"],
-        "blocked_at": person["blocked_at"],
-        "block_reason": person["block_reason"],
-    }
