@@ -95,15 +95,18 @@ class ContactImport:
         self.audit = audit
         self.fresh = fresh
         self.listed = listed  # (pupil_ref, name) of the file's rows read so far
-        # Identities this import has written, unless there were no persons before it.
-        self.first_persons = is_empty(conn, CONTACTS)
-        self.people_written = KeySet(conn, "import_people_written", 1)
+        # Identities this import has written; none to keep when there were no persons
+        # before it (every person found is then one it wrote).
+        self.people_written = (
+            None if is_empty(conn, CONTACTS) else KeySet(conn, "import_people_written", 1)
+        )
         self.claimed = KeySet(conn, "import_links_claimed", 1)  # stored link ids, as text
         self._blocked: dict[str, list[int]] | None = None  # see _blocked_by_name
         self._blocked_here: dict[int, str] = {}  # person id -> name key: blocked by this file
 
     def drop(self) -> None:
-        self.people_written.drop()
+        if self.people_written is not None:
+            self.people_written.drop()
         self.claimed.drop()
 
     def write(self, rows: list[dict[str, Any]]) -> Counts:
@@ -262,7 +265,9 @@ class ContactImport:
         wanted = set(keys)
         found = read_persons(self.conn, wanted)
         # Of this chunk's persons, those an earlier chunk wrote.
-        written = set(found) if self.first_persons else self.people_written.add_batch(wanted)
+        written = (
+            set(found) if self.people_written is None else self.people_written.add_batch(wanted)
+        )
         previous = persons_by_id(self.conn, {link.contact_id for link in matched.values()})
         new: dict[str, dict[str, Any]] = {}
         for index, row in enumerate(rows):

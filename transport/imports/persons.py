@@ -14,17 +14,10 @@ from transport.imports.upsert import among, insert_rows, reserve_ids
 
 CONTACTS = table_of(Contact)
 
+ADDRESS_PARTS = ("address_line_1", "address_line_2", "address_line_3", "town", "postcode")
 # A person's own values besides the name and the identity: written by the first row of an
 # import that names them.
-PERSON_VALUES = (
-    "preferred_channel",
-    "landline",
-    "address_line_1",
-    "address_line_2",
-    "address_line_3",
-    "town",
-    "postcode",
-)
+PERSON_VALUES = ("preferred_channel", "landline", *ADDRESS_PARTS)
 
 
 # What the import knows of a stored person (``read_persons``).
@@ -86,9 +79,6 @@ def persons_by_id(conn: Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
 
 def same_text(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.casefold() == b.casefold())
-
-
-ADDRESS_PARTS = ("address_line_1", "address_line_2", "address_line_3", "town", "postcode")
 
 
 def same_address(before: dict[str, Any], row: dict[str, Any]) -> bool:
